@@ -1,0 +1,187 @@
+// Indexed common request headers (Warp's Header.hs): fixed slots filled while parsing, so the engine never
+// searches the header list. Names are matched on bytes, switching on length first, and interned.
+
+import type { RequestErrorCode } from './errors.js';
+import { isValidHost } from './target.js';
+
+/** 1 for RFC 9110 §5.6.2 tchar bytes, else 0. */
+export const TOKEN: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (const c of "!#$%&'*+-.^_`|~") t[c.charCodeAt(0)] = 1;
+  for (let c = 0x30; c <= 0x39; c++) t[c] = 1;
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = 1;
+  for (let c = 0x61; c <= 0x7a; c++) t[c] = 1;
+  return t;
+})();
+
+/** Shape-stable slots for the headers the engine and middleware consult; null = absent. */
+export class HeaderIndex {
+  /** Host header, replaced by the target's authority for absolute-form (RFC 9112 §3.2.2). */
+  host: string | null = null;
+  /** Declared body length, -1 when absent. */
+  contentLength = -1;
+  /** Transfer-Encoding is present and valid, so the body is chunked (RFC 9112 §6.3). */
+  chunked = false;
+  /** Client sent `Expect: 100-continue` on HTTP/1.1 (RFC 9110 §10.1.1). */
+  expectContinue = false;
+  // List-valued fields below are combined with ", " across lines (RFC 9110 §5.3).
+  transferEncoding: string | null = null;
+  connection: string | null = null;
+  expect: string | null = null;
+  upgrade: string | null = null;
+  acceptEncoding: string | null = null;
+  contentEncoding: string | null = null;
+  ifMatch: string | null = null;
+  ifNoneMatch: string | null = null;
+  // Singleton fields keep their first value.
+  range: string | null = null;
+  ifModifiedSince: string | null = null;
+  ifUnmodifiedSince: string | null = null;
+  ifRange: string | null = null;
+  contentType: string | null = null;
+  userAgent: string | null = null;
+  referer: string | null = null;
+}
+
+/** Header id -> interned lower-case name; id 0 means "not known". Ids >= FIRST_PLAIN_ID are interned but not indexed. */
+export const HEADER_NAMES: readonly string[] = [
+  '', 'host', 'content-length', 'transfer-encoding', 'connection', 'expect', 'upgrade', 'accept-encoding',
+  'content-encoding', 'if-match', 'if-none-match', 'range', 'if-modified-since', 'if-unmodified-since', 'if-range',
+  'content-type', 'user-agent', 'referer',
+  'accept', 'cookie', 'origin', 'authorization', 'cache-control', 'accept-language',
+];
+const FIRST_PLAIN_ID = 18;
+
+/** Ids grouped by name length: Warp's indexRequestHeader switches on length before comparing bytes. */
+const IDS_BY_LENGTH: readonly (readonly number[])[] = (() => {
+  const table: number[][] = [];
+  HEADER_NAMES.forEach((name, id) => {
+    if (id === 0) return;
+    (table[name.length] ??= []).push(id);
+  });
+  for (let n = 0; n < table.length; n++) table[n] ??= [];
+  return table;
+})();
+
+/** The id of a known header name in buf[start,end) (a validated token, any case), or 0. */
+export function lookupHeaderName(buf: Uint8Array, start: number, end: number): number {
+  const ids = IDS_BY_LENGTH[end - start];
+  if (ids === undefined) return 0;
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k]!;
+    const name = HEADER_NAMES[id]!;
+    let j = 0;
+    // `| 0x20` lower-cases letters; on token bytes it cannot turn a non-letter into a letter or '-'.
+    while (j < name.length && (buf[start + j]! | 0x20) === name.charCodeAt(j)) j++;
+    if (j === name.length) return id;
+  }
+  return 0;
+}
+
+/** Files one header value into its slot; returns the error code when the value makes the request invalid. */
+export function recordHeader(index: HeaderIndex, id: number, value: string): RequestErrorCode | null {
+  if (id === 0 || id >= FIRST_PLAIN_ID) return null;
+  switch (id) {
+    case 1: // RFC 9112 §3.2: more than one Host, or an invalid one, is a 400.
+      if (index.host !== null || !isValidHost(value)) return 'BAD_HOST';
+      index.host = value;
+      return null;
+    case 2: {
+      // RFC 9110 §8.6: digits only; identical duplicates may be merged, differing ones are an error.
+      const n = parseContentLength(value);
+      if (n < 0 || (index.contentLength !== -1 && index.contentLength !== n)) return 'BAD_CONTENT_LENGTH';
+      index.contentLength = n;
+      return null;
+    }
+    case 3: index.transferEncoding = combine(index.transferEncoding, value); return null;
+    case 4: index.connection = combine(index.connection, value); return null;
+    case 5: index.expect = combine(index.expect, value); return null;
+    case 6: index.upgrade = combine(index.upgrade, value); return null;
+    case 7: index.acceptEncoding = combine(index.acceptEncoding, value); return null;
+    case 8: index.contentEncoding = combine(index.contentEncoding, value); return null;
+    case 9: index.ifMatch = combine(index.ifMatch, value); return null;
+    case 10: index.ifNoneMatch = combine(index.ifNoneMatch, value); return null;
+    case 11: index.range ??= value; return null;
+    case 12: index.ifModifiedSince ??= value; return null;
+    case 13: index.ifUnmodifiedSince ??= value; return null;
+    case 14: index.ifRange ??= value; return null;
+    case 15: index.contentType ??= value; return null;
+    case 16: index.userAgent ??= value; return null;
+    default: index.referer ??= value; return null;
+  }
+}
+
+function combine(previous: string | null, value: string): string {
+  return previous === null ? value : previous + ', ' + value;
+}
+
+/** Parses a Content-Length value: 1*DIGIT, or a list of identical ones ("42, 42"); -1 when invalid or unsafe. */
+export function parseContentLength(value: string): number {
+  let result = -1;
+  let n = -1;
+  for (let i = 0; i <= value.length; i++) {
+    const c = i < value.length ? value.charCodeAt(i) : 0x2c;
+    if (c >= 0x30 && c <= 0x39) {
+      n = n < 0 ? c - 0x30 : n * 10 + (c - 0x30);
+      if (n > Number.MAX_SAFE_INTEGER) return -1;
+    } else if (c === 0x2c) {
+      if (n < 0 || (result !== -1 && result !== n)) return -1;
+      result = n;
+      n = -1;
+      while (i + 1 < value.length && (value.charCodeAt(i + 1) === 0x20 || value.charCodeAt(i + 1) === 0x09)) i++;
+    } else {
+      return -1;
+    }
+  }
+  return result;
+}
+
+/** Cross-field rules once every line is in (RFC 9112 §3.2, §6.1, §6.3; RFC 9110 §10.1.1); sets `chunked`/`expectContinue`. */
+export function checkHeaderIndex(index: HeaderIndex, versionMinor: 0 | 1): RequestErrorCode | null {
+  if (index.transferEncoding !== null) {
+    // RFC 9112 §6.1: TE in an HTTP/1.0 request means faulty framing; TE with CL is a smuggling vector (§6.3).
+    if (versionMinor === 0) return 'BAD_TRANSFER_ENCODING';
+    if (index.contentLength !== -1) return 'CONFLICTING_FRAMING';
+    const te = checkTransferCodings(index.transferEncoding);
+    if (te !== null) return te;
+    index.chunked = true;
+  }
+  if (versionMinor === 1 && index.host === null) return 'MISSING_HOST';
+  if (index.expect !== null) {
+    const ex = checkExpectation(index.expect);
+    if (ex === 'failed') return 'EXPECTATION_FAILED';
+    // RFC 9110 §10.1.1: a 100-continue expectation in an HTTP/1.0 request MUST be ignored.
+    index.expectContinue = ex === 'continue' && versionMinor === 1;
+  }
+  return null;
+}
+
+/** RFC 9112 §6.3: chunked must be last (else 400) and appear once; any other coding is one we can't decode (501, §6.1). */
+function checkTransferCodings(value: string): RequestErrorCode | null {
+  if (value.length === 7 && value.toLowerCase() === 'chunked') return null; // hot path
+  const codings: string[] = [];
+  for (const element of value.split(',')) {
+    const coding = element.trim().toLowerCase();
+    if (coding === '') continue; // RFC 9110 §5.6.1: empty list elements are ignored
+    const name = coding.split(';', 1)[0]!.trimEnd();
+    for (let k = 0; k < name.length; k++) if (TOKEN[name.charCodeAt(k)] !== 1) return 'BAD_TRANSFER_ENCODING';
+    codings.push(coding);
+  }
+  if (codings.length === 0 || codings[codings.length - 1] !== 'chunked') return 'BAD_TRANSFER_ENCODING';
+  for (let k = 0; k < codings.length - 1; k++) {
+    if (codings[k] === 'chunked') return 'BAD_TRANSFER_ENCODING'; // RFC 9112 §6.1: chunked MUST NOT be applied twice
+  }
+  return codings.length > 1 ? 'UNKNOWN_TRANSFER_CODING' : null;
+}
+
+/** RFC 9110 §10.1.1: the only expectation defined is 100-continue (case-insensitive); anything else earns a 417. */
+function checkExpectation(value: string): 'none' | 'continue' | 'failed' {
+  let result: 'none' | 'continue' = 'none';
+  for (const element of value.split(',')) {
+    const e = element.trim();
+    if (e === '') continue;
+    if (e.length !== 12 || e.toLowerCase() !== '100-continue') return 'failed';
+    result = 'continue';
+  }
+  return result;
+}

@@ -1,0 +1,125 @@
+// Request-line parser (RFC 9112 §3): `method SP request-target SP HTTP-version`, strictly one SP each.
+// Works on bytes so no string is built for a line that is going to be refused.
+
+import type { RequestErrorCode } from './errors.js';
+import { TOKEN } from './header-index.js';
+
+/** A parsed request line; the target is raw (see target.ts for its forms). */
+export type RequestLineResult =
+  | { kind: 'line'; method: string; target: string; versionMinor: 0 | 1 }
+  | { kind: 'error'; code: RequestErrorCode };
+
+const SP = 0x20;
+const LF = 0x0a;
+
+/** Bytes of `HTTP/x.y`. */
+export const HTTP_VERSION_LENGTH = 8;
+
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+
+/** Decodes buf[start,end) as latin1 (one byte per char, RFC 9110 §5.5 obs-text kept as is). */
+export function decodeLatin1(buf: Uint8Array, start: number, end: number): string {
+  return latin1Slice.call(buf, start, end);
+}
+
+/**
+ * Parses buf[start,end): one request line without its line ending. `text`, when given, is the latin1 decoding of
+ * buf starting at `start` (the head parser decodes the whole head once and slices it: one native call per request).
+ */
+export function parseRequestLine(
+  buf: Uint8Array, start: number, end: number, maxTargetBytes: number, text?: string,
+): RequestLineResult {
+  // RFC 9110 §9.1: method = token, case-sensitive.
+  let i = start;
+  while (i < end && TOKEN[buf[i]!] === 1) i++;
+  if (i === start || i === end || buf[i] !== SP) return { kind: 'error', code: 'BAD_REQUEST_LINE' };
+  const methodEnd = i;
+  const targetStart = ++i;
+  // RFC 9112 §3.2: the target is visible ASCII; no fragment (RFC 9110 §4.1 '#' is not part of a request-target).
+  while (i < end) {
+    const c = buf[i]!;
+    if (c === SP) break;
+    if (c < 0x21 || c > 0x7e || c === 0x23) return { kind: 'error', code: 'BAD_REQUEST_LINE' };
+    i++;
+  }
+  const targetEnd = i;
+  if (targetEnd - targetStart > maxTargetBytes) return { kind: 'error', code: 'URI_TOO_LONG' };
+  if (targetEnd === targetStart || i === end) return { kind: 'error', code: 'BAD_REQUEST_LINE' };
+  const versionStart = i + 1;
+  if (end - versionStart !== HTTP_VERSION_LENGTH) return { kind: 'error', code: 'BAD_REQUEST_LINE' };
+  const versionMinor = parseVersion(buf, versionStart);
+  if (typeof versionMinor === 'string') return { kind: 'error', code: versionMinor };
+  const method = internMethod(buf, start, methodEnd) ?? slice(buf, start, methodEnd, start, text);
+  return { kind: 'line', method, target: slice(buf, targetStart, targetEnd, start, text), versionMinor };
+}
+
+/** Slices from the pre-decoded text when there is one (cheap sliced string), else decodes. */
+function slice(buf: Uint8Array, from: number, to: number, base: number, text: string | undefined): string {
+  return text === undefined ? latin1Slice.call(buf, from, to) : text.slice(from - base, to - base);
+}
+
+/** RFC 9112 §2.3 `HTTP/DIGIT.DIGIT`; RFC 9110 §2.5: a higher 1.x minor is handled as 1.1, another major is 505. */
+function parseVersion(buf: Uint8Array, at: number): 0 | 1 | RequestErrorCode {
+  if (buf[at] !== 0x48 || buf[at + 1] !== 0x54 || buf[at + 2] !== 0x54 || buf[at + 3] !== 0x50 || buf[at + 4] !== 0x2f) {
+    return 'BAD_REQUEST_LINE';
+  }
+  const major = buf[at + 5]! - 0x30;
+  const minor = buf[at + 7]! - 0x30;
+  if (major < 0 || major > 9 || buf[at + 6] !== 0x2e || minor < 0 || minor > 9) return 'BAD_REQUEST_LINE';
+  if (major !== 1) return 'BAD_VERSION';
+  return minor === 0 ? 0 : 1;
+}
+
+/** Returns a shared string for the registered methods (RFC 9110 §9) so the hot path builds no string. */
+function internMethod(buf: Uint8Array, start: number, end: number): string | undefined {
+  switch (end - start) {
+    case 3:
+      if (buf[start] === 0x47 && buf[start + 1] === 0x45 && buf[start + 2] === 0x54) return 'GET';
+      if (buf[start] === 0x50 && buf[start + 1] === 0x55 && buf[start + 2] === 0x54) return 'PUT';
+      return undefined;
+    case 4:
+      if (matches(buf, start, 'POST')) return 'POST';
+      if (matches(buf, start, 'HEAD')) return 'HEAD';
+      return undefined;
+    case 5:
+      if (matches(buf, start, 'PATCH')) return 'PATCH';
+      if (matches(buf, start, 'TRACE')) return 'TRACE';
+      return undefined;
+    case 6:
+      return matches(buf, start, 'DELETE') ? 'DELETE' : undefined;
+    case 7:
+      if (matches(buf, start, 'OPTIONS')) return 'OPTIONS';
+      if (matches(buf, start, 'CONNECT')) return 'CONNECT';
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Exact (case-sensitive) comparison of buf at `at` with an ASCII literal. */
+function matches(buf: Uint8Array, at: number, literal: string): boolean {
+  for (let k = 0; k < literal.length; k++) if (buf[at + k] !== literal.charCodeAt(k)) return false;
+  return true;
+}
+
+/**
+ * For a head that is still incomplete but already longer than the target limit: decides early whether the
+ * (unfinished) request line is hopeless, so a client cannot stream 64 KiB of target before being refused.
+ * Returns null when the request line is complete or may still become valid.
+ */
+export function checkPartialRequestLine(
+  buf: Uint8Array, start: number, end: number, maxTargetBytes: number,
+): RequestErrorCode | null {
+  let i = start;
+  while (i < end && TOKEN[buf[i]!] === 1) i++;
+  if (i === end) return end - start > maxTargetBytes ? 'BAD_REQUEST_LINE' : null; // absurd method
+  if (buf[i] !== SP || i === start) return 'BAD_REQUEST_LINE';
+  const targetStart = ++i;
+  while (i < end && buf[i] !== SP && buf[i] !== LF) i++;
+  if (i - targetStart > maxTargetBytes) return 'URI_TOO_LONG';
+  if (i === end || buf[i] === LF) return null;
+  // Target complete; the version is 8 bytes (+ CR): anything longer without a line end is not a request line.
+  let j = i + 1;
+  while (j < end && buf[j] !== LF) j++;
+  return j === end && j - (i + 1) > HTTP_VERSION_LENGTH + 1 ? 'BAD_REQUEST_LINE' : null;
+}
