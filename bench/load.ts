@@ -1,0 +1,89 @@
+// Load dispatcher: runs a scenario's client (wrk, sink or the upload client) and normalizes its figures,
+// so the report sees one shape whatever generated the load.
+import { join } from 'node:path';
+import type { Scenario } from './scenarios.js';
+import { REPO_ROOT } from './setup.js';
+import { runPinned } from './processes.js';
+import { runSink } from './sink.js';
+import { parseResultLine, runWrk, type WrkResult } from './wrk.js';
+
+/** Figures of one load run, whatever client produced them. */
+export interface LoadResult {
+  requests: number;
+  durationS: number;
+  bytes: number;
+  /** Latency percentiles in µs; null when the client cannot measure them (pipelining, sink). */
+  p50Us: number | null;
+  p99Us: number | null;
+  /** Socket errors: connect, read, write and timeouts (dropped connections land in read). */
+  errors: number;
+  non2xx: number;
+  /** Client-specific breakdown, for the JSON. */
+  detail: Record<string, number>;
+  /** Why the client produced no figures, or null. */
+  failed: string | null;
+}
+
+/** Where and how long to drive a scenario. */
+export interface LoadPlan {
+  port: number;
+  path: string;
+  durationS: number;
+  clientCore: number | null;
+  scratchDir: string;
+  sinkBin: string;
+}
+
+/** Normalizes a wrk result; pipelined latencies are dropped because wrk's histogram is wrong then. */
+export function normalizeWrk(r: WrkResult, pipeline: number): LoadResult {
+  const e = r.errors;
+  return {
+    requests: r.requests, durationS: r.durationUs / 1e6, bytes: r.bytes,
+    p50Us: pipeline > 1 ? null : r.p50Us, p99Us: pipeline > 1 ? null : r.p99Us,
+    errors: e.connect + e.read + e.write + e.timeout, non2xx: e.status,
+    detail: { connect: e.connect, read: e.read, write: e.write, timeout: e.timeout, maxUs: r.maxUs }, failed: null,
+  };
+}
+
+/** A result that carries only the reason for failure. */
+export function failedLoad(why: string): LoadResult {
+  return { requests: 0, durationS: 0, bytes: 0, p50Us: null, p99Us: null, errors: 0, non2xx: 0, detail: {}, failed: why };
+}
+
+/** Normalizes the upload client's RESULT line (mismatched echoes count as errors). */
+export function normalizeUpload(text: string): LoadResult {
+  const r = parseResultLine(text);
+  if (!r || r.requests === undefined || r.duration_us === undefined) return failedLoad(`upload client: ${text.trim().split('\n').pop() ?? 'no output'}`);
+  const mismatches = r.mismatches ?? 0;
+  return {
+    requests: r.requests, durationS: r.duration_us / 1e6, bytes: r.bytes ?? 0, p50Us: r.p50_us ?? null, p99Us: r.p99_us ?? null,
+    errors: (r.errors ?? 0) + mismatches, non2xx: r.non2xx ?? 0, detail: { errors: r.errors ?? 0, mismatches }, failed: null,
+  };
+}
+
+/** Runs the scenario's load against 127.0.0.1:plan.port. */
+export async function runLoad(s: Scenario, plan: LoadPlan): Promise<LoadResult> {
+  const load = s.load;
+  switch (load.kind) {
+    case 'wrk': {
+      try {
+        const r = await runWrk({ url: `http://127.0.0.1:${plan.port}${plan.path}`, conns: load.conns, durationS: plan.durationS,
+          timeoutS: load.timeoutS, pipeline: load.pipeline, headers: load.headers }, plan.clientCore, plan.scratchDir);
+        return normalizeWrk(r, load.pipeline);
+      } catch (err) {
+        return failedLoad((err as Error).message);
+      }
+    }
+    case 'sink': {
+      const r = await runSink(plan.sinkBin, plan.port, plan.path, load.conns, plan.durationS, plan.clientCore);
+      if (r.failed !== null) return { ...failedLoad(`sink: ${r.failed}`), errors: 1 };
+      return { requests: r.responses, durationS: r.seconds, bytes: r.bytes, p50Us: null, p99Us: null, errors: 0, non2xx: 0, detail: {}, failed: null };
+    }
+    case 'upload': {
+      const client = join(REPO_ROOT, 'dist', 'bench', 'upload-client.js');
+      const done = await runPinned(plan.clientCore, process.execPath, [client, '--port', String(plan.port), '--path', plan.path,
+        '--bytes', String(load.bytes), '--duration', String(plan.durationS), '--conns', String(load.conns)], (plan.durationS + 120) * 1000);
+      return normalizeUpload(done.stdout + '\n' + done.stderr);
+    }
+  }
+}

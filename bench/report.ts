@@ -1,0 +1,190 @@
+// Results: per-run records -> per (target, scenario) medians, spreads and ratios -> Markdown table and JSON.
+// Ratios divide medians measured in the same run, never figures from another run or machine.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LoadResult } from './load.js';
+import type { MachineInfo } from './machine.js';
+import type { ScenarioGroup } from './scenarios.js';
+import { computeMedianOrNull, computeSpread, type Spread } from './stats.js';
+import type { TargetRole } from './targets.js';
+
+/** CPU figures of one run, per request (µs) and as core busy fractions. */
+export interface RunCpu {
+  serverBusy: number;
+  clientBusy: number;
+  serverSteal: number;
+  serverUsPerReq: number | null;
+  userUsPerReq: number | null;
+}
+
+/** One load run of one target in one scenario. */
+export interface RunRecord {
+  rep: number;
+  target: string;
+  role: TargetRole;
+  group: ScenarioGroup;
+  scenario: string;
+  metric: 'rps' | 'MBps';
+  load: LoadResult;
+  cpu: RunCpu;
+}
+
+/** A target or scenario that was not measured, and why. */
+export interface SkipRecord {
+  target: string;
+  scenario: string | null;
+  kind: 'unavailable' | 'failed' | 'wrong-response' | 'load-failed';
+  reason: string;
+}
+
+/** Summary of one (target, scenario) over its repetitions. */
+export interface Row {
+  target: string;
+  role: TargetRole;
+  group: ScenarioGroup;
+  scenario: string;
+  metric: 'rps' | 'MBps';
+  n: number;
+  rps: Spread | null;
+  mbps: Spread | null;
+  p50Us: number | null;
+  p99Us: number | null;
+  serverUsPerReq: number | null;
+  userUsPerReq: number | null;
+  serverBusy: number | null;
+  clientBusy: number | null;
+  vsNode: number | null;
+  vsNginx: number | null;
+  errors: number;
+  non2xx: number;
+}
+
+/** Everything one bench run produced. */
+export interface BenchReport {
+  startedAt: string;
+  mode: 'quick' | 'full';
+  reps: number;
+  durationS: number;
+  machine: MachineInfo;
+  rows: Row[];
+  runs: RunRecord[];
+  skips: SkipRecord[];
+  conduit: { kind: 'ok'; nsPerElement: Record<string, number> } | { kind: 'unavailable'; reason: string };
+}
+
+/** MiB per second moved by a run (responses' bytes, headers included). */
+export function computeMbps(load: LoadResult): number {
+  return load.durationS > 0 ? load.bytes / load.durationS / 1048576 : 0;
+}
+
+/** Requests (responses) per second of a run. */
+export function computeRps(load: LoadResult): number {
+  return load.durationS > 0 ? load.requests / load.durationS : 0;
+}
+
+/** Groups runs by (target, scenario), in first-seen order, and computes medians, spreads and ratios. */
+export function summarizeRuns(runs: readonly RunRecord[]): Row[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of runs) {
+    if (r.load.failed !== null) continue;
+    const key = `${r.target}\u0000${r.scenario}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const rows: Row[] = [...groups.values()].map((rs) => {
+    const first = rs[0]!;
+    return {
+      target: first.target, role: first.role, group: first.group, scenario: first.scenario, metric: first.metric, n: rs.length,
+      rps: computeSpread(rs.map((r) => computeRps(r.load))), mbps: computeSpread(rs.map((r) => computeMbps(r.load))),
+      p50Us: computeMedianOrNull(rs.map((r) => r.load.p50Us)), p99Us: computeMedianOrNull(rs.map((r) => r.load.p99Us)),
+      serverUsPerReq: computeMedianOrNull(rs.map((r) => r.cpu.serverUsPerReq)), userUsPerReq: computeMedianOrNull(rs.map((r) => r.cpu.userUsPerReq)),
+      serverBusy: computeMedianOrNull(rs.map((r) => r.cpu.serverBusy)), clientBusy: computeMedianOrNull(rs.map((r) => r.cpu.clientBusy)),
+      vsNode: null, vsNginx: null,
+      errors: rs.reduce((a, r) => a + r.load.errors, 0), non2xx: rs.reduce((a, r) => a + r.load.non2xx, 0),
+    };
+  });
+  const headline = (row: Row): number | null => (row.metric === 'MBps' ? row.mbps : row.rps)?.median ?? null;
+  const ratio = (row: Row, role: TargetRole): number | null => {
+    const base = rows.find((b) => b.role === role && b.group === row.group && b.scenario === row.scenario);
+    const v = headline(row);
+    const bv = base ? headline(base) : null;
+    return v !== null && bv !== null && bv > 0 ? v / bv : null;
+  };
+  for (const row of rows) {
+    row.vsNode = ratio(row, 'node');
+    row.vsNginx = ratio(row, 'nginx');
+  }
+  return rows;
+}
+
+/** 31,360 / 1.05M style request rates. */
+export function formatRate(v: number): string {
+  return v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : Math.round(v).toLocaleString('en-US');
+}
+
+/** 78us / 1.18ms / 6.76s style latencies. */
+export function formatLatency(us: number | null): string {
+  if (us === null) return 'n/a';
+  if (us >= 1e6) return `${(us / 1e6).toFixed(2)}s`;
+  return us >= 1000 ? `${(us / 1000).toFixed(2)}ms` : `${Math.round(us)}us`;
+}
+
+/** "-25/+14%" spread of the headline figure. */
+export function formatSpread(s: Spread | null): string {
+  if (s === null || s.n < 2) return '-';
+  const pct = (f: number): string => `${f >= 0 ? '+' : '-'}${Math.abs(Math.round(f * 100))}`;
+  return `${pct(s.lowFraction)}/${pct(s.highFraction)}%`;
+}
+
+const fixed = (v: number | null, digits: number, suffix = ''): string => (v === null ? '-' : `${v.toFixed(digits)}${suffix}`);
+const pctPair = (a: number | null, b: number | null): string => (a === null || b === null ? '-' : `${Math.round(a * 100)}/${Math.round(b * 100)}`);
+
+/** Column headers of the results table (see docs/bench.md for their meaning). */
+export const TABLE_HEADER = ['target', 'scenario', 'n', 'req/s', 'spread', 'p50', 'p99', 'MB/s', 'srv µs/req', 'user µs/req',
+  'x node', 'x nginx', 'cpu srv/cli %', 'errors', 'non-2xx'];
+
+/** Renders one row of the results table. */
+export function renderRow(r: Row): string {
+  const headline = r.metric === 'MBps' ? r.mbps : r.rps;
+  const cells = [r.target, r.scenario, String(r.n), r.rps ? formatRate(r.rps.median) : '-', formatSpread(headline),
+    formatLatency(r.p50Us), formatLatency(r.p99Us), fixed(r.mbps?.median ?? null, r.mbps && r.mbps.median < 10 ? 1 : 0),
+    fixed(r.serverUsPerReq, 1), fixed(r.userUsPerReq, 1), fixed(r.vsNode, 2), fixed(r.vsNginx, 2),
+    pctPair(r.serverBusy, r.clientBusy), String(r.errors), String(r.non2xx)];
+  return `| ${cells.join(' | ')} |`;
+}
+
+/** Renders the whole report as Markdown: machine, one table per group, skips, conduit micro-bench. */
+export function renderMarkdown(rep: BenchReport): string {
+  const m = rep.machine;
+  const out = [`# Sluice bench: ${rep.startedAt} (${rep.mode}: ${rep.reps} rep(s) x ${rep.durationS} s)`, '',
+    `${m.nproc} x ${m.model}, ${m.os}, Linux ${m.kernel}, Node ${m.node}, ${m.wrk}, nginx ${m.nginx}.`,
+    m.serverCore === null ? 'One core: server and client share it, so CPU µs/req include the client.'
+      : `Server pinned to CPU ${m.serverCore}, clients to CPU ${m.clientCore}.`, ''];
+  for (const group of ['hello', 'static', 'gzip', 'echo'] as const) {
+    const rows = rep.rows.filter((r) => r.group === group);
+    if (rows.length === 0) continue;
+    out.push(`## ${group}`, '', `| ${TABLE_HEADER.join(' | ')} |`, `|${'---|'.repeat(TABLE_HEADER.length)}`, ...rows.map(renderRow), '');
+  }
+  if (rep.skips.length > 0) {
+    out.push('## Not measured', '');
+    for (const s of rep.skips) out.push(`- ${s.target}${s.scenario ? ` / ${s.scenario}` : ''}: ${s.kind}: ${s.reason}`);
+    out.push('');
+  }
+  out.push('## conduit micro-bench (ns/element)', '');
+  if (rep.conduit.kind === 'ok') {
+    out.push('| stage | ns/element |', '|---|---|', ...Object.entries(rep.conduit.nsPerElement).map(([k, v]) => `| ${k} | ${v.toFixed(1)} |`));
+  } else {
+    out.push(`not available: ${rep.conduit.reason}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+/** Writes latest.md/latest.json and timestamped copies into `dir`; returns the paths written. */
+export function writeReport(dir: string, rep: BenchReport): string[] {
+  mkdirSync(dir, { recursive: true });
+  const stamp = rep.startedAt.replace(/[:.]/g, '-');
+  const md = renderMarkdown(rep);
+  const json = JSON.stringify(rep, null, 2) + '\n';
+  const files: [string, string][] = [['latest.md', md], ['latest.json', json], [`${stamp}.md`, md], [`${stamp}.json`, json]];
+  for (const [name, text] of files) writeFileSync(join(dir, name), text);
+  return files.map(([name]) => join(dir, name));
+}

@@ -1,0 +1,83 @@
+// Scenario table: what load each group of targets gets, and what a correct response looks like.
+// Names carry their group ("hello-ka-c64") so one --scenario regex selects across the whole table.
+import { FILE_SIZES, INDEX_HTML_BYTES, JSON_PAYLOAD_BYTES } from './setup.js';
+
+/** Which kind of target a scenario applies to. */
+export type ScenarioGroup = 'hello' | 'static' | 'gzip' | 'echo';
+
+/** How the load is generated: wrk, the big-buffer sink client (large files), or the upload client (echo). */
+export type Load =
+  | { kind: 'wrk'; conns: number; pipeline: number; headers: string[]; timeoutS: number }
+  | { kind: 'sink'; conns: number }
+  | { kind: 'upload'; conns: number; bytes: number };
+
+/** The response a target must give before it is loaded (a fast wrong server must not win). */
+export interface Expectation {
+  status: number;
+  bodyBytes: number;
+  /** Content-Encoding the response must carry; bodyBytes is then the decoded length. */
+  encoding?: 'gzip';
+}
+
+/** One load shape against one URL path. */
+export interface Scenario {
+  name: string;
+  group: ScenarioGroup;
+  path: string;
+  load: Load;
+  /** Part of the `--quick` smoke run. */
+  quick: boolean;
+  /** Headline figure for ratios: requests/s, or MB/s for byte-moving scenarios. */
+  metric: 'rps' | 'MBps';
+  expect: Expectation;
+  note: string;
+}
+
+/** Body of every hello target: "Hello, World!". */
+export const HELLO_BYTES = 13;
+/** Size of the echo scenario's upload. */
+export const UPLOAD_BYTES = 64 * 1024 * 1024;
+
+const wrk = (conns: number, extra: Partial<{ pipeline: number; headers: string[]; timeoutS: number }> = {}): Load => ({
+  kind: 'wrk', conns, pipeline: extra.pipeline ?? 1, headers: extra.headers ?? [], timeoutS: extra.timeoutS ?? 10,
+});
+const hello = { status: 200, bodyBytes: HELLO_BYTES };
+const page = { status: 200, bodyBytes: INDEX_HTML_BYTES };
+
+/** Every scenario, in table order. */
+export const SCENARIOS: readonly Scenario[] = [
+  { name: 'hello-ka-c1', group: 'hello', path: '/', load: wrk(1), quick: false, metric: 'rps', expect: hello,
+    note: 'keep-alive, 1 connection: latency bound' },
+  { name: 'hello-ka-c64', group: 'hello', path: '/', load: wrk(64), quick: true, metric: 'rps', expect: hello,
+    note: 'keep-alive, 64 connections' },
+  { name: 'hello-ka-c1000', group: 'hello', path: '/', load: wrk(1000), quick: false, metric: 'rps', expect: hello,
+    note: 'keep-alive, 1000 connections: accept and fairness' },
+  { name: 'hello-pipe16-c64', group: 'hello', path: '/', load: wrk(64, { pipeline: 16 }), quick: true, metric: 'rps', expect: hello,
+    note: '16 pipelined requests per write (p50/p99 not measurable)' },
+  { name: 'hello-close-c64', group: 'hello', path: '/', load: wrk(64, { headers: ['Connection: close'] }), quick: false,
+    metric: 'rps', expect: hello, note: 'Connection: close, a new connection per request' },
+  { name: 'static-ka-c1', group: 'static', path: '/index.html', load: wrk(1), quick: false, metric: 'rps', expect: page,
+    note: '151 B file, 1 connection' },
+  { name: 'static-ka-c64', group: 'static', path: '/index.html', load: wrk(64), quick: true, metric: 'rps', expect: page,
+    note: '151 B file, 64 connections' },
+  { name: 'static-ka-c1000', group: 'static', path: '/index.html', load: wrk(1000), quick: false, metric: 'rps', expect: page,
+    note: '151 B file, 1000 connections' },
+  { name: 'static-file1m-c16', group: 'static', path: '/1m.bin', load: { kind: 'sink', conns: 16 }, quick: true, metric: 'MBps',
+    expect: { status: 200, bodyBytes: FILE_SIZES['1m.bin'] }, note: '1 MiB file, sink client (1 MiB reads)' },
+  { name: 'static-file100m-c16', group: 'static', path: '/100m.bin', load: { kind: 'sink', conns: 16 }, quick: false, metric: 'MBps',
+    expect: { status: 200, bodyBytes: FILE_SIZES['100m.bin'] }, note: '100 MiB file, sink client' },
+  { name: 'gzip-json-c16', group: 'gzip', path: '/json', load: wrk(16, { headers: ['Accept-Encoding: gzip'] }), quick: true,
+    metric: 'rps', expect: { status: 200, bodyBytes: JSON_PAYLOAD_BYTES, encoding: 'gzip' }, note: '100 KiB JSON, gzip on the fly' },
+  { name: 'echo-upload64m-c1', group: 'echo', path: '/echo', load: { kind: 'upload', conns: 1, bytes: UPLOAD_BYTES }, quick: true,
+    metric: 'MBps', expect: { status: 200, bodyBytes: UPLOAD_BYTES }, note: '64 MiB POST streamed back (upload client)' },
+];
+
+/** Scenarios of a group that pass the filters (`quick` keeps only the smoke subset). */
+export function selectScenarios(group: ScenarioGroup, filter: RegExp, quick: boolean): Scenario[] {
+  return SCENARIOS.filter((s) => s.group === group && filter.test(s.name) && (!quick || s.quick));
+}
+
+/** Finds a scenario by exact name. */
+export function findScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}

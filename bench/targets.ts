@@ -1,0 +1,92 @@
+// Target table: how to start each server under test, and which group of scenarios it answers.
+// A target whose entry file is missing is reported "not built yet" instead of failing the run.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ScenarioGroup } from './scenarios.js';
+import type { BenchEnv } from './setup.js';
+import { REPO_ROOT } from './setup.js';
+
+/** What a target is compared as: ratios are taken against the `node` and `nginx` baselines of its group. */
+export type TargetRole = 'subject' | 'node' | 'nginx' | 'peer' | 'floor';
+
+/** A ready-to-spawn server command, or why it cannot run. */
+export type Launch =
+  | { kind: 'launch'; cmd: string; args: string[]; env: Record<string, string> }
+  | { kind: 'unavailable'; reason: string };
+
+/** Everything a target needs to build its command line. */
+export interface LaunchContext {
+  port: number;
+  env: BenchEnv;
+}
+
+/** One server under test. */
+export interface Target {
+  name: string;
+  group: ScenarioGroup;
+  role: TargetRole;
+  /** Runs more than one process (CPU is summed over the tree). */
+  multiProcess: boolean;
+  launch: (ctx: LaunchContext) => Launch;
+}
+
+const NODE = process.execPath;
+const dist = (...p: string[]): string => join(REPO_ROOT, 'dist', ...p);
+
+/** Launches `node <script>` with PORT (and extra env) when the compiled script exists. */
+function nodeScript(script: string, extra: (ctx: LaunchContext) => Record<string, string> = () => ({})): Target['launch'] {
+  return (ctx) => existsSync(script)
+    ? { kind: 'launch', cmd: NODE, args: [script], env: { PORT: String(ctx.port), ...extra(ctx) } }
+    : { kind: 'unavailable', reason: `not built yet (${script.slice(REPO_ROOT.length + 1)} missing)` };
+}
+
+/** Renders the nginx config template for one port. */
+export function renderNginxConfig(template: string, vars: { port: number; prefix: string; www: string }): string {
+  return template.replaceAll('@PORT@', String(vars.port)).replaceAll('@PREFIX@', vars.prefix).replaceAll('@WWW@', vars.www);
+}
+
+function launchNginx(ctx: LaunchContext): Launch {
+  if (!ctx.env.hasNginx) return { kind: 'unavailable', reason: 'nginx not installed (apt-get install nginx-light)' };
+  const template = readFileSync(join(REPO_ROOT, 'bench', 'peers', 'nginx.conf'), 'utf8');
+  const conf = join(ctx.env.nginxPrefix, `nginx-${ctx.port}.conf`);
+  writeFileSync(conf, renderNginxConfig(template, { port: ctx.port, prefix: ctx.env.nginxPrefix, www: ctx.env.wwwDir }));
+  // -e: error log before the config is read (the default path may not be writable).
+  return { kind: 'launch', cmd: 'nginx', args: ['-p', ctx.env.nginxPrefix, '-e', join(ctx.env.nginxPrefix, 'error.log'), '-c', conf], env: {} };
+}
+
+function launchCepoll(ctx: LaunchContext): Launch {
+  return existsSync(ctx.env.cepollBin)
+    ? { kind: 'launch', cmd: ctx.env.cepollBin, args: [String(ctx.port)], env: {} }
+    : { kind: 'unavailable', reason: 'cepoll not built (no C compiler?)' };
+}
+
+function launchSluiceStatic(ctx: LaunchContext): Launch {
+  const main = dist('src', 'cli', 'main.js');
+  if (!existsSync(main)) return { kind: 'unavailable', reason: 'not built yet (dist/src/cli/main.js missing)' };
+  return { kind: 'launch', cmd: NODE, args: [join(REPO_ROOT, 'bin', 'sluice.js'), 'serve', ctx.env.wwwDir, '--port', String(ctx.port), '--quiet'], env: {} };
+}
+
+const www = (ctx: LaunchContext): Record<string, string> => ({ WWW: ctx.env.wwwDir });
+const json = (ctx: LaunchContext): Record<string, string> => ({ BENCH_JSON: ctx.env.jsonPath });
+
+/** Every target, in table order (Sluice first in each group, then baselines and peers). */
+export const TARGETS: readonly Target[] = [
+  { name: 'sluice-hello', group: 'hello', role: 'subject', multiProcess: false, launch: nodeScript(dist('examples', 'hello.js')) },
+  { name: 'native-hello', group: 'hello', role: 'subject', multiProcess: false, launch: nodeScript(dist('bench', 'native-hello.js')) },
+  { name: 'node-hello', group: 'hello', role: 'node', multiProcess: false, launch: nodeScript(dist('bench', 'peers', 'node-hello.js')) },
+  { name: 'fastify-hello', group: 'hello', role: 'peer', multiProcess: false, launch: nodeScript(dist('bench', 'peers', 'fastify-hello.js')) },
+  { name: 'nginx-hello', group: 'hello', role: 'nginx', multiProcess: true, launch: launchNginx },
+  { name: 'c-epoll', group: 'hello', role: 'floor', multiProcess: false, launch: launchCepoll },
+  { name: 'sluice-static', group: 'static', role: 'subject', multiProcess: false, launch: launchSluiceStatic },
+  { name: 'node-static', group: 'static', role: 'node', multiProcess: false, launch: nodeScript(dist('bench', 'peers', 'node-static.js'), www) },
+  { name: 'nginx-static', group: 'static', role: 'nginx', multiProcess: true, launch: launchNginx },
+  { name: 'sluice-gzip', group: 'gzip', role: 'subject', multiProcess: false, launch: nodeScript(dist('examples', 'json.js'), json) },
+  { name: 'node-gzip', group: 'gzip', role: 'node', multiProcess: false, launch: nodeScript(dist('bench', 'peers', 'node-gzip.js'), json) },
+  { name: 'sluice-echo', group: 'echo', role: 'subject', multiProcess: false, launch: nodeScript(dist('examples', 'echo.js')) },
+  { name: 'node-echo', group: 'echo', role: 'node', multiProcess: false, launch: nodeScript(dist('bench', 'peers', 'node-echo.js')) },
+];
+
+/** Targets whose name matches the filter. */
+export function selectTargets(filter: RegExp): Target[] {
+  return TARGETS.filter((t) => filter.test(t.name));
+}
