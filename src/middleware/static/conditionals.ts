@@ -42,8 +42,8 @@ export function evaluateConditionals(req: ConditionalRequest, info: Validators):
   // §13.2.2 step 1: If-Match false -> 412.
   if (req.ifMatch !== undefined) {
     current = parseEntityTag(info.etag);
-    // §13.1.1: strong comparison; a weak current ETag therefore never matches a listed tag.
-    if (current === null || !matchEtagList(parseEtagList(req.ifMatch), current, matchStrong)) return PRECONDITION_FAILED;
+    // §13.1.1: `*` matches any current representation; tags compare strongly, so a weak current ETag never matches.
+    if (!matchesList(req.ifMatch, current, matchStrong)) return PRECONDITION_FAILED;
   } else if (req.ifUnmodifiedSince !== undefined) {
     // §13.2.2 step 2, only without If-Match; §13.1.4: an invalid date is ignored.
     const since = parseHttpDate(req.ifUnmodifiedSince);
@@ -53,7 +53,8 @@ export function evaluateConditionals(req: ConditionalRequest, info: Validators):
   // §13.2.2 step 3: If-None-Match false -> 304 for GET/HEAD, else 412.
   if (req.ifNoneMatch !== undefined) {
     // Hot path: a revalidating client usually echoes exactly the ETag we sent.
-    if (req.ifNoneMatch === info.etag || matchesWeakly(req.ifNoneMatch, current ?? parseEntityTag(info.etag))) {
+    // §13.1.2: weak comparison; `*` matches any current representation.
+    if (req.ifNoneMatch === info.etag || matchesList(req.ifNoneMatch, current ?? parseEntityTag(info.etag), matchWeak)) {
       return isGetOrHead ? NOT_MODIFIED : PRECONDITION_FAILED;
     }
   } else if (isGetOrHead && req.ifModifiedSince !== undefined) {
@@ -68,9 +69,9 @@ export function evaluateConditionals(req: ConditionalRequest, info: Validators):
   return evaluateIfRange(req.ifRange, info.etag, lastModified) ? PROCEED_WITH_RANGE : PROCEED_WITHOUT_RANGE;
 }
 
-function matchesWeakly(header: string, current: EntityTag | null): boolean {
-  // §13.1.2: weak comparison; `*` matches any current representation.
-  return current !== null && matchEtagList(parseEtagList(header), current, matchWeak);
+function matchesList(header: string, current: EntityTag | null, compare: (a: EntityTag, b: EntityTag) => boolean): boolean {
+  const list = parseEtagList(header);
+  return list.kind === 'any' || (current !== null && matchEtagList(list, current, compare));
 }
 
 // RFC 9110 §13.1.5: an entity-tag must match strongly; a date must equal Last-Modified exactly; anything else is false.

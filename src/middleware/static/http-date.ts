@@ -29,7 +29,7 @@ export function parseHttpDate(value: string, nowMs: number = Date.now()): number
   m = RFC850_DATE.exec(value);
   if (m !== null) return composeDate(expandTwoDigitYear(Number(m[3]), nowMs), m[2]!, m[1]!, m[4]!, m[5]!, m[6]!);
   m = ASCTIME_DATE.exec(value);
-  if (m !== null) return composeDate(Number(m[7]), m[1]!, m[2]!.trim(), m[3]!, m[4]!, m[5]!);
+  if (m !== null) return composeDate(Number(m[6]), m[1]!, m[2]!.trim(), m[3]!, m[4]!, m[5]!);
   return null;
 }
 
