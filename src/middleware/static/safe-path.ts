@@ -52,12 +52,15 @@ export function resolveSafePath(root: string, rawPath: string, options: SafePath
     segments.push(segment);
   }
   const base = root.endsWith('/') ? root : root + '/';
-  const real = (options.realpath ?? realpathOrNull)(base + segments.join('/'));
+  const trailingSlash = target.endsWith('/');
+  // The trailing slash is kept so that resolving `file.txt/` fails with ENOTDIR, as POSIX path resolution does.
+  const wanted = base + segments.join('/') + (trailingSlash && segments.length > 0 ? '/' : '');
+  const real = (options.realpath ?? realpathOrNull)(wanted);
   if (real === null) return reject(404, 'NOT_FOUND');
   // Symlinks are followed, so the check that matters is on the resolved path.
   if (real !== root && !real.startsWith(base)) return reject(404, 'OUTSIDE_ROOT');
   if (hideDotfiles && real !== root && hasHiddenSegment(real.slice(base.length), wellKnown)) return reject(404, 'DOTFILE');
-  return { kind: 'ok', path: real, trailingSlash: target.endsWith('/') };
+  return { kind: 'ok', path: real, trailingSlash };
 }
 
 /** fs.realpathSync.native, with any failure (ENOENT, ELOOP, EACCES, ENAMETOOLONG…) as null. */
