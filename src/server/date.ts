@@ -75,7 +75,7 @@ export function parseHttpDate(value: string, nowMs: number = Date.now()): number
     return toEpoch(year, m[2]!, +m[1]!, m[4]!, m[5]!, m[6]!);
   }
   m = ASCTIME_DATE.exec(value);
-  if (m !== null) return toEpoch(+m[7]!, m[1]!, +m[2]!.trim(), m[3]!, m[4]!, m[5]!);
+  if (m !== null) return toEpoch(+m[6]!, m[1]!, +m[2]!.trim(), m[3]!, m[4]!, m[5]!);
   return null;
 }
 

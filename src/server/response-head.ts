@@ -166,6 +166,7 @@ function writeCrlf(out: Uint8Array, p: number): number {
 
 /** Writes `name: value\r\n`, validating both while copying (one pass per byte). */
 function writeField(out: Uint8Array, p: number, name: string, value: string): number {
+  if (name.length === 0) throw badHeader(name, 'name is empty');
   for (let k = 0; k < name.length; k++) {
     const c = name.charCodeAt(k);
     if (c > 0xff || TOKEN[c] !== 1) throw badHeader(name, 'name is not a token');
