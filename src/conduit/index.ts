@@ -11,24 +11,40 @@ export type { Op, Instruction, StageBody, Cleanup } from './generator.js';
 export { END } from './signal.js';
 export type { End } from './signal.js';
 
-// ** Finalization
+// ** Finalization and errors
 export { bracketSource, withCleanup } from './sources.js';
 export { suppressedOf } from './finalize.js';
+export { catchError } from './catch.js';
+export { ConduitError, isConduitError } from './errors.js';
+export type { ConduitErrorCode } from './errors.js';
 
 // ** Sources
 export { fromArray, of, empty, fromIterable, fromAsyncIterable, unfold, range } from './sources.js';
+export { concat } from './concat.js';
 
 // ** Element-wise conduits
 export { map, mapAsync, filter, concatMap, take, takeWhile, drop, dropWhile, scan, tap } from './list.js';
+export { takeExactly } from './take-exactly.js';
+export { awaitForever } from './await-forever.js';
+export type { Emit, ElementHandler } from './await-forever.js';
 
 // ** Sinks
 export { fold, sinkList, sinkNull, forEach, forEachAsync, head, last, length } from './sinks.js';
 
 // ** Byte streams and Flush
+export { takeBytes, isolate, dropBytes, takeWhileBytes, dropWhileBytes, concatBytes, joinBytes } from './bytes.js';
+export type { ConcatBytesOptions } from './bytes.js';
+export { lines, boundedLines } from './lines.js';
+export { bufferBytes } from './buffer-bytes.js';
 export { FLUSH, isFlush } from './flush.js';
 export type { Flush, Flushable } from './flush.js';
 
+// ** Chunked transfer coding (RFC 9112 §7.1)
+export { dechunk, chunk } from './chunked.js';
+export type { DechunkOptions, Trailers } from './chunked.js';
+
 // ** Building new stages (library authors)
 export { Stage, Input, Borrowed, inputOf, acquire, releaseResource, closeStage } from './stage.js';
+export { StoppingStage } from './stopping.js';
 export { DONE, SUSPEND, suspend, park, settled, UNSETTLED } from './signal.js';
 export type { Done, Suspend, Step } from './signal.js';

@@ -1,7 +1,8 @@
 // Element-wise conduits as specialised stage classes: each element costs a few property reads and calls, no promise.
 import { Conduit } from './pipeline.js';
-import { closeStage, Stage } from './stage.js';
-import { park, settled, suspend } from './signal.js';
+import { Stage } from './stage.js';
+import { StoppingStage } from './stopping.js';
+import { park, settled } from './signal.js';
 import type * as S from './signal.js';
 
 // Local copies: comparing against an imported binding costs ~10 ns/element (CONDUIT-PROTOTYPE.md).
@@ -103,40 +104,12 @@ export function concatMap<I, O>(f: (x: I) => readonly O[]): Conduit<I, O> {
   return new Conduit((up) => new ConcatMapStage(up, f));
 }
 
-/** Ends a stage early: closes what it owns upstream before returning `value` (or DONE) downstream. */
-function stopUpstream<O>(stage: Stage<O, unknown>, value: O | S.Done): O | S.Done | S.Suspend {
-  const up = stage.up;
-  if (up === null) return value;
-  const released = closeStage(up);
-  if (released === undefined) return value;
-  return suspend(released.then(() => (stage as unknown as { hold(v: unknown): void }).hold(value)));
-}
-
-abstract class StoppingStage<O> extends Stage<O, void> {
-  protected stopped = false;
-  private parkedValue: { v: unknown } | null = null;
-  /** @internal */
-  hold(v: unknown): void {
-    this.parkedValue = { v };
-  }
-  protected release(): O | S.Done | null {
-    const h = this.parkedValue;
-    if (h === null) return null;
-    this.parkedValue = null;
-    return h.v as O | S.Done;
-  }
-  protected stop(value: O | S.Done): O | S.Done | S.Suspend {
-    this.stopped = true;
-    return stopUpstream(this as Stage<O, unknown>, value);
-  }
-}
-
 class TakeStage<I> extends StoppingStage<I> {
   constructor(up: Up<I>, private n: number) {
     super(up);
   }
   pull(): I | S.Done | S.Suspend {
-    const h = this.release();
+    const h = this.takeHeld();
     if (h !== null) return h;
     if (this.stopped) return DONE;
     if (this.n <= 0) return this.stop(DONE);
@@ -162,7 +135,7 @@ class TakeWhileStage<I> extends StoppingStage<I> {
     super(up);
   }
   pull(): I | S.Done | S.Suspend {
-    const h = this.release();
+    const h = this.takeHeld();
     if (h !== null) return h;
     if (this.stopped) return DONE;
     const x = (this.up as Up<I>).pull();
