@@ -1,6 +1,7 @@
 // How a file's bytes are labelled: Content-Type from the maintained `mime-types` table (charset for text), and the
 // precompressed sibling (file.br, file.gz) to send for an Accept-Encoding. Key decision: siblings are found through the
-// caller's (cached) stat and realpath, and a sibling that is a symlink is never used.
+// caller's (cached) stat and realpath, and a sibling that is a symlink is never used. When siblings are enabled the
+// engine sends `Vary: Accept-Encoding` on every response for the path, identity included (RFC 9110 §12.5.5).
 
 import * as mime from 'mime-types';
 import { suffixEtag } from './etag.js';
