@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { readAllProcTimes, selectTree } from './cpu.js';
 import { findListenerOwners, isPortFree, pickFreePort } from './ports.js';
 import { sleep, spawnPinned, stopProcess } from './processes.js';
-import type { Target } from './targets.js';
+import type { Launch, Target } from './targets.js';
 import type { BenchEnv } from './setup.js';
 
 /** A running target. */
@@ -43,10 +43,15 @@ export function readTreePids(pid: number): number[] {
   return selectTree(readAllProcTimes(), pid).map((p) => p.pid);
 }
 
+/** A ready launch, as `wrap` receives it (the profiler puts 0x in front of node). */
+export type ReadyLaunch = Extract<Launch, { kind: 'launch' }>;
+
 /** Starts a target pinned to `core` and waits until it listens on its own port. */
-export async function startServer(target: Target, env: BenchEnv, core: number | null): Promise<StartOutcome> {
+export async function startServer(target: Target, env: BenchEnv, core: number | null,
+  wrap: (l: ReadyLaunch) => Launch = (l) => l): Promise<StartOutcome> {
   const port = pickFreePort();
-  const launch = target.launch({ port, env });
+  const base = target.launch({ port, env });
+  const launch = base.kind === 'launch' ? wrap(base) : base;
   if (launch.kind === 'unavailable') return { kind: 'unavailable', reason: launch.reason };
   let log = '';
   const child = spawnPinned(core, launch.cmd, launch.args, launch.env, (c) => (log = (log + c).slice(-4000)));
