@@ -1,1 +1,14 @@
-export {};
+// sluice: a Warp-style HTTP/1.1 server on a conduit pull-stream library and native syscalls.
+
+// ** The engine
+export * from './server/index.js';
+
+// ** Middleware
+export * from './middleware/index.js';
+
+// ** Streams (the full library is in 'sluice/conduit')
+export {
+  Source, Conduit, Sink, Pipeline, run, connect, ResumableSource, source, conduit, sink, END, FLUSH, isFlush,
+  fromArray, fromIterable, fromAsyncIterable, of, empty, map, mapAsync, filter, take, fold, sinkList, bracketSource,
+} from './conduit/index.js';
+export type { Flush, Flushable } from './conduit/index.js';

@@ -1,0 +1,4 @@
+// sluice/middleware: Middleware = (app) => app.
+
+// ** Composition
+export { compose } from './compose.js';

@@ -1,0 +1,94 @@
+// File bodies: the head goes out with send(MSG_MORE) and the body with sendfile from the fd cache, so a head and a
+// small file share one packet and a hot file costs no open/stat/close. Big files yield to the event loop as they go.
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { sysError } from '../native/index.js';
+import type { Connection } from './connection.js';
+import { Phase } from './connection.js';
+import type { FileCaches } from './file-caches.js';
+import type { FileInfo } from './file-info-cache.js';
+import { renderResponseHead, type EngineHeaders } from './response-head.js';
+import { engineHeaders, type WriterContext } from './response-writer.js';
+import type { FileRange, ResponseHeaders } from './types.js';
+
+const EAGAIN = 11;
+/** Bytes sent in one go before letting other connections run. */
+const SLICE_BYTES = 8 * 1024 * 1024;
+
+/** A file response the engine is about to send. */
+export interface FilePlan {
+  readonly info: FileInfo;
+  readonly range: FileRange;
+}
+
+/** Looks a file up in the caches: null when it is missing, a directory, or the range does not fit. */
+export function planFile(files: FileCaches, path: string, range: FileRange | null): FilePlan | null {
+  const info = files.info.get(path);
+  if (info === null || info.kind !== 'file') return null;
+  const r = range ?? { start: 0, end: info.size };
+  if (!(r.start >= 0 && r.end >= r.start && r.end <= info.size)) return null;
+  return { info, range: r };
+}
+
+/**
+ * Sends the head and (unless noBody) the file range. Resolves to the body bytes sent; rejects when the file
+ * shrank under us or the client went away (the caller then closes: the head promised a length).
+ */
+export async function sendFile(
+  ctx: WriterContext, files: FileCaches, conn: Connection, plan: FilePlan,
+  status: number, headers: ResponseHeaders, close: boolean, noBody: boolean,
+): Promise<number> {
+  const count = plan.range.end - plan.range.start;
+  const engine: EngineHeaders = engineHeaders(ctx, count, false, close);
+  const head = renderResponseHead(status, headers, engine);
+  const { reactor } = ctx;
+  if (noBody || count === 0) {
+    reactor.write(conn, head);
+    return 0;
+  }
+  const lease = files.fds.acquire(plan.info);
+  if (lease === null) throw Object.assign(new Error(`cannot open ${plan.info.path}`), { code: 'ENOENT' });
+  try {
+    // Everything queued before must leave first: flush the cork, then wait out any backlog.
+    reactor.flush();
+    if (conn.backlogBytes > 0) await waitWritable(ctx, conn, conn.whenDrained());
+    const native = reactor.native;
+    const h = native.send(conn.fd, head, 0, head.length, true);
+    if (h < 0 && h !== -EAGAIN) throw sysError(h, 'send');
+    if (h < head.length) {
+      reactor.write(conn, head.subarray(h > 0 ? h : 0));
+      await waitWritable(ctx, conn, conn.whenDrained());
+    }
+    let pos = plan.range.start;
+    let left = count;
+    let slice = 0;
+    while (left > 0) {
+      if (conn.closed) throw Object.assign(new Error('client went away mid-file'), { code: 'ECONNRESET' });
+      const n = native.sendfile(conn.fd, lease.fd, pos, Math.min(left, 0x7fff0000));
+      if (n > 0) {
+        pos += n;
+        left -= n;
+        slice += n;
+        if (slice >= SLICE_BYTES && left > 0) {
+          slice = 0;
+          await yieldToLoop();
+        }
+      } else if (n === -EAGAIN) {
+        slice = 0;
+        await waitWritable(ctx, conn, conn.whenWritable());
+      } else if (n === 0) {
+        throw Object.assign(new Error(`${plan.info.path} shrank while being sent`), { code: 'FILE_TRUNCATED' });
+      } else throw sysError(n, 'sendfile');
+    }
+    return count;
+  } finally {
+    lease.release();
+  }
+}
+
+async function waitWritable(ctx: WriterContext, conn: Connection, wait: Promise<void>): Promise<void> {
+  conn.phase = Phase.Send;
+  ctx.timeouts.arm(conn, ctx.sendTimeoutMs);
+  await wait;
+  conn.phase = Phase.App;
+  conn.deadline = Infinity;
+}

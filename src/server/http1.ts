@@ -1,0 +1,191 @@
+// The per-connection loop (Warp's HTTP1.hs): read a head from the resumable connection input, hand the app a request
+// whose body is isolated from what follows, send the response, drain what the app left unread, and go round again.
+import { ResumableSource } from '../conduit/index.js';
+import { Phase, type Connection } from './connection.js';
+import { wantsKeepAlive } from './connection-header.js';
+import { errorResponse, RequestError } from './errors.js';
+import type { FileCaches } from './file-caches.js';
+import { planFile, sendFile } from './file-sender.js';
+import { headSink } from './head-sink.js';
+import { Request } from './request.js';
+import { RequestBody, type BodyHost } from './request-body.js';
+import type { RequestHead } from './request-head.js';
+import { bodyWriter, engineHeaders, writeHead, type Framing, type WriterContext } from './response-writer.js';
+import type { Settings } from './settings.js';
+import type { Application, Response } from './types.js';
+
+/** Everything the loop needs from its server. */
+export interface Engine extends WriterContext {
+  readonly settings: Settings;
+  readonly app: Application;
+  readonly files: FileCaches;
+  /** True once graceful shutdown began: finish in-flight requests with Connection: close. */
+  readonly shuttingDown: boolean;
+}
+
+const INTERNAL_ERROR = Buffer.from('Internal Server Error\n', 'latin1');
+const NOT_FOUND = Buffer.from('Not Found\n', 'latin1');
+
+/** Serves requests on conn until either side closes; resolves when the connection is closed. */
+export async function serveConnection(engine: Engine, conn: Connection): Promise<void> {
+  const input = ResumableSource.from(conn.source());
+  const { settings } = engine;
+  const head = headSink(settings.headLimits, () => {
+    if (conn.phase === Phase.Idle) {
+      conn.phase = Phase.Head;
+      engine.timeouts.arm(conn, settings.headerTimeoutMs);
+    }
+  });
+  try {
+    for (;;) {
+      // Idle keep-alive timeout until the first byte; then the header timeout, which trickling does not extend.
+      if (conn.hasBuffered() || input.hasLeftovers()) {
+        conn.phase = Phase.Head;
+        engine.timeouts.arm(conn, settings.headerTimeoutMs);
+      } else {
+        // Graceful shutdown closes idle keep-alive connections at once.
+        if (engine.shuttingDown) break;
+        conn.phase = Phase.Idle;
+        engine.timeouts.arm(conn, settings.idleTimeoutMs);
+      }
+      let parsed: RequestHead | null;
+      try {
+        const h = input.connect(head);
+        parsed = h instanceof Promise ? await h : h;
+      } catch (e) {
+        if (e instanceof RequestError) engine.reactor.write(conn, errorResponse(e.code));
+        else if (!conn.failed) engine.settings.onException(e, null);
+        break;
+      }
+      if (parsed === null) break;
+      conn.phase = Phase.App;
+      conn.deadline = Infinity;
+      const more = await serveRequest(engine, conn, input, parsed);
+      if (!more) break;
+      // Pipelined requests must not queue unbounded output for a client that is not reading.
+      if (conn.backlogBytes > 0) await conn.whenDrained();
+    }
+  } catch (e) {
+    if (!conn.failed && !conn.closed) engine.settings.onException(e, null);
+  } finally {
+    await closeQuietly(input);
+  }
+}
+
+/** One request/response exchange; true when the connection may carry another request. */
+async function serveRequest(engine: Engine, conn: Connection, input: ResumableSource<Uint8Array>, head: RequestHead): Promise<boolean> {
+  const { settings } = engine;
+  let body: RequestBody;
+  try {
+    body = new RequestBody(head, input, bodyHost(engine, conn), settings.maxBodyBytes);
+  } catch (e) {
+    if (e instanceof RequestError) engine.reactor.write(conn, errorResponse(e.code));
+    return false;
+  }
+  const req = new Request(head, body.source, {
+    remoteAddress: () => engine.reactor.native.peerAddress(conn.fd),
+    get signal() {
+      return conn.signal;
+    },
+  });
+  let res: Response;
+  try {
+    const r = engine.app(req);
+    res = r instanceof Promise ? await r : r;
+  } catch (e) {
+    return failBeforeHead(engine, conn, req, e, body);
+  }
+  let keepAlive = wantsKeepAlive(head) && !engine.shuttingDown && !conn.failed;
+  // An unread body we could not drain cheaply ends the connection: say so in this response (RFC 9112 §9.6).
+  if (keepAlive && (body.awaitingContinue || body.remaining > settings.maxBodyFlush)) keepAlive = false;
+  let sent: number;
+  try {
+    const s = sendResponse(engine, conn, head, res, keepAlive);
+    const r = s instanceof Promise ? await s : s;
+    sent = r.bytes;
+    keepAlive &&= r.keepAlive;
+  } catch (e) {
+    if (e instanceof Error && (e as { code?: string }).code === 'BAD_RESPONSE_HEADER') return failBeforeHead(engine, conn, req, e, body);
+    if (!conn.failed) settings.onException(e, req);
+    return false;
+  }
+  req.trailers = body.trailers;
+  settings.logger?.({ request: req, status: res.status, bytes: sent, durationMs: Date.now() - req.receivedAt });
+  if (!keepAlive) return false;
+  const drained = body.drain(settings.maxBodyFlush);
+  return drained === true || drained === false ? drained : await drained;
+}
+
+function bodyHost(engine: Engine, conn: Connection): BodyHost {
+  return {
+    writeInterim: (bytes) => engine.reactor.write(conn, bytes),
+    setWaiting: (waiting) => {
+      if (waiting) {
+        if (conn.phase !== Phase.Body) {
+          conn.phase = Phase.Body;
+          conn.bodyBytes = 0;
+          conn.bodyStart = engine.timeouts.now;
+        }
+        engine.timeouts.arm(conn, engine.settings.bodyTimeoutMs);
+      } else if (conn.phase === Phase.Body) {
+        conn.phase = Phase.App;
+        conn.deadline = Infinity;
+      }
+    },
+  };
+}
+
+/** The app threw (or gave unsendable headers) before anything went out: a 500 that leaks nothing, then close. */
+function failBeforeHead(engine: Engine, conn: Connection, req: Request, error: unknown, body: RequestBody): false {
+  engine.settings.onException(error, req);
+  void body;
+  writeHead(engine, conn, 500, { 'content-type': 'text/plain; charset=utf-8' }, engineHeaders(engine, INTERNAL_ERROR.length, false, true), INTERNAL_ERROR);
+  return false;
+}
+
+/** What sending a response did: body bytes written, and whether the connection may stay open. */
+interface Sent {
+  readonly bytes: number;
+  readonly keepAlive: boolean;
+}
+
+/** Writes the response; synchronous when it could go out at once, else a promise. */
+function sendResponse(engine: Engine, conn: Connection, head: RequestHead, res: Response, keepAlive: boolean): Sent | Promise<Sent> {
+  const status = res.status;
+  // RFC 9110 §6.4.1: no content in responses to HEAD, or with 1xx, 204 or 304.
+  const bodiless = status < 200 || status === 204 || status === 304;
+  const noBody = bodiless || head.method === 'HEAD';
+  if (res.kind === 'bytes') {
+    const len = res.body.length;
+    writeHead(engine, conn, status, res.headers, engineHeaders(engine, bodiless ? -1 : len, false, !keepAlive), noBody || len === 0 ? null : res.body);
+    return { bytes: noBody ? 0 : len, keepAlive };
+  }
+  if (res.kind === 'file') {
+    const plan = planFile(engine.files, res.path, res.range);
+    if (plan === null) {
+      writeHead(engine, conn, 404, { 'content-type': 'text/plain; charset=utf-8' }, engineHeaders(engine, NOT_FOUND.length, false, !keepAlive), NOT_FOUND);
+      return { bytes: NOT_FOUND.length, keepAlive };
+    }
+    return sendFile(engine, engine.files, conn, plan, status, res.headers, !keepAlive, noBody).then((bytes) => ({ bytes, keepAlive }));
+  }
+  // A streamed body: framed by its declared length, else chunked (HTTP/1.1), else ended by closing (HTTP/1.0).
+  const framing: Framing = noBody ? { kind: 'length', length: 0 }
+    : res.length !== null ? { kind: 'length', length: res.length }
+      : head.versionMinor === 1 ? { kind: 'chunked' } : { kind: 'close' };
+  const close = !keepAlive || framing.kind === 'close';
+  writeHead(engine, conn, status, res.headers,
+    engineHeaders(engine, bodiless ? -1 : res.length ?? -1, framing.kind === 'chunked', close), null);
+  // HEAD and bodiless statuses never run the body Source: nothing is acquired, so nothing needs releasing.
+  if (noBody) return { bytes: 0, keepAlive: !close };
+  const r = res.body.run(bodyWriter(engine, conn, framing), { signal: conn.signal });
+  if (typeof r === 'number') return { bytes: r, keepAlive: !close };
+  return r.then((bytes) => ({ bytes, keepAlive: !close }));
+}
+
+async function closeQuietly(input: ResumableSource<Uint8Array>): Promise<void> {
+  try {
+    await input.close();
+  } catch {
+    // The socket is closed either way; a failed release here has no one left to report to.
+  }
+}

@@ -1,0 +1,25 @@
+// sluice/server: the Warp-style HTTP/1.1 engine.
+
+// ** Serving
+export { serve, Server } from './server.js';
+export type { Settings, RequestLog } from './settings.js';
+export { DEFAULT_SETTINGS, resolveSettings } from './settings.js';
+
+// ** Requests and responses
+export { Request } from './request.js';
+export type { RequestHead } from './request-head.js';
+export { respond, declaredLength } from './response.js';
+export type { BodyInit } from './response.js';
+export type { Application, Middleware, Response, BodySource, FileRange, ResponseHeaders } from './types.js';
+
+// ** Errors
+export { RequestError, ResponseError, errorResponse, statusOf } from './errors.js';
+export type { RequestErrorCode, ResponseErrorCode } from './errors.js';
+
+// ** File caches (shared with the static file app)
+export { fileCaches, closeFileCaches } from './file-caches.js';
+export type { FileCaches } from './file-caches.js';
+export type { FileInfo, DirInfo, FileStat } from './file-info-cache.js';
+
+// ** Wire helpers
+export { DateCache, formatHttpDate, parseHttpDate } from './date.js';

@@ -1,0 +1,264 @@
+// The per-process I/O core: one native event batch per loop turn in, one native flush of every corked response out.
+// Responses produced in the same microtask wave share one send per connection (pipelining: 16 responses, 1 send).
+import {
+  EV_ACCEPT, EV_ACCEPT_ERROR, EV_DATA, EV_EOF, EV_ERROR, EV_WRITABLE, EVENT_RECORD_INT32, FLUSH_RECORD_INT32, loadNative, sysError,
+  type NativeBinding,
+} from '../native/index.js';
+import type { Connection, ConnectionHost } from './connection.js';
+
+const MAX_EVENTS = 4096;
+const RECV_BUFFER_BYTES = 1024 * 1024;
+const CORK_BYTES = 256 * 1024;
+/** Writes larger than this skip the cork buffer (one copy less, one syscall either way). */
+const CORK_MAX_WRITE = 16 * 1024;
+const MAX_DESC = 1024;
+const EAGAIN = 11;
+const R = FLUSH_RECORD_INT32;
+
+/** Who receives accepted connections for a listening fd. */
+export interface Listener {
+  onAccept(fd: number): void;
+  onAcceptError(error: Error): void;
+}
+
+/** The process's one event dispatcher over the native binding. */
+export class Reactor implements ConnectionHost {
+  private readonly conns: Array<Connection | undefined> = [];
+  private readonly listeners = new Map<number, Listener>();
+  private readonly events = new Int32Array(MAX_EVENTS * EVENT_RECORD_INT32);
+  private readonly recvBuffer = Buffer.allocUnsafeSlow(RECV_BUFFER_BYTES);
+  private readonly out = Buffer.allocUnsafeSlow(CORK_BYTES);
+  private outLen = 0;
+  private readonly desc = new Int32Array(MAX_DESC * FLUSH_RECORD_INT32);
+  private descConn: Array<Connection | null> = new Array<Connection | null>(MAX_DESC).fill(null);
+  private descCount = 0;
+  private flushScheduled = false;
+  private readonly flushTick = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
+  private readonly scheduleFlushTick = (): void => process.nextTick(this.flushTick);
+
+  constructor(readonly native: NativeBinding) {
+    native.init((count) => this.dispatch(count), this.events, this.recvBuffer);
+  }
+
+  /** Starts accepting on a listening fd. */
+  listen(fd: number, listener: Listener): void {
+    this.listeners.set(fd, listener);
+    const r = this.native.startAccepting(fd);
+    if (r < 0) throw sysError(r, 'listen');
+  }
+
+  /** Stops accepting on a listening fd and closes it. */
+  unlisten(fd: number): void {
+    if (!this.listeners.delete(fd)) return;
+    this.native.stopAccepting(fd);
+    this.native.close(fd);
+  }
+
+  /** Registers an accepted connection (its fd is already read-watched by native). */
+  attach(conn: Connection): void {
+    this.conns[conn.fd] = conn;
+  }
+
+  /** Sends conn's corked bytes before its fd closes (an error response right before a close). */
+  beforeClose(conn: Connection): void {
+    if (conn.corkDesc >= 0) this.flush();
+  }
+
+  /** Forgets a closed connection; late events for its fd number are ignored. */
+  detach(conn: Connection): void {
+    if (this.conns[conn.fd] === conn) this.conns[conn.fd] = undefined;
+    if (conn.corkDesc >= 0) this.descConn[conn.corkDesc] = null;
+    conn.corkDesc = -1;
+  }
+
+  private dispatch(count: number): void {
+    const ev = this.events;
+    for (let i = 0; i < count; i++) {
+      const o = i * EVENT_RECORD_INT32;
+      const fd = ev[o]!;
+      const kind = ev[o + 1]!;
+      if (kind === EV_DATA) {
+        const conn = this.conns[fd];
+        if (conn === undefined) continue;
+        const len = ev[o + 3]!;
+        const chunk = Buffer.allocUnsafe(len);
+        this.recvBuffer.copy(chunk, 0, ev[o + 2]!, ev[o + 2]! + len);
+        conn.pushData(chunk);
+      } else if (kind === EV_WRITABLE) {
+        const conn = this.conns[fd];
+        if (conn !== undefined) this.sendBacklog(conn);
+      } else if (kind === EV_EOF) {
+        this.conns[fd]?.pushEof();
+      } else if (kind === EV_ERROR) {
+        this.conns[fd]?.fail(sysError(ev[o + 2]!, 'recv'));
+      } else if (kind === EV_ACCEPT) {
+        const listener = this.listeners.get(ev[o + 2]!);
+        if (listener === undefined) this.native.close(fd);
+        else listener.onAccept(fd);
+      } else if (kind === EV_ACCEPT_ERROR) {
+        this.listeners.get(fd)?.onAcceptError(sysError(ev[o + 2]!, 'accept4'));
+      }
+    }
+  }
+
+  /** Queues bytes for conn in order; small writes are corked and leave with the wave's one flush. */
+  write(conn: Connection, data: Uint8Array): void {
+    if (conn.closed || data.length === 0) return;
+    if (conn.backlogBytes > 0) {
+      conn.backlog.push(data);
+      conn.backlogBytes += data.length;
+      return;
+    }
+    if (data.length > CORK_MAX_WRITE) {
+      if (conn.corkDesc >= 0) this.flush();
+      if (conn.backlogBytes > 0) {
+        conn.backlog.push(data);
+        conn.backlogBytes += data.length;
+        return;
+      }
+      this.sendDirect(conn, data);
+      return;
+    }
+    const at = this.reserve(conn, data.length);
+    if (at < 0) {
+      conn.backlog.push(data);
+      conn.backlogBytes += data.length;
+      return;
+    }
+    this.out.set(data, at);
+  }
+
+  /**
+   * Reserves `n` bytes of cork space for conn and returns their offset in corkBuffer(); the caller fills them at once.
+   * Callers that can measure first (response heads) write straight into the cork buffer: no intermediate copy.
+   * Returns -1 when a flush left conn with a backlog (the caller must then queue behind it: write()).
+   */
+  reserve(conn: Connection, n: number): number {
+    if (this.outLen + n > CORK_BYTES || this.descCount === MAX_DESC) this.flush();
+    if (conn.backlogBytes > 0 || conn.closed) return -1;
+    let d = conn.corkDesc;
+    if (d >= 0 && (d !== this.descCount - 1 || this.desc[d * R + 1]! + this.desc[d * R + 2]! !== this.outLen)) {
+      // Not contiguous with this connection's earlier corked bytes: send those first to keep order.
+      this.flush();
+      if (conn.backlogBytes > 0 || conn.closed) return -1;
+      d = -1;
+    }
+    const at = this.outLen;
+    if (d >= 0) this.desc[d * R + 2]! += n;
+    else {
+      d = this.descCount++;
+      this.desc[d * R] = conn.fd;
+      this.desc[d * R + 1] = at;
+      this.desc[d * R + 2] = n;
+      this.descConn[d] = conn;
+      conn.corkDesc = d;
+    }
+    this.outLen = at + n;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // nextTick from a microtask runs after the whole microtask wave: every response of the wave is corked by then.
+      queueMicrotask(this.scheduleFlushTick);
+    }
+    return at;
+  }
+
+  /** Takes back the last `n` reserved bytes of conn (a head that failed validation half-way through). */
+  unreserve(conn: Connection, at: number, n: number): void {
+    const d = conn.corkDesc;
+    if (d < 0 || at + n !== this.outLen) return;
+    this.outLen = at;
+    this.desc[d * R + 2]! -= n;
+    if (this.desc[d * R + 2] === 0 && d === this.descCount - 1) {
+      this.descCount--;
+      this.descConn[d] = null;
+      conn.corkDesc = -1;
+    }
+  }
+
+  /** The cork buffer (for writers that reserve() space and fill it in place). */
+  get corkBuffer(): Buffer {
+    return this.out;
+  }
+
+  /** Whether conn can take a small write into the cork now (no backlog pending). */
+  canCork(conn: Connection): boolean {
+    return conn.backlogBytes === 0 && !conn.closed;
+  }
+
+  /** Sends everything corked now: one native call for every connection; native arms writability for short sends. */
+  flush(): void {
+    const count = this.descCount;
+    if (count === 0) return;
+    const short = this.native.flush(this.out, this.desc, count);
+    for (let d = 0; d < count; d++) {
+      const conn = this.descConn[d];
+      this.descConn[d] = null;
+      if (conn === null || conn === undefined) continue;
+      conn.corkDesc = -1;
+      if (short === 0) continue;
+      const len = this.desc[d * R + 2]!;
+      const sent = this.desc[d * R + 3]!;
+      if (sent === len) continue;
+      if (sent >= 0) {
+        // The cork buffer is reused: the unsent tail must be copied.
+        const off = this.desc[d * R + 1]!;
+        conn.backlog.unshift(Buffer.from(this.out.subarray(off + sent, off + len)));
+        conn.backlogBytes += len - sent;
+      } else conn.fail(sysError(sent, 'send'));
+    }
+    this.descCount = 0;
+    this.outLen = 0;
+  }
+
+  private sendDirect(conn: Connection, data: Uint8Array): void {
+    const n = this.native.send(conn.fd, data, 0, data.length, false);
+    if (n === data.length) return;
+    if (n >= 0 || n === -EAGAIN) this.queueBacklog(conn, n > 0 ? data.subarray(n) : data);
+    else conn.fail(sysError(n, 'send'));
+  }
+
+  private queueBacklog(conn: Connection, rest: Uint8Array): void {
+    conn.backlog.unshift(rest);
+    conn.backlogBytes += rest.length;
+    this.native.wantWritable(conn.fd);
+  }
+
+  /** Writes as much of conn's backlog as the kernel takes; re-arms for writability if some is left. */
+  private sendBacklog(conn: Connection): void {
+    while (conn.backlog.length > 0) {
+      const n = conn.backlog.length === 1
+        ? this.native.send(conn.fd, conn.backlog[0]!, 0, conn.backlog[0]!.length, false)
+        : this.native.writev(conn.fd, conn.backlog.slice(0, 64), false);
+      if (n === -EAGAIN) break;
+      if (n < 0) {
+        conn.fail(sysError(n, 'send'));
+        return;
+      }
+      conn.backlogBytes -= n;
+      let left = n;
+      while (left > 0) {
+        const head = conn.backlog[0]!;
+        if (head.length <= left) {
+          left -= head.length;
+          conn.backlog.shift();
+        } else {
+          conn.backlog[0] = head.subarray(left);
+          left = 0;
+        }
+      }
+    }
+    if (conn.backlogBytes > 0) this.native.wantWritable(conn.fd);
+    else conn.notifyWritable();
+  }
+}
+
+let shared: Reactor | null = null;
+
+/** The process's reactor (created with the real native binding on first use). */
+export function sharedReactor(): Reactor {
+  shared ??= new Reactor(loadNative());
+  return shared;
+}

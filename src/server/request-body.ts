@@ -1,0 +1,142 @@
+// Request bodies as Sources over the connection's resumable input: isolated by Content-Length or dechunked, so they
+// never read past their end and pipelined requests survive. Expect: 100-continue is answered on the first read
+// (Warp's lazy policy); an unread remainder is drained up to maxBodyFlush after the response, else the connection closes.
+import {
+  empty, isolate, dechunk, Source, Stage, type Done, type ResumableSource, type Suspend, type Sink, sink, END,
+} from '../conduit/index.js';
+import { RequestError } from './errors.js';
+import type { RequestHead } from './request-head.js';
+
+const DONE: Done = Symbol.for('sluice.conduit.DONE') as Done;
+const SUSPEND: Suspend = Symbol.for('sluice.conduit.SUSPEND') as Suspend;
+const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+
+/** What a body needs from the connection it is read from. */
+export interface BodyHost {
+  /** Sends bytes ahead of the response (the interim 100 Continue). */
+  writeInterim(bytes: Uint8Array): void;
+  /** The body is waiting for bytes (start the body timeout) or got some (pause it). */
+  setWaiting(waiting: boolean): void;
+}
+
+/** The body of one request, owned by the engine; the app reads `source`. */
+export class RequestBody {
+  /** What the app reads (a borrowed view: closing it never closes the connection). */
+  readonly source: Source<Uint8Array>;
+  /** Bytes the app (or the drain) has read so far. */
+  bytesRead = 0;
+  /** The body was read to its end. */
+  finished: boolean;
+  /** Trailer fields of a chunked body, once read. */
+  trailers: Array<[string, string]> = [];
+  private continuePending: boolean;
+  private readonly framed: ResumableSource<Uint8Array> | null;
+
+  constructor(
+    private readonly head: RequestHead,
+    input: ResumableSource<Uint8Array>,
+    private readonly host: BodyHost,
+    private readonly maxBodyBytes: number,
+  ) {
+    const length = head.contentLength;
+    if (length > maxBodyBytes) throw new RequestError('BODY_TOO_LARGE');
+    if (head.chunked) {
+      this.framed = input.pipe(dechunk({ onTrailers: (t: Array<[string, string]>) => (this.trailers = t) }));
+    } else if (length > 0) {
+      this.framed = input.pipe(isolate(length));
+    } else this.framed = null;
+    this.finished = this.framed === null;
+    this.continuePending = head.expectContinue && !this.finished;
+    this.source = this.framed === null ? empty<Uint8Array>() : new Source(() => new BodyStage(this, this.framed!.borrow().build()));
+  }
+
+  /** Bytes still declared and unread (-1 when unknown: chunked). */
+  get remaining(): number {
+    if (this.finished) return 0;
+    return this.head.chunked ? -1 : this.head.contentLength - this.bytesRead;
+  }
+
+  /** Whether the client is still waiting for 100 Continue (it has not sent the body). */
+  get awaitingContinue(): boolean {
+    return this.continuePending;
+  }
+
+  /** @internal */
+  onRead(): void {
+    if (this.continuePending) {
+      this.continuePending = false;
+      this.host.writeInterim(CONTINUE);
+    }
+  }
+
+  /** @internal */
+  count(n: number): void {
+    this.bytesRead += n;
+    if (this.bytesRead > this.maxBodyBytes) throw new RequestError('BODY_TOO_LARGE');
+  }
+
+  /** @internal */
+  setWaiting(waiting: boolean): void {
+    this.host.setWaiting(waiting);
+  }
+
+  /**
+   * After the response: reads and discards what is left, up to `limit` bytes. True when the body is consumed (the
+   * connection can carry another request), false when it must close. Sync when nothing has to be waited for.
+   */
+  drain(limit: number): boolean | Promise<boolean> {
+    if (this.finished) return this.closeFramed(true);
+    if (this.continuePending) return this.closeFramed(false);
+    const left = this.remaining;
+    if (left > limit) return this.closeFramed(false);
+    let r: number | Promise<number>;
+    try {
+      r = this.source.run(discardUpTo(limit));
+    } catch {
+      return this.closeFramed(false);
+    }
+    if (typeof r === 'number') return this.closeFramed(r <= limit && this.finished);
+    return r.then((n) => this.closeFramed(n <= limit && this.finished), () => this.closeFramed(false));
+  }
+
+  private closeFramed(ok: boolean): boolean {
+    const closed = this.framed?.close();
+    if (closed !== undefined) closed.catch(() => undefined);
+    return ok;
+  }
+}
+
+/** Counts and drops bytes; stops (leaving the rest unread) once more than `limit` were seen. */
+function discardUpTo(limit: number): Sink<Uint8Array, number> {
+  return sink<Uint8Array, number>(function* (io) {
+    let n = 0;
+    for (;;) {
+      const x = yield* io.receive();
+      if (x === END) return n;
+      n += x.length;
+      if (n > limit) return n;
+    }
+  });
+}
+
+class BodyStage extends Stage<Uint8Array, void> {
+  constructor(private readonly body: RequestBody, up: Stage<Uint8Array, unknown>) {
+    super(up);
+  }
+  pull(): Uint8Array | Done | Suspend {
+    const body = this.body;
+    body.onRead();
+    const x = (this.up as Stage<Uint8Array, unknown>).pull();
+    if (x === SUSPEND) {
+      body.setWaiting(true);
+      return SUSPEND;
+    }
+    body.setWaiting(false);
+    if (x === DONE) {
+      body.finished = true;
+      return DONE;
+    }
+    body.count((x as Uint8Array).length);
+    return x as Uint8Array;
+  }
+}

@@ -1,0 +1,98 @@
+// The request an application sees: the parsed head (indexed common headers), the body as a Source, and lazily
+// computed extras (decoded path, query parameters, peer address, a disconnect signal).
+import type { Source } from '../conduit/index.js';
+import type { RequestHead } from './request-head.js';
+import { decodePercent } from './target.js';
+
+/** Where a request came from; the engine fills it in. */
+export interface RequestOrigin {
+  /** The peer's address ('ip:port'), or null when unknown. */
+  remoteAddress(): string | null;
+  /** Aborted when the client disconnects or the connection fails. */
+  readonly signal: AbortSignal;
+}
+
+/** One HTTP request. */
+export class Request {
+  /** The parsed head: method, target, every header line and the indexed common ones. */
+  readonly head: RequestHead;
+  /** The request body (empty when there is none); read it at most once. */
+  readonly body: Source<Uint8Array>;
+  /** Trailer fields of a chunked body, once it has been read to the end. */
+  trailers: ReadonlyArray<readonly [string, string]> = [];
+  /** When the head was complete (ms since the epoch). */
+  readonly receivedAt: number;
+  private readonly origin: RequestOrigin;
+  private decodedPath: string | null | undefined = undefined;
+  private params: URLSearchParams | null = null;
+
+  constructor(head: RequestHead, body: Source<Uint8Array>, origin: RequestOrigin, receivedAt = Date.now()) {
+    this.head = head;
+    this.body = body;
+    this.origin = origin;
+    this.receivedAt = receivedAt;
+  }
+
+  /** The method, e.g. 'GET'. */
+  get method(): string {
+    return this.head.method;
+  }
+
+  /** The raw request-target as received. */
+  get target(): string {
+    return this.head.target;
+  }
+
+  /** The raw path, without the query (still percent-encoded). */
+  get path(): string {
+    return this.head.path;
+  }
+
+  /** The raw query string after '?', '' when absent. */
+  get query(): string {
+    return this.head.query;
+  }
+
+  /** '1.0' or '1.1'. */
+  get httpVersion(): '1.0' | '1.1' {
+    return this.head.versionMinor === 1 ? '1.1' : '1.0';
+  }
+
+  /** The Host (or absolute-form authority), or null. */
+  get host(): string | null {
+    return this.head.host;
+  }
+
+  /** The path percent-decoded once (UTF-8), or null when it is not valid percent-encoding. */
+  get decodedPathname(): string | null {
+    if (this.decodedPath === undefined) this.decodedPath = decodePercent(this.head.path);
+    return this.decodedPath;
+  }
+
+  /** The query parameters. */
+  get searchParams(): URLSearchParams {
+    this.params ??= new URLSearchParams(this.head.query);
+    return this.params;
+  }
+
+  /** A header's value (case-insensitive name); repeated fields are joined with ', ' (RFC 9110 §5.3). */
+  header(name: string): string | undefined {
+    const lower = name.toLowerCase();
+    let value: string | undefined;
+    for (const [n, v] of this.head.headers) {
+      if (n !== lower) continue;
+      value = value === undefined ? v : `${value}, ${v}`;
+    }
+    return value;
+  }
+
+  /** The peer's address ('ip:port' / '[ip6]:port'), or null. */
+  get remoteAddress(): string | null {
+    return this.origin.remoteAddress();
+  }
+
+  /** Aborted when the client disconnects mid-request or mid-response. */
+  get signal(): AbortSignal {
+    return this.origin.signal;
+  }
+}

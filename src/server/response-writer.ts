@@ -1,0 +1,147 @@
+// Sends one response: the head is composed once straight into the cork buffer (a small body rides in the same
+// send), a Source body is framed (Content-Length or chunked) and written with backpressure, honouring Flush.
+import { FLUSH, Sink, Stage, suspend, type Done, type Flushable, type Suspend } from '../conduit/index.js';
+import { LAST_CHUNK, writeChunkHeader } from '../conduit/chunked-codec.js';
+import type { Connection } from './connection.js';
+import { Phase } from './connection.js';
+import type { DateCache } from './date.js';
+import { composeResponseHead, measureResponseHead, renderResponseHead, type EngineHeaders } from './response-head.js';
+import type { Reactor } from './reactor.js';
+import type { TimeoutManager } from './timeout.js';
+import type { ResponseHeaders } from './types.js';
+
+const DONE: Done = Symbol.for('sluice.conduit.DONE') as Done;
+const SUSPEND: Suspend = Symbol.for('sluice.conduit.SUSPEND') as Suspend;
+/** Heads plus bodies up to this size leave in one corked write. */
+const CORK_WRITE = 16 * 1024;
+/** A streaming body waits for the client once this much is queued for it (bounded memory for slow readers). */
+export const SEND_HIGH_WATER = 256 * 1024;
+
+/** What writers need from the server. */
+export interface WriterContext {
+  readonly reactor: Reactor;
+  readonly date: DateCache;
+  readonly serverName: string | null;
+  readonly timeouts: TimeoutManager;
+  readonly sendTimeoutMs: number;
+}
+
+/** The engine-decided fields for one head. */
+export function engineHeaders(ctx: WriterContext, contentLength: number, chunked: boolean, close: boolean): EngineHeaders {
+  return { date: ctx.date.bytes(), server: ctx.serverName, contentLength, chunked, close };
+}
+
+/**
+ * Writes a head (and optionally a whole small body) for conn, in order with everything written before.
+ * Throws ResponseError before writing anything when the app's headers are invalid.
+ */
+export function writeHead(
+  ctx: WriterContext, conn: Connection, status: number, headers: ResponseHeaders, engine: EngineHeaders, body: Uint8Array | null,
+): void {
+  const reactor = ctx.reactor;
+  const headLen = measureResponseHead(status, headers, engine);
+  const total = headLen + (body === null ? 0 : body.length);
+  if (total <= CORK_WRITE && reactor.canCork(conn)) {
+    const at = reactor.reserve(conn, total);
+    if (at >= 0) {
+      try {
+        composeResponseHead(reactor.corkBuffer, at, status, headers, engine);
+      } catch (e) {
+        reactor.unreserve(conn, at, total);
+        throw e;
+      }
+      if (body !== null) reactor.corkBuffer.set(body, at + headLen);
+      return;
+    }
+  }
+  reactor.write(conn, renderResponseHead(status, headers, engine));
+  if (body !== null) reactor.write(conn, body);
+}
+
+/** Waits until conn's queued output is below the high-water mark (send timeout armed while waiting). */
+export function whenWritableEnough(ctx: WriterContext, conn: Connection): Promise<void> | null {
+  if (conn.backlogBytes <= SEND_HIGH_WATER) return null;
+  conn.phase = Phase.Send;
+  ctx.timeouts.arm(conn, ctx.sendTimeoutMs);
+  return conn.whenDrained().then(() => {
+    conn.phase = Phase.App;
+    conn.deadline = Infinity;
+  });
+}
+
+/** How a streamed body is framed on the wire (RFC 9112 §6). */
+export type Framing = { kind: 'length'; length: number } | { kind: 'chunked' } | { kind: 'close' };
+
+class WriterStage extends Stage<never, number> {
+  private readonly chunked: boolean;
+  private readonly length: number;
+
+  constructor(up: Stage<Flushable<Uint8Array>, unknown>, private readonly ctx: WriterContext, private readonly conn: Connection, framing: Framing) {
+    super(up);
+    this.result = 0;
+    this.chunked = framing.kind === 'chunked';
+    this.length = framing.kind === 'length' ? framing.length : -1;
+  }
+
+  pull(): Done | Suspend {
+    const up = this.up as Stage<Flushable<Uint8Array>, unknown>;
+    const { reactor } = this.ctx;
+    const conn = this.conn;
+    for (;;) {
+      if (conn.closed) throw Object.assign(new Error('client went away mid-response'), { code: 'ECONNRESET' });
+      const x = up.pull();
+      if (x === SUSPEND) return SUSPEND;
+      if (x === DONE) {
+        if (this.length >= 0 && this.result !== this.length) {
+          throw new RangeError(`response body was ${this.result} bytes, content-length said ${this.length}`);
+        }
+        if (this.chunked) reactor.write(conn, LAST_CHUNK);
+        return DONE;
+      }
+      if (x === FLUSH) {
+        reactor.flush();
+        continue;
+      }
+      const chunk = x as Uint8Array;
+      const n = chunk.length;
+      if (n === 0) continue;
+      if (this.length >= 0 && this.result + n > this.length) {
+        throw new RangeError(`response body exceeds its content-length of ${this.length}`);
+      }
+      if (this.chunked) this.writeChunk(chunk);
+      else reactor.write(conn, chunk);
+      this.result += n;
+      const wait = whenWritableEnough(this.ctx, conn);
+      if (wait !== null) return suspend(wait);
+    }
+  }
+
+  /** Size line, data and CRLF in one corked write when small (RFC 9112 §7.1). */
+  private writeChunk(chunk: Uint8Array): void {
+    const { reactor } = this.ctx;
+    const n = chunk.length;
+    if (n <= CORK_WRITE && reactor.canCork(this.conn)) {
+      const at = reactor.reserve(this.conn, 16 + 2 + n + 2);
+      if (at >= 0) {
+        const out = reactor.corkBuffer;
+        const p = at + writeChunkHeader(out, at, n);
+        out.set(chunk, p);
+        out[p + n] = 13;
+        out[p + n + 1] = 10;
+        reactor.unreserve(this.conn, p + n + 2, at + 16 + 2 + n + 2 - (p + n + 2));
+        return;
+      }
+    }
+    const sizeLine = Buffer.from(`${n.toString(16)}\r\n`, 'latin1');
+    reactor.write(this.conn, sizeLine);
+    reactor.write(this.conn, chunk);
+    reactor.write(this.conn, CRLF);
+  }
+}
+
+const CRLF = Buffer.from('\r\n', 'latin1');
+
+/** A Sink that writes a body to conn with the given framing; its result is the body byte count. */
+export function bodyWriter(ctx: WriterContext, conn: Connection, framing: Framing): Sink<Flushable<Uint8Array>, number> {
+  return new Sink((up) => new WriterStage(up, ctx, conn, framing));
+}

@@ -1,0 +1,101 @@
+// Server settings with documented defaults. Timeouts are chosen not to trip behind load balancers (idle > 60 s, the
+// common LB idle timeout, so the LB closes first and never races a server-side close).
+import type { HeadLimits } from './request-head.js';
+import type { Request } from './request.js';
+
+/** One line for the logger hook: what happened to one request. */
+export interface RequestLog {
+  readonly request: Request;
+  readonly status: number;
+  /** Exact body bytes written (after framing is removed). */
+  readonly bytes: number;
+  readonly durationMs: number;
+}
+
+/** Everything serve() accepts; every field is optional. */
+export interface Settings {
+  /** TCP port (0 = any free port). Default 3000. */
+  port: number;
+  /** Host to bind: '' = all interfaces (IPv6 dual-stack when available). Default ''. */
+  host: string;
+  /** Listen backlog; raised to at least net.core.somaxconn. Default 4096. */
+  backlog: number;
+  /** SO_REUSEPORT, so several processes can each bind the port (workers). Default false. */
+  reusePort: boolean;
+  /** Adopt an already-listening socket instead of binding (systemd, supervisors). Default null. */
+  fd: number | null;
+  /** Idle keep-alive timeout between requests. Default 65 s. */
+  idleTimeoutMs: number;
+  /** Whole request head must arrive within this (slowloris). Default 30 s. */
+  headerTimeoutMs: number;
+  /** Request body: no byte for this long closes the connection. Default 30 s. */
+  bodyTimeoutMs: number;
+  /** Request body: below this average rate (bytes/s) after bodyTimeoutMs closes it. Default 1024; 0 disables. */
+  minBodyBytesPerSecond: number;
+  /** Response: no progress writing to a client for this long closes it. Default 60 s. */
+  sendTimeoutMs: number;
+  /** Request head limits (431 / 414). */
+  headLimits: HeadLimits;
+  /** Largest request body accepted (413). Default: no limit (bodies are streamed, never buffered). */
+  maxBodyBytes: number;
+  /** Unread request body drained to keep a connection alive, at most (Warp's maximumBodyFlush). Default 8 KiB. */
+  maxBodyFlush: number;
+  /** Server header value; '' omits it. Default 'Sluice'. */
+  serverName: string;
+  /** Graceful shutdown: in-flight requests get this long before connections are forced closed. Default 10 s. */
+  gracefulShutdownMs: number;
+  /** Called with errors the engine handled (app exceptions, failed responses). Default: print non-network errors. */
+  onException: (error: unknown, request: Request | null) => void;
+  /** A connection opened; return false to refuse it. */
+  onOpen: ((remoteAddress: string | null) => boolean) | null;
+  /** A connection closed. */
+  onClose: ((remoteAddress: string | null) => void) | null;
+  /** Called once per completed request (access logs). */
+  logger: ((entry: RequestLog) => void) | null;
+}
+
+const QUIET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECANCELED', 'ABORT_ERR']);
+
+/** Prints an error unless it is an ordinary network event (a client going away). */
+export function defaultOnException(error: unknown): void {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && QUIET_CODES.has(code)) return;
+  console.error('sluice:', error);
+}
+
+/** The defaults, documented on Settings. */
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  port: 3000,
+  host: '',
+  backlog: 4096,
+  reusePort: false,
+  fd: null,
+  idleTimeoutMs: 65_000,
+  headerTimeoutMs: 30_000,
+  bodyTimeoutMs: 30_000,
+  minBodyBytesPerSecond: 1024,
+  sendTimeoutMs: 60_000,
+  headLimits: Object.freeze({ maxHeaderBytes: 64 * 1024, maxTargetBytes: 8 * 1024, maxHeaders: 100 }),
+  maxBodyBytes: Number.MAX_SAFE_INTEGER,
+  maxBodyFlush: 8 * 1024,
+  serverName: 'Sluice',
+  gracefulShutdownMs: 10_000,
+  onException: defaultOnException,
+  onOpen: null,
+  onClose: null,
+  logger: null,
+});
+
+/** Fills in defaults and checks ranges; a bad value is a TypeError naming the setting. */
+export function resolveSettings(partial: Partial<Settings> = {}): Settings {
+  const s: Settings = { ...DEFAULT_SETTINGS, ...partial, headLimits: { ...DEFAULT_SETTINGS.headLimits, ...partial.headLimits } };
+  if (!Number.isInteger(s.port) || s.port < 0 || s.port > 65535) throw new TypeError(`settings.port must be 0-65535, got ${s.port}`);
+  for (const key of ['idleTimeoutMs', 'headerTimeoutMs', 'bodyTimeoutMs', 'sendTimeoutMs', 'gracefulShutdownMs', 'maxBodyFlush',
+    'minBodyBytesPerSecond', 'backlog'] as const) {
+    const v = s[key];
+    if (typeof v !== 'number' || !(v >= 0)) throw new TypeError(`settings.${key} must be a non-negative number, got ${String(v)}`);
+  }
+  if (!(s.maxBodyBytes >= 0)) throw new TypeError(`settings.maxBodyBytes must be a non-negative number, got ${s.maxBodyBytes}`);
+  if (/[\r\n\0]/.test(s.serverName)) throw new TypeError('settings.serverName must not contain CR, LF or NUL');
+  return s;
+}

@@ -1,0 +1,132 @@
+// Real-socket test helpers: a server on an ephemeral port, a raw TCP client, and a small response parser.
+import { connect, type Socket } from 'node:net';
+import { serve, type Application, type Server, type Settings } from '../../src/index.js';
+
+/** Runs fn with a server listening on 127.0.0.1:<ephemeral>, then closes it. */
+export async function withServer<T>(app: Application, settings: Partial<Settings>, fn: (port: number, server: Server) => Promise<T>): Promise<T> {
+  const server = serve({ host: '127.0.0.1', port: 0, onException: () => {}, ...settings }, app);
+  try {
+    return await fn(server.port, server);
+  } finally {
+    await server.close();
+  }
+}
+
+/** What a raw exchange saw: every byte received, and whether the server closed the connection. */
+export interface Exchange {
+  data: Buffer;
+  closed: boolean;
+}
+
+/** Options for rawExchange. */
+export interface ExchangeOptions {
+  /** Pause between writes of the pieces (ms). */
+  delayMs?: number;
+  /** Give up waiting for the close after this long (ms); `closed` is then false. */
+  timeoutMs?: number;
+  /** Stop as soon as the received bytes satisfy this. */
+  until?: (data: Buffer) => boolean;
+  /** Half-close our side after writing. */
+  end?: boolean;
+}
+
+/** Opens a connection, writes the pieces in order, and collects everything until the server closes (or a stop rule). */
+export function rawExchange(port: number, pieces: Array<string | Uint8Array> | string | Uint8Array, options: ExchangeOptions = {}): Promise<Exchange> {
+  const list = Array.isArray(pieces) ? pieces : [pieces];
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    let settled = false;
+    const finish = (closed: boolean): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ data: Buffer.concat(chunks), closed });
+    };
+    const timer = setTimeout(() => finish(false), options.timeoutMs ?? 5000);
+    socket.on('data', (d: Buffer) => {
+      chunks.push(d);
+      if (options.until?.(Buffer.concat(chunks))) finish(false);
+    });
+    socket.on('end', () => finish(true));
+    socket.on('close', () => finish(true));
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ECONNRESET' || e.code === 'EPIPE') finish(true);
+      else if (!settled) {
+        settled = true;
+        clearTimeout(timer);
+        reject(e);
+      }
+    });
+    socket.on('connect', async () => {
+      for (let i = 0; i < list.length; i++) {
+        if (socket.destroyed) return;
+        socket.write(list[i]!);
+        if (options.delayMs !== undefined && i < list.length - 1) await new Promise((r) => setTimeout(r, options.delayMs));
+      }
+      if (options.end === true) socket.end();
+    });
+  });
+}
+
+/** One parsed response. */
+export interface ParsedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/** Parses back-to-back HTTP/1.1 responses (Content-Length, chunked, or to the end). Enough for tests. */
+export function parseResponses(data: Buffer, options: { headRequests?: number } = {}): ParsedResponse[] {
+  const out: ParsedResponse[] = [];
+  let p = 0;
+  let heads = options.headRequests ?? 0;
+  while (p < data.length) {
+    const end = data.indexOf('\r\n\r\n', p, 'latin1');
+    if (end < 0) throw new Error(`incomplete head at ${p}: ${JSON.stringify(data.subarray(p, p + 80).toString('latin1'))}`);
+    const lines = data.subarray(p, end).toString('latin1').split('\r\n');
+    const status = Number(lines[0]!.split(' ')[1]);
+    const headers: Record<string, string> = {};
+    for (const line of lines.slice(1)) {
+      const i = line.indexOf(':');
+      const name = line.slice(0, i).toLowerCase();
+      const value = line.slice(i + 1).trim();
+      headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+    }
+    p = end + 4;
+    let body: Buffer;
+    const noBody = status < 200 || status === 204 || status === 304 || heads > 0;
+    if (heads > 0) heads--;
+    if (noBody) body = Buffer.alloc(0);
+    else if (headers['transfer-encoding'] === 'chunked') {
+      const parts: Buffer[] = [];
+      for (;;) {
+        const le = data.indexOf('\r\n', p, 'latin1');
+        const size = parseInt(data.subarray(p, le).toString('latin1'), 16);
+        p = le + 2;
+        if (size === 0) {
+          p = data.indexOf('\r\n', p, 'latin1') + 2;
+          break;
+        }
+        parts.push(data.subarray(p, p + size));
+        p += size + 2;
+      }
+      body = Buffer.concat(parts);
+    } else if (headers['content-length'] !== undefined) {
+      const n = Number(headers['content-length']);
+      body = data.subarray(p, p + n);
+      p += n;
+    } else {
+      body = data.subarray(p);
+      p = data.length;
+    }
+    out.push({ status, headers, body });
+  }
+  return out;
+}
+
+/** A GET request with a Host header. */
+export function get(path: string, extra = ''): string {
+  return `GET ${path} HTTP/1.1\r\nHost: test\r\n${extra}\r\n`;
+}
