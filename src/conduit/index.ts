@@ -21,15 +21,25 @@ export type { ConduitErrorCode } from './errors.js';
 // ** Sources
 export { fromArray, of, empty, fromIterable, fromAsyncIterable, unfold, range } from './sources.js';
 export { concat } from './concat.js';
+export { zipSources, sequenceSources } from './zip.js';
+
+// ** Interop: Node Readable, web ReadableStream, AsyncIterable
+export { fromReadable, toReadable } from './node-readable.js';
+export type { ToReadableOptions } from './node-readable.js';
+export { fromReadableStream, toReadableStream } from './web-stream.js';
+export { toAsyncIterable } from './async-iterable.js';
+export { Puller } from './puller.js';
 
 // ** Element-wise conduits
 export { map, mapAsync, filter, concatMap, take, takeWhile, drop, dropWhile, scan, tap } from './list.js';
 export { takeExactly } from './take-exactly.js';
 export { awaitForever } from './await-forever.js';
+export { zipConduits } from './zip.js';
 export type { Emit, ElementHandler } from './await-forever.js';
 
 // ** Sinks
 export { fold, sinkList, sinkNull, forEach, forEachAsync, head, last, length } from './sinks.js';
+export { zipSinks } from './zip.js';
 
 // ** Byte streams and Flush
 export { takeBytes, isolate, dropBytes, takeWhileBytes, dropWhileBytes, concatBytes, joinBytes } from './bytes.js';
