@@ -31,8 +31,11 @@ const nodedir = candidates.find((d) => existsSync(join(d, 'include', 'node', 'no
 if (!nodedir) fail(`Node's headers (include/node/node_api.h) were not found under ${candidates.join(' or ')}.`);
 
 const cmakeJs = join(dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
-const args = [cmakeJs, 'compile', '--directory', root, '--out', join(root, 'build'), '--release', '--nodedir', nodedir];
-const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+const args = [cmakeJs, 'compile', '--directory', root, '--out', join(root, 'build'), '--release'];
+// cmake-js 8 has no --nodedir flag: it reads npm's config from the environment, so hand it the headers we found
+// there. Without this it tries to download them from nodejs.org, which fails offline.
+const env = { ...process.env, npm_config_nodedir: nodedir };
+const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env });
 if (result.status !== 0) {
   process.stderr.write(result.stdout ?? '');
   process.stderr.write(result.stderr ?? '');

@@ -1,4 +1,67 @@
-// Placeholder translation unit so the build pipeline can be exercised; replaced by the real bindings.
+// Module entry: one LoopState per JS environment (main thread or worker), bound to every export as its data.
+// Export names keep the syscall names (recv, sendfile...), so `man 2 recv` documents them; see src/native/README.md.
 #include <napi.h>
-static Napi::Object Init(Napi::Env env, Napi::Object exports) { return exports; }
-NODE_API_MODULE(sluice_native, Init)
+
+#include "exports.h"
+#include "loop-state.h"
+
+namespace sluice {
+
+struct RawExport {
+  const char* name;
+  napi_callback fn;
+};
+
+// Hot or per-fd calls: plain C callbacks, the state arrives as the function's data pointer (no instance-data lookup).
+static const RawExport RAW_EXPORTS[] = {
+    {"recv", Recv},
+    {"send", Send},
+    {"writev", Writev},
+    {"sendfile", Sendfile},
+    {"flush", Flush},
+    {"watch", Watch},
+    {"setReading", SetReading},
+    {"wantWritable", WantWritable},
+    {"setRef", SetRef},
+    {"close", Close},
+    {"startAccepting", StartAccepting},
+    {"stopAccepting", StopAccepting},
+    {"shutdown", Shutdown},
+    {"setNoDelay", SetNoDelay},
+    {"setCork", SetCork},
+    {"localPort", LocalPort},
+};
+
+static void setConstant(Napi::Object exports, const char* name, int32_t value) {
+  exports.Set(name, Napi::Number::New(exports.Env(), value));
+}
+
+Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  LoopState* s = createLoopState(env);
+  for (const RawExport& e : RAW_EXPORTS) {
+    napi_value fn;
+    napi_create_function(env, e.name, NAPI_AUTO_LENGTH, e.fn, s, &fn);
+    exports.Set(e.name, fn);
+  }
+  exports.Set("init", Napi::Function::New(env, InitSink, "init", s));
+  exports.Set("listen", Napi::Function::New(env, Listen, "listen", s));
+  exports.Set("peerAddress", Napi::Function::New(env, PeerAddress, "peerAddress", s));
+  exports.Set("localAddress", Napi::Function::New(env, LocalAddress, "localAddress", s));
+  exports.Set("socketpair", Napi::Function::New(env, Socketpair, "socketpair", s));
+  // The wire layout, so the TS facade can check it was built against the same numbers.
+  setConstant(exports, "EV_DATA", EV_DATA);
+  setConstant(exports, "EV_EOF", EV_EOF);
+  setConstant(exports, "EV_ERROR", EV_ERROR);
+  setConstant(exports, "EV_WRITABLE", EV_WRITABLE);
+  setConstant(exports, "EV_ACCEPT", EV_ACCEPT);
+  setConstant(exports, "EV_ACCEPT_ERROR", EV_ACCEPT_ERROR);
+  setConstant(exports, "EVENT_RECORD_INT32", EVENT_RECORD_INT32);
+  setConstant(exports, "FLUSH_RECORD_INT32", FLUSH_RECORD_INT32);
+  return exports;
+}
+
+}  // namespace sluice
+
+// NODE_API_MODULE pastes the name into identifiers, so it needs an unqualified function.
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return sluice::InitModule(env, exports); }
+NODE_API_MODULE(sluice_native, InitAddon)

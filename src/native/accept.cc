@@ -1,0 +1,170 @@
+// Listening and accepting: socket/bind/listen, and an accept4 drain per listener wakeup (up to a cap).
+// libuv >= 1.45 accepts one connection per loop turn (libuv #3696), which starves c1000; we drain here instead.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <string>
+
+#include "exports.h"
+#include "loop-state.h"
+#include "napi-args.h"
+
+namespace sluice {
+
+// listen(2) clamps the backlog to net.core.somaxconn, so asking for INT_MAX yields exactly somaxconn.
+constexpr int LISTEN_BACKLOG_REQUEST = INT_MAX;
+
+static void onBackoffDone(uv_timer_t* timer) {
+  applyMask(static_cast<TrackedFd*>(timer->data));  // the timer is inactive now, so this restarts polling
+}
+
+// EMFILE/ENFILE/ENOBUFS...: the pending connection stays queued and the listener stays readable, so polling on
+// would spin. Report, stop polling, and retry after a doubling delay; a success resets it.
+static void reportAndBackOff(TrackedFd* t, int minusErrno) {
+  LoopState* s = t->state;
+  pushEvent(s, t->fd, EV_ACCEPT_ERROR, minusErrno, 0);
+  if (!t->timerInit) {
+    uv_timer_init(s->loop, &t->backoff);
+    t->backoff.data = t;
+    t->timerInit = true;
+    if (!t->ref) uv_unref(reinterpret_cast<uv_handle_t*>(&t->backoff));
+  }
+  t->backoffMs = t->backoffMs == 0 ? ACCEPT_BACKOFF_MIN_MS : std::min(t->backoffMs * 2, ACCEPT_BACKOFF_MAX_MS);
+  uv_timer_start(&t->backoff, onBackoffDone, t->backoffMs, 0);
+  applyMask(t);
+}
+
+void onListenReady(uv_poll_t* handle, int status, int events) {
+  TrackedFd* t = static_cast<TrackedFd*>(handle->data);
+  LoopState* s = t->state;
+  if (status < 0) {
+    t->mask = 0;  // libuv stopped the handle
+    reportAndBackOff(t, status);
+    return;
+  }
+  // One record per accepted fd: never accept more than the events array can describe this turn.
+  int budget = std::min<int>(ACCEPT_BATCH_MAX, static_cast<int>(s->eventCap - s->eventCount));
+  int retries = 0;
+  while (budget > 0) {
+    int fd = accept4(t->fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      int e = errno;
+      if (e == EAGAIN || e == EWOULDBLOCK) return;
+      // The client gave up before we got to it (or a signal): take the next one.
+      if ((e == ECONNABORTED || e == EINTR || e == EPROTO) && ++retries < ACCEPT_BATCH_MAX) continue;
+      reportAndBackOff(t, -e);
+      return;
+    }
+    t->backoffMs = 0;
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // responses leave as soon as they are sent
+    TrackedFd* c = trackFd(s, fd);
+    c->reading = true;  // data arrives as EV_DATA without another crossing
+    int r = applyMask(c);
+    budget--;
+    if (r != 0) {
+      forgetFd(s, c, true);
+      pushEvent(s, t->fd, EV_ACCEPT_ERROR, r, 0);
+      continue;
+    }
+    pushEvent(s, fd, EV_ACCEPT, t->fd, 0);
+  }
+}
+
+// Parses host into addr: '' = any (IPv6 dual-stack), '[v6]' or 'v6', or dotted IPv4. Numeric only: names are JS's job.
+static bool parseHost(const std::string& host, sockaddr_storage* addr, socklen_t* len, int port) {
+  std::memset(addr, 0, sizeof *addr);
+  std::string h = host;
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  if (h.empty() || h.find(':') != std::string::npos) {
+    sockaddr_in6* a6 = reinterpret_cast<sockaddr_in6*>(addr);
+    a6->sin6_family = AF_INET6;
+    a6->sin6_port = htons(static_cast<uint16_t>(port));
+    *len = sizeof *a6;
+    return h.empty() || inet_pton(AF_INET6, h.c_str(), &a6->sin6_addr) == 1;  // '' -> in6addr_any (zeroed)
+  }
+  sockaddr_in* a4 = reinterpret_cast<sockaddr_in*>(addr);
+  a4->sin_family = AF_INET;
+  a4->sin_port = htons(static_cast<uint16_t>(port));
+  *len = sizeof *a4;
+  return inet_pton(AF_INET, h.c_str(), &a4->sin_addr) == 1;
+}
+
+// Creates, configures, binds and listens; -errno on failure (the socket is closed again).
+static int openListener(const sockaddr_storage& addr, socklen_t len, bool dualStack, bool reusePort) {
+  int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -errno;
+  int one = 1, zero = 0;
+  bool ok = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+            (!reusePort || setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == 0) &&
+            (!dualStack || setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero) == 0) &&
+            bind(fd, reinterpret_cast<const sockaddr*>(&addr), len) == 0 && ::listen(fd, LISTEN_BACKLOG_REQUEST) == 0;
+  if (ok) return fd;
+  int e = errno;
+  ::close(fd);
+  return -e;
+}
+
+/* (host, port, backlog, reusePort) -> listen fd or -errno; backlog is always raised to somaxconn */
+Napi::Value Listen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  LoopState* s = static_cast<LoopState*>(info.Data());
+  if (!info[0].IsString() || !info[1].IsNumber()) return Napi::Number::New(env, -EINVAL);
+  std::string host = info[0].As<Napi::String>().Utf8Value();
+  int port = info[1].As<Napi::Number>().Int32Value();
+  bool reusePort = info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value();
+  sockaddr_storage addr;
+  socklen_t len;
+  if (port < 0 || port > 65535 || !parseHost(host, &addr, &len, port)) return Napi::Number::New(env, -EINVAL);
+  int fd = openListener(addr, len, host.empty(), reusePort);
+  if (fd == -EAFNOSUPPORT && host.empty()) {  // no IPv6 in this kernel: fall back to 0.0.0.0
+    parseHost("0.0.0.0", &addr, &len, port);
+    fd = openListener(addr, len, false, reusePort);
+  }
+  if (fd >= 0) trackFd(s, fd)->listener = true;
+  return Napi::Number::New(env, fd);
+}
+
+/* (listenFd) -> 0 or -errno; adopts an untracked listening fd, then accepts on readiness */
+napi_value StartAccepting(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  void* data;
+  readArgs(env, info, argv, &data);
+  LoopState* s = static_cast<LoopState*>(data);
+  int32_t fd;
+  if (!readInt(env, argv[0], &fd) || fd < 0 || !s->initialized) return returnInt(env, -EINVAL);
+  TrackedFd* t = findFd(s, fd);
+  if (t == nullptr || !t->listener) {
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0) return returnInt(env, minusErrno());
+    if (!listening || (t != nullptr && t->mask != 0)) return returnInt(env, -EINVAL);
+    if (t == nullptr) t = trackFd(s, fd);
+    t->listener = true;
+  }
+  t->accepting = true;
+  return returnInt(env, applyMask(t));
+}
+
+/* (listenFd) -> 0 or -errno; stops accepting (the fd stays open and tracked; queued clients wait) */
+napi_value StopAccepting(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  void* data;
+  readArgs(env, info, argv, &data);
+  int32_t fd;
+  if (!readInt(env, argv[0], &fd)) return returnInt(env, -EINVAL);
+  TrackedFd* t = findFd(static_cast<LoopState*>(data), fd);
+  if (t == nullptr) return returnInt(env, -EBADF);
+  if (!t->listener) return returnInt(env, -EINVAL);
+  t->accepting = false;
+  if (t->timerInit) uv_timer_stop(&t->backoff);
+  return returnInt(env, applyMask(t));
+}
+
+}  // namespace sluice

@@ -1,0 +1,39 @@
+// The addon's JS entry points, one declaration each; addon.cc binds them to names. Each .cc owns a group.
+// Hot-path calls use the plain C callback type (no CallbackInfo wrapper); cold ones use node-addon-api.
+#pragma once
+#include <napi.h>
+
+namespace sluice {
+
+// event-sink.cc
+Napi::Value InitSink(const Napi::CallbackInfo& info);
+
+// readiness.cc
+napi_value Watch(napi_env env, napi_callback_info info);
+napi_value SetReading(napi_env env, napi_callback_info info);
+napi_value WantWritable(napi_env env, napi_callback_info info);
+napi_value SetRef(napi_env env, napi_callback_info info);
+napi_value Close(napi_env env, napi_callback_info info);
+
+// accept.cc
+Napi::Value Listen(const Napi::CallbackInfo& info);
+napi_value StartAccepting(napi_env env, napi_callback_info info);
+napi_value StopAccepting(napi_env env, napi_callback_info info);
+
+// io.cc
+napi_value Recv(napi_env env, napi_callback_info info);
+napi_value Send(napi_env env, napi_callback_info info);
+napi_value Writev(napi_env env, napi_callback_info info);
+napi_value Sendfile(napi_env env, napi_callback_info info);
+napi_value Flush(napi_env env, napi_callback_info info);
+
+// sockopt.cc
+napi_value Shutdown(napi_env env, napi_callback_info info);
+napi_value SetNoDelay(napi_env env, napi_callback_info info);
+napi_value SetCork(napi_env env, napi_callback_info info);
+napi_value LocalPort(napi_env env, napi_callback_info info);
+Napi::Value PeerAddress(const Napi::CallbackInfo& info);
+Napi::Value LocalAddress(const Napi::CallbackInfo& info);
+Napi::Value Socketpair(const Napi::CallbackInfo& info);
+
+}  // namespace sluice

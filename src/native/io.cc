@@ -1,0 +1,146 @@
+// The hot syscalls: recv, send, writev, sendfile and the per-turn batched flush. n >= 0 or -errno, never a throw.
+// MSG_NOSIGNAL on every send: a peer that went away is EPIPE, not a SIGPIPE that kills the process.
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <climits>
+
+#include "exports.h"
+#include "loop-state.h"
+#include "napi-args.h"
+
+namespace sluice {
+
+// Linux sends at most this much per sendfile(2) call.
+constexpr int64_t SENDFILE_MAX_COUNT = 0x7ffff000;
+// iovecs per writev; more buffers are left for the next call (the return value tells how far it got).
+constexpr uint32_t WRITEV_MAX_BUFFERS = IOV_MAX;
+
+static ssize_t sendRetrying(int fd, const uint8_t* data, size_t length, int flags) {
+  ssize_t n;
+  do n = ::send(fd, data, length, flags | MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  return n;
+}
+
+/* (fd, Uint8Array, offset, length) -> bytes read, 0 on EOF, or -errno (-EAGAIN: nothing to read yet) */
+napi_value Recv(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  readArgs(env, info, argv, nullptr);
+  int32_t fd, offset, length;
+  uint8_t* data;
+  size_t size;
+  if (!readInt(env, argv[0], &fd) || !readBytes(env, argv[1], &data, &size) || !readInt(env, argv[2], &offset) ||
+      !readInt(env, argv[3], &length) || !inBounds(offset, length, size)) {
+    return returnInt(env, -EINVAL);
+  }
+  ssize_t n;
+  do n = ::recv(fd, data + offset, static_cast<size_t>(length), 0);
+  while (n < 0 && errno == EINTR);
+  return returnInt(env, n >= 0 ? n : minusErrno());
+}
+
+/* (fd, Uint8Array, offset, length, more) -> bytes sent (maybe fewer) or -errno; more = MSG_MORE (another part follows) */
+napi_value Send(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  readArgs(env, info, argv, nullptr);
+  int32_t fd, offset, length;
+  uint8_t* data;
+  size_t size;
+  if (!readInt(env, argv[0], &fd) || !readBytes(env, argv[1], &data, &size) || !readInt(env, argv[2], &offset) ||
+      !readInt(env, argv[3], &length) || !inBounds(offset, length, size)) {
+    return returnInt(env, -EINVAL);
+  }
+  ssize_t n = sendRetrying(fd, data + offset, static_cast<size_t>(length), readBool(env, argv[4]) ? MSG_MORE : 0);
+  return returnInt(env, n >= 0 ? n : minusErrno());
+}
+
+/* (fd, Uint8Array[], more) -> total bytes sent (maybe fewer) or -errno; sendmsg(2), so MSG_NOSIGNAL applies */
+napi_value Writev(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  readArgs(env, info, argv, nullptr);
+  int32_t fd;
+  uint32_t count = 0;
+  bool isArray = false;
+  napi_is_array(env, argv[1], &isArray);
+  if (!readInt(env, argv[0], &fd) || !isArray) return returnInt(env, -EINVAL);
+  napi_get_array_length(env, argv[1], &count);
+  if (count > WRITEV_MAX_BUFFERS) count = WRITEV_MAX_BUFFERS;
+  iovec iov[WRITEV_MAX_BUFFERS];
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value element;
+    uint8_t* data;
+    size_t size;
+    if (napi_get_element(env, argv[1], i, &element) != napi_ok || !readBytes(env, element, &data, &size)) {
+      return returnInt(env, -EINVAL);
+    }
+    iov[i].iov_base = data;
+    iov[i].iov_len = size;
+  }
+  msghdr msg = {};
+  msg.msg_iov = iov;
+  msg.msg_iovlen = count;
+  ssize_t n;
+  do n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | (readBool(env, argv[2]) ? MSG_MORE : 0));
+  while (n < 0 && errno == EINTR);
+  return returnInt(env, n >= 0 ? n : minusErrno());
+}
+
+/* (outFd, inFd, offset, count) -> bytes sent (0 at or past EOF) or -errno; offset is a JS number (files > 4 GiB) */
+napi_value Sendfile(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  readArgs(env, info, argv, nullptr);
+  int32_t outFd, inFd;
+  int64_t offset, count;
+  if (!readInt(env, argv[0], &outFd) || !readInt(env, argv[1], &inFd) || !readInt64(env, argv[2], &offset) ||
+      !readInt64(env, argv[3], &count) || offset < 0 || count < 0) {
+    return returnInt(env, -EINVAL);
+  }
+  off_t off = static_cast<off_t>(offset);
+  ssize_t n;
+  do n = ::sendfile(outFd, inFd, &off, static_cast<size_t>(count < SENDFILE_MAX_COUNT ? count : SENDFILE_MAX_COUNT));
+  while (n < 0 && errno == EINTR);
+  return returnInt(env, n >= 0 ? n : minusErrno());
+}
+
+/* (buf, desc: Int32Array of [fd, offset, length, result] records, count) -> records not fully sent, or -EINVAL.
+   Writes each record's result: bytes sent (EAGAIN counts as 0) or -errno. A short record arms EV_WRITABLE itself. */
+napi_value Flush(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  void* data;
+  readArgs(env, info, argv, &data);
+  LoopState* s = static_cast<LoopState*>(data);
+  uint8_t* buf;
+  size_t size, descLength;
+  int32_t* desc;
+  int32_t count;
+  if (!readBytes(env, argv[0], &buf, &size) || !readInt32s(env, argv[1], &desc, &descLength) ||
+      !readInt(env, argv[2], &count) || count < 0 || static_cast<size_t>(count) * FLUSH_RECORD_INT32 > descLength) {
+    return returnInt(env, -EINVAL);
+  }
+  int32_t shortRecords = 0;
+  for (int32_t i = 0; i < count; i++) {
+    int32_t* r = desc + static_cast<size_t>(i) * FLUSH_RECORD_INT32;
+    if (!inBounds(r[1], r[2], size)) {
+      r[3] = -EINVAL;
+      shortRecords++;
+      continue;
+    }
+    ssize_t n = sendRetrying(r[0], buf + r[1], static_cast<size_t>(r[2]), 0);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) n = 0;
+    r[3] = n >= 0 ? static_cast<int32_t>(n) : -errno;
+    if (r[3] == r[2]) continue;
+    shortRecords++;
+    if (r[3] >= 0) {  // socket buffer full: JS queues the rest, native already waits for writability
+      TrackedFd* t = findFd(s, r[0]);
+      if (t != nullptr && !t->listener && s->initialized) {
+        t->wantWrite = true;
+        applyMask(t);
+      }
+    }
+  }
+  return returnInt(env, shortRecords);
+}
+
+}  // namespace sluice

@@ -1,0 +1,120 @@
+// Loop state lifecycle: the fd table, handle closing (uv_close + delete callback), and env teardown.
+// Teardown uses an async cleanup hook so worker_threads wait for every uv_close callback before the loop closes.
+#include "loop-state.h"
+
+#include <unistd.h>
+
+namespace sluice {
+
+static void finishTeardownIfDone(LoopState* s) {
+  if (!s->tearingDown || s->pendingCloses > 0) return;
+  napi_remove_async_cleanup_hook(s->cleanupHandle);
+  delete s;
+}
+
+static void onFdHandleClosed(uv_handle_t* handle) {
+  TrackedFd* t = static_cast<TrackedFd*>(handle->data);
+  LoopState* s = t->state;
+  if (--t->openHandles == 0) delete t;
+  s->pendingCloses--;
+  finishTeardownIfDone(s);
+}
+
+static void onCheckClosed(uv_handle_t* handle) {
+  LoopState* s = static_cast<LoopState*>(handle->data);
+  s->pendingCloses--;
+  finishTeardownIfDone(s);
+}
+
+// Env teardown (process exit or worker exit): close every tracked fd and handle, drop the references into JS.
+static void onTeardown(napi_async_cleanup_hook_handle handle, void* arg) {
+  LoopState* s = static_cast<LoopState*>(arg);
+  s->tearingDown = true;
+  for (TrackedFd* t : s->fds) {
+    if (t != nullptr) forgetFd(s, t, true);
+  }
+  if (s->initialized) {
+    uv_check_stop(&s->check);
+    s->pendingCloses++;
+    uv_close(reinterpret_cast<uv_handle_t*>(&s->check), onCheckClosed);
+    napi_delete_reference(s->env, s->onEventsRef);
+    napi_delete_reference(s->env, s->eventsRef);
+    napi_delete_reference(s->env, s->recvRef);
+    napi_delete_reference(s->env, s->resourceRef);
+    napi_async_destroy(s->env, s->asyncContext);
+    s->initialized = false;
+  }
+  finishTeardownIfDone(s);
+}
+
+LoopState* createLoopState(napi_env env) {
+  LoopState* s = new LoopState();
+  s->env = env;
+  napi_get_uv_event_loop(env, &s->loop);  // this env's loop (a worker's own), never uv_default_loop()
+  napi_add_async_cleanup_hook(env, onTeardown, s, &s->cleanupHandle);
+  return s;
+}
+
+TrackedFd* trackFd(LoopState* s, int fd) {
+  if (static_cast<size_t>(fd) >= s->fds.size()) s->fds.resize(static_cast<size_t>(fd) * 2 + 64, nullptr);
+  // A record still here means someone closed the fd behind our back and the kernel reused the number: drop it.
+  if (s->fds[fd] != nullptr) forgetFd(s, s->fds[fd], false);
+  TrackedFd* t = new TrackedFd();
+  t->state = s;
+  t->fd = fd;
+  s->fds[fd] = t;
+  return t;
+}
+
+int forgetFd(LoopState* s, TrackedFd* t, bool closeFd) {
+  s->fds[t->fd] = nullptr;
+  // uv_poll_stop before close(): libuv must remove the fd from epoll while the number still means this socket.
+  if (t->pollInit) uv_poll_stop(&t->poll);
+  if (t->timerInit) uv_timer_stop(&t->backoff);
+  int result = 0;
+  if (closeFd && ::close(t->fd) != 0) result = -errno;
+  if (t->pollInit) {
+    t->openHandles++;
+    s->pendingCloses++;
+    uv_close(reinterpret_cast<uv_handle_t*>(&t->poll), onFdHandleClosed);
+  }
+  if (t->timerInit) {
+    t->openHandles++;
+    s->pendingCloses++;
+    uv_close(reinterpret_cast<uv_handle_t*>(&t->backoff), onFdHandleClosed);
+  }
+  if (t->openHandles == 0) delete t;
+  return result;
+}
+
+int ensurePoll(TrackedFd* t) {
+  if (t->pollInit) return 0;
+  int r = uv_poll_init(t->state->loop, &t->poll, t->fd);  // also sets O_NONBLOCK
+  if (r != 0) return r;
+  t->poll.data = t;
+  t->pollInit = true;
+  if (!t->ref) uv_unref(reinterpret_cast<uv_handle_t*>(&t->poll));
+  return 0;
+}
+
+int applyMask(TrackedFd* t) {
+  int want;
+  if (t->listener) {
+    bool backingOff = t->timerInit && uv_is_active(reinterpret_cast<uv_handle_t*>(&t->backoff));
+    want = (t->accepting && !backingOff) ? UV_READABLE : 0;
+  } else {
+    want = (t->reading ? UV_READABLE : 0) | (t->wantWrite ? UV_WRITABLE : 0);
+  }
+  if (want == t->mask) return 0;
+  if (want == 0) {
+    t->mask = 0;
+    return uv_poll_stop(&t->poll);
+  }
+  int r = ensurePoll(t);
+  if (r != 0) return r;
+  r = uv_poll_start(&t->poll, want, t->listener ? onListenReady : onConnReady);
+  if (r == 0) t->mask = want;
+  return r;
+}
+
+}  // namespace sluice

@@ -1,0 +1,107 @@
+// Per-environment state: the event sink installed by init(), the table of tracked fds, and their libuv handles.
+// One LoopState per napi_env (instance data), so every worker_thread has its own loop, sink and table.
+#pragma once
+#include <node_api.h>
+#include <uv.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace sluice {
+
+// Event kinds written into the JS-owned Int32Array; 0 is never used so a zeroed record reads as "none".
+constexpr int32_t EV_DATA = 1;          // a = offset into recvBuffer, b = length > 0
+constexpr int32_t EV_EOF = 2;           // peer closed its side (recv returned 0)
+constexpr int32_t EV_ERROR = 3;         // a = -errno from recv or from the poller
+constexpr int32_t EV_WRITABLE = 4;      // fd became writable after wantWritable()
+constexpr int32_t EV_ACCEPT = 5;        // fd = new connection, a = listener fd
+constexpr int32_t EV_ACCEPT_ERROR = 6;  // fd = listener, a = -errno (EMFILE...); native backs off by itself
+constexpr int32_t EVENT_RECORD_INT32 = 4;  // [fd, kind, a, b]
+constexpr int32_t FLUSH_RECORD_INT32 = 4;  // [fd, offset, length, result]
+
+// Don't start a recv into less than this much space once the buffer is in use: the fd is reported again next turn.
+constexpr size_t RECV_MIN_SPACE = 4096;
+// accept4() calls per listener wakeup; bounded so one busy listener cannot starve established connections.
+constexpr int ACCEPT_BATCH_MAX = 1024;
+// EMFILE/ENFILE backoff: the listener stops polling for this long, doubling up to the max.
+constexpr uint64_t ACCEPT_BACKOFF_MIN_MS = 10;
+constexpr uint64_t ACCEPT_BACKOFF_MAX_MS = 500;
+
+struct LoopState;
+
+/** One fd the layer created or adopted. Its handles are closed through uv_close and freed in the last close callback. */
+struct TrackedFd {
+  LoopState* state;
+  int fd;
+  bool listener = false;    // readiness means accept4, not recv
+  bool pollInit = false;    // `poll` has been uv_poll_init'ed and must be uv_close'd
+  bool timerInit = false;   // `backoff` has been uv_timer_init'ed and must be uv_close'd
+  bool reading = false;     // deliver EV_DATA on readability
+  bool wantWrite = false;   // deliver one EV_WRITABLE on writability
+  bool accepting = false;   // listener: accept on readability
+  bool ref = true;          // handles keep the loop alive
+  int mask = 0;             // events the poll handle is started with (0 = stopped)
+  int openHandles = 0;      // handles still waiting for their close callback
+  uint64_t backoffMs = 0;   // current EMFILE backoff (0 = none)
+  uv_poll_t poll;
+  uv_timer_t backoff;
+};
+
+/** Everything one JS environment owns. */
+struct LoopState {
+  napi_env env = nullptr;
+  uv_loop_t* loop = nullptr;
+  bool initialized = false;   // init() was called
+  bool tearingDown = false;   // the env cleanup hook has started
+  uv_check_t check;
+  napi_ref onEventsRef = nullptr;
+  napi_ref eventsRef = nullptr;
+  napi_ref recvRef = nullptr;
+  napi_ref resourceRef = nullptr;
+  napi_async_context asyncContext = nullptr;
+  napi_async_cleanup_hook_handle cleanupHandle = nullptr;
+  int32_t* events = nullptr;    // cached data pointer of the init()-time Int32Array (held by eventsRef)
+  uint32_t eventCap = 0;        // records that fit
+  uint32_t eventCount = 0;      // records written this turn
+  uint8_t* recv = nullptr;      // cached data pointer of the init()-time Uint8Array (held by recvRef)
+  size_t recvCap = 0;
+  size_t recvUsed = 0;
+  int pendingCloses = 0;        // uv_close calls still waiting for their callback
+  std::vector<TrackedFd*> fds;  // indexed by fd number
+};
+
+/** Appends [fd, kind, a, b] to this turn's batch; false when the events array is full. */
+inline bool pushEvent(LoopState* s, int32_t fd, int32_t kind, int32_t a, int32_t b) {
+  if (s->eventCount >= s->eventCap) return false;
+  int32_t* r = s->events + static_cast<size_t>(s->eventCount) * EVENT_RECORD_INT32;
+  r[0] = fd;
+  r[1] = kind;
+  r[2] = a;
+  r[3] = b;
+  s->eventCount++;
+  return true;
+}
+
+/** The tracked record for fd, or nullptr. */
+inline TrackedFd* findFd(LoopState* s, int fd) {
+  if (fd < 0 || static_cast<size_t>(fd) >= s->fds.size()) return nullptr;
+  return s->fds[fd];
+}
+
+/** Creates the state for env and registers its cleanup hook. */
+LoopState* createLoopState(napi_env env);
+/** Starts tracking fd (replacing a stale record left by a close behind our back). */
+TrackedFd* trackFd(LoopState* s, int fd);
+/** Stops tracking fd: stops and closes its handles; closes the fd itself when closeFd. Returns close()'s result. */
+int forgetFd(LoopState* s, TrackedFd* t, bool closeFd);
+/** Makes sure t->poll is initialised; 0 or a negative libuv (= -errno) code. */
+int ensurePoll(TrackedFd* t);
+/** Starts/stops t->poll so it matches reading/wantWrite; 0 or -errno. */
+int applyMask(TrackedFd* t);
+
+/** libuv callbacks that serve a connection fd and a listener fd (readiness.cc, accept.cc). */
+void onConnReady(uv_poll_t* handle, int status, int events);
+void onListenReady(uv_poll_t* handle, int status, int events);
+
+}  // namespace sluice
