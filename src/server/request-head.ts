@@ -3,7 +3,7 @@
 
 import { RequestError, type RequestErrorCode } from './errors.js';
 import { HeaderIndex, HEADER_NAMES, TOKEN, checkHeaderIndex, lookupHeaderName, recordHeader } from './header-index.js';
-import { checkPartialRequestLine, decodeLatin1, parseRequestLine } from './request-line.js';
+import { checkPartialRequestLine, checkRequestLine, decodeLatin1, readRequestLine } from './request-line.js';
 import { parseTarget, type TargetForm } from './target.js';
 
 /** Bounds on one request head. */
@@ -77,58 +77,120 @@ export function findHeadEnd(buf: Uint8Array, from: number, end: number): number 
   return -1;
 }
 
+/** RFC 9112 §2.2 asks to ignore at least one empty line before a request; a few more are tolerated, not a flood. */
+const MAX_LEADING_EMPTY_LINES = 4;
+
+/** Reused field offsets (nameStart, nameEnd, valueStart, valueEnd per field): parsing is synchronous, so one suffices. */
+let offsets = new Int32Array(4 * (DEFAULT_HEAD_LIMITS.maxHeaders + 1));
+
 /**
  * Parses one request head starting at buf[start]; bytes past the head are left alone. `scanFrom` is the
  * previous 'need-more' answer's `resumeAt` (same `start`), so a head arriving byte by byte is scanned once.
+ * Errors come in wire order: request line, then field syntax, then field semantics (Host, framing, Expect).
  */
 export function parseRequestHead(
   buf: Uint8Array, start: number, end: number,
   limits: HeadLimits = DEFAULT_HEAD_LIMITS, scanFrom: number = start,
 ): HeadResult {
-  // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request-line.
   let s = start;
-  while (s < end) {
+  for (let skipped = 0; skipped < MAX_LEADING_EMPTY_LINES && s < end; skipped++) {
     if (buf[s] === LF) s++;
     else if (buf[s] === CR && s + 1 < end && buf[s + 1] === LF) s += 2;
     else break;
   }
-  const headEnd = findHeadEnd(buf, scanFrom > s ? scanFrom : s, end);
-  if (headEnd < 0) {
-    if (end - start > limits.maxHeaderBytes) return fail(diagnoseOversize(buf, s, end, limits));
-    if (end - s > limits.maxTargetBytes) {
-      const early = checkPartialRequestLine(buf, s, end, limits.maxTargetBytes);
-      if (early !== null) return fail(early);
-    }
-    return { kind: 'need-more', resumeAt: end - 3 > s ? end - 3 : s };
+  const overLimit = end - start > limits.maxHeaderBytes;
+  // Resumed after 'need-more': a cheap scan for the empty line first, so the full parse runs once per head.
+  if (scanFrom > s && !overLimit && findHeadEnd(buf, scanFrom, end) < 0) return needMore(buf, s, end, limits);
+  return scanHead(buf, start, s, overLimit ? start + limits.maxHeaderBytes : end, end, limits);
+}
+
+/** The head is incomplete: refuse a hopeless request line early, else ask for more. */
+function needMore(buf: Uint8Array, s: number, end: number, limits: HeadLimits): HeadResult {
+  if (end - s > limits.maxTargetBytes) {
+    const early = checkPartialRequestLine(buf, s, end, limits.maxTargetBytes);
+    if (early !== null) return fail(early);
   }
-  if (headEnd - start > limits.maxHeaderBytes) return fail(diagnoseOversize(buf, s, headEnd, limits));
-  return parseCompleteHead(buf, start, s, headEnd, limits);
+  return { kind: 'need-more', resumeAt: end - 3 > s ? end - 3 : s };
 }
 
 function fail(code: RequestErrorCode): HeadResult {
   return { kind: 'error', error: new RequestError(code) };
 }
 
-/** An oversized head is a 414 when its target is the culprit, a 400 when its first line is garbage, else a 431. */
-function diagnoseOversize(buf: Uint8Array, s: number, end: number, limits: HeadLimits): RequestErrorCode {
+/**
+ * Pass 1 over bytes, never past `limitEnd` (the size limit or the input end): validates the request line and every
+ * field line, recording offsets only. Pass 2 (buildHead) runs once the empty line is found.
+ */
+function scanHead(buf: Uint8Array, start: number, s: number, limitEnd: number, end: number, limits: HeadLimits): HeadResult {
   let lf = s;
-  while (lf < end && buf[lf] !== LF) lf++;
-  if (lf === end) return checkPartialRequestLine(buf, s, end, limits.maxTargetBytes) ?? 'HEADER_TOO_LARGE';
-  const line = parseRequestLine(buf, s, lf > s && buf[lf - 1] === CR ? lf - 1 : lf, limits.maxTargetBytes);
-  return line.kind === 'error' ? line.code : 'HEADER_TOO_LARGE';
+  while (lf < limitEnd && buf[lf] !== LF) lf++;
+  if (lf === limitEnd) {
+    if (limitEnd === end) return needMore(buf, s, end, limits);
+    return fail(checkPartialRequestLine(buf, s, end, limits.maxTargetBytes) ?? 'HEADER_TOO_LARGE');
+  }
+  const lineEnd = lf > s && buf[lf - 1] === CR ? lf - 1 : lf;
+  const badLine = checkRequestLine(buf, s, lineEnd, limits.maxTargetBytes);
+  if (badLine !== null) return fail(badLine);
+
+  if (offsets.length < 4 * (limits.maxHeaders + 1)) offsets = new Int32Array(4 * (limits.maxHeaders + 1));
+  const offs = offsets;
+  let n = 0;
+  let i = lf + 1;
+  for (;;) {
+    if (i >= limitEnd) return ranOut(buf, s, limitEnd, end, limits);
+    const first = buf[i];
+    if (first === LF) {
+      i++;
+      break;
+    }
+    if (first === CR) {
+      if (i + 1 === limitEnd) return ranOut(buf, s, limitEnd, end, limits);
+      if (buf[i + 1] !== LF) return fail('BAD_HEADER'); // RFC 9112 §2.2: a bare CR is not a line end
+      i += 2;
+      break;
+    }
+    // RFC 9112 §5.2 obs-fold, and §2.2 whitespace before the first field: refused, never joined.
+    if (first === SP || first === HTAB) return fail('BAD_HEADER');
+    const nameStart = i;
+    while (i < limitEnd && TOKEN[buf[i]!] === 1) i++;
+    if (i === limitEnd) return ranOut(buf, s, limitEnd, end, limits);
+    // RFC 9112 §5.1: no whitespace between name and colon; a line without a colon is not a field.
+    if (i === nameStart || buf[i] !== COLON) return fail('BAD_HEADER');
+    const nameEnd = i++;
+    while (i < limitEnd && FIELD_BYTE[buf[i]!] === 2) i++; // leading OWS
+    const valueStart = i;
+    while (i < limitEnd && FIELD_BYTE[buf[i]!] !== 0) i++;
+    // Trailing OWS is trimmed afterwards: cheaper than tracking the last visible byte on every byte.
+    let valueEnd = i;
+    while (valueEnd > valueStart && FIELD_BYTE[buf[valueEnd - 1]!] === 2) valueEnd--;
+    if (i === limitEnd || (buf[i] === CR && ++i === limitEnd)) return ranOut(buf, s, limitEnd, end, limits);
+    // Only CRLF or LF may end the value: a lone CR, NUL or other CTL inside it is a 400 (RFC 9110 §5.5).
+    if (buf[i] !== LF) return fail('BAD_HEADER');
+    i++;
+    if (n === limits.maxHeaders) return fail('TOO_MANY_HEADERS');
+    const o = 4 * n++;
+    offs[o] = nameStart;
+    offs[o + 1] = nameEnd;
+    offs[o + 2] = valueStart;
+    offs[o + 3] = valueEnd;
+  }
+  return buildHead(buf, start, s, lineEnd, i, n, offs);
 }
 
-/** Parses a head known to end at headEnd (just past its empty line); `s` is where the request line starts. */
-function parseCompleteHead(buf: Uint8Array, start: number, s: number, headEnd: number, limits: HeadLimits): HeadResult {
+/** Pass 1 hit limitEnd: at the input end that means "need more", at the size limit a 431 (or 414/400 for the line). */
+function ranOut(buf: Uint8Array, s: number, limitEnd: number, end: number, limits: HeadLimits): HeadResult {
+  return limitEnd === end ? needMore(buf, s, end, limits) : fail('HEADER_TOO_LARGE');
+}
+
+/** Pass 2: strings and semantics for a head validated by scanHead; headEnd is just past its empty line. */
+function buildHead(
+  buf: Uint8Array, start: number, s: number, lineEnd: number, headEnd: number, n: number, offs: Int32Array,
+): HeadResult {
   // Hot-path trick: one native latin1 decode per head; every string below is a slice of it.
   const text = decodeLatin1(buf, s, headEnd);
-  let lf = s;
-  while (buf[lf] !== LF) lf++;
-  const line = parseRequestLine(buf, s, lf > s && buf[lf - 1] === CR ? lf - 1 : lf, limits.maxTargetBytes, text);
-  if (line.kind === 'error') return fail(line.code);
+  const line = readRequestLine(buf, s, lineEnd, text);
   const target = parseTarget(line.method, line.target);
   if (target === null) return fail('BAD_REQUEST_LINE');
-
   const head = new RequestHead();
   head.method = line.method;
   head.target = line.target;
@@ -137,34 +199,10 @@ function parseCompleteHead(buf: Uint8Array, start: number, s: number, headEnd: n
   head.query = target.query;
   head.versionMinor = line.versionMinor;
   const headers = head.headers;
-  let i = lf + 1;
-  for (;;) {
-    const first = buf[i];
-    if (first === LF || first === CR) break; // the empty line (findHeadEnd guarantees CR is followed by LF)
-    // RFC 9112 §5.2 obs-fold, and §2.2 whitespace before the first field: refused, never joined.
-    if (first === SP || first === HTAB) return fail('BAD_HEADER');
-    const nameStart = i;
-    while (TOKEN[buf[i]!] === 1) i++;
-    // RFC 9112 §5.1: no whitespace between name and colon; a line without a colon is not a field.
-    if (i === nameStart || buf[i] !== COLON) return fail('BAD_HEADER');
-    const nameEnd = i++;
-    while (FIELD_BYTE[buf[i]!] === 2) i++; // leading OWS
-    const valueStart = i;
-    let valueEnd = i;
-    for (;;) {
-      const kind = FIELD_BYTE[buf[i]!];
-      if (kind === 1) valueEnd = ++i;
-      else if (kind === 2) i++;
-      else break;
-    }
-    // Only CRLF or LF may end the value: a lone CR, NUL or other CTL inside it is a 400 (RFC 9110 §5.5).
-    if (buf[i] === CR) i++;
-    if (buf[i] !== LF) return fail('BAD_HEADER');
-    i++;
-    if (headers.length === limits.maxHeaders) return fail('TOO_MANY_HEADERS');
-    const id = lookupHeaderName(buf, nameStart, nameEnd);
-    const name = id !== 0 ? HEADER_NAMES[id]! : text.slice(nameStart - s, nameEnd - s).toLowerCase();
-    const value = text.slice(valueStart - s, valueEnd - s);
+  for (let k = 0; k < 4 * n; k += 4) {
+    const id = lookupHeaderName(buf, offs[k]!, offs[k + 1]!);
+    const name = id !== 0 ? HEADER_NAMES[id]! : text.slice(offs[k]! - s, offs[k + 1]! - s).toLowerCase();
+    const value = text.slice(offs[k + 2]! - s, offs[k + 3]! - s);
     headers.push([name, value]);
     const bad = recordHeader(head, id, value);
     if (bad !== null) return fail(bad);

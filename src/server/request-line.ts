@@ -29,28 +29,38 @@ export function decodeLatin1(buf: Uint8Array, start: number, end: number): strin
 export function parseRequestLine(
   buf: Uint8Array, start: number, end: number, maxTargetBytes: number, text?: string,
 ): RequestLineResult {
+  const code = checkRequestLine(buf, start, end, maxTargetBytes);
+  return code === null ? readRequestLine(buf, start, end, text) : { kind: 'error', code };
+}
+
+/** Validates a request line without building any string; null when it is well-formed. */
+export function checkRequestLine(buf: Uint8Array, start: number, end: number, maxTargetBytes: number): RequestErrorCode | null {
   // RFC 9110 §9.1: method = token, case-sensitive.
   let i = start;
   while (i < end && TOKEN[buf[i]!] === 1) i++;
-  if (i === start || i === end || buf[i] !== SP) return { kind: 'error', code: 'BAD_REQUEST_LINE' };
-  const methodEnd = i;
+  if (i === start || i === end || buf[i] !== SP) return 'BAD_REQUEST_LINE';
   const targetStart = ++i;
   // RFC 9112 §3.2: the target is visible ASCII; no fragment (RFC 9110 §4.1 '#' is not part of a request-target).
   while (i < end) {
     const c = buf[i]!;
     if (c === SP) break;
-    if (c < 0x21 || c > 0x7e || c === 0x23) return { kind: 'error', code: 'BAD_REQUEST_LINE' };
+    if (c < 0x21 || c > 0x7e || c === 0x23) return 'BAD_REQUEST_LINE';
     i++;
   }
-  const targetEnd = i;
-  if (targetEnd - targetStart > maxTargetBytes) return { kind: 'error', code: 'URI_TOO_LONG' };
-  if (targetEnd === targetStart || i === end) return { kind: 'error', code: 'BAD_REQUEST_LINE' };
-  const versionStart = i + 1;
-  if (end - versionStart !== HTTP_VERSION_LENGTH) return { kind: 'error', code: 'BAD_REQUEST_LINE' };
-  const versionMinor = parseVersion(buf, versionStart);
-  if (typeof versionMinor === 'string') return { kind: 'error', code: versionMinor };
+  if (i - targetStart > maxTargetBytes) return 'URI_TOO_LONG';
+  if (i === targetStart || i === end) return 'BAD_REQUEST_LINE';
+  if (end - (i + 1) !== HTTP_VERSION_LENGTH) return 'BAD_REQUEST_LINE';
+  return checkVersion(buf, i + 1);
+}
+
+/** Extracts the parts of a line checkRequestLine accepted: the version is its last 8 bytes, after one SP. */
+export function readRequestLine(buf: Uint8Array, start: number, end: number, text?: string): RequestLineResult & { kind: 'line' } {
+  let methodEnd = start;
+  while (buf[methodEnd] !== SP) methodEnd++;
+  const targetEnd = end - HTTP_VERSION_LENGTH - 1;
   const method = internMethod(buf, start, methodEnd) ?? slice(buf, start, methodEnd, start, text);
-  return { kind: 'line', method, target: slice(buf, targetStart, targetEnd, start, text), versionMinor };
+  const versionMinor = buf[end - 1] === 0x30 ? 0 : 1;
+  return { kind: 'line', method, target: slice(buf, methodEnd + 1, targetEnd, start, text), versionMinor };
 }
 
 /** Slices from the pre-decoded text when there is one (cheap sliced string), else decodes. */
@@ -59,15 +69,14 @@ function slice(buf: Uint8Array, from: number, to: number, base: number, text: st
 }
 
 /** RFC 9112 §2.3 `HTTP/DIGIT.DIGIT`; RFC 9110 §2.5: a higher 1.x minor is handled as 1.1, another major is 505. */
-function parseVersion(buf: Uint8Array, at: number): 0 | 1 | RequestErrorCode {
+function checkVersion(buf: Uint8Array, at: number): RequestErrorCode | null {
   if (buf[at] !== 0x48 || buf[at + 1] !== 0x54 || buf[at + 2] !== 0x54 || buf[at + 3] !== 0x50 || buf[at + 4] !== 0x2f) {
     return 'BAD_REQUEST_LINE';
   }
   const major = buf[at + 5]! - 0x30;
   const minor = buf[at + 7]! - 0x30;
   if (major < 0 || major > 9 || buf[at + 6] !== 0x2e || minor < 0 || minor > 9) return 'BAD_REQUEST_LINE';
-  if (major !== 1) return 'BAD_VERSION';
-  return minor === 0 ? 0 : 1;
+  return major === 1 ? null : 'BAD_VERSION';
 }
 
 /** Returns a shared string for the registered methods (RFC 9110 §9) so the hot path builds no string. */

@@ -163,6 +163,26 @@ test('a long target arriving past the head limit', rejects, `GET /${'a'.repeat(9
 test('garbage after the target still arriving', rejects, `GET /a ${'b'.repeat(40)}`, 'BAD_REQUEST_LINE', { maxTargetBytes: 32 });
 test('a bad request line in a head over the limit', rejects, `GET /a HTTP/1.1 junk\r\n${'x'.repeat(90)}`, 'BAD_REQUEST_LINE', { maxHeaderBytes: 64 });
 
+test('a line starting with a bare CR', rejects, 'GET / HTTP/1.1\r\n' + H + '\rX: y\r\n\r\n', 'BAD_HEADER');
+test('a bare CR where the empty line should be', rejects, 'GET / HTTP/1.1\r\n' + H + '\r\r\n', 'BAD_HEADER');
+test('a flood of empty lines before the request line', rejects, '\r\n'.repeat(5) + 'GET / HTTP/1.0\r\n\r\n', 'BAD_REQUEST_LINE');
+test('a bad request line before a bad field', rejects, 'GET / HTTP/2.0\r\nBad Field: x\r\n\r\n', 'BAD_VERSION');
+test('a field syntax error before a field semantic error', rejects, 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\nBad\r\n\r\n', 'BAD_HEADER');
+test('a field syntax error before the size limit', rejects, 'GET / HTTP/1.1\r\nBad\r\n' + 'x'.repeat(100), 'BAD_HEADER', { maxHeaderBytes: 64 });
+
+test('parseRequestHead parses a small head followed by more than the head limit of body', (t) => {
+  const head = 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n';
+  const r = parse(head + 'b'.repeat(100), limits({ maxHeaderBytes: 64 }));
+  t.is(r.kind === 'head' && r.consumed, head.length);
+});
+
+test('parseRequestHead grows its offset table for a larger maxHeaders', (t) => {
+  const fields = Array.from({ length: 150 }, (_, k) => `X-${k}: ${k}\r\n`).join('');
+  const h = headOf(t, parse('GET / HTTP/1.1\r\n' + H + fields + '\r\n', limits({ maxHeaders: 200 })));
+  t.is(h.headers.length, 151);
+  t.deepEqual(h.headers[150], ['x-149', '149']);
+});
+
 test('parseRequestHead asks for more until the empty line arrives', (t) => {
   for (const s of ['', '\r', '\r\n', 'GET / HTTP/1.1\r\nHost: a\r\n', 'GET / HTTP/1.1\r\nHost: a\r\n\r']) {
     t.is(parse(s).kind, 'need-more', JSON.stringify(s));
