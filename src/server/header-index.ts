@@ -43,14 +43,35 @@ export class HeaderIndex {
   referer: string | null = null;
 }
 
-/** Header id -> interned lower-case name; id 0 means "not known". Ids >= FIRST_PLAIN_ID are interned but not indexed. */
+// Header ids: indexes into HEADER_NAMES. Ids 1-17 have a slot in HeaderIndex; later ones are only interned.
+const HOST = 1;
+const CONTENT_LENGTH = 2;
+const TRANSFER_ENCODING = 3;
+const CONNECTION = 4;
+const EXPECT = 5;
+const UPGRADE = 6;
+const ACCEPT_ENCODING = 7;
+const CONTENT_ENCODING = 8;
+const IF_MATCH = 9;
+const IF_NONE_MATCH = 10;
+const RANGE = 11;
+const IF_MODIFIED_SINCE = 12;
+const IF_UNMODIFIED_SINCE = 13;
+const IF_RANGE = 14;
+const CONTENT_TYPE = 15;
+const USER_AGENT = 16;
+const REFERER = 17;
+
+/** Header id -> interned lower-case name; id 0 means "not known". Ids >= 18 are interned (no lower-casing) but not indexed. */
 export const HEADER_NAMES: readonly string[] = [
   '', 'host', 'content-length', 'transfer-encoding', 'connection', 'expect', 'upgrade', 'accept-encoding',
   'content-encoding', 'if-match', 'if-none-match', 'range', 'if-modified-since', 'if-unmodified-since', 'if-range',
   'content-type', 'user-agent', 'referer',
-  'accept', 'cookie', 'origin', 'authorization', 'cache-control', 'accept-language',
+  // Id 18 on: frequent names from browsers, proxies and load generators.
+  'accept', 'cookie', 'origin', 'authorization', 'cache-control', 'accept-language', 'pragma', 'te', 'priority',
+  'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'sec-fetch-user', 'upgrade-insecure-requests',
+  'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip', 'x-requested-with', 'forwarded',
 ];
-const FIRST_PLAIN_ID = 18;
 
 /** Ids grouped by name length: Warp's indexRequestHeader switches on length before comparing bytes. */
 const IDS_BY_LENGTH: readonly (readonly number[])[] = (() => {
@@ -80,34 +101,34 @@ export function lookupHeaderName(buf: Uint8Array, start: number, end: number): n
 
 /** Files one header value into its slot; returns the error code when the value makes the request invalid. */
 export function recordHeader(index: HeaderIndex, id: number, value: string): RequestErrorCode | null {
-  if (id === 0 || id >= FIRST_PLAIN_ID) return null;
   switch (id) {
-    case 1: // RFC 9112 §3.2: more than one Host, or an invalid one, is a 400.
+    case HOST: // RFC 9112 §3.2: more than one Host, or an invalid one, is a 400.
       if (index.host !== null || !isValidHost(value)) return 'BAD_HOST';
       index.host = value;
       return null;
-    case 2: {
+    case CONTENT_LENGTH: {
       // RFC 9110 §8.6: digits only; identical duplicates may be merged, differing ones are an error.
       const n = parseContentLength(value);
       if (n < 0 || (index.contentLength !== -1 && index.contentLength !== n)) return 'BAD_CONTENT_LENGTH';
       index.contentLength = n;
       return null;
     }
-    case 3: index.transferEncoding = combine(index.transferEncoding, value); return null;
-    case 4: index.connection = combine(index.connection, value); return null;
-    case 5: index.expect = combine(index.expect, value); return null;
-    case 6: index.upgrade = combine(index.upgrade, value); return null;
-    case 7: index.acceptEncoding = combine(index.acceptEncoding, value); return null;
-    case 8: index.contentEncoding = combine(index.contentEncoding, value); return null;
-    case 9: index.ifMatch = combine(index.ifMatch, value); return null;
-    case 10: index.ifNoneMatch = combine(index.ifNoneMatch, value); return null;
-    case 11: index.range ??= value; return null;
-    case 12: index.ifModifiedSince ??= value; return null;
-    case 13: index.ifUnmodifiedSince ??= value; return null;
-    case 14: index.ifRange ??= value; return null;
-    case 15: index.contentType ??= value; return null;
-    case 16: index.userAgent ??= value; return null;
-    default: index.referer ??= value; return null;
+    case TRANSFER_ENCODING: index.transferEncoding = combine(index.transferEncoding, value); return null;
+    case CONNECTION: index.connection = combine(index.connection, value); return null;
+    case EXPECT: index.expect = combine(index.expect, value); return null;
+    case UPGRADE: index.upgrade = combine(index.upgrade, value); return null;
+    case ACCEPT_ENCODING: index.acceptEncoding = combine(index.acceptEncoding, value); return null;
+    case CONTENT_ENCODING: index.contentEncoding = combine(index.contentEncoding, value); return null;
+    case IF_MATCH: index.ifMatch = combine(index.ifMatch, value); return null;
+    case IF_NONE_MATCH: index.ifNoneMatch = combine(index.ifNoneMatch, value); return null;
+    case RANGE: index.range ??= value; return null;
+    case IF_MODIFIED_SINCE: index.ifModifiedSince ??= value; return null;
+    case IF_UNMODIFIED_SINCE: index.ifUnmodifiedSince ??= value; return null;
+    case IF_RANGE: index.ifRange ??= value; return null;
+    case CONTENT_TYPE: index.contentType ??= value; return null;
+    case USER_AGENT: index.userAgent ??= value; return null;
+    case REFERER: index.referer ??= value; return null;
+    default: return null; // not indexed (0, or an interned plain name)
   }
 }
 
