@@ -1,5 +1,5 @@
-// Request head parser (RFC 9112 §2-§5): finds the end of the head incrementally, then parses it in one pass
-// over bytes, decoding the whole head to one latin1 string once and slicing names/values out of it.
+// Request head parser (RFC 9112 §2-§5). Pass 1 validates bytes and records offsets; pass 2, once the empty line is
+// in, decodes the head to one latin1 string and slices every name and value from it. Resumed calls only look for the end.
 
 import { RequestError, type RequestErrorCode } from './errors.js';
 import { HeaderIndex, HEADER_NAMES, TOKEN, checkHeaderIndex, lookupHeaderName, recordHeader } from './header-index.js';
@@ -35,6 +35,7 @@ export class RequestHead extends HeaderIndex {
   path = '';
   /** Raw query after '?', '' when absent. */
   query = '';
+  /** Always 1: other majors are refused with 505. */
   readonly versionMajor = 1 as const;
   versionMinor: 0 | 1 = 1;
   /** Every field line in order as [lower-case name, value with OWS trimmed]; repeated names stay separate. */
