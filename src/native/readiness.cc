@@ -1,5 +1,6 @@
 // Connection readiness: per-fd uv_poll_t (level-triggered), recv on readability straight into the shared JS buffer.
 // Native does the recv on readiness so one turn costs one crossing, not one per ready fd.
+#include <fcntl.h>
 #include <sys/socket.h>
 
 #include "exports.h"
@@ -78,10 +79,16 @@ napi_value Watch(napi_env env, napi_callback_info info) {
   int32_t fd;
   if (!readInt(env, argv[0], &fd) || fd < 0 || !s->initialized) return returnInt(env, -EINVAL);
   TrackedFd* t = findFd(s, fd);
-  if (t == nullptr) t = trackFd(s, fd);
+  bool adopted = t == nullptr;
+  if (adopted) {
+    if (fcntl(fd, F_GETFD) < 0) return returnInt(env, minusErrno());  // not open: don't grow the table for it
+    t = trackFd(s, fd);
+  }
   if (t->listener) return returnInt(env, -EINVAL);
   t->reading = true;
-  return returnInt(env, applyMask(t));
+  int r = applyMask(t);
+  if (r != 0 && adopted) forgetFd(s, t, false);  // e.g. EEXIST: someone else polls it; it stays theirs
+  return returnInt(env, r);
 }
 
 /* (fd, on) -> 0 or -errno; pauses/resumes EV_DATA (backpressure) */

@@ -1,0 +1,90 @@
+// The one description of the native addon's shape (NativeBinding) and its wire layout (event and flush records).
+// Every call returns n >= 0 or -errno and never throws on the hot path; sys-error.ts turns -errno into errors.
+
+/** Event record kind: bytes arrived; a = offset into the recv buffer, b = length (> 0). */
+export const EV_DATA = 1;
+/** Event record kind: the peer closed its side (recv returned 0); reading has stopped for this fd. */
+export const EV_EOF = 2;
+/** Event record kind: a = -errno from recv or the poller (e.g. -ECONNRESET); reading has stopped for this fd. */
+export const EV_ERROR = 3;
+/** Event record kind: fd became writable after wantWritable() (one-shot). */
+export const EV_WRITABLE = 4;
+/** Event record kind: fd is a new connection (non-blocking, TCP_NODELAY, already read-watched); a = listener fd. */
+export const EV_ACCEPT = 5;
+/** Event record kind: fd = listener, a = -errno from accept4 (EMFILE...); native backs off and retries by itself. */
+export const EV_ACCEPT_ERROR = 6;
+/** Int32s per event record: [fd, kind, a, b]. */
+export const EVENT_RECORD_INT32 = 4;
+/** Int32s per flush record: [fd, offset, length, result]; native writes result = bytes sent or -errno. */
+export const FLUSH_RECORD_INT32 = 4;
+
+/** shutdown() `how` values (man 2 shutdown). */
+export const SHUT_RD = 0;
+/** Stop sending: the peer reads EOF after the queued bytes. */
+export const SHUT_WR = 1;
+/** Stop both directions. */
+export const SHUT_RDWR = 2;
+
+/** The event kinds that can appear in a record. */
+export type NativeEventKind =
+  | typeof EV_DATA
+  | typeof EV_EOF
+  | typeof EV_ERROR
+  | typeof EV_WRITABLE
+  | typeof EV_ACCEPT
+  | typeof EV_ACCEPT_ERROR;
+
+/** The native socket layer (build/Release/sluice_native.node). Consumers take it as a parameter so tests can fake it. */
+export interface NativeBinding {
+  /** Installs this JS environment's event sink (once; throws ERR_SLUICE_INIT_TWICE after that). Native writes
+   *  [fd, kind, a, b] records into `events` and recv()s into `recvBuffer` back to back, then calls onEvents(count) once
+   *  per loop turn with count > 0 (from a uv_check, via napi_make_callback with an async context). Records and bytes
+   *  are valid only during that call. When either array fills up, the remaining ready fds wait for the next turn.
+   *  Never transfer or detach these arrays: native keeps their data pointers. */
+  init(onEvents: (count: number) => void, events: Int32Array, recvBuffer: Uint8Array): void;
+  /** socket + bind + listen with SO_REUSEADDR (and SO_REUSEPORT when asked); returns the listen fd or -errno.
+   *  host: numeric only; '' = any (IPv6 dual-stack '::', else 0.0.0.0). The backlog is raised to net.core.somaxconn. */
+  listen(host: string, port: number, backlog: number, reusePort: boolean): number;
+  /** Watches a listening fd (own or adopted) and drains accept4 on readiness; each new fd arrives as EV_ACCEPT and
+   *  is already read-watched. A ref'd listener keeps the process alive. -EINVAL before init(). */
+  startAccepting(listenFd: number): number;
+  /** Stops accepting; the fd stays open (queued clients wait) until close(). */
+  stopAccepting(listenFd: number): number;
+  /** Bound port of a socket (for port 0), or -errno. */
+  localPort(fd: number): number;
+  /** Tracks an fd that did not come from accepting (e.g. socketpair) and starts EV_DATA delivery. -EINVAL before init(). */
+  watch(fd: number): number;
+  /** Pauses/resumes EV_DATA for fd (backpressure). */
+  setReading(fd: number, on: boolean): number;
+  /** Asks for one EV_WRITABLE when fd becomes writable (after EAGAIN or a short write). */
+  wantWritable(fd: number): number;
+  /** Whether fd's handles keep the event loop alive (default true), like net.Server#unref(). */
+  setRef(fd: number, on: boolean): number;
+  /** recv(2) into buf[offset, offset + length): bytes read, 0 on EOF, or -errno (-EAGAIN: nothing yet). */
+  recv(fd: number, buf: Uint8Array, offset: number, length: number): number;
+  /** send(2) with MSG_NOSIGNAL (and MSG_MORE when more): bytes sent (maybe fewer than length) or -errno. */
+  send(fd: number, buf: Uint8Array, offset: number, length: number, more: boolean): number;
+  /** sendmsg(2) of whole buffers (at most IOV_MAX per call), MSG_NOSIGNAL (+ MSG_MORE): total bytes sent or -errno. */
+  writev(fd: number, bufs: readonly Uint8Array[], more: boolean): number;
+  /** sendfile(2) from inFd at offset (a JS number, may exceed 2^32): bytes sent, 0 at/after EOF, or -errno. */
+  sendfile(outFd: number, inFd: number, offset: number, count: number): number;
+  /** Sends `count` [fd, offset, length, result] records of `buf` in one crossing and writes each result (bytes sent,
+   *  EAGAIN = 0, or -errno). Returns how many records were not fully sent (-EINVAL on bad arguments); a short
+   *  record has already armed wantWritable, so JS only queues the remainder. */
+  flush(buf: Uint8Array, desc: Int32Array, count: number): number;
+  /** shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR. */
+  shutdown(fd: number, how: number): number;
+  /** Stops watching and closes fd. Only fds this layer tracks are closed: a second close (or an unknown fd) returns
+   *  -EBADF and never touches a number the kernel has reused meanwhile. */
+  close(fd: number): number;
+  /** TCP_NODELAY on/off. */
+  setNoDelay(fd: number, on: boolean): number;
+  /** TCP_CORK on/off. */
+  setCork(fd: number, on: boolean): number;
+  /** 'ip:port' or '[ipv6]:port' of the peer (IPv4-mapped shown as IPv4), or null. Not for the hot path. */
+  peerAddress(fd: number): string | null;
+  /** Same as peerAddress, for this end. */
+  localAddress(fd: number): string | null;
+  /** A non-blocking AF_UNIX stream pair, tracked so close() works, or -errno. For tests. */
+  socketpair(): [number, number] | number;
+}

@@ -1,0 +1,70 @@
+import test from 'ava';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { constants } from 'node:os';
+import { NATIVE_ADDON_PATH, NativeLoadError, loadNative } from '../../src/native/index.js';
+
+// This file never calls init(): it checks loading, and what the layer does before init().
+const { EINVAL } = constants.errno;
+const dir = mkdtempSync(join(tmpdir(), 'sluice-load-'));
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
+
+test('loadNative loads the built addon once and returns the same binding', (t) => {
+  const native = loadNative();
+  t.is(loadNative(NATIVE_ADDON_PATH), native);
+  for (const name of ['init', 'listen', 'recv', 'send', 'writev', 'sendfile', 'flush', 'close', 'socketpair']) {
+    t.is(typeof (native as unknown as Record<string, unknown>)[name], 'function', name);
+  }
+});
+
+test('loadNative names the build command when the addon is missing', (t) => {
+  const error = t.throws(() => loadNative(join(dir, 'missing.node')), { instanceOf: NativeLoadError });
+  t.is(error?.code, 'ERR_SLUICE_NATIVE_MISSING');
+  t.regex(error?.message ?? '', /node scripts\/build-native\.js/);
+});
+
+test('loadNative rejects an addon built with another wire layout', (t) => {
+  const fake = join(dir, 'stale.cjs');
+  writeFileSync(fake, 'module.exports = { EV_DATA: 1, EV_EOF: 2, EV_ERROR: 3, EV_WRITABLE: 4, EV_ACCEPT: 5, EV_ACCEPT_ERROR: 6, EVENT_RECORD_INT32: 3 };');
+  const error = t.throws(() => loadNative(fake), { instanceOf: NativeLoadError });
+  t.is(error?.code, 'ERR_SLUICE_NATIVE_MISMATCH');
+  t.regex(error?.message ?? '', /EVENT_RECORD_INT32 = 3/);
+});
+
+test('calls that need the event sink return -EINVAL before init()', (t) => {
+  const native = loadNative();
+  const pair = native.socketpair();
+  if (typeof pair === 'number') return t.fail(`socketpair ${pair}`);
+  t.is(native.watch(pair[0]), -EINVAL);
+  t.is(native.setReading(pair[0], true), -EINVAL);
+  t.is(native.wantWritable(pair[0]), -EINVAL);
+  const listener = native.listen('127.0.0.1', 0, 0, false);
+  t.true(listener >= 0);
+  t.is(native.startAccepting(listener), -EINVAL);
+  // flush still sends, but cannot arm writability without a sink.
+  t.is(native.send(pair[1], Buffer.from('x'), 0, 1, false), 1);
+  t.is(native.close(listener), 0);
+  t.is(native.close(pair[0]), 0);
+  t.is(native.close(pair[1]), 0);
+});
+
+const badInits: Array<[string, unknown[]]> = [
+  ['a missing callback', [undefined, new Int32Array(4), new Uint8Array(8)]],
+  ['a Uint32Array for events', [() => undefined, new Uint32Array(4), new Uint8Array(8)]],
+  ['a Buffer-less recv buffer', [() => undefined, new Int32Array(4), new Uint16Array(8)]],
+];
+for (const [name, args] of badInits) {
+  test(`init rejects ${name} with ERR_INVALID_ARG_TYPE`, (t) => {
+    const init = loadNative().init as (...a: unknown[]) => void;
+    const error = t.throws(() => init(...args), { instanceOf: TypeError });
+    t.is((error as NodeJS.ErrnoException).code, 'ERR_INVALID_ARG_TYPE');
+  });
+}
+
+test('init rejects arrays too small for one record', (t) => {
+  const error = t.throws(() => loadNative().init(() => undefined, new Int32Array(3), new Uint8Array(8)));
+  t.is((error as NodeJS.ErrnoException).code, 'ERR_OUT_OF_RANGE');
+  const empty = t.throws(() => loadNative().init(() => undefined, new Int32Array(4), new Uint8Array(0)));
+  t.is((empty as NodeJS.ErrnoException).code, 'ERR_OUT_OF_RANGE');
+});
