@@ -16,12 +16,14 @@ export type Emit<O> = (value: O) => void;
 export type ElementHandler<I, O> = (input: I, emit: Emit<O>) => void | PromiseLike<void>;
 
 class AwaitForeverStage<I, O> extends Stage<O, void> {
-  /** Outputs emitted but not yet pulled, read from `next` on; reset whenever it empties (no shifting). */
+  /** Outputs emitted but not yet pulled: out[next..count). Both reset to 0 when it empties; the array never shrinks
+   * (setting length = 0 would free and regrow its store every element). */
   private readonly out: O[] = [];
   private next = 0;
+  private count = 0;
   private parked: PromiseLike<void> | null = null;
   private readonly emit: Emit<O> = (value) => {
-    this.out.push(value);
+    this.out[this.count++] = value;
   };
 
   constructor(up: Stage<I, unknown>, private readonly handler: ElementHandler<I, O>) {
@@ -32,12 +34,10 @@ class AwaitForeverStage<I, O> extends Stage<O, void> {
     const out = this.out;
     const up = this.up as Stage<I, unknown>;
     for (;;) {
-      if (this.next < out.length) {
-        const v = out[this.next++]!;
-        if (this.next === out.length) {
-          out.length = 0;
-          this.next = 0;
-        }
+      if (this.next < this.count) {
+        const v = out[this.next]!;
+        out[this.next++] = undefined as O; // do not keep emitted values alive
+        if (this.next === this.count) this.next = this.count = 0;
         return v;
       }
       const parked = this.parked;
@@ -54,7 +54,7 @@ class AwaitForeverStage<I, O> extends Stage<O, void> {
       if (r !== undefined && r !== null && typeof r.then === 'function') {
         this.parked = r;
         // Outputs go out before the wait is parked with the driver: mark the rejection handled meanwhile.
-        if (out.length !== 0) r.then(undefined, ignore);
+        if (this.count !== 0) r.then(undefined, ignore);
       }
     }
   }

@@ -110,7 +110,8 @@ export class Borrowed<I> extends Input<I> {
 
   constructor(target: Input<I>) {
     super(null);
-    this.target = target;
+    // Borrowing a borrowed view borrows its target: nested sub-pipelines add no hop per level (and no recursion).
+    this.target = target instanceof Borrowed ? (target as Borrowed<I>).target : target;
   }
 
   override pull(): I | Done | Suspend {
