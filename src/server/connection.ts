@@ -103,6 +103,11 @@ export class Connection implements TimeoutHandle {
     this.abortController?.abort(error);
   }
 
+  /** Whether the peer has closed or reset its side, or the connection is closed. */
+  get peerGone(): boolean {
+    return this.eof || this.failure !== null || this.closed;
+  }
+
   /** Whether the connection failed (reset, broken pipe, timeout). */
   get failed(): boolean {
     return this.failure !== null;

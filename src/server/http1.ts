@@ -1,6 +1,7 @@
 // The per-connection loop (Warp's HTTP1.hs): read a head from the resumable connection input, hand the app a request
 // whose body is isolated from what follows, send the response, drain what the app left unread, and go round again.
-import { ResumableSource } from '../conduit/index.js';
+import { ResumableSource, sinkNull } from '../conduit/index.js';
+import { SHUT_WR } from '../native/index.js';
 import { Phase, type Connection } from './connection.js';
 import { wantsKeepAlive } from './connection-header.js';
 import { errorResponse, RequestError } from './errors.js';
@@ -36,6 +37,7 @@ export async function serveConnection(engine: Engine, conn: Connection): Promise
       engine.timeouts.arm(conn, settings.headerTimeoutMs);
     }
   });
+  let linger = false;
   try {
     for (;;) {
       // Idle keep-alive timeout until the first byte; then the header timeout, which trickling does not extend.
@@ -53,34 +55,62 @@ export async function serveConnection(engine: Engine, conn: Connection): Promise
         const h = input.connect(head);
         parsed = h instanceof Promise ? await h : h;
       } catch (e) {
-        if (e instanceof RequestError) engine.reactor.write(conn, errorResponse(e.code));
-        else if (!conn.failed) engine.settings.onException(e, null);
+        if (e instanceof RequestError) {
+          engine.reactor.write(conn, errorResponse(e.code));
+          linger = true;
+        } else if (!conn.peerGone) engine.settings.onException(e, null);
         break;
       }
       if (parsed === null) break;
       conn.phase = Phase.App;
       conn.deadline = Infinity;
-      const more = await serveRequest(engine, conn, input, parsed);
-      if (!more) break;
+      const next = await serveRequest(engine, conn, input, parsed);
+      if (next !== KEEP) {
+        linger = next === LINGER;
+        break;
+      }
       // Pipelined requests must not queue unbounded output for a client that is not reading.
       if (conn.backlogBytes > 0) await conn.whenDrained();
     }
   } catch (e) {
     if (!conn.failed && !conn.closed) engine.settings.onException(e, null);
   } finally {
+    if (linger && !conn.peerGone) await lingerClose(engine, conn, input);
     await closeQuietly(input);
   }
 }
 
+/** What the loop does after a request. */
+const KEEP = 0;
+/** Close now: nothing unread is pending. */
+const CLOSE = 1;
+/** Close after a lingering read: the client may still be sending, and an immediate close would RST our response away. */
+const LINGER = 2;
+type Next = typeof KEEP | typeof CLOSE | typeof LINGER;
+
+/** Lingering close: send what is queued, half-close, and discard input until the client closes (at most LINGER_MS). */
+async function lingerClose(engine: Engine, conn: Connection, input: ResumableSource<Uint8Array>): Promise<void> {
+  try {
+    engine.reactor.flush();
+    if (conn.backlogBytes > 0) await conn.whenDrained();
+    engine.reactor.native.shutdown(conn.fd, SHUT_WR);
+    await input.connect(sinkNull(), { signal: AbortSignal.timeout(LINGER_MS) });
+  } catch {
+    // Timed out or reset: close regardless.
+  }
+}
+
+const LINGER_MS = 2000;
+
 /** One request/response exchange; true when the connection may carry another request. */
-async function serveRequest(engine: Engine, conn: Connection, input: ResumableSource<Uint8Array>, head: RequestHead): Promise<boolean> {
+async function serveRequest(engine: Engine, conn: Connection, input: ResumableSource<Uint8Array>, head: RequestHead): Promise<Next> {
   const { settings } = engine;
   let body: RequestBody;
   try {
     body = new RequestBody(head, input, bodyHost(engine, conn), settings.maxBodyBytes);
   } catch (e) {
     if (e instanceof RequestError) engine.reactor.write(conn, errorResponse(e.code));
-    return false;
+    return LINGER;
   }
   const req = new Request(head, body.source, {
     remoteAddress: () => engine.reactor.native.peerAddress(conn.fd),
@@ -95,6 +125,7 @@ async function serveRequest(engine: Engine, conn: Connection, input: ResumableSo
   } catch (e) {
     return failBeforeHead(engine, conn, req, e, body);
   }
+  body.beginResponse(res.kind === 'stream');
   let keepAlive = wantsKeepAlive(head) && !engine.shuttingDown && !conn.failed;
   // An unread body we could not drain cheaply ends the connection: say so in this response (RFC 9112 §9.6).
   if (keepAlive && (body.awaitingContinue || body.remaining > settings.maxBodyFlush)) keepAlive = false;
@@ -106,14 +137,16 @@ async function serveRequest(engine: Engine, conn: Connection, input: ResumableSo
     keepAlive &&= r.keepAlive;
   } catch (e) {
     if (e instanceof Error && (e as { code?: string }).code === 'BAD_RESPONSE_HEADER') return failBeforeHead(engine, conn, req, e, body);
-    if (!conn.failed) settings.onException(e, req);
-    return false;
+    // A client that went away mid-response is an ordinary event, not an error to report.
+    if (!conn.peerGone) settings.onException(e, req);
+    return CLOSE;
   }
   req.trailers = body.trailers;
   settings.logger?.({ request: req, status: res.status, bytes: sent, durationMs: Date.now() - req.receivedAt });
-  if (!keepAlive) return false;
+  if (!keepAlive) return body.finished ? CLOSE : LINGER;
   const drained = body.drain(settings.maxBodyFlush);
-  return drained === true || drained === false ? drained : await drained;
+  const ok = drained === true || drained === false ? drained : await drained;
+  return ok ? KEEP : LINGER;
 }
 
 function bodyHost(engine: Engine, conn: Connection): BodyHost {
@@ -136,11 +169,10 @@ function bodyHost(engine: Engine, conn: Connection): BodyHost {
 }
 
 /** The app threw (or gave unsendable headers) before anything went out: a 500 that leaks nothing, then close. */
-function failBeforeHead(engine: Engine, conn: Connection, req: Request, error: unknown, body: RequestBody): false {
+function failBeforeHead(engine: Engine, conn: Connection, req: Request, error: unknown, body: RequestBody): Next {
   engine.settings.onException(error, req);
-  void body;
   writeHead(engine, conn, 500, { 'content-type': 'text/plain; charset=utf-8' }, engineHeaders(engine, INTERNAL_ERROR.length, false, true), INTERNAL_ERROR);
-  return false;
+  return body.finished ? CLOSE : LINGER;
 }
 
 /** What sending a response did: body bytes written, and whether the connection may stay open. */

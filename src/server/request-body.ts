@@ -30,6 +30,7 @@ export class RequestBody {
   /** Trailer fields of a chunked body, once read. */
   trailers: Array<[string, string]> = [];
   private continuePending: boolean;
+  private responseStarted = false;
   private readonly framed: ResumableSource<Uint8Array> | null;
 
   constructor(
@@ -61,9 +62,16 @@ export class RequestBody {
     return this.continuePending;
   }
 
+  /** The final response head is about to go out: an interim 100 can no longer be sent after it (RFC 9110 §15.2). */
+  beginResponse(streaming: boolean): void {
+    // A streamed response may read the body while it streams (an echo): invite the body now, before the final head.
+    if (streaming) this.onRead();
+    this.responseStarted = true;
+  }
+
   /** @internal */
   onRead(): void {
-    if (this.continuePending) {
+    if (this.continuePending && !this.responseStarted) {
       this.continuePending = false;
       this.host.writeInterim(CONTINUE);
     }
