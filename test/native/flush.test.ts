@@ -1,0 +1,103 @@
+import test from 'ava';
+import { constants } from 'node:os';
+import { EV_WRITABLE, FLUSH_RECORD_INT32 } from '../../src/native/index.js';
+import { countOpenFds, useHub } from './support/event-hub.js';
+
+const { EBADF, EINVAL, EPIPE } = constants.errno;
+const hub = useHub();
+const native = hub.native;
+let fdsBefore = 0;
+
+test.before(() => {
+  fdsBefore = countOpenFds();
+});
+test.after.always('no fd leaks', (t) => {
+  t.is(countOpenFds(), fdsBefore);
+});
+
+function pair(): [number, number] {
+  const result = native.socketpair();
+  if (typeof result === 'number') throw new Error(`socketpair ${result}`);
+  return result;
+}
+
+function records(...rows: Array<[number, number, number]>): Int32Array {
+  const desc = new Int32Array(rows.length * FLUSH_RECORD_INT32);
+  rows.forEach(([fd, offset, length], i) => desc.set([fd, offset, length, 0x7eadbeef], i * FLUSH_RECORD_INT32));
+  return desc;
+}
+
+function drain(fd: number): Buffer {
+  const into = Buffer.alloc(1 << 20);
+  const chunks: Buffer[] = [];
+  for (let n = native.recv(fd, into, 0, into.length); n > 0; n = native.recv(fd, into, 0, into.length)) {
+    chunks.push(Buffer.from(into.subarray(0, n)));
+  }
+  return Buffer.concat(chunks);
+}
+
+test('flush sends every record of one buffer to its fd and writes back the bytes sent', (t) => {
+  const [a1, b1] = pair();
+  const [a2, b2] = pair();
+  const buf = Buffer.from('AAABBBBcc');
+  const desc = records([a1, 0, 3], [a2, 3, 4], [a1, 7, 2]);
+  t.is(native.flush(buf, desc, 3), 0);
+  t.deepEqual([desc[3], desc[7], desc[11]], [3, 4, 2]);
+  t.is(drain(b1).toString(), 'AAAcc');
+  t.is(drain(b2).toString(), 'BBBB');
+  for (const fd of [a1, b1, a2, b2]) native.close(fd);
+});
+
+test('flush reports bad records in their result slot and still sends the good ones', (t) => {
+  const [a, b] = pair();
+  const [c, d] = pair();
+  native.close(d);
+  const buf = Buffer.from('hello');
+  const desc = records([a, 3, 9], [987654, 0, 1], [c, 0, 1], [a, 0, 5]);
+  t.is(native.flush(buf, desc, 4), 3);
+  t.deepEqual([desc[3], desc[7], desc[11], desc[15]], [-EINVAL, -EBADF, -EPIPE, 5]);
+  t.is(drain(b).toString(), 'hello');
+  for (const fd of [a, b, c]) native.close(fd);
+});
+
+test('flush only looks at the first count records', (t) => {
+  const [a, b] = pair();
+  const desc = records([a, 0, 1], [a, 1, 1]);
+  t.is(native.flush(Buffer.from('xy'), desc, 1), 0);
+  t.is(desc[7], 0x7eadbeef);
+  t.is(drain(b).toString(), 'x');
+  t.is(native.flush(Buffer.from('xy'), desc, 0), 0);
+  native.close(a);
+  native.close(b);
+});
+
+test('a short flush record arms EV_WRITABLE by itself', async (t) => {
+  const [a, b] = pair();
+  const big = new Uint8Array(4 << 20);
+  const desc = records([a, 0, big.length]);
+  t.is(native.flush(big, desc, 1), 1);
+  const sent = desc[3]!;
+  t.true(sent > 0 && sent < big.length, `sent ${sent}`);
+  // Full now: a second record sends nothing, which is reported as 0 (EAGAIN), not an error.
+  const again = records([a, sent, big.length - sent]);
+  t.is(native.flush(big, again, 1), 1);
+  t.is(again[3], 0);
+  t.is(drain(b).length, sent);
+  const event = await hub.next(a);
+  t.is(event.kind, EV_WRITABLE);
+  native.close(a);
+  native.close(b);
+});
+
+const badFlushes: Array<[string, () => number]> = [
+  ['a count larger than the records', () => native.flush(Buffer.alloc(1), new Int32Array(4), 2)],
+  ['a negative count', () => native.flush(Buffer.alloc(1), new Int32Array(4), -1)],
+  ['a Uint32Array of records', () => native.flush(Buffer.alloc(1), new Uint32Array(4) as unknown as Int32Array, 1)],
+  ['a non-Uint8Array buffer', () => native.flush([] as unknown as Uint8Array, new Int32Array(4), 1)],
+  ['a non-number count', () => native.flush(Buffer.alloc(1), new Int32Array(4), null as unknown as number)],
+];
+for (const [name, call] of badFlushes) {
+  test(`flush rejects ${name} with -EINVAL`, (t) => {
+    t.is(call(), -EINVAL);
+  });
+}
