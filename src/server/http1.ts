@@ -8,7 +8,7 @@ import { errorResponse, RequestError } from './errors.js';
 import type { FileCaches } from './file-caches.js';
 import { planFile, sendFile } from './file-sender.js';
 import { headSink } from './head-sink.js';
-import { Request } from './request.js';
+import { Request, type RequestOrigin } from './request.js';
 import { RequestBody, type BodyHost } from './request-body.js';
 import type { RequestHead } from './request-head.js';
 import { bodyWriter, engineHeaders, writeHead, type Framing, type WriterContext } from './response-writer.js';
@@ -38,6 +38,7 @@ export async function serveConnection(engine: Engine, conn: Connection): Promise
     }
   });
   let linger = false;
+  const state = connState(engine, conn);
   try {
     for (;;) {
       // Idle keep-alive timeout until the first byte; then the header timeout, which trickling does not extend.
@@ -64,7 +65,8 @@ export async function serveConnection(engine: Engine, conn: Connection): Promise
       if (parsed === null) break;
       conn.phase = Phase.App;
       conn.deadline = Infinity;
-      const next = await serveRequest(engine, conn, input, parsed);
+      const step = serveRequest(engine, conn, state, input, parsed);
+      const next = typeof step === 'number' ? step : await step;
       if (next !== KEEP) {
         linger = next === LINGER;
         break;
@@ -102,70 +104,97 @@ async function lingerClose(engine: Engine, conn: Connection, input: ResumableSou
 
 const LINGER_MS = 2000;
 
-/** One request/response exchange; true when the connection may carry another request. */
-async function serveRequest(engine: Engine, conn: Connection, input: ResumableSource<Uint8Array>, head: RequestHead): Promise<Next> {
-  const { settings } = engine;
+/** Per-connection objects made once, not per request. */
+interface ConnState {
+  readonly origin: RequestOrigin;
+  readonly bodyHost: BodyHost;
+}
+
+function connState(engine: Engine, conn: Connection): ConnState {
+  return {
+    origin: {
+      remoteAddress: () => engine.reactor.native.peerAddress(conn.fd),
+      get signal() {
+        return conn.signal;
+      },
+    },
+    bodyHost: {
+      writeInterim: (bytes) => engine.reactor.write(conn, bytes),
+      setWaiting: (waiting) => {
+        if (waiting) {
+          if (conn.phase !== Phase.Body) {
+            conn.phase = Phase.Body;
+            conn.bodyBytes = 0;
+            conn.bodyStart = engine.timeouts.now;
+          }
+          engine.timeouts.arm(conn, engine.settings.bodyTimeoutMs);
+        } else if (conn.phase === Phase.Body) {
+          conn.phase = Phase.App;
+          conn.deadline = Infinity;
+        }
+      },
+    },
+  };
+}
+
+/**
+ * One request/response exchange: what the loop does next. Synchronous when the app and the write are (the common
+ * case costs no promise here); each async step continues with .then.
+ */
+function serveRequest(engine: Engine, conn: Connection, state: ConnState, input: ResumableSource<Uint8Array>, head: RequestHead): Next | Promise<Next> {
   let body: RequestBody;
   try {
-    body = new RequestBody(head, input, bodyHost(engine, conn), settings.maxBodyBytes);
+    body = new RequestBody(head, input, state.bodyHost, engine.settings.maxBodyBytes);
   } catch (e) {
     if (e instanceof RequestError) engine.reactor.write(conn, errorResponse(e.code));
     return LINGER;
   }
-  const req = new Request(head, body.source, {
-    remoteAddress: () => engine.reactor.native.peerAddress(conn.fd),
-    get signal() {
-      return conn.signal;
-    },
-  });
-  let res: Response;
+  const req = new Request(head, body.source, state.origin);
+  let r: Response | Promise<Response>;
   try {
-    const r = engine.app(req);
-    res = r instanceof Promise ? await r : r;
+    r = engine.app(req);
   } catch (e) {
     return failBeforeHead(engine, conn, req, e, body);
   }
-  body.beginResponse(res.kind === 'stream');
-  let keepAlive = wantsKeepAlive(head) && !engine.shuttingDown && !conn.failed;
-  // An unread body we could not drain cheaply ends the connection: say so in this response (RFC 9112 §9.6).
-  if (keepAlive && (body.awaitingContinue || body.remaining > settings.maxBodyFlush)) keepAlive = false;
-  let sent: number;
-  try {
-    const s = sendResponse(engine, conn, head, res, keepAlive);
-    const r = s instanceof Promise ? await s : s;
-    sent = r.bytes;
-    keepAlive &&= r.keepAlive;
-  } catch (e) {
-    if (e instanceof Error && (e as { code?: string }).code === 'BAD_RESPONSE_HEADER') return failBeforeHead(engine, conn, req, e, body);
-    // A client that went away mid-response is an ordinary event, not an error to report.
-    if (!conn.peerGone) settings.onException(e, req);
-    return CLOSE;
-  }
-  req.trailers = body.trailers;
-  settings.logger?.({ request: req, status: res.status, bytes: sent, durationMs: Date.now() - req.receivedAt });
-  if (!keepAlive) return body.finished ? CLOSE : LINGER;
-  const drained = body.drain(settings.maxBodyFlush);
-  const ok = drained === true || drained === false ? drained : await drained;
-  return ok ? KEEP : LINGER;
+  if (r instanceof Promise) return r.then((res) => respondWith(engine, conn, req, body, res), (e: unknown) => failBeforeHead(engine, conn, req, e, body));
+  return respondWith(engine, conn, req, body, r);
 }
 
-function bodyHost(engine: Engine, conn: Connection): BodyHost {
-  return {
-    writeInterim: (bytes) => engine.reactor.write(conn, bytes),
-    setWaiting: (waiting) => {
-      if (waiting) {
-        if (conn.phase !== Phase.Body) {
-          conn.phase = Phase.Body;
-          conn.bodyBytes = 0;
-          conn.bodyStart = engine.timeouts.now;
-        }
-        engine.timeouts.arm(conn, engine.settings.bodyTimeoutMs);
-      } else if (conn.phase === Phase.Body) {
-        conn.phase = Phase.App;
-        conn.deadline = Infinity;
-      }
-    },
-  };
+function respondWith(engine: Engine, conn: Connection, req: Request, body: RequestBody, res: Response): Next | Promise<Next> {
+  const { settings } = engine;
+  body.beginResponse(res.kind === 'stream');
+  let keepAlive = wantsKeepAlive(req.head) && !engine.shuttingDown && !conn.failed;
+  // An unread body we could not drain cheaply ends the connection: say so in this response (RFC 9112 §9.6).
+  if (keepAlive && (body.awaitingContinue || body.remaining > settings.maxBodyFlush)) keepAlive = false;
+  let s: Sent | Promise<Sent>;
+  try {
+    s = sendResponse(engine, conn, req.head, res, keepAlive);
+  } catch (e) {
+    return sendFailed(engine, conn, req, body, e);
+  }
+  if (s instanceof Promise) {
+    return s.then((sent) => finishRequest(engine, req, body, res, sent, keepAlive), (e: unknown) => sendFailed(engine, conn, req, body, e));
+  }
+  return finishRequest(engine, req, body, res, s, keepAlive);
+}
+
+function sendFailed(engine: Engine, conn: Connection, req: Request, body: RequestBody, e: unknown): Next {
+  if (e instanceof Error && (e as { code?: string }).code === 'BAD_RESPONSE_HEADER') return failBeforeHead(engine, conn, req, e, body);
+  // A client that went away mid-response is an ordinary event, not an error to report.
+  if (!conn.peerGone) engine.settings.onException(e, req);
+  return CLOSE;
+}
+
+function finishRequest(engine: Engine, req: Request, body: RequestBody, res: Response, sent: Sent, keepAlive: boolean): Next | Promise<Next> {
+  const { settings } = engine;
+  keepAlive &&= sent.keepAlive;
+  req.trailers = body.trailers;
+  settings.logger?.({ request: req, status: res.status, bytes: sent.bytes, durationMs: Date.now() - req.receivedAt });
+  if (!keepAlive) return body.finished ? CLOSE : LINGER;
+  const drained = body.drain(settings.maxBodyFlush);
+  if (drained === true) return KEEP;
+  if (drained === false) return LINGER;
+  return drained.then((ok) => (ok ? KEEP : LINGER));
 }
 
 /** The app threw (or gave unsendable headers) before anything went out: a 500 that leaks nothing, then close. */

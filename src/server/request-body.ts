@@ -9,6 +9,8 @@ import type { RequestHead } from './request-head.js';
 
 const DONE: Done = Symbol.for('sluice.conduit.DONE') as Done;
 const SUSPEND: Suspend = Symbol.for('sluice.conduit.SUSPEND') as Suspend;
+/** Shared by every bodiless request: a description, so sharing it is safe. */
+const NO_BODY: Source<Uint8Array> = empty<Uint8Array>();
 const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
 
 /** What a body needs from the connection it is read from. */
@@ -48,7 +50,7 @@ export class RequestBody {
     } else this.framed = null;
     this.finished = this.framed === null;
     this.continuePending = head.expectContinue && !this.finished;
-    this.source = this.framed === null ? empty<Uint8Array>() : new Source(() => new BodyStage(this, this.framed!.borrow().build()));
+    this.source = this.framed === null ? NO_BODY : new Source(() => new BodyStage(this, this.framed!.borrow().build()));
   }
 
   /** Bytes still declared and unread (-1 when unknown: chunked). */

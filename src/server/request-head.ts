@@ -94,23 +94,31 @@ export function parseRequestHead(
   limits: HeadLimits = DEFAULT_HEAD_LIMITS, scanFrom: number = start,
 ): HeadResult {
   let s = start;
-  for (let skipped = 0; skipped < MAX_LEADING_EMPTY_LINES && s < end; skipped++) {
+  let skipped = 0;
+  for (; skipped < MAX_LEADING_EMPTY_LINES && s < end; skipped++) {
     if (buf[s] === LF) s++;
     else if (buf[s] === CR && s + 1 < end && buf[s + 1] === LF) s += 2;
     else break;
   }
+  // A CR alone at the end may be the start of one more empty line to skip.
+  if (s + 1 === end && buf[s] === CR && skipped < MAX_LEADING_EMPTY_LINES) return { kind: 'need-more', resumeAt: s };
   const overLimit = end - start > limits.maxHeaderBytes;
   // Resumed after 'need-more': a cheap scan for the empty line first, so the full parse runs once per head.
   if (scanFrom > s && !overLimit && findHeadEnd(buf, scanFrom, end) < 0) return needMore(buf, s, end, limits);
   return scanHead(buf, start, s, overLimit ? start + limits.maxHeaderBytes : end, end, limits);
 }
 
-/** The head is incomplete: refuse a hopeless request line early, else ask for more. */
+/**
+ * The head is incomplete. Request-line errors are final as soon as they show (checkPartialRequestLine), so they are
+ * reported now; field errors wait for the empty line (fieldError), so every split of the input gives one answer.
+ */
 function needMore(buf: Uint8Array, s: number, end: number, limits: HeadLimits): HeadResult {
-  if (end - s > limits.maxTargetBytes) {
-    const early = checkPartialRequestLine(buf, s, end, limits.maxTargetBytes);
-    if (early !== null) return fail(early);
-  }
+  let lf = s;
+  while (lf < end && buf[lf] !== LF) lf++;
+  const early = lf === end
+    ? checkPartialRequestLine(buf, s, end, limits.maxTargetBytes)
+    : checkRequestLine(buf, s, lf > s && buf[lf - 1] === CR ? lf - 1 : lf, limits.maxTargetBytes);
+  if (early !== null) return fail(early);
   return { kind: 'need-more', resumeAt: end - 3 > s ? end - 3 : s };
 }
 
@@ -127,7 +135,7 @@ function scanHead(buf: Uint8Array, start: number, s: number, limitEnd: number, e
   while (lf < limitEnd && buf[lf] !== LF) lf++;
   if (lf === limitEnd) {
     if (limitEnd === end) return needMore(buf, s, end, limits);
-    return fail(checkPartialRequestLine(buf, s, end, limits.maxTargetBytes) ?? 'HEADER_TOO_LARGE');
+    return fail(checkPartialRequestLine(buf, s, limitEnd, limits.maxTargetBytes) ?? 'HEADER_TOO_LARGE');
   }
   const lineEnd = lf > s && buf[lf - 1] === CR ? lf - 1 : lf;
   const badLine = checkRequestLine(buf, s, lineEnd, limits.maxTargetBytes);
@@ -139,6 +147,7 @@ function scanHead(buf: Uint8Array, start: number, s: number, limitEnd: number, e
   let i = lf + 1;
   for (;;) {
     if (i >= limitEnd) return ranOut(buf, s, limitEnd, end, limits);
+    const lineStart = i;
     const first = buf[i];
     if (first === LF) {
       i++;
@@ -146,17 +155,18 @@ function scanHead(buf: Uint8Array, start: number, s: number, limitEnd: number, e
     }
     if (first === CR) {
       if (i + 1 === limitEnd) return ranOut(buf, s, limitEnd, end, limits);
-      if (buf[i + 1] !== LF) return fail('BAD_HEADER'); // RFC 9112 §2.2: a bare CR is not a line end
+      // RFC 9112 §2.2: a bare CR is not a line end.
+      if (buf[i + 1] !== LF) return fieldError('BAD_HEADER', buf, lineStart, s, limitEnd, end, limits);
       i += 2;
       break;
     }
     // RFC 9112 §5.2 obs-fold, and §2.2 whitespace before the first field: refused, never joined.
-    if (first === SP || first === HTAB) return fail('BAD_HEADER');
+    if (first === SP || first === HTAB) return fieldError('BAD_HEADER', buf, lineStart, s, limitEnd, end, limits);
     const nameStart = i;
     while (i < limitEnd && TOKEN[buf[i]!] === 1) i++;
     if (i === limitEnd) return ranOut(buf, s, limitEnd, end, limits);
     // RFC 9112 §5.1: no whitespace between name and colon; a line without a colon is not a field.
-    if (i === nameStart || buf[i] !== COLON) return fail('BAD_HEADER');
+    if (i === nameStart || buf[i] !== COLON) return fieldError('BAD_HEADER', buf, lineStart, s, limitEnd, end, limits);
     const nameEnd = i++;
     while (i < limitEnd && FIELD_BYTE[buf[i]!] === 2) i++; // leading OWS
     const valueStart = i;
@@ -166,9 +176,9 @@ function scanHead(buf: Uint8Array, start: number, s: number, limitEnd: number, e
     while (valueEnd > valueStart && FIELD_BYTE[buf[valueEnd - 1]!] === 2) valueEnd--;
     if (i === limitEnd || (buf[i] === CR && ++i === limitEnd)) return ranOut(buf, s, limitEnd, end, limits);
     // Only CRLF or LF may end the value: a lone CR, NUL or other CTL inside it is a 400 (RFC 9110 §5.5).
-    if (buf[i] !== LF) return fail('BAD_HEADER');
+    if (buf[i] !== LF) return fieldError('BAD_HEADER', buf, lineStart, s, limitEnd, end, limits);
     i++;
-    if (n === limits.maxHeaders) return fail('TOO_MANY_HEADERS');
+    if (n === limits.maxHeaders) return fieldError('TOO_MANY_HEADERS', buf, lineStart, s, limitEnd, end, limits);
     const o = 4 * n++;
     offs[o] = nameStart;
     offs[o + 1] = nameEnd;
@@ -178,9 +188,17 @@ function scanHead(buf: Uint8Array, start: number, s: number, limitEnd: number, e
   return buildHead(buf, start, s, lineEnd, i, n, offs);
 }
 
-/** Pass 1 hit limitEnd: at the input end that means "need more", at the size limit a 431 (or 414/400 for the line). */
+/** Pass 1 hit limitEnd: at the input end that means "need more", at the size limit a 431. */
 function ranOut(buf: Uint8Array, s: number, limitEnd: number, end: number, limits: HeadLimits): HeadResult {
   return limitEnd === end ? needMore(buf, s, end, limits) : fail('HEADER_TOO_LARGE');
+}
+
+/** A field line is bad: final once the head is complete or over the size limit, else wait (see needMore). */
+function fieldError(
+  code: RequestErrorCode, buf: Uint8Array, lineStart: number, s: number, limitEnd: number, end: number, limits: HeadLimits,
+): HeadResult {
+  if (limitEnd < end || findHeadEnd(buf, lineStart - 1, limitEnd) >= 0) return fail(code);
+  return needMore(buf, s, end, limits);
 }
 
 /** Pass 2: strings and semantics for a head validated by scanHead; headEnd is just past its empty line. */

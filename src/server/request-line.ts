@@ -10,7 +10,6 @@ export type RequestLineResult =
   | { kind: 'error'; code: RequestErrorCode };
 
 const SP = 0x20;
-const LF = 0x0a;
 
 /** Bytes of `HTTP/x.y`. */
 export const HTTP_VERSION_LENGTH = 8;
@@ -33,23 +32,41 @@ export function parseRequestLine(
   return code === null ? readRequestLine(buf, start, end, text) : { kind: 'error', code };
 }
 
-/** Validates a request line without building any string; null when it is well-formed. */
+/** Validates a complete request line (line end excluded) without building any string; null when well-formed. */
 export function checkRequestLine(buf: Uint8Array, start: number, end: number, maxTargetBytes: number): RequestErrorCode | null {
-  // RFC 9110 §9.1: method = token, case-sensitive.
+  return scanRequestLine(buf, start, end, maxTargetBytes, true);
+}
+
+/**
+ * Validates the start of a request line whose line end has not arrived (buf[start,end) holds no LF): an error
+ * here is final, because checkRequestLine gives the same one for every completion. Null means "may still be fine".
+ */
+export function checkPartialRequestLine(buf: Uint8Array, start: number, end: number, maxTargetBytes: number): RequestErrorCode | null {
+  return scanRequestLine(buf, start, end, maxTargetBytes, false);
+}
+
+/** One scanner for both, so a line refused while arriving is refused identically once complete (split-invariance). */
+function scanRequestLine(buf: Uint8Array, start: number, end: number, maxTargetBytes: number, complete: boolean): RequestErrorCode | null {
+  // RFC 9110 §9.1: method = token, case-sensitive; one longer than the target limit is not a method.
   let i = start;
   while (i < end && TOKEN[buf[i]!] === 1) i++;
-  if (i === start || i === end || buf[i] !== SP) return 'BAD_REQUEST_LINE';
+  if (i - start > maxTargetBytes) return 'BAD_REQUEST_LINE';
+  if (i === end) return complete ? 'BAD_REQUEST_LINE' : null;
+  if (i === start || buf[i] !== SP) return 'BAD_REQUEST_LINE';
   const targetStart = ++i;
   // RFC 9112 §3.2: the target is visible ASCII; no fragment (RFC 9110 §4.1 '#' is not part of a request-target).
   while (i < end) {
     const c = buf[i]!;
     if (c === SP) break;
     if (c < 0x21 || c > 0x7e || c === 0x23) return 'BAD_REQUEST_LINE';
-    i++;
+    if (++i - targetStart > maxTargetBytes) return 'URI_TOO_LONG';
   }
-  if (i - targetStart > maxTargetBytes) return 'URI_TOO_LONG';
-  if (i === targetStart || i === end) return 'BAD_REQUEST_LINE';
-  if (end - (i + 1) !== HTTP_VERSION_LENGTH) return 'BAD_REQUEST_LINE';
+  if (i === end) return complete ? 'BAD_REQUEST_LINE' : null;
+  if (i === targetStart) return 'BAD_REQUEST_LINE';
+  const version = end - (i + 1);
+  // An unfinished line may still hold `HTTP/x.y` plus the CR of its CRLF; anything longer is never a version.
+  if (!complete) return version > HTTP_VERSION_LENGTH + 1 ? 'BAD_REQUEST_LINE' : null;
+  if (version !== HTTP_VERSION_LENGTH) return 'BAD_REQUEST_LINE';
   return checkVersion(buf, i + 1);
 }
 
@@ -109,26 +126,4 @@ function internMethod(buf: Uint8Array, start: number, end: number): string | und
 function matches(buf: Uint8Array, at: number, literal: string): boolean {
   for (let k = 0; k < literal.length; k++) if (buf[at + k] !== literal.charCodeAt(k)) return false;
   return true;
-}
-
-/**
- * For a head that is still incomplete but already longer than the target limit: decides early whether the
- * (unfinished) request line is hopeless, so a client cannot stream 64 KiB of target before being refused.
- * Returns null when the request line is complete or may still become valid.
- */
-export function checkPartialRequestLine(
-  buf: Uint8Array, start: number, end: number, maxTargetBytes: number,
-): RequestErrorCode | null {
-  let i = start;
-  while (i < end && TOKEN[buf[i]!] === 1) i++;
-  if (i === end) return end - start > maxTargetBytes ? 'BAD_REQUEST_LINE' : null; // absurd method
-  if (buf[i] !== SP || i === start) return 'BAD_REQUEST_LINE';
-  const targetStart = ++i;
-  while (i < end && buf[i] !== SP && buf[i] !== LF) i++;
-  if (i - targetStart > maxTargetBytes) return 'URI_TOO_LONG';
-  if (i === end || buf[i] === LF) return null;
-  // Target complete; the version is 8 bytes (+ CR): anything longer without a line end is not a request line.
-  let j = i + 1;
-  while (j < end && buf[j] !== LF) j++;
-  return j === end && j - (i + 1) > HTTP_VERSION_LENGTH + 1 ? 'BAD_REQUEST_LINE' : null;
 }
