@@ -193,3 +193,31 @@ test('encoded chunks decode back to the same data', (t) => {
   ]).toString('latin1');
   t.deepEqual(run(wire), { data: parts.join(''), trailers: [], rest: '' });
 });
+
+test('ChunkedDecoder never throws and ignores splits on mutated bodies', (t) => {
+  let seed = 11;
+  const random = (): number => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), seed | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+  const bodies = ['5;a=b\r\nhello\r\n0\r\nX: 1\r\n\r\n', 'a\r\n0123456789\r\n0\r\n\r\n'];
+  const nasty = [0x00, 0x09, 0x0a, 0x0d, 0x20, 0x3b, 0x3a, 0x30, 0x66, 0x7f, 0xe9];
+  const limits = { maxTrailerBytes: 12, maxExtensionBytes: 4, maxChunkSizeDigits: 3 };
+  for (let n = 0; n < 400; n++) {
+    const bytes = [...Buffer.from(bodies[n % 2]! + NEXT, 'latin1')];
+    for (let m = 1 + Math.floor(random() * 3); m > 0; m--) {
+      const pos = Math.floor(random() * (bytes.length - NEXT.length));
+      const r = random();
+      if (r < 0.6) bytes[pos] = nasty[Math.floor(random() * nasty.length)]!;
+      else if (r < 0.8) bytes.splice(pos, 0, nasty[Math.floor(random() * nasty.length)]!);
+      else bytes.splice(pos, 1);
+    }
+    const input = Buffer.from(bytes).toString('latin1');
+    const lim = n % 3 === 0 ? limits : {};
+    const whole = run(input, [], lim);
+    t.deepEqual(run(input, Array.from({ length: input.length - 1 }, (_, k) => k + 1), lim), whole, JSON.stringify(input));
+    t.deepEqual(run(input, [Math.floor(random() * input.length)], lim), whole, JSON.stringify(input));
+  }
+});

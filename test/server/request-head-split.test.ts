@@ -59,3 +59,34 @@ test('parseRequestHead resumes scanning near the end, so byte-at-a-time input is
   const r = parseRequestHead(buf, 0, buf.length);
   t.deepEqual(r, { kind: 'need-more', resumeAt: buf.length - 3 });
 });
+
+/** Deterministic PRNG (mulberry32) so a failure names a reproducible case. */
+function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), seed | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SEEDS = [
+  'GET /a?b HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n',
+  'POST /u HTTP/1.0\nTransfer-Encoding: chunked\nExpect: 100-continue\n\n',
+  '\r\nOPTIONS * HTTP/1.1\r\nHost: [::1]:80\r\nConnection: close\r\n\r\nGET',
+];
+const NASTY = [0x00, 0x09, 0x0a, 0x0d, 0x20, 0x3a, 0x2c, 0x7f, 0xe9, 0x41, 0x2f, 0x3f, 0x23];
+
+for (const [name, lim] of [['default limits', DEFAULT_HEAD_LIMITS], ['tiny limits', { maxHeaderBytes: 40, maxTargetBytes: 6, maxHeaders: 2 }]] as const) {
+  test(`parseRequestHead never throws and ignores splits on mutated requests (${name})`, (t) => {
+    const random = prng(7);
+    for (let n = 0; n < 300; n++) {
+      const seed = Buffer.from(SEEDS[n % SEEDS.length]!, 'latin1');
+      for (let m = 1 + Math.floor(random() * 3); m > 0; m--) seed[Math.floor(random() * seed.length)] = NASTY[Math.floor(random() * NASTY.length)]!;
+      const input = seed.toString('latin1');
+      const whole = strip(feed(input, [], 0, lim));
+      const oneByOne = strip(feed(input, Array.from({ length: input.length }, (_, k) => k), 3, lim));
+      t.deepEqual(oneByOne, whole, JSON.stringify(input));
+    }
+  });
+}

@@ -164,7 +164,7 @@ test('garbage after the target still arriving', rejects, `GET /a ${'b'.repeat(40
 test('a bad request line in a head over the limit', rejects, `GET /a HTTP/1.1 junk\r\n${'x'.repeat(90)}`, 'BAD_REQUEST_LINE', { maxHeaderBytes: 64 });
 
 test('a line starting with a bare CR', rejects, 'GET / HTTP/1.1\r\n' + H + '\rX: y\r\n\r\n', 'BAD_HEADER');
-test('a bare CR where the empty line should be', rejects, 'GET / HTTP/1.1\r\n' + H + '\r\r\n', 'BAD_HEADER');
+test('a bare CR where the empty line should be', rejects, 'GET / HTTP/1.1\r\n' + H + '\r\r\n\r\n', 'BAD_HEADER');
 test('a flood of empty lines before the request line', rejects, '\r\n'.repeat(5) + 'GET / HTTP/1.0\r\n\r\n', 'BAD_REQUEST_LINE');
 test('a bad request line before a bad field', rejects, 'GET / HTTP/2.0\r\nBad Field: x\r\n\r\n', 'BAD_VERSION');
 test('a field syntax error before a field semantic error', rejects, 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\nBad\r\n\r\n', 'BAD_HEADER');

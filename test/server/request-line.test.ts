@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { RequestErrorCode } from '../../src/server/errors.js';
-import { checkPartialRequestLine, decodeLatin1, parseRequestLine } from '../../src/server/request-line.js';
+import { checkPartialRequestLine, checkRequestLine, decodeLatin1, parseRequestLine } from '../../src/server/request-line.js';
 
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
 
@@ -79,11 +79,24 @@ test(partial, 'G(T /', 'BAD_REQUEST_LINE');
 test(partial, ' /abc', 'BAD_REQUEST_LINE');
 test(partial, 'GET /abcdefghij', 'URI_TOO_LONG');
 test(partial, 'GET /abcdefg', null);
-test(partial, 'GET /abc\r\nHost: x', null);
+test(partial, 'GET /abc\r', 'BAD_REQUEST_LINE');
 test(partial, 'GET /a HTTP/1.1', null);
 test(partial, 'GET /a HTTP/1.1\r', null);
-test(partial, 'GET /a HTTP/1.1xyz', 'BAD_REQUEST_LINE');
-test(partial, 'GET /a HTTP/1.1xyz\n', null);
+test(partial, 'GET /a HTTP/1.1xy', 'BAD_REQUEST_LINE');
+test(partial, '', null);
+test(partial, 'GET', null);
+test(partial, 'GET ', null);
+test(partial, 'GET  ', 'BAD_REQUEST_LINE');
+test(partial, 'GET /a#', 'BAD_REQUEST_LINE');
+test(partial, 'GET /a HT', null);
+
+test('checkPartialRequestLine errors are the errors of every completion', (t) => {
+  for (const [prefix, rest] of [['GET /abcdefghij', ' HTTP/1.1'], ['GETGETGETGETGETGET', ' / HTTP/1.1'], ['G(T /', ' HTTP/1.1'], ['GET /a HTTP/1.1xy', '']]) {
+    const p = bytes(prefix!);
+    const whole = bytes(prefix! + rest!);
+    t.is(checkRequestLine(whole, 0, whole.length, 8), checkPartialRequestLine(p, 0, p.length, 8), prefix);
+  }
+});
 
 test('decodeLatin1 maps every byte to the same code unit', (t) => {
   const all = Uint8Array.from({ length: 256 }, (_, i) => i);
