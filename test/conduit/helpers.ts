@@ -47,3 +47,9 @@ export function text(chunks: readonly Uint8Array[]): string {
 export function tick(): Promise<void> {
   return new Promise((r) => setImmediate(r));
 }
+
+/** The result of a run that must have stayed synchronous (fails the test otherwise). */
+export function sync<R>(r: R | Promise<R>): R {
+  if (r instanceof Promise) throw new Error('expected a synchronous result, got a Promise');
+  return r;
+}
