@@ -130,3 +130,140 @@ export function parseResponses(data: Buffer, options: { headRequests?: number } 
 export function get(path: string, extra = ''): string {
   return `GET ${path} HTTP/1.1\r\nHost: test\r\n${extra}\r\n`;
 }
+
+/** A raw TCP client driven step by step: write, wait for bytes, watch for the server's close. */
+export class RawClient {
+  /** Everything received so far. */
+  received: Buffer = Buffer.alloc(0);
+  /** Set once the server closed (FIN or reset). */
+  closed = false;
+  private waiters: Array<() => void> = [];
+
+  private constructor(readonly socket: Socket) {
+    socket.on('data', (d: Buffer) => {
+      this.received = Buffer.concat([this.received, d]);
+      this.wake();
+    });
+    const onGone = (): void => {
+      this.closed = true;
+      this.wake();
+    };
+    socket.on('end', onGone);
+    socket.on('close', onGone);
+    socket.on('error', onGone);
+  }
+
+  /** Connects to 127.0.0.1:port. */
+  static open(port: number): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => resolve(new RawClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** Writes bytes (ignored once the socket is gone). */
+  write(data: string | Uint8Array): void {
+    if (!this.socket.destroyed) this.socket.write(data);
+  }
+
+  /** Resolves with everything received once `until(received)` holds; rejects after timeoutMs or at close without it. */
+  read(until: (data: Buffer) => boolean, timeoutMs = 5000): Promise<Buffer> {
+    return this.wait(() => until(this.received), timeoutMs, 'bytes').then(() => this.received);
+  }
+
+  /** Resolves once `n` complete responses have arrived (parsed with parseResponses). */
+  async readResponses(n: number, options: { headRequests?: number; timeoutMs?: number } = {}): Promise<ParsedResponse[]> {
+    await this.read((d) => countCompleteResponses(d, options.headRequests ?? 0) >= n, options.timeoutMs);
+    return parseResponses(this.received, { headRequests: options.headRequests ?? 0 });
+  }
+
+  /** Resolves true once the server has closed the connection, false if it stays open for timeoutMs. */
+  whenClosed(timeoutMs = 5000): Promise<boolean> {
+    return this.wait(() => this.closed, timeoutMs, 'close').then(() => true, () => false);
+  }
+
+  /** Half-closes our side. */
+  end(): void {
+    this.socket.end();
+  }
+
+  /** Drops the connection at once. */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private wait(ready: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        if (ready()) {
+          clearTimeout(timer);
+          resolve();
+          return true;
+        }
+        if (this.closed) {
+          clearTimeout(timer);
+          reject(new Error(`connection closed while waiting for ${what}; got ${JSON.stringify(this.received.toString('latin1').slice(0, 300))}`));
+          return true;
+        }
+        return false;
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.received.toString('latin1').slice(0, 300))}`));
+      }, timeoutMs);
+      const waiter = (): void => {
+        if (check()) this.waiters = this.waiters.filter((w) => w !== waiter);
+      };
+      if (!check()) this.waiters.push(waiter);
+    });
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.slice()) w();
+  }
+}
+
+/** Runs fn with a connected RawClient and always destroys it afterwards. */
+export async function withClient<T>(port: number, fn: (client: RawClient) => Promise<T>): Promise<T> {
+  const client = await RawClient.open(port);
+  try {
+    return await fn(client);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** How many complete responses `data` holds (a partial last one is not counted). */
+export function countCompleteResponses(data: Buffer, headRequests = 0): number {
+  let n = 0;
+  let p = 0;
+  let heads = headRequests;
+  while (p < data.length) {
+    const end = data.indexOf('\r\n\r\n', p, 'latin1');
+    if (end < 0) return n;
+    const head = data.subarray(p, end).toString('latin1').toLowerCase();
+    const status = Number(head.slice(9, 12));
+    p = end + 4;
+    const noBody = status < 200 || status === 204 || status === 304 || heads > 0;
+    if (heads > 0) heads--;
+    if (!noBody) {
+      const cl = /\r\ncontent-length: *(\d+)/.exec(head);
+      if (/\r\ntransfer-encoding: *chunked/.test(head)) {
+        const last = data.indexOf('\r\n0\r\n\r\n', p - 2, 'latin1');
+        if (last < 0) return n;
+        p = last + 7;
+      } else if (cl !== null) {
+        p += Number(cl[1]);
+        if (p > data.length) return n;
+      } else return n; // close-delimited: never complete while open
+    }
+    n++;
+  }
+  return n;
+}
+
+/** Resolves after `ms` (to let a server act; never used as an assertion). */
+export function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
