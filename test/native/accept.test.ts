@@ -1,7 +1,9 @@
 import test from 'ava';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Socket, connect, createServer } from 'node:net';
 import { constants } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { EV_ACCEPT, EV_DATA, EV_ERROR } from '../../src/native/index.js';
 import { countOpenFds, useHub, waitTurns } from './support/event-hub.js';
 
@@ -199,4 +201,20 @@ test('setRef and close work on a listener', (t) => {
   t.is(native.setRef(listener, true), 0);
   t.is(native.close(listener), 0);
   t.is(native.close(listener), -9);
+});
+
+test('a child process adopts an inherited listening fd and accepts on it', async (t) => {
+  const listener = listenOn('127.0.0.1');
+  const port = native.localPort(listener);
+  const childPath = fileURLToPath(new URL('./fixtures/adopt-child.js', import.meta.url));
+  const child = spawn(process.execPath, [childPath], { stdio: ['ignore', 'pipe', 'inherit', listener] });
+  const [started] = (await once(child.stdout!, 'data')) as [Buffer];
+  t.is(started.toString(), '0\n');
+  native.close(listener); // the child holds its own copy
+  const client = await connectTo('127.0.0.1', port);
+  const [reply] = (await once(client, 'data')) as [Buffer];
+  t.is(reply.toString(), 'adopted');
+  const [code] = (await once(child, 'exit')) as [number];
+  t.is(code, 0);
+  client.destroy();
 });

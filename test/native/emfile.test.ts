@@ -1,0 +1,46 @@
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import { constants } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const CHILD = fileURLToPath(new URL('./fixtures/emfile-child.js', import.meta.url));
+const CLIENTS = 5;
+
+interface EmfileReport {
+  accepted: number;
+  errors: number[];
+  turnsWhileFull: number;
+  heldMs: number;
+}
+
+test('EMFILE is reported, backed off without a busy loop, and recovered from once fds are free', async (t) => {
+  // prlimit sets soft and hard limits, so node cannot raise its soft limit back at startup.
+  const child = spawn('prlimit', ['--nofile=64:64', process.execPath, CHILD, String(CLIENTS)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8');
+  const portLine = new Promise<number>((resolve) => {
+    child.stdout.on('data', (chunk: string) => {
+      output += chunk;
+      if (output.includes('\n')) resolve(Number(output.split('\n')[0]));
+    });
+  });
+  const exited = once(child, 'exit');
+  const port = await portLine;
+  const clients: Socket[] = [];
+  for (let i = 0; i < CLIENTS; i++) clients.push(connect({ host: '127.0.0.1', port }));
+  const [code] = (await exited) as [number];
+  for (const client of clients) client.destroy();
+  t.is(code, 0);
+  const report = JSON.parse(output.trim().split('\n').at(-1)!) as EmfileReport;
+  t.is(report.accepted, CLIENTS); // every client got in after the fds came back
+  t.true(report.errors.length > 0);
+  t.true(report.errors.every((errno) => errno === -constants.errno.EMFILE));
+  // A spinning listener would report (and wake JS) on every loop turn: thousands in the hold time.
+  t.true(report.errors.length <= 20, `${report.errors.length} reports in ${report.heldMs} ms`);
+  t.true(report.turnsWhileFull <= 20, `${report.turnsWhileFull} turns in ${report.heldMs} ms`);
+});
