@@ -15,8 +15,10 @@ export interface LoadResult {
   /** Latency percentiles in µs; null when the client cannot measure them (pipelining, sink). */
   p50Us: number | null;
   p99Us: number | null;
-  /** Socket errors: connect, read, write and timeouts (dropped connections land in read). */
+  /** Failed requests: connect and write errors, timeouts, corrupted echoes. */
   errors: number;
+  /** Connections the server dropped: wrk's read errors, a sink or upload connection closed mid-response. */
+  dropped: number;
   non2xx: number;
   /** Client-specific breakdown, for the JSON. */
   detail: Record<string, number>;
@@ -40,24 +42,24 @@ export function normalizeWrk(r: WrkResult, pipeline: number): LoadResult {
   return {
     requests: r.requests, durationS: r.durationUs / 1e6, bytes: r.bytes,
     p50Us: pipeline > 1 ? null : r.p50Us, p99Us: pipeline > 1 ? null : r.p99Us,
-    errors: e.connect + e.read + e.write + e.timeout, non2xx: e.status,
+    errors: e.connect + e.write + e.timeout, dropped: e.read, non2xx: e.status,
     detail: { connect: e.connect, read: e.read, write: e.write, timeout: e.timeout, maxUs: r.maxUs }, failed: null,
   };
 }
 
 /** A result that carries only the reason for failure. */
 export function failedLoad(why: string): LoadResult {
-  return { requests: 0, durationS: 0, bytes: 0, p50Us: null, p99Us: null, errors: 0, non2xx: 0, detail: {}, failed: why };
+  return { requests: 0, durationS: 0, bytes: 0, p50Us: null, p99Us: null, errors: 0, dropped: 0, non2xx: 0, detail: {}, failed: why };
 }
 
-/** Normalizes the upload client's RESULT line (mismatched echoes count as errors). */
+/** Normalizes the upload client's RESULT line (its socket errors are drops, mismatched echoes are errors). */
 export function normalizeUpload(text: string): LoadResult {
   const r = parseResultLine(text);
   if (!r || r.requests === undefined || r.duration_us === undefined) return failedLoad(`upload client: ${text.trim().split('\n').pop() ?? 'no output'}`);
   const mismatches = r.mismatches ?? 0;
   return {
     requests: r.requests, durationS: r.duration_us / 1e6, bytes: r.bytes ?? 0, p50Us: r.p50_us ?? null, p99Us: r.p99_us ?? null,
-    errors: (r.errors ?? 0) + mismatches, non2xx: r.non2xx ?? 0, detail: { errors: r.errors ?? 0, mismatches }, failed: null,
+    errors: mismatches, dropped: r.errors ?? 0, non2xx: r.non2xx ?? 0, detail: { errors: r.errors ?? 0, mismatches }, failed: null,
   };
 }
 
@@ -76,8 +78,9 @@ export async function runLoad(s: Scenario, plan: LoadPlan): Promise<LoadResult> 
     }
     case 'sink': {
       const r = await runSink(plan.sinkBin, plan.port, plan.path, load.conns, plan.durationS, plan.clientCore);
-      if (r.failed !== null) return { ...failedLoad(`sink: ${r.failed}`), errors: 1 };
-      return { requests: r.responses, durationS: r.seconds, bytes: r.bytes, p50Us: null, p99Us: null, errors: 0, non2xx: 0, detail: {}, failed: null };
+      if (r.failed !== null) return { ...failedLoad(`sink: ${r.failed}`), dropped: 1 };
+      return { requests: r.responses, durationS: r.seconds, bytes: r.bytes, p50Us: null, p99Us: null, errors: 0, dropped: 0, non2xx: 0,
+        detail: {}, failed: null };
     }
     case 'upload': {
       const client = join(REPO_ROOT, 'dist', 'bench', 'upload-client.js');

@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const plan = { port: server.port, path: scenario.path, clientCore: cores.client, scratchDir: env.workDir, sinkBin: env.sinkBin };
   await runLoad(scenario, { ...plan, durationS: 2 });
   const load = await runLoad(scenario, { ...plan, durationS: Number(values.duration) });
-  console.error(load.failed ?? `load: ${Math.round(computeRps(load))} req/s, errors ${load.errors}, non-2xx ${load.non2xx}`);
+  console.error(load.failed ?? `load: ${Math.round(computeRps(load))} req/s, errors ${load.errors}, dropped ${load.dropped}, non-2xx ${load.non2xx}`);
   // 0x stops the profiled node on SIGINT to both (what Ctrl+C does in a terminal), then renders.
   const children = readTreePids(server.pid).filter((p) => p !== server.pid);
   server.child.kill('SIGINT');

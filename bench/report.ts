@@ -34,7 +34,10 @@ export interface SkipRecord {
   target: string;
   scenario: string | null;
   kind: 'unavailable' | 'failed' | 'wrong-response' | 'load-failed';
+  /** The first occurrence's reason (later ones differ only in details such as the port). */
   reason: string;
+  /** How many starts or runs hit it. */
+  times: number;
 }
 
 /** Summary of one (target, scenario) over its repetitions. */
@@ -56,6 +59,7 @@ export interface Row {
   vsNode: number | null;
   vsNginx: number | null;
   errors: number;
+  dropped: number;
   non2xx: number;
 }
 
@@ -99,7 +103,8 @@ export function summarizeRuns(runs: readonly RunRecord[]): Row[] {
       serverUsPerReq: computeMedianOrNull(rs.map((r) => r.cpu.serverUsPerReq)), userUsPerReq: computeMedianOrNull(rs.map((r) => r.cpu.userUsPerReq)),
       serverBusy: computeMedianOrNull(rs.map((r) => r.cpu.serverBusy)), clientBusy: computeMedianOrNull(rs.map((r) => r.cpu.clientBusy)),
       vsNode: null, vsNginx: null,
-      errors: rs.reduce((a, r) => a + r.load.errors, 0), non2xx: rs.reduce((a, r) => a + r.load.non2xx, 0),
+      errors: rs.reduce((a, r) => a + r.load.errors, 0), dropped: rs.reduce((a, r) => a + r.load.dropped, 0),
+      non2xx: rs.reduce((a, r) => a + r.load.non2xx, 0),
     };
   });
   const headline = (row: Row): number | null => (row.metric === 'MBps' ? row.mbps : row.rps)?.median ?? null;
@@ -140,7 +145,7 @@ const pctPair = (a: number | null, b: number | null): string => (a === null || b
 
 /** Column headers of the results table (see docs/bench.md for their meaning). */
 export const TABLE_HEADER = ['target', 'scenario', 'n', 'req/s', 'spread', 'p50', 'p99', 'MB/s', 'srv µs/req', 'user µs/req',
-  'x node', 'x nginx', 'cpu srv/cli %', 'errors', 'non-2xx'];
+  'x node', 'x nginx', 'cpu srv/cli %', 'errors', 'dropped', 'non-2xx'];
 
 /** Renders one row of the results table. */
 export function renderRow(r: Row): string {
@@ -148,7 +153,7 @@ export function renderRow(r: Row): string {
   const cells = [r.target, r.scenario, String(r.n), r.rps ? formatRate(r.rps.median) : '-', formatSpread(headline),
     formatLatency(r.p50Us), formatLatency(r.p99Us), fixed(r.mbps?.median ?? null, r.mbps && r.mbps.median < 10 ? 1 : 0),
     fixed(r.serverUsPerReq, 1), fixed(r.userUsPerReq, 1), fixed(r.vsNode, 2), fixed(r.vsNginx, 2),
-    pctPair(r.serverBusy, r.clientBusy), String(r.errors), String(r.non2xx)];
+    pctPair(r.serverBusy, r.clientBusy), String(r.errors), String(r.dropped), String(r.non2xx)];
   return `| ${cells.join(' | ')} |`;
 }
 
@@ -166,7 +171,7 @@ export function renderMarkdown(rep: BenchReport): string {
   }
   if (rep.skips.length > 0) {
     out.push('## Not measured', '');
-    for (const s of rep.skips) out.push(`- ${s.target}${s.scenario ? ` / ${s.scenario}` : ''}: ${s.kind}: ${s.reason}`);
+    for (const s of rep.skips) out.push(`- ${s.target}${s.scenario ? ` / ${s.scenario}` : ''}: ${s.kind}${s.times > 1 ? ` (x${s.times})` : ''}: ${s.reason}`);
     out.push('');
   }
   out.push('## conduit micro-bench (ns/element)', '');

@@ -41,8 +41,11 @@ interface Ctx {
   current: RunningServer | null;
 }
 
-function addSkip(ctx: Ctx, skip: SkipRecord): void {
-  if (!ctx.skips.some((s) => s.target === skip.target && s.scenario === skip.scenario && s.reason === skip.reason)) ctx.skips.push(skip);
+/** Records a skip once per (target, scenario, kind); repeats only bump its count. */
+function addSkip(ctx: Ctx, skip: Omit<SkipRecord, 'times'>): void {
+  const seen = ctx.skips.find((s) => s.target === skip.target && s.scenario === skip.scenario && s.kind === skip.kind);
+  if (seen) seen.times++;
+  else ctx.skips.push({ ...skip, times: 1 });
 }
 
 async function measure(ctx: Ctx, server: RunningServer, s: Scenario, rep: number): Promise<void> {
@@ -59,7 +62,7 @@ async function measure(ctx: Ctx, server: RunningServer, s: Scenario, rep: number
   ctx.runs.push(record);
   const rps = load.durationS > 0 ? Math.round(load.requests / load.durationS) : 0;
   ctx.log(`  ${s.name}: ${rps} req/s, ${(load.bytes / Math.max(load.durationS, 1e-9) / 1048576).toFixed(1)} MB/s, ` +
-    `srv ${record.cpu.serverUsPerReq?.toFixed(1) ?? '-'} µs/req, errors ${load.errors}, non-2xx ${load.non2xx}`);
+    `srv ${record.cpu.serverUsPerReq?.toFixed(1) ?? '-'} µs/req, errors ${load.errors}, dropped ${load.dropped}, non-2xx ${load.non2xx}`);
 }
 
 async function runTarget(ctx: Ctx, t: Target, scenarios: Scenario[], rep: number): Promise<void> {

@@ -25,8 +25,6 @@ export interface Target {
   name: string;
   group: ScenarioGroup;
   role: TargetRole;
-  /** Runs more than one process (CPU is summed over the tree). */
-  multiProcess: boolean;
   launch: (ctx: LaunchContext) => Launch;
 }
 
@@ -71,19 +69,19 @@ const json = (ctx: LaunchContext): Record<string, string> => ({ BENCH_JSON: ctx.
 
 /** Every target, in table order (Sluice first in each group, then baselines and peers). */
 export const TARGETS: readonly Target[] = [
-  { name: 'sluice-hello', group: 'hello', role: 'subject', multiProcess: false, launch: nodeScript(dist('examples', 'hello.js')) },
-  { name: 'native-hello', group: 'hello', role: 'subject', multiProcess: false, launch: nodeScript(dist('bench', 'native-hello.js')) },
-  { name: 'node-hello', group: 'hello', role: 'node', multiProcess: false, launch: nodeScript(dist('bench', 'peers', 'node-hello.js')) },
-  { name: 'fastify-hello', group: 'hello', role: 'peer', multiProcess: false, launch: nodeScript(dist('bench', 'peers', 'fastify-hello.js')) },
-  { name: 'nginx-hello', group: 'hello', role: 'nginx', multiProcess: true, launch: launchNginx },
-  { name: 'c-epoll', group: 'hello', role: 'floor', multiProcess: false, launch: launchCepoll },
-  { name: 'sluice-static', group: 'static', role: 'subject', multiProcess: false, launch: launchSluiceStatic },
-  { name: 'node-static', group: 'static', role: 'node', multiProcess: false, launch: nodeScript(dist('bench', 'peers', 'node-static.js'), www) },
-  { name: 'nginx-static', group: 'static', role: 'nginx', multiProcess: true, launch: launchNginx },
-  { name: 'sluice-gzip', group: 'gzip', role: 'subject', multiProcess: false, launch: nodeScript(dist('examples', 'json.js'), json) },
-  { name: 'node-gzip', group: 'gzip', role: 'node', multiProcess: false, launch: nodeScript(dist('bench', 'peers', 'node-gzip.js'), json) },
-  { name: 'sluice-echo', group: 'echo', role: 'subject', multiProcess: false, launch: nodeScript(dist('examples', 'echo.js')) },
-  { name: 'node-echo', group: 'echo', role: 'node', multiProcess: false, launch: nodeScript(dist('bench', 'peers', 'node-echo.js')) },
+  { name: 'sluice-hello', group: 'hello', role: 'subject', launch: nodeScript(dist('examples', 'hello.js')) },
+  { name: 'native-hello', group: 'hello', role: 'subject', launch: nodeScript(dist('bench', 'native-hello.js')) },
+  { name: 'node-hello', group: 'hello', role: 'node', launch: nodeScript(dist('bench', 'peers', 'node-hello.js')) },
+  { name: 'fastify-hello', group: 'hello', role: 'peer', launch: nodeScript(dist('bench', 'peers', 'fastify-hello.js')) },
+  { name: 'nginx-hello', group: 'hello', role: 'nginx', launch: launchNginx },
+  { name: 'c-epoll', group: 'hello', role: 'floor', launch: launchCepoll },
+  { name: 'sluice-static', group: 'static', role: 'subject', launch: launchSluiceStatic },
+  { name: 'node-static', group: 'static', role: 'node', launch: nodeScript(dist('bench', 'peers', 'node-static.js'), www) },
+  { name: 'nginx-static', group: 'static', role: 'nginx', launch: launchNginx },
+  { name: 'sluice-gzip', group: 'gzip', role: 'subject', launch: nodeScript(dist('examples', 'json.js'), json) },
+  { name: 'node-gzip', group: 'gzip', role: 'node', launch: nodeScript(dist('bench', 'peers', 'node-gzip.js'), json) },
+  { name: 'sluice-echo', group: 'echo', role: 'subject', launch: nodeScript(dist('examples', 'echo.js')) },
+  { name: 'node-echo', group: 'echo', role: 'node', launch: nodeScript(dist('bench', 'peers', 'node-echo.js')) },
 ];
 
 /** Targets whose name matches the filter. */

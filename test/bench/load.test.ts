@@ -6,9 +6,10 @@ import { parseOsRelease } from '../../bench/machine.js';
 const WRK = { requests: 1000, durationUs: 2_000_000, bytes: 5000, p50Us: 100, p99Us: 900, maxUs: 5000,
   errors: { connect: 1, read: 2, write: 3, status: 4, timeout: 5 } };
 
-test('normalizeWrk sums socket errors and keeps non-2xx apart', (t) => {
+test('normalizeWrk counts read errors as drops and keeps non-2xx apart', (t) => {
   const r = normalizeWrk(WRK, 1);
-  t.is(r.errors, 11);
+  t.is(r.errors, 9);
+  t.is(r.dropped, 2);
   t.is(r.non2xx, 4);
   t.is(r.durationS, 2);
   t.is(r.p99Us, 900);
@@ -21,10 +22,11 @@ test('normalizeWrk drops latencies of pipelined runs', (t) => {
   t.is(r.p99Us, null);
 });
 
-test('normalizeUpload counts corrupted echoes as errors', (t) => {
+test('normalizeUpload counts corrupted echoes as errors and socket errors as drops', (t) => {
   const r = normalizeUpload('RESULT requests=4 bytes=268435456 duration_us=2000000 p50_us=400000 p99_us=600000 errors=1 mismatches=2 non2xx=0\n');
   t.is(r.requests, 4);
-  t.is(r.errors, 3);
+  t.is(r.errors, 2);
+  t.is(r.dropped, 1);
   t.deepEqual(r.detail, { errors: 1, mismatches: 2 });
 });
 

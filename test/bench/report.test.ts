@@ -8,7 +8,7 @@ import { computeMbps, formatLatency, formatRate, formatSpread, renderMarkdown, r
 import type { TargetRole } from '../../bench/targets.js';
 
 const load = (requests: number, extra: Partial<LoadResult> = {}): LoadResult => ({ requests, durationS: 1, bytes: requests * 100,
-  p50Us: 100, p99Us: 1000, errors: 0, non2xx: 0, detail: {}, failed: null, ...extra });
+  p50Us: 100, p99Us: 1000, errors: 0, dropped: 0, non2xx: 0, detail: {}, failed: null, ...extra });
 const run = (target: string, role: TargetRole, scenario: string, rep: number, l: LoadResult, metric: 'rps' | 'MBps' = 'rps'): RunRecord => ({
   rep, target, role, group: 'hello', scenario, metric, load: l,
   cpu: { serverBusy: 0.9, clientBusy: 0.5, serverSteal: 0, serverUsPerReq: 1e6 / l.requests, userUsPerReq: 5e5 / l.requests } });
@@ -16,7 +16,7 @@ const run = (target: string, role: TargetRole, scenario: string, rep: number, l:
 const RUNS: RunRecord[] = [
   run('sluice-hello', 'subject', 'hello-ka-c64', 1, load(60_000)), run('node-hello', 'node', 'hello-ka-c64', 1, load(30_000)),
   run('nginx-hello', 'nginx', 'hello-ka-c64', 1, load(90_000)),
-  run('sluice-hello', 'subject', 'hello-ka-c64', 2, load(40_000, { errors: 2, non2xx: 1 })), run('node-hello', 'node', 'hello-ka-c64', 2, load(20_000)),
+  run('sluice-hello', 'subject', 'hello-ka-c64', 2, load(40_000, { errors: 2, dropped: 3, non2xx: 1 })), run('node-hello', 'node', 'hello-ka-c64', 2, load(20_000)),
   run('nginx-hello', 'nginx', 'hello-ka-c64', 2, load(80_000)),
   run('sluice-hello', 'subject', 'hello-ka-c64', 3, load(50_000)), run('node-hello', 'node', 'hello-ka-c64', 3, load(25_000)),
   run('nginx-hello', 'nginx', 'hello-ka-c64', 3, load(0, { failed: 'wrk crashed' })),
@@ -32,6 +32,7 @@ test('summarizeRuns takes medians over repetitions and ratios of medians', (t) =
   t.is(sluice.vsNode, 2);
   t.is(sluice.vsNginx, 50_000 / 85_000);
   t.is(sluice.errors, 2);
+  t.is(sluice.dropped, 3);
   t.is(sluice.non2xx, 1);
   t.is(sluice.serverUsPerReq, 20);
 });
@@ -77,12 +78,13 @@ test('renderRow has one cell per header column', (t) => {
   const row = renderRow(summarizeRuns(RUNS)[0]!);
   t.is(row.split(' | ').length, TABLE_HEADER.length);
   t.true(row.startsWith('| sluice-hello | hello-ka-c64 | 3 | 50,000 | -20/+20% | 100us | 1.00ms |'));
-  t.true(row.endsWith('| 2.00 | 0.59 | 90/50 | 2 | 1 |'));
+  t.true(row.endsWith('| 2.00 | 0.59 | 90/50 | 2 | 3 | 1 |'));
 });
 
 const REPORT: BenchReport = { startedAt: '2026-11-23T19:41:24.064Z', mode: 'quick', reps: 1, durationS: 3,
   machine: { nproc: 2, model: 'AMD EPYC', kernel: '6.18', os: 'Debian 12', node: 'v20', wrk: 'wrk 4.1.0', nginx: 'nginx/1.22.1', serverCore: 1, clientCore: 0 },
-  rows: summarizeRuns(RUNS), runs: RUNS, skips: [{ target: 'sluice-static', scenario: null, kind: 'unavailable', reason: 'not built yet' }],
+  rows: summarizeRuns(RUNS), runs: RUNS, skips: [{ target: 'sluice-static', scenario: null, kind: 'unavailable', reason: 'not built yet', times: 1 },
+    { target: 'sluice-gzip', scenario: 'gzip-json-c16', kind: 'wrong-response', reason: 'no gzip', times: 3 }],
   conduit: { kind: 'unavailable', reason: 'not built yet (dist/bench/conduit.js missing)' } };
 
 test('renderMarkdown shows the machine, the group table, the skips and the conduit status', (t) => {
@@ -92,6 +94,7 @@ test('renderMarkdown shows the machine, the group table, the skips and the condu
   t.true(md.includes('## hello'));
   t.false(md.includes('## static'));
   t.true(md.includes('- sluice-static: unavailable: not built yet'));
+  t.true(md.includes('- sluice-gzip / gzip-json-c16: wrong-response (x3): no gzip'));
   t.true(md.includes('not available: not built yet (dist/bench/conduit.js missing)'));
 });
 
