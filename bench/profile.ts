@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readTreePids, startServer, type ReadyLaunch } from './server.js';
 import { runLoad } from './load.js';
+import { acquireLock } from './lock.js';
 import { computeRps } from './report.js';
 import { chooseCores } from './run.js';
 import { findScenario, SCENARIOS, type Scenario } from './scenarios.js';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
   const scenario = findScenario(positionals[0] ?? 'hello-ka-c64');
   if (!scenario) throw new Error(`unknown scenario "${positionals[0]}"; one of: ${SCENARIOS.map((s) => s.name).join(', ')}`);
   const env = ensureSetup();
+  await acquireLock(join(env.workDir, 'bench.lock'), (s) => console.error(s));
   const cores = chooseCores(cpus().length);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const target = pickProfileTarget(scenario, values.target, (t) => t.launch({ port: 0, env }).kind === 'launch');
