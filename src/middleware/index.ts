@@ -2,3 +2,7 @@
 
 // ** Composition
 export { compose } from './compose.js';
+
+// ** Static files
+export { staticFiles, serveStatic, StaticRootError } from './static/static-files.js';
+export type { StaticOptions } from './static/static-options.js';

@@ -1,0 +1,93 @@
+// The response for one regular file: pick the representation (identity or a precompressed sibling), label it, then
+// apply RFC 9110 preconditions (§13.2.2) and ranges (§14). Key decision: everything is computed synchronously from one
+// cached FileInfo, the same object the engine's sendfile path looks up in the same tick, so head and bytes agree.
+
+import type { FileCaches } from '../../server/file-caches.js';
+import { makeEtag, type EtagStrength, type FileInfo } from '../../server/file-info-cache.js';
+import type { Request } from '../../server/request.js';
+import { respond } from '../../server/response.js';
+import type { Response } from '../../server/types.js';
+import { evaluateConditionals } from './conditionals.js';
+import { suffixEtag } from './etag.js';
+import { contentTypeOf, selectPrecompressed } from './mime.js';
+import { streamBodyParts } from './multipart.js';
+import { composeByteranges, formatContentRange, formatUnsatisfiedRange, parseRange } from './ranges.js';
+import type { ResolvedStaticOptions } from './static-options.js';
+
+/** The bytes to send for a request: the file itself or an encoded sibling, with its validators. */
+export interface Representation {
+  readonly info: FileInfo;
+  readonly etag: string;
+  /** The Content-Encoding of a precompressed sibling, or null for the file itself. */
+  readonly coding: string | null;
+}
+
+/** Choose the file or its best acceptable precompressed sibling (when enabled), with the ETag to send. */
+export function selectRepresentation(req: Request, info: FileInfo, caches: FileCaches, options: ResolvedStaticOptions): Representation {
+  if (options.precompressed) {
+    const choice = selectPrecompressed(info.path, req.head.acceptEncoding ?? undefined, caches.info);
+    if (choice.kind === 'encoded') {
+      const sibling = caches.info.get(choice.path);
+      // selectPrecompressed just stat'ed it through the same cache, so this is a hit; re-check the kind regardless.
+      if (sibling !== null && sibling.kind === 'file') {
+        // RFC 9110 §8.8.3: an encoded variant needs its own tag, never the identity's.
+        return { info: sibling, etag: suffixEtag(etagOf(sibling, options.etag), choice.coding), coding: choice.coding };
+      }
+    }
+  }
+  return { info, etag: etagOf(info, options.etag), coding: null };
+}
+
+/** The file's ETag in the wanted strength; the cache's precomputed tag when it already has that strength. */
+export function etagOf(info: FileInfo, strength: EtagStrength): string {
+  const cachedIsWeak = info.etag.startsWith('W/');
+  if (cachedIsWeak === (strength === 'weak')) return info.etag;
+  return makeEtag(info, strength);
+}
+
+/** The full response for a GET or HEAD of the regular file `info` (already path-checked). */
+export function respondWithFile(req: Request, info: FileInfo, caches: FileCaches, options: ResolvedStaticOptions): Response {
+  const rep = selectRepresentation(req, info, caches, options);
+  const file = rep.info;
+  const validators: Record<string, string> = { etag: rep.etag, 'last-modified': file.lastModified };
+  if (options.cacheControl !== null) validators['cache-control'] = options.cacheControl;
+  // RFC 9110 §12.5.5: the answer depends on Accept-Encoding whenever siblings may be chosen, identity included.
+  if (options.precompressed) validators.vary = 'Accept-Encoding';
+
+  const head = req.head;
+  const outcome = evaluateConditionals({
+    method: head.method,
+    ifMatch: head.ifMatch ?? undefined,
+    ifNoneMatch: head.ifNoneMatch ?? undefined,
+    ifModifiedSince: head.ifModifiedSince ?? undefined,
+    ifUnmodifiedSince: head.ifUnmodifiedSince ?? undefined,
+    ifRange: head.ifRange ?? undefined,
+    range: head.range ?? undefined,
+  }, { etag: rep.etag, mtimeMs: file.mtimeMs });
+  // RFC 9110 §15.4.5: a 304 carries the validators and caching fields a 200 would, and no representation body.
+  if (outcome.kind === 'not-modified') return respond(304, validators);
+  if (outcome.kind === 'precondition-failed') return respond.text(412, 'Precondition Failed\n');
+
+  // The type is that of the original name (file.css.gz is still text/css), RFC 9110 §8.4.
+  const contentType = contentTypeOf(info.path);
+  const headers: Record<string, string> = { 'content-type': contentType, ...validators, 'accept-ranges': 'bytes' };
+  if (rep.coding !== null) headers['content-encoding'] = rep.coding;
+  if (!outcome.honourRange) return respond.file(file.path, { headers });
+
+  const ranges = parseRange(head.range ?? undefined, file.size);
+  if (ranges.kind === 'none') return respond.file(file.path, { headers });
+  if (ranges.kind === 'unsatisfiable') {
+    // RFC 9110 §15.5.17: a 416 says the current length in Content-Range: bytes */length.
+    return respond.text(416, 'Range Not Satisfiable\n', { 'content-range': formatUnsatisfiedRange(file.size), 'accept-ranges': 'bytes' });
+  }
+  if (ranges.ranges.length === 1) {
+    const only = ranges.ranges[0]!;
+    headers['content-range'] = formatContentRange(only, file.size);
+    return respond.file(file.path, { status: 206, headers, range: { start: only.start, end: only.end + 1 } });
+  }
+  // RFC 9110 §14.6: several ranges go out as multipart/byteranges, each part labelled with the representation's type.
+  const body = composeByteranges(ranges.ranges, file.size, contentType);
+  headers['content-type'] = body.contentType;
+  headers['content-length'] = String(body.length);
+  return respond.stream(206, headers, streamBodyParts(file, body.parts, caches.fds));
+}
