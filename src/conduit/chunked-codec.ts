@@ -88,6 +88,7 @@ export class ChunkedDecoder {
     let i = start;
     while (i < end) {
       const c = buf[i]!;
+      const inTrailer = this.state >= TRAILER_START;
       switch (this.state) {
         case DATA: {
           const n = Math.min(this.remaining, end - i);
@@ -164,6 +165,7 @@ export class ChunkedDecoder {
         }
         case END_LF:
           if (c !== LF) return this.fail('BAD_CHUNK', 'chunked body must end in CRLF');
+          if (!this.countTrailer(1)) return this.fail('TRAILER_TOO_LARGE', 'trailer section too large');
           this.state = DONE;
           return { kind: 'done', consumed: i + 1 - start, trailers: this.trailers };
         case DONE:
@@ -171,7 +173,7 @@ export class ChunkedDecoder {
         default:
           return this.failure!;
       }
-      if (this.state >= TRAILER_START && !this.countTrailer(1)) {
+      if (inTrailer && !this.countTrailer(1)) {
         return this.fail('TRAILER_TOO_LARGE', 'trailer section too large');
       }
       i++;

@@ -109,7 +109,14 @@ test('a trailer ended by a bare LF', rejects, '0\r\nX: 1\n\r\n', 'BAD_CHUNK');
 test('a trailer with a CR not followed by LF', rejects, '0\r\nX: 1\rY\r\n\r\n', 'BAD_CHUNK');
 test('an obs-folded trailer', rejects, '0\r\nX: 1\r\n 2\r\n\r\n', 'BAD_CHUNK');
 test('a trailer section over the limit', rejects, '0\r\nX-Big: ' + 'v'.repeat(64) + '\r\n\r\n', 'TRAILER_TOO_LARGE', { maxTrailerBytes: 32 });
+test('a trailer whose line end crosses the limit', rejects, '0\r\nA: 1\r\n\r\n', 'TRAILER_TOO_LARGE', { maxTrailerBytes: 4 });
+test('a trailer section one byte over the limit', rejects, '0\r\nA: 1\r\n\r\n', 'TRAILER_TOO_LARGE', { maxTrailerBytes: 7 });
+test('the final CRLF alone over a 1-byte trailer limit', rejects, '0\r\n\r\n', 'TRAILER_TOO_LARGE', { maxTrailerBytes: 1 });
 test('many small trailers over the limit', rejects, '0\r\n' + 'A: 1\r\n'.repeat(10) + '\r\n', 'TRAILER_TOO_LARGE', { maxTrailerBytes: 32 });
+
+test('ChunkedDecoder accepts a trailer section (lines and final CRLF) of exactly the limit', (t) => {
+  t.deepEqual(run('0\r\nA: 1\r\n\r\n' + NEXT, [], { maxTrailerBytes: 8 }), { data: '', trailers: [['a', '1']], rest: NEXT });
+});
 
 test('ChunkedDecoder accepts a size of exactly 16 hex digits below MAX_SAFE_INTEGER', (t) => {
   const d = new ChunkedDecoder();
