@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadResult } from './load.js';
-import type { MachineInfo } from './machine.js';
+import { describeLoad, type MachineInfo } from './machine.js';
 import type { ScenarioGroup } from './scenarios.js';
 import { computeMedianOrNull, computeSpread, type Spread } from './stats.js';
 import type { TargetRole } from './targets.js';
@@ -164,6 +164,8 @@ export function renderMarkdown(rep: BenchReport): string {
     `${m.nproc} x ${m.model}, ${m.os}, Linux ${m.kernel}, Node ${m.node}, ${m.wrk}, nginx ${m.nginx}.`,
     m.serverCore === null ? 'One core: server and client share it, so CPU µs/req include the client.'
       : `Server pinned to CPU ${m.serverCore}, clients to CPU ${m.clientCore}.`, ''];
+  const busy = describeLoad(m.loadAtStart, m.nproc);
+  if (busy !== null) out.push(busy, '');
   for (const group of ['hello', 'static', 'gzip', 'echo'] as const) {
     const rows = rep.rows.filter((r) => r.group === group);
     if (rows.length === 0) continue;

@@ -2,7 +2,7 @@
 // verified, warmed up and loaded from the client core; targets interleave and their order alternates per rep.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { computeMicrosPerRequest, diffCpu, sampleCpu } from './cpu.js';
 import { runLoad, type LoadPlan } from './load.js';
@@ -135,13 +135,15 @@ async function main(): Promise<void> {
   pinSelf(cores.client);
   const ctx: Ctx = { opts, env, cores, scratch: mkdtempSync(join(tmpdir(), 'sluice-bench-run-')), runs: [], skips: [], log, current: null };
   const startedAt = new Date().toISOString();
+  const loadAtStart = loadavg()[0] ?? 0;
   const targets = selectTargets(opts.only).map((t) => ({ t, scenarios: selectScenarios(t.group, opts.scenario, opts.quick) }))
     .filter((x) => x.scenarios.length > 0);
   log(`bench: ${opts.quick ? 'quick' : 'full'}, ${opts.reps} rep(s) x ${opts.durationS} s, ${targets.length} target(s), ` +
     `server core ${cores.server ?? '-'}, client core ${cores.client ?? '-'}`);
   const onSignal = (): void => {
     log('interrupted');
-    ctx.current?.child.kill('SIGTERM'); // TERM, not KILL: nginx's master then stops its worker
+    ctx.current?.child.kill('SIGTERM');
+    rmSync(ctx.scratch, { recursive: true, force: true }); // TERM, not KILL: nginx's master then stops its worker
     process.exit(130);
   };
   process.once('SIGINT', onSignal);
@@ -155,7 +157,7 @@ async function main(): Promise<void> {
   }
   const conduit = opts.conduit ? await runConduitBench(cores.server) : { kind: 'unavailable' as const, reason: 'skipped (--no-conduit)' };
   const report: BenchReport = { startedAt, mode: opts.quick ? 'quick' : 'full', reps: opts.reps, durationS: opts.durationS,
-    machine: collectMachineInfo(cores.server, cores.client), rows: summarizeRuns(ctx.runs), runs: ctx.runs, skips: ctx.skips, conduit };
+    machine: collectMachineInfo(cores.server, cores.client, loadAtStart), rows: summarizeRuns(ctx.runs), runs: ctx.runs, skips: ctx.skips, conduit };
   const files = writeReport(join(REPO_ROOT, 'bench', 'results'), report);
   console.log(renderMarkdown(report));
   log(`results: ${files.slice(0, 2).join(', ')}`);

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { failedLoad, normalizeUpload, normalizeWrk } from '../../bench/load.js';
 import { chooseCores, orderForRep } from '../../bench/run.js';
-import { parseOsRelease } from '../../bench/machine.js';
+import { describeLoad, parseOsRelease } from '../../bench/machine.js';
 
 const WRK = { requests: 1000, durationUs: 2_000_000, bytes: 5000, p50Us: 100, p99Us: 900, maxUs: 5000,
   errors: { connect: 1, read: 2, write: 3, status: 4, timeout: 5 } };
@@ -54,4 +54,10 @@ test('parseOsRelease reads PRETTY_NAME with or without quotes', (t) => {
   t.is(parseOsRelease('NAME="Debian"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n'), 'Debian GNU/Linux 12 (bookworm)');
   t.is(parseOsRelease('PRETTY_NAME=Arch\n'), 'Arch');
   t.is(parseOsRelease('NAME=x\n'), 'unknown');
+});
+
+test('describeLoad stays quiet up to half the cores busy', (t) => {
+  t.is(describeLoad(1, 2), null);
+  t.is(describeLoad(0, 1), null);
+  t.regex(describeLoad(1.5, 2) ?? '', /load average 1\.5 on 2 core\(s\)/);
 });

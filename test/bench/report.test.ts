@@ -82,7 +82,7 @@ test('renderRow has one cell per header column', (t) => {
 });
 
 const REPORT: BenchReport = { startedAt: '2026-11-23T19:41:24.064Z', mode: 'quick', reps: 1, durationS: 3,
-  machine: { nproc: 2, model: 'AMD EPYC', kernel: '6.18', os: 'Debian 12', node: 'v20', wrk: 'wrk 4.1.0', nginx: 'nginx/1.22.1', serverCore: 1, clientCore: 0 },
+  machine: { nproc: 2, model: 'AMD EPYC', kernel: '6.18', os: 'Debian 12', node: 'v20', wrk: 'wrk 4.1.0', nginx: 'nginx/1.22.1', serverCore: 1, clientCore: 0, loadAtStart: 0.2 },
   rows: summarizeRuns(RUNS), runs: RUNS, skips: [{ target: 'sluice-static', scenario: null, kind: 'unavailable', reason: 'not built yet', times: 1 },
     { target: 'sluice-gzip', scenario: 'gzip-json-c16', kind: 'wrong-response', reason: 'no gzip', times: 3 }],
   conduit: { kind: 'unavailable', reason: 'not built yet (dist/bench/conduit.js missing)' } };
@@ -96,6 +96,12 @@ test('renderMarkdown shows the machine, the group table, the skips and the condu
   t.true(md.includes('- sluice-static: unavailable: not built yet'));
   t.true(md.includes('- sluice-gzip / gzip-json-c16: wrong-response (x3): no gzip'));
   t.true(md.includes('not available: not built yet (dist/bench/conduit.js missing)'));
+});
+
+test('renderMarkdown warns when the machine was busy at the start', (t) => {
+  t.false(renderMarkdown(REPORT).includes('Warning: load average'));
+  const md = renderMarkdown({ ...REPORT, machine: { ...REPORT.machine, loadAtStart: 11.8 } });
+  t.true(md.includes('Warning: load average 11.8 on 2 core(s) when the run started'));
 });
 
 test('renderMarkdown lists conduit figures when the micro-bench ran', (t) => {
