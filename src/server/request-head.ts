@@ -87,7 +87,7 @@ let offsets = new Int32Array(4 * (DEFAULT_HEAD_LIMITS.maxHeaders + 1));
 /**
  * Parses one request head starting at buf[start]; bytes past the head are left alone. `scanFrom` is the
  * previous 'need-more' answer's `resumeAt` (same `start`), so a head arriving byte by byte is scanned once.
- * Errors come in wire order: request line, then field syntax, then field semantics (Host, framing, Expect).
+ * Errors come in this order: request-line syntax, field syntax, then target form and field semantics (Host, framing, Expect).
  */
 export function parseRequestHead(
   buf: Uint8Array, start: number, end: number,
