@@ -2,7 +2,7 @@
 // for a directory without its slash, 405 otherwise. Key decision: the app is synchronous and looks files up only
 // through the shared caches, so a hot file costs no syscall here and the engine's sendfile sees the same FileInfo.
 
-import { realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileCaches, type FileCaches } from '../../server/file-caches.js';
 import type { Request } from '../../server/request.js';
@@ -71,9 +71,15 @@ export function resolveStaticRoot(root: string): string {
     real = realpathSync.native(absolute);
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'ENOENT';
-    throw new StaticRootError(code, absolute, code === 'EACCES' ? `no permission to read ${absolute}` : `${absolute} does not exist`);
+    throw new StaticRootError(code, absolute, code === 'EACCES' ? `no permission to read directory ${absolute}` : `directory ${absolute} does not exist`);
   }
   if (!statSync(real).isDirectory()) throw new StaticRootError('ENOTDIR', absolute, `${absolute} is not a directory`);
+  try {
+    // Listing needs r, reaching files needs x: check both now rather than 404 every request later.
+    accessSync(real, constants.R_OK | constants.X_OK);
+  } catch {
+    throw new StaticRootError('EACCES', absolute, `no permission to read directory ${absolute}`);
+  }
   return real;
 }
 

@@ -1,0 +1,103 @@
+// `sluice serve`: start the server in this process (or hand over to the worker supervisor), print where it listens,
+// and drain gracefully on SIGTERM/SIGINT. Key decision: every expected failure (port in use, bad dir, no permission)
+// becomes one line naming the problem and exit code 1; only a bug prints a stack.
+
+import { resolve } from 'node:path';
+import { serve, type Server } from '../server/server.js';
+import type { Settings } from '../server/settings.js';
+import { buildApplication } from './application.js';
+import type { ServeConfig } from './args.js';
+import { listeningUrls } from './urls.js';
+import { runWorkers } from './workers.js';
+
+/** Where the CLI writes: ordinary output and diagnostics (injectable for tests). */
+export interface CliOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** The real process streams. */
+export const PROCESS_OUTPUT: CliOutput = {
+  out: (line) => void process.stdout.write(line + '\n'),
+  err: (line) => void process.stderr.write(line + '\n'),
+};
+
+/** A running server plus what its shutdown must also close (the access log). */
+export interface Serving {
+  readonly server: Server;
+  readonly port: number;
+  /** Graceful: in-flight requests finish, then the access log is flushed. */
+  close(): Promise<void>;
+}
+
+/** Exit codes: 0 fine, 1 runtime failure, 2 usage error (as in sysexits-free POSIX tools). */
+export const EXIT_OK = 0;
+/** A runtime failure: port in use, bad directory, no permission. */
+export const EXIT_FAILURE = 1;
+/** The command line was wrong. */
+export const EXIT_USAGE = 2;
+
+/** Build the app and listen; throws (StaticRootError, SysError…) when that is impossible. */
+export function startServing(config: ServeConfig, extra: Partial<Settings> = {}): Serving {
+  const built = buildApplication(config);
+  let server: Server;
+  try {
+    server = serve({ port: config.port, host: config.host, ...built.settings, ...extra }, built.app);
+  } catch (err) {
+    void built.close();
+    throw err;
+  }
+  return { server, port: server.port, close: () => server.close().then(() => built.close()) };
+}
+
+/** Run `sluice serve` until a stop signal; resolves to the exit code. */
+export async function runServe(config: ServeConfig, output: CliOutput = PROCESS_OUTPUT): Promise<number> {
+  if (config.workers > 1) return runWorkers(config, output);
+  let serving: Serving;
+  try {
+    serving = startServing(config);
+  } catch (err) {
+    return reportFailure(err, output);
+  }
+  if (!config.quiet) printBanner(config, serving.port, output);
+  const signal = await waitForStopSignal();
+  if (!config.quiet) output.err(`sluice: ${signal}: closing (in-flight requests finish first)`);
+  await serving.close();
+  return EXIT_OK;
+}
+
+/** The startup lines: what is served and every URL it can be reached at. */
+export function printBanner(config: ServeConfig, port: number, output: CliOutput, extra = ''): void {
+  const what = config.dir === null ? 'the built-in site' : resolve(config.dir);
+  output.out(`sluice: serving ${what}${extra} at`);
+  for (const url of listeningUrls(config.host, port)) output.out(`  ${url}`);
+}
+
+/** Print an error as one line (a stack only for unexpected ones); resolves the exit code. */
+export function reportFailure(err: unknown, output: CliOutput): number {
+  const known = describeError(err);
+  output.err(known === null ? `sluice: unexpected error: ${(err as Error)?.stack ?? String(err)}` : `sluice: ${known}`);
+  return EXIT_FAILURE;
+}
+
+/** The one-line description of an expected failure (it carries a `code`), or null for a bug. */
+export function describeError(err: unknown): string | null {
+  if (!(err instanceof Error)) return null;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? err.message : null;
+}
+
+/** Resolves with the first SIGTERM / SIGINT; a second one exits at once (the operator insists). */
+export function waitForStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolveSignal) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      process.once('SIGTERM', () => process.exit(128 + 15));
+      process.once('SIGINT', () => process.exit(128 + 2));
+      resolveSignal(signal);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

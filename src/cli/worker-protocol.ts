@@ -1,0 +1,39 @@
+// The supervisor <-> worker protocol: the config travels in one environment variable, status and commands as IPC
+// messages tagged with `kind`. Key decision: a worker reports `listening` only after its own SO_REUSEPORT bind
+// succeeded, which is what lets a reload start new workers before stopping old ones.
+
+import type { ServeConfig } from './args.js';
+
+/** Environment variable carrying the worker's ServeConfig as JSON. */
+export const WORKER_CONFIG_ENV = 'SLUICE_WORKER_CONFIG';
+
+/** Worker -> supervisor. */
+export type WorkerMessage =
+  | { kind: 'listening'; port: number }
+  | { kind: 'failed'; message: string; code: string | null };
+
+/** Supervisor -> worker. */
+export type SupervisorMessage = { kind: 'shutdown' };
+
+/** Is this IPC payload a WorkerMessage? (IPC delivers anything; never trust its shape.) */
+export function isWorkerMessage(value: unknown): value is WorkerMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as Record<string, unknown>;
+  if (m.kind === 'listening') return typeof m.port === 'number';
+  if (m.kind === 'failed') return typeof m.message === 'string' && (typeof m.code === 'string' || m.code === null);
+  return false;
+}
+
+/** Is this IPC payload a SupervisorMessage? */
+export function isSupervisorMessage(value: unknown): value is SupervisorMessage {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'shutdown';
+}
+
+/** Read the worker's config from its environment; throws a TypeError when absent or malformed. */
+export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): ServeConfig {
+  const raw = env[WORKER_CONFIG_ENV];
+  if (raw === undefined) throw new TypeError(`${WORKER_CONFIG_ENV} is not set: this module is started by the sluice supervisor`);
+  const value = JSON.parse(raw) as Partial<ServeConfig>;
+  if (typeof value.port !== 'number' || typeof value.host !== 'string') throw new TypeError(`${WORKER_CONFIG_ENV} is malformed`);
+  return value as ServeConfig;
+}

@@ -1,0 +1,200 @@
+// The prefork supervisor (`--workers N`): one process per worker, each binding its own SO_REUSEPORT listener (not
+// node:cluster's shared handle), restarted with exponential backoff when it dies. Key decisions: a reload starts the new
+// generation and waits until every new worker listens before the old ones drain, so no connection is refused; a worker
+// that fails before it listens is its spawner's problem (start, reload or restart), one that dies later is restarted.
+
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ServeConfig } from './args.js';
+import { EXIT_OK, printBanner, reportFailure, waitForStopSignal, type CliOutput } from './serve-command.js';
+import { isWorkerMessage, WORKER_CONFIG_ENV, type SupervisorMessage } from './worker-protocol.js';
+
+/** How the supervisor runs its workers. */
+export interface SupervisorOptions {
+  readonly config: ServeConfig;
+  readonly output: CliOutput;
+  /** The worker module; default dist/src/cli/worker-entry.js. */
+  readonly entry?: string;
+  /** Restart delay: initialMs doubling per consecutive death, capped at maxMs. Default 100 ms .. 10 s. */
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** A worker that lived this long resets its slot's backoff. Default 10 s. */
+  readonly stableMs?: number;
+  /** A draining worker still running after this is killed (SIGKILL). Default 15 s (graceful shutdown is 10 s). */
+  readonly stopTimeoutMs?: number;
+}
+
+/** A worker that could not start: its own report (e.g. the port is in use), with the code it carried. */
+export class WorkerStartError extends Error {
+  constructor(message: string, readonly code: string) {
+    super(message);
+    this.name = 'WorkerStartError';
+  }
+}
+
+interface Worker {
+  readonly slot: number;
+  readonly generation: number;
+  readonly child: ChildProcess;
+  readonly startedAt: number;
+  state: 'starting' | 'listening' | 'retiring';
+  /** The port once it listens; rejects if it fails or exits first. */
+  readonly listening: Promise<number>;
+  readonly exited: Promise<void>;
+}
+
+const DEFAULT_ENTRY = fileURLToPath(new URL('./worker-entry.js', import.meta.url));
+const SHUTDOWN: SupervisorMessage = { kind: 'shutdown' };
+
+/** Runs N workers on one port and keeps them running. */
+export class Supervisor {
+  readonly #options: SupervisorOptions;
+  readonly #workers = new Set<Worker>();
+  readonly #failures: number[] = [];
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #port: number;
+  #generation = 0;
+  #stopping = false;
+
+  constructor(options: SupervisorOptions) {
+    this.#options = options;
+    this.#port = options.config.port;
+  }
+
+  /** The pids of the workers currently serving or starting (not those draining). */
+  get pids(): number[] {
+    return [...this.#workers].filter((w) => w.state !== 'retiring').map((w) => w.child.pid ?? -1);
+  }
+
+  /** Start every worker; resolves with the port once all listen, or stops them all and rejects with the first failure. */
+  async start(): Promise<number> {
+    try {
+      // Port 0: the first worker picks a free port and the rest join it.
+      if (this.#port === 0) this.#port = await this.#spawn(0, 0).listening;
+      const first = this.#port === this.#options.config.port ? 0 : 1;
+      await Promise.all(this.#slots(first).map((slot) => this.#spawn(slot, 0).listening));
+    } catch (err) {
+      await this.shutdown();
+      throw err;
+    }
+    return this.#port;
+  }
+
+  /** SIGHUP: start a fresh generation, wait until it listens, then drain the old one. If it fails, keep the old one. */
+  async reload(): Promise<void> {
+    const generation = ++this.#generation;
+    const fresh = this.#slots(0).map((slot) => this.#spawn(slot, generation));
+    try {
+      await Promise.all(fresh.map((w) => w.listening));
+    } catch (err) {
+      await Promise.all(fresh.map((w) => this.#stop(w)));
+      throw err;
+    }
+    await Promise.all([...this.#workers].filter((w) => w.generation < generation).map((w) => this.#stop(w)));
+  }
+
+  /** Drain every worker (each closes its server gracefully) and resolve when all have exited. */
+  async shutdown(): Promise<void> {
+    this.#stopping = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    await Promise.all([...this.#workers].map((w) => this.#stop(w)));
+  }
+
+  #slots(from: number): number[] {
+    const slots: number[] = [];
+    for (let slot = from; slot < this.#options.config.workers; slot++) slots.push(slot);
+    return slots;
+  }
+
+  #spawn(slot: number, generation: number): Worker {
+    const config: ServeConfig = { ...this.#options.config, port: this.#port };
+    const child = fork(this.#options.entry ?? DEFAULT_ENTRY, [], { env: { ...process.env, [WORKER_CONFIG_ENV]: JSON.stringify(config) } });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const listening = new Promise<number>((resolve, reject) => {
+      child.on('message', (m) => {
+        if (!isWorkerMessage(m)) return;
+        if (m.kind === 'listening') {
+          if (worker.state === 'starting') worker.state = 'listening';
+          resolve(m.port);
+        } else reject(new WorkerStartError(m.message, m.code ?? 'WORKER_FAILED'));
+      });
+      child.once('exit', (code, signal) => reject(new WorkerStartError(`worker exited (${signal ?? `code ${code}`}) before listening`, 'WORKER_EXITED')));
+    });
+    // Whoever spawned the worker handles a failed start; this only keeps the rejection from being "unhandled".
+    listening.catch(() => {});
+    const worker: Worker = { slot, generation, child, startedAt: Date.now(), state: 'starting', listening, exited };
+    this.#workers.add(worker);
+    child.once('exit', (code, signal) => this.#onExit(worker, code, signal));
+    return worker;
+  }
+
+  #onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
+    this.#workers.delete(worker);
+    if (this.#stopping || worker.state !== 'listening') return;
+    if (Date.now() - worker.startedAt >= (this.#options.stableMs ?? 10_000)) this.#failures[worker.slot] = 0;
+    const delay = this.#nextDelay(worker.slot);
+    this.#options.output.err(`sluice: worker ${worker.slot + 1} (pid ${worker.child.pid}) exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
+    this.#restartLater(worker.slot, worker.generation, delay);
+  }
+
+  #restartLater(slot: number, generation: number, delay: number): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      // A reload may have replaced this generation meanwhile: its slot is already served.
+      if (this.#stopping || generation < this.#generation) return;
+      const worker = this.#spawn(slot, generation);
+      worker.listening.then(
+        () => this.#options.output.err(`sluice: worker ${slot + 1} restarted (pid ${worker.child.pid})`),
+        (err: Error) => {
+          if (this.#stopping) return;
+          const next = this.#nextDelay(slot);
+          this.#options.output.err(`sluice: worker ${slot + 1} failed to start: ${err.message}; retrying in ${next} ms`);
+          this.#restartLater(slot, generation, next);
+        },
+      );
+    }, delay);
+    this.#timers.add(timer);
+  }
+
+  /** Exponential backoff per slot: initialMs * 2^(consecutive deaths), capped. */
+  #nextDelay(slot: number): number {
+    const { initialMs, maxMs } = this.#options.backoff ?? { initialMs: 100, maxMs: 10_000 };
+    const failures = this.#failures[slot] ?? 0;
+    this.#failures[slot] = failures + 1;
+    return Math.min(maxMs, initialMs * 2 ** failures);
+  }
+
+  #stop(worker: Worker): Promise<void> {
+    if (worker.child.exitCode !== null || worker.child.signalCode !== null) return Promise.resolve();
+    worker.state = 'retiring';
+    if (worker.child.connected) worker.child.send(SHUTDOWN);
+    else worker.child.kill('SIGTERM');
+    const kill = setTimeout(() => worker.child.kill('SIGKILL'), this.#options.stopTimeoutMs ?? 15_000);
+    return worker.exited.finally(() => clearTimeout(kill));
+  }
+}
+
+/** `sluice serve --workers N`: supervise until SIGTERM/SIGINT; SIGHUP reloads. Resolves to the exit code. */
+export async function runWorkers(config: ServeConfig, output: CliOutput, options: Partial<SupervisorOptions> = {}): Promise<number> {
+  const supervisor = new Supervisor({ ...options, config, output });
+  let port: number;
+  try {
+    port = await supervisor.start();
+  } catch (err) {
+    return reportFailure(err, output);
+  }
+  if (!config.quiet) printBanner(config, port, output, ` with ${config.workers} workers (pids ${supervisor.pids.join(', ')})`);
+  const onHangup = (): void => {
+    output.err('sluice: SIGHUP: starting new workers, then draining the old ones');
+    supervisor.reload().then(
+      () => output.err(`sluice: reloaded (pids ${supervisor.pids.join(', ')})`),
+      (err: Error) => output.err(`sluice: reload failed, old workers kept: ${err.message}`),
+    );
+  };
+  process.on('SIGHUP', onHangup);
+  const signal = await waitForStopSignal();
+  process.off('SIGHUP', onHangup);
+  if (!config.quiet) output.err(`sluice: ${signal}: draining ${config.workers} workers`);
+  await supervisor.shutdown();
+  return EXIT_OK;
+}
