@@ -133,15 +133,15 @@ export function get(path: string, extra = ''): string {
 
 /** A raw TCP client driven step by step: write, wait for bytes, watch for the server's close. */
 export class RawClient {
-  /** Everything received so far. */
-  received: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private joined: Buffer = Buffer.alloc(0);
   /** Set once the server closed (FIN or reset). */
   closed = false;
   private waiters: Array<() => void> = [];
 
   private constructor(readonly socket: Socket) {
     socket.on('data', (d: Buffer) => {
-      this.received = Buffer.concat([this.received, d]);
+      this.chunks.push(d);
       this.wake();
     });
     const onGone = (): void => {
@@ -151,6 +151,15 @@ export class RawClient {
     socket.on('end', onGone);
     socket.on('close', onGone);
     socket.on('error', onGone);
+  }
+
+  /** Everything received so far. */
+  get received(): Buffer {
+    if (this.chunks.length > 0) {
+      this.joined = Buffer.concat([this.joined, ...this.chunks]);
+      this.chunks = [];
+    }
+    return this.joined;
   }
 
   /** Connects to 127.0.0.1:port. */
