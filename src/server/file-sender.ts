@@ -35,10 +35,10 @@ export function planFile(files: FileCaches, path: string, range: FileRange | nul
  */
 export async function sendFile(
   ctx: WriterContext, files: FileCaches, conn: Connection, plan: FilePlan,
-  status: number, headers: ResponseHeaders, close: boolean, noBody: boolean,
+  status: number, headers: ResponseHeaders, close: boolean, noBody: boolean, http10 = false,
 ): Promise<number> {
   const count = plan.range.end - plan.range.start;
-  const engine: EngineHeaders = engineHeaders(ctx, count, false, close);
+  const engine: EngineHeaders = engineHeaders(ctx, count, false, close, http10);
   const head = renderResponseHead(status, headers, engine);
   const { reactor } = ctx;
   if (noBody || count === 0) {

@@ -3,8 +3,9 @@
 import { ResumableSource, sinkNull } from '../conduit/index.js';
 import { SHUT_WR } from '../native/index.js';
 import { Phase, type Connection } from './connection.js';
-import { wantsKeepAlive } from './connection-header.js';
-import { errorResponse, RequestError } from './errors.js';
+import { hasConnectionOption, wantsKeepAlive } from './connection-header.js';
+import { errorResponse, RequestError, type RequestErrorCode } from './errors.js';
+import { ConduitError } from '../conduit/errors.js';
 import type { FileCaches } from './file-caches.js';
 import { planFile, sendFile } from './file-sender.js';
 import { headSink } from './head-sink.js';
@@ -13,7 +14,7 @@ import { RequestBody, type BodyHost } from './request-body.js';
 import type { RequestHead } from './request-head.js';
 import { bodyWriter, engineHeaders, writeHead, type Framing, type WriterContext } from './response-writer.js';
 import type { Settings } from './settings.js';
-import type { Application, Response } from './types.js';
+import type { Application, Response, ResponseHeaders } from './types.js';
 
 /** Everything the loop needs from its server. */
 export interface Engine extends WriterContext {
@@ -149,7 +150,7 @@ function serveRequest(engine: Engine, conn: Connection, state: ConnState, input:
     if (e instanceof RequestError) engine.reactor.write(conn, errorResponse(e.code));
     return LINGER;
   }
-  const req = new Request(head, body.source, state.origin);
+  const req = new Request(head, body.source, state.origin, Date.now(), body);
   let r: Response | Promise<Response>;
   try {
     r = engine.app(req);
@@ -163,7 +164,7 @@ function serveRequest(engine: Engine, conn: Connection, state: ConnState, input:
 function respondWith(engine: Engine, conn: Connection, req: Request, body: RequestBody, res: Response): Next | Promise<Next> {
   const { settings } = engine;
   body.beginResponse(res.kind === 'stream');
-  let keepAlive = wantsKeepAlive(req.head) && !engine.shuttingDown && !conn.failed;
+  let keepAlive = wantsKeepAlive(req.head) && !engine.shuttingDown && !conn.failed && !appCloses(res.headers);
   // An unread body we could not drain cheaply ends the connection: say so in this response (RFC 9112 §9.6).
   if (keepAlive && (body.awaitingContinue || body.remaining > settings.maxBodyFlush)) keepAlive = false;
   let s: Sent | Promise<Sent>;
@@ -178,6 +179,17 @@ function respondWith(engine: Engine, conn: Connection, req: Request, body: Reque
   return finishRequest(engine, req, body, res, s, keepAlive);
 }
 
+/** The app asked to close (RFC 9112 §9.6: a server that sends `close` must close after the response). */
+function appCloses(headers: ResponseHeaders): boolean {
+  for (const name in headers) {
+    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
+    const v = headers[name];
+    const values = typeof v === 'string' ? [v] : Array.isArray(v) ? (v as readonly string[]) : [];
+    return values.some((value) => hasConnectionOption(value, 'close'));
+  }
+  return false;
+}
+
 function sendFailed(engine: Engine, conn: Connection, req: Request, body: RequestBody, e: unknown): Next {
   if (e instanceof Error && (e as { code?: string }).code === 'BAD_RESPONSE_HEADER') return failBeforeHead(engine, conn, req, e, body);
   // A client that went away mid-response is an ordinary event, not an error to report.
@@ -188,7 +200,6 @@ function sendFailed(engine: Engine, conn: Connection, req: Request, body: Reques
 function finishRequest(engine: Engine, req: Request, body: RequestBody, res: Response, sent: Sent, keepAlive: boolean): Next | Promise<Next> {
   const { settings } = engine;
   keepAlive &&= sent.keepAlive;
-  req.trailers = body.trailers;
   settings.logger?.({ request: req, status: res.status, bytes: sent.bytes, durationMs: Date.now() - req.receivedAt });
   if (!keepAlive) return body.finished ? CLOSE : LINGER;
   const drained = body.drain(settings.maxBodyFlush);
@@ -199,6 +210,12 @@ function finishRequest(engine: Engine, req: Request, body: RequestBody, res: Res
 
 /** The app threw (or gave unsendable headers) before anything went out: a 500 that leaks nothing, then close. */
 function failBeforeHead(engine: Engine, conn: Connection, req: Request, error: unknown, body: RequestBody): Next {
+  // A malformed or oversized body surfaced through the app: the client's fault, answered with its own status.
+  const code = clientErrorCode(error);
+  if (code !== null) {
+    if (code !== 'TRUNCATED_BODY') engine.reactor.write(conn, errorResponse(code));
+    return LINGER;
+  }
   engine.settings.onException(error, req);
   writeHead(engine, conn, 500, { 'content-type': 'text/plain; charset=utf-8' }, engineHeaders(engine, INTERNAL_ERROR.length, false, true), INTERNAL_ERROR);
   return body.finished ? CLOSE : LINGER;
@@ -210,6 +227,21 @@ interface Sent {
   readonly keepAlive: boolean;
 }
 
+const BODY_ERROR_CODES: ReadonlySet<string> = new Set(['BAD_CHUNK', 'CHUNK_TOO_LARGE', 'TRAILER_TOO_LARGE', 'BODY_TOO_LARGE']);
+
+/** The request error behind an app failure (a RequestError, or a body framing error, possibly as the cause), or null. */
+function clientErrorCode(error: unknown): RequestErrorCode | null {
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof RequestError) return e.code;
+    const code = (e as { code?: unknown }).code;
+    if (e instanceof ConduitError) {
+      if (typeof code === 'string' && BODY_ERROR_CODES.has(code)) return code as RequestErrorCode;
+      if (code === 'PREMATURE_END') return 'TRUNCATED_BODY';
+    }
+  }
+  return null;
+}
+
 /** Writes the response; synchronous when it could go out at once, else a promise. */
 function sendResponse(engine: Engine, conn: Connection, head: RequestHead, res: Response, keepAlive: boolean): Sent | Promise<Sent> {
   const status = res.status;
@@ -218,16 +250,16 @@ function sendResponse(engine: Engine, conn: Connection, head: RequestHead, res: 
   const noBody = bodiless || head.method === 'HEAD';
   if (res.kind === 'bytes') {
     const len = res.body.length;
-    writeHead(engine, conn, status, res.headers, engineHeaders(engine, bodiless ? -1 : len, false, !keepAlive), noBody || len === 0 ? null : res.body);
+    writeHead(engine, conn, status, res.headers, engineHeaders(engine, bodiless ? -1 : len, false, !keepAlive, head.versionMinor === 0), noBody || len === 0 ? null : res.body);
     return { bytes: noBody ? 0 : len, keepAlive };
   }
   if (res.kind === 'file') {
     const plan = planFile(engine.files, res.path, res.range);
     if (plan === null) {
-      writeHead(engine, conn, 404, { 'content-type': 'text/plain; charset=utf-8' }, engineHeaders(engine, NOT_FOUND.length, false, !keepAlive), NOT_FOUND);
-      return { bytes: NOT_FOUND.length, keepAlive };
+      writeHead(engine, conn, 404, { 'content-type': 'text/plain; charset=utf-8' }, engineHeaders(engine, NOT_FOUND.length, false, !keepAlive, head.versionMinor === 0), noBody ? null : NOT_FOUND);
+      return { bytes: noBody ? 0 : NOT_FOUND.length, keepAlive };
     }
-    return sendFile(engine, engine.files, conn, plan, status, res.headers, !keepAlive, noBody).then((bytes) => ({ bytes, keepAlive }));
+    return sendFile(engine, engine.files, conn, plan, status, res.headers, !keepAlive, noBody, head.versionMinor === 0).then((bytes) => ({ bytes, keepAlive }));
   }
   // A streamed body: framed by its declared length, else chunked (HTTP/1.1), else ended by closing (HTTP/1.0).
   const framing: Framing = noBody ? { kind: 'length', length: 0 }
@@ -235,7 +267,7 @@ function sendResponse(engine: Engine, conn: Connection, head: RequestHead, res: 
       : head.versionMinor === 1 ? { kind: 'chunked' } : { kind: 'close' };
   const close = !keepAlive || framing.kind === 'close';
   writeHead(engine, conn, status, res.headers,
-    engineHeaders(engine, bodiless ? -1 : res.length ?? -1, framing.kind === 'chunked', close), null);
+    engineHeaders(engine, bodiless ? -1 : res.length ?? -1, framing.kind === 'chunked', close, head.versionMinor === 0), null);
   // HEAD and bodiless statuses never run the body Source: nothing is acquired, so nothing needs releasing.
   if (noBody) return { bytes: 0, keepAlive: !close };
   const r = res.body.run(bodyWriter(engine, conn, framing), { signal: conn.signal });

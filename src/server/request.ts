@@ -12,25 +12,37 @@ export interface RequestOrigin {
   readonly signal: AbortSignal;
 }
 
+/** Where a request's trailer fields appear once its body has been read (the engine's RequestBody). */
+export interface TrailerHolder {
+  readonly trailers: ReadonlyArray<readonly [string, string]>;
+}
+
+const NO_TRAILERS: ReadonlyArray<readonly [string, string]> = Object.freeze([]);
+
 /** One HTTP request. */
 export class Request {
   /** The parsed head: method, target, every header line and the indexed common ones. */
   readonly head: RequestHead;
   /** The request body (empty when there is none); read it at most once. */
   readonly body: Source<Uint8Array>;
-  /** Trailer fields of a chunked body, once it has been read to the end. */
-  trailers: ReadonlyArray<readonly [string, string]> = [];
   /** When the head was complete (ms since the epoch). */
   readonly receivedAt: number;
   private readonly origin: RequestOrigin;
   private decodedPath: string | null | undefined = undefined;
   private params: URLSearchParams | null = null;
+  private readonly trailerHolder: TrailerHolder | null;
 
-  constructor(head: RequestHead, body: Source<Uint8Array>, origin: RequestOrigin, receivedAt = Date.now()) {
+  constructor(head: RequestHead, body: Source<Uint8Array>, origin: RequestOrigin, receivedAt = Date.now(), trailers: TrailerHolder | null = null) {
     this.head = head;
     this.body = body;
     this.origin = origin;
     this.receivedAt = receivedAt;
+    this.trailerHolder = trailers;
+  }
+
+  /** Trailer fields of a chunked body ([lower-case name, value]), available once the body has been read to its end. */
+  get trailers(): ReadonlyArray<readonly [string, string]> {
+    return this.trailerHolder?.trailers ?? NO_TRAILERS;
   }
 
   /** The method, e.g. 'GET'. */

@@ -19,6 +19,8 @@ export interface EngineHeaders {
   readonly chunked: boolean;
   /** Write `connection: close` in place of any app Connection field (RFC 9112 §9.6). */
   readonly close: boolean;
+  /** Write `connection: keep-alive` (persisting an HTTP/1.0 connection, RFC 9112 Appendix C.2.2); optional, default false. */
+  readonly keepAlive?: boolean;
 }
 
 const CRLF_LENGTH = 2;
@@ -30,6 +32,8 @@ const CONTENT_LENGTH_PREFIX = 'content-length: ';
 export const TRANSFER_ENCODING_CHUNKED = 'transfer-encoding: chunked\r\n';
 /** The close field line. */
 export const CONNECTION_CLOSE = 'connection: close\r\n';
+/** The HTTP/1.0 persistence field line. */
+export const CONNECTION_KEEP_ALIVE = 'connection: keep-alive\r\n';
 
 /** What to do with an app field name: write it, or leave it to the engine. */
 const WRITE = 0;
@@ -88,7 +92,7 @@ export function measureResponseHead(status: number, headers: ResponseHeaders, en
   let appServer = false;
   for (const name in headers) {
     const kind = classifyName(name);
-    if (kind === SKIP_FRAMING || (kind === IS_CONNECTION && engine.close)) continue;
+    if (kind === SKIP_FRAMING || (kind === IS_CONNECTION && (engine.close || engine.keepAlive === true))) continue;
     if (kind === IS_DATE) appDate = true;
     else if (kind === IS_SERVER) appServer = true;
     const value = headers[name]!;
@@ -104,6 +108,7 @@ export function measureResponseHead(status: number, headers: ResponseHeaders, en
   if (engine.contentLength >= 0) len += CONTENT_LENGTH_PREFIX.length + digitCount(engine.contentLength) + CRLF_LENGTH;
   if (engine.chunked) len += TRANSFER_ENCODING_CHUNKED.length;
   if (engine.close) len += CONNECTION_CLOSE.length;
+  else if (engine.keepAlive === true) len += CONNECTION_KEEP_ALIVE.length;
   return len;
 }
 
@@ -122,7 +127,7 @@ export function composeResponseHead(
   let appServer = false;
   for (const name in headers) {
     const kind = classifyName(name);
-    if (kind === SKIP_FRAMING || (kind === IS_CONNECTION && engine.close)) continue;
+    if (kind === SKIP_FRAMING || (kind === IS_CONNECTION && (engine.close || engine.keepAlive === true))) continue;
     if (kind === IS_DATE) appDate = true;
     else if (kind === IS_SERVER) appServer = true;
     const value = headers[name]!;
@@ -142,6 +147,7 @@ export function composeResponseHead(
   }
   if (engine.chunked) p = writeAscii(out, p, TRANSFER_ENCODING_CHUNKED);
   if (engine.close) p = writeAscii(out, p, CONNECTION_CLOSE);
+  else if (engine.keepAlive === true) p = writeAscii(out, p, CONNECTION_KEEP_ALIVE);
   return writeCrlf(out, p) - offset;
 }
 

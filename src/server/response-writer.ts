@@ -27,8 +27,9 @@ export interface WriterContext {
 }
 
 /** The engine-decided fields for one head. */
-export function engineHeaders(ctx: WriterContext, contentLength: number, chunked: boolean, close: boolean): EngineHeaders {
-  return { date: ctx.date.bytes(), server: ctx.serverName, contentLength, chunked, close };
+export function engineHeaders(ctx: WriterContext, contentLength: number, chunked: boolean, close: boolean, http10 = false): EngineHeaders {
+  // RFC 9112 §9.3 / Appendix C.2.2: an HTTP/1.0 client assumes close unless the response says keep-alive.
+  return { date: ctx.date.bytes(), server: ctx.serverName, contentLength, chunked, close, keepAlive: http10 && !close };
 }
 
 /**
