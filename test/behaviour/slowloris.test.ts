@@ -1,0 +1,73 @@
+// Slowloris defences (settings.ts timeouts, swept by timeout.ts about once a second): a trickled head is cut off
+// with 408 at headerTimeoutMs however steadily it trickles; idle keep-alive connections close after idleTimeoutMs.
+import test from 'ava';
+import { concatBytes, respond, type Application } from '../../src/index.js';
+import { get, parseResponses, withClient, withServer } from './helpers.js';
+
+const app: Application = () => respond(200, {}, 'ok');
+
+test('a client trickling one header byte every 200 ms is closed with 408 although it keeps sending', async (t) => {
+  // 20 s worth of trickle: the connection must be cut long before the head could complete.
+  const head = get('/', `X-Slow: ${'a'.repeat(100)}\r\n`);
+  await withServer(app, { headerTimeoutMs: 1500 }, async (port) => withClient(port, async (c) => {
+    let written = 0;
+    const started = Date.now();
+    while (!c.closed && written < head.length && Date.now() - started < 15_000) {
+      c.write(head[written++]!);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    t.true(c.closed, 'the server closed the connection');
+    t.true(written < head.length, 'before the head was complete');
+    const rs = parseResponses(c.received);
+    t.deepEqual(rs.map((r) => r.status), [408]);
+    t.is(rs[0]!.headers['connection'], 'close');
+    t.log(`closed after ${written} bytes (${Date.now() - started} ms)`);
+  }));
+});
+
+test('an idle keep-alive connection is closed after idleTimeoutMs without a response', async (t) => {
+  await withServer(app, { idleTimeoutMs: 1000 }, async (port) => withClient(port, async (c) => {
+    c.write(get('/'));
+    await c.readResponses(1);
+    t.true(await c.whenClosed(8000));
+    t.is(parseResponses(c.received).length, 1, 'nothing but the one response: an idle close is silent');
+  }));
+});
+
+test('a connection that never sends a byte is closed after idleTimeoutMs', async (t) => {
+  await withServer(app, { idleTimeoutMs: 1000, headerTimeoutMs: 60_000 }, async (port) => withClient(port, async (c) => {
+    t.true(await c.whenClosed(8000));
+    t.is(c.received.length, 0);
+  }));
+});
+
+test('a busy keep-alive connection is not closed while requests keep coming', async (t) => {
+  await withServer(app, { idleTimeoutMs: 1500 }, async (port) => withClient(port, async (c) => {
+    // Eight requests, 400 ms apart: 3.2 s in all, more than twice the idle timeout, but never idle for 1.5 s.
+    for (let i = 1; i <= 8; i++) {
+      c.write(get(`/${i}`));
+      await c.readResponses(i);
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    t.false(c.closed);
+  }));
+});
+
+test('a request body that stalls is cut off after bodyTimeoutMs', async (t) => {
+  let failure: unknown = null;
+  const reads: Application = async (req) => {
+    try {
+      await req.body.runAsync(concatBytes());
+    } catch (e) {
+      failure = e;
+      throw e;
+    }
+    return respond(200, {}, 'read');
+  };
+  await withServer(reads, { bodyTimeoutMs: 1000 }, async (port) => withClient(port, async (c) => {
+    c.write('POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nonly ten b');
+    t.true(await c.whenClosed(8000));
+    t.false(c.received.toString('latin1').startsWith('HTTP/1.1 200'));
+  }));
+  t.not(failure, null);
+});
