@@ -143,12 +143,6 @@ class GenStage<I, O, R> extends Stage<O, R> {
       case Code.WaitPeek:
         this.mode = M_PEEK;
         return SUSPEND;
-      case Code.Receive:
-        this.mode = M_RECEIVE;
-        return undefined;
-      case Code.Peek:
-        this.mode = M_PEEK;
-        return undefined;
       case Code.Raise:
         return this.park(op.arg as Promise<unknown>, true);
       case Code.Await:

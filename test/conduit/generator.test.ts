@@ -1,6 +1,6 @@
 import test from 'ava';
 import {
-  conduit, END, fold, fromArray, fromAsyncIterable, map, of, range, sink, sinkList, source, take, type Source,
+  conduit, END, fold, fromArray, fromAsyncIterable, map, mapAsync, of, range, sink, sinkList, source, take, type Source,
 } from '../../src/conduit/index.js';
 import { logged, loggedAsync, tick, type Log } from './helpers.js';
 
@@ -300,6 +300,25 @@ test('an upstream error seen after a suspension is thrown into the body too', as
     }
   });
   t.is(await up.run(s), 'late failure');
+});
+
+test('an upstream error after a suspension, with an async release, reaches the body after the release', async (t) => {
+  const log: Log = [];
+  const up = loggedAsync(log, 'A', [1, 2]).pipe(mapAsync(async (x: number) => {
+    await tick();
+    if (x === 2) throw new Error('late and async');
+    return x;
+  }));
+  const s = sink<number, string>(function* (io) {
+    try {
+      for (;;) if ((yield* io.receive()) === END) return 'end';
+    } catch (e) {
+      log.push('caught');
+      return (e as Error).message;
+    }
+  });
+  t.is(await up.run(s), 'late and async');
+  t.deepEqual(log, ['+A', '-A', 'caught']);
 });
 
 test('a body that throws fails the run and its resources are released', (t) => {
