@@ -49,6 +49,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("localAddress", Napi::Function::New(env, LocalAddress, "localAddress", s));
   exports.Set("socketpair", Napi::Function::New(env, Socketpair, "socketpair", s));
   // The wire layout, so the TS facade can check it was built against the same numbers.
+  setConstant(exports, "EV_NONE", EV_NONE);
   setConstant(exports, "EV_DATA", EV_DATA);
   setConstant(exports, "EV_EOF", EV_EOF);
   setConstant(exports, "EV_ERROR", EV_ERROR);

@@ -1,6 +1,8 @@
 // The one description of the native addon's shape (NativeBinding) and its wire layout (event and flush records).
 // Every call returns n >= 0 or -errno and never throws on the hot path; sys-error.ts turns -errno into errors.
 
+/** Event record kind: void. JS called close(fd) earlier in the same batch, so this record's fd may be reused. */
+export const EV_NONE = 0;
 /** Event record kind: bytes arrived; a = offset into the recv buffer, b = length (> 0). */
 export const EV_DATA = 1;
 /** Event record kind: the peer closed its side (recv returned 0); reading has stopped for this fd. */
@@ -27,6 +29,7 @@ export const SHUT_RDWR = 2;
 
 /** The event kinds that can appear in a record. */
 export type NativeEventKind =
+  | typeof EV_NONE
   | typeof EV_DATA
   | typeof EV_EOF
   | typeof EV_ERROR
@@ -40,6 +43,7 @@ export interface NativeBinding {
    *  [fd, kind, a, b] records into `events` and recv()s into `recvBuffer` back to back, then calls onEvents(count) once
    *  per loop turn with count > 0 (from a uv_check, via napi_make_callback with an async context). Records and bytes
    *  are valid only during that call. When either array fills up, the remaining ready fds wait for the next turn.
+   *  close(fd) during the call turns the batch's other records for fd into EV_NONE (the number may be reused).
    *  Never transfer or detach these arrays: native keeps their data pointers. */
   init(onEvents: (count: number) => void, events: Int32Array, recvBuffer: Uint8Array): void;
   /** socket + bind + listen with SO_REUSEADDR (and SO_REUSEPORT when asked); returns the listen fd or -errno.

@@ -34,7 +34,9 @@ static void onCheck(uv_check_t* handle) {
   napi_get_reference_value(env, s->onEventsRef, &fn);
   napi_get_reference_value(env, s->resourceRef, &resource);
   napi_create_uint32(env, s->eventCount, &count);
+  s->delivering = true;
   napi_status status = napi_make_callback(env, s->asyncContext, resource, fn, 1, &count, &result);
+  s->delivering = false;
   // The batch is consumed even if JS threw: the records and recv bytes are stale from here on.
   s->eventCount = 0;
   s->recvUsed = 0;

@@ -3,6 +3,7 @@
 // The binding's shape and wire layout
 export type { NativeBinding, NativeEventKind } from './binding.js';
 export {
+  EV_NONE,
   EV_DATA,
   EV_EOF,
   EV_ERROR,

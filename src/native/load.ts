@@ -3,7 +3,17 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { EVENT_RECORD_INT32, EV_ACCEPT, EV_ACCEPT_ERROR, EV_DATA, EV_EOF, EV_ERROR, EV_WRITABLE, FLUSH_RECORD_INT32 } from './binding.js';
+import {
+  EVENT_RECORD_INT32,
+  EV_ACCEPT,
+  EV_ACCEPT_ERROR,
+  EV_DATA,
+  EV_EOF,
+  EV_ERROR,
+  EV_NONE,
+  EV_WRITABLE,
+  FLUSH_RECORD_INT32,
+} from './binding.js';
 import type { NativeBinding } from './binding.js';
 
 /** Where `npm install` puts the addon (this file runs from dist/src/native/). */
@@ -22,7 +32,15 @@ export class NativeLoadError extends Error {
 }
 
 const EXPECTED_CONSTANTS: Readonly<Record<string, number>> = {
-  EV_DATA, EV_EOF, EV_ERROR, EV_WRITABLE, EV_ACCEPT, EV_ACCEPT_ERROR, EVENT_RECORD_INT32, FLUSH_RECORD_INT32,
+  EV_NONE,
+  EV_DATA,
+  EV_EOF,
+  EV_ERROR,
+  EV_WRITABLE,
+  EV_ACCEPT,
+  EV_ACCEPT_ERROR,
+  EVENT_RECORD_INT32,
+  FLUSH_RECORD_INT32,
 };
 
 const require = createRequire(import.meta.url);

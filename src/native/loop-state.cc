@@ -66,8 +66,17 @@ TrackedFd* trackFd(LoopState* s, int fd) {
   return t;
 }
 
+// close() inside onEvents: later records of this batch for the fd must not reach whoever reuses the number.
+static void voidRecords(LoopState* s, int fd) {
+  for (uint32_t i = 0; i < s->eventCount; i++) {
+    int32_t* r = s->events + static_cast<size_t>(i) * EVENT_RECORD_INT32;
+    if (r[0] == fd) r[1] = EV_NONE;
+  }
+}
+
 int forgetFd(LoopState* s, TrackedFd* t, bool closeFd) {
   s->fds[t->fd] = nullptr;
+  if (s->delivering) voidRecords(s, t->fd);
   // uv_poll_stop before close(): libuv must remove the fd from epoll while the number still means this socket.
   if (t->pollInit) uv_poll_stop(&t->poll);
   if (t->timerInit) uv_timer_stop(&t->backoff);

@@ -10,7 +10,8 @@
 
 namespace sluice {
 
-// Event kinds written into the JS-owned Int32Array; 0 is never used so a zeroed record reads as "none".
+// Event kinds written into the JS-owned Int32Array.
+constexpr int32_t EV_NONE = 0;          // a record voided because JS closed its fd earlier in the same batch
 constexpr int32_t EV_DATA = 1;          // a = offset into recvBuffer, b = length > 0
 constexpr int32_t EV_EOF = 2;           // peer closed its side (recv returned 0)
 constexpr int32_t EV_ERROR = 3;         // a = -errno from recv or from the poller
@@ -54,6 +55,7 @@ struct LoopState {
   uv_loop_t* loop = nullptr;
   bool initialized = false;   // init() was called
   bool tearingDown = false;   // the env cleanup hook has started
+  bool delivering = false;    // onEvents is running: the batch's records are live
   uv_check_t check;
   napi_ref onEventsRef = nullptr;
   napi_ref eventsRef = nullptr;

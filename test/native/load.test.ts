@@ -26,7 +26,7 @@ test('loadNative names the build command when the addon is missing', (t) => {
 
 test('loadNative rejects an addon built with another wire layout', (t) => {
   const fake = join(dir, 'stale.cjs');
-  writeFileSync(fake, 'module.exports = { EV_DATA: 1, EV_EOF: 2, EV_ERROR: 3, EV_WRITABLE: 4, EV_ACCEPT: 5, EV_ACCEPT_ERROR: 6, EVENT_RECORD_INT32: 3 };');
+  writeFileSync(fake, 'module.exports = { EV_NONE: 0, EV_DATA: 1, EV_EOF: 2, EV_ERROR: 3, EV_WRITABLE: 4, EV_ACCEPT: 5, EV_ACCEPT_ERROR: 6, EVENT_RECORD_INT32: 3 };');
   const error = t.throws(() => loadNative(fake), { instanceOf: NativeLoadError });
   t.is(error?.code, 'ERR_SLUICE_NATIVE_MISMATCH');
   t.regex(error?.message ?? '', /EVENT_RECORD_INT32 = 3/);

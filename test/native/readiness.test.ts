@@ -1,6 +1,6 @@
 import test from 'ava';
 import { constants } from 'node:os';
-import { EV_DATA, EV_EOF, EV_ERROR, EV_WRITABLE } from '../../src/native/index.js';
+import { EV_DATA, EV_EOF, EV_ERROR, EV_NONE, EV_WRITABLE } from '../../src/native/index.js';
 import { countOpenFds, useHub, waitTurns } from './support/event-hub.js';
 
 const { EAGAIN, EBADF, EINVAL } = constants.errno;
@@ -165,4 +165,22 @@ test('setRef toggles on a tracked fd', (t) => {
 test('a second init in the same JS environment throws ERR_SLUICE_INIT_TWICE', (t) => {
   const error = t.throws(() => native.init(() => undefined, new Int32Array(4), new Uint8Array(1)));
   t.is((error as NodeJS.ErrnoException).code, 'ERR_SLUICE_INIT_TWICE');
+});
+
+test.serial('close during a batch voids the rest of that batch for the fd', async (t) => {
+  const [a, b] = pair();
+  native.watch(a);
+  native.send(b, Buffer.from('in'), 0, 2, false);
+  native.wantWritable(a); // writable and readable: two records for a in one batch
+  hub.onRecord = (event) => {
+    if (event.fd === a && event.kind !== EV_NONE) {
+      hub.onRecord = null;
+      t.is(native.close(a), 0);
+    }
+  };
+  const first = await hub.next(a);
+  const second = await hub.next(a);
+  t.is(first.kind, EV_WRITABLE);
+  t.is(second.kind, EV_NONE);
+  native.close(b);
 });

@@ -30,6 +30,8 @@ export interface TurnLog {
 export class EventHub {
   readonly native: NativeBinding;
   readonly turns: TurnLog[] = [];
+  /** Called synchronously for each record while the batch is being delivered (before it is queued). */
+  onRecord: ((event: HubEvent) => void) | null = null;
   private readonly events: Int32Array;
   private readonly recvBuffer: Uint8Array;
   private readonly queues = new Map<number, HubEvent[]>();
@@ -80,7 +82,9 @@ export class EventHub {
       const data = kind === EV_DATA ? Buffer.from(this.recvBuffer.subarray(a, a + b)) : null;
       if (data !== null) log.bytes += data.length;
       log.kinds.push(kind);
-      this.enqueue(kind === EV_ACCEPT ? a : fd, { fd, kind, a, b, data });
+      const event = { fd, kind, a, b, data };
+      this.onRecord?.(event);
+      this.enqueue(kind === EV_ACCEPT ? a : fd, event);
     }
     this.turns.push(log);
   }
