@@ -73,7 +73,8 @@ export function rawExchange(port: number, pieces: Array<string | Uint8Array> | s
 /** One parsed response. */
 export interface ParsedResponse {
   status: number;
-  headers: Record<string, string>;
+  /** Lower-case names; repeated fields joined with ', '; absent names are undefined. */
+  headers: Record<string, string | undefined>;
   body: Buffer;
 }
 
@@ -87,7 +88,7 @@ export function parseResponses(data: Buffer, options: { headRequests?: number } 
     if (end < 0) throw new Error(`incomplete head at ${p}: ${JSON.stringify(data.subarray(p, p + 80).toString('latin1'))}`);
     const lines = data.subarray(p, end).toString('latin1').split('\r\n');
     const status = Number(lines[0]!.split(' ')[1]);
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string | undefined> = {};
     for (const line of lines.slice(1)) {
       const i = line.indexOf(':');
       const name = line.slice(0, i).toLowerCase();
