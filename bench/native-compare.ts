@@ -9,10 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLK_TCK, computeCoreUsage, parsePidStat, parseProcStat } from './cpu.js';
+import { acquireLock } from './lock.js';
 import { generateLuaScript, parseResultLine } from './wrk.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WORK = join(tmpdir(), 'sluice-native-bench');
+// The shared bench lock (bench/run.ts, bench/profile.ts): two pinned benches at once would measure each other.
+const LOCK = join(process.env.SLUICE_BENCH_DIR ?? join(tmpdir(), 'sluice-bench'), 'bench.lock');
 const PORT = Number(process.env.PORT ?? 18080);
 const REPS = Number(process.env.REPS ?? 3);
 const DUR = Number(process.env.DUR ?? 8);
@@ -166,6 +169,9 @@ function summarize(rows: Row[], targets: Target[]): string {
 
 async function main(): Promise<void> {
   const { targets, lua } = prepare();
+  mkdirSync(join(LOCK, '..'), { recursive: true });
+  await acquireLock(LOCK, (line) => process.stderr.write(`${line}\n`));
+  const loadAtStart = readFileSync('/proc/loadavg', 'utf8').trim();
   const rows: Row[] = [];
   for (let rep = 1; rep <= REPS; rep++) {
     const order = rep % 2 === 1 ? targets : [...targets].reverse(); // alternate to spread drift
@@ -186,7 +192,8 @@ async function main(): Promise<void> {
   }
   const table = summarize(rows, targets);
   writeFileSync(join(WORK, 'native-compare.json'), JSON.stringify(rows, null, 1));
-  process.stdout.write(`${table}\n\nraw rows: ${join(WORK, 'native-compare.json')}; load ${readFileSync('/proc/loadavg', 'utf8')}`);
+  const loadAtEnd = readFileSync('/proc/loadavg', 'utf8').trim();
+  process.stdout.write(`${table}\n\nraw rows: ${join(WORK, 'native-compare.json')}\nloadavg at start: ${loadAtStart}; at end: ${loadAtEnd}\n`);
 }
 
 await main();
