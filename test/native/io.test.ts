@@ -119,6 +119,17 @@ test('writev sends several buffers in order in one call', (t) => {
   native.close(b);
 });
 
+test('writev sends at most IOV_MAX (1,024) buffers per call and says how far it got', (t) => {
+  const [a, b] = pair();
+  const parts = Array.from({ length: 1100 }, (_, i) => Buffer.from([i & 0xff]));
+  t.is(native.writev(a, parts, false), 1024);
+  const into = Buffer.alloc(2048);
+  t.is(native.recv(b, into, 0, 2048), 1024);
+  t.is(into[1023], 1023 & 0xff);
+  native.close(a);
+  native.close(b);
+});
+
 test('writev on a full socket returns -EAGAIN', (t) => {
   const [a, b] = pair();
   fill(a);
