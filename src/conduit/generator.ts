@@ -3,7 +3,7 @@
 // an explicit stack owned by the outermost stage, so 100,000 nested levels, left or right, never deepen the JS stack.
 import { acquire, Borrowed, closeStage, inputOf, Stage, type Input } from './stage.js';
 import { Conduit, Sink, Source } from './pipeline.js';
-import { suspend } from './signal.js';
+import { park, settled, suspend } from './signal.js';
 import { closeUpstreamAfter, Code, Io, OpCell, type Instruction } from './io.js';
 import type { Resource } from './finalize.js';
 import type * as S from './signal.js';
@@ -12,6 +12,7 @@ export { Io } from './io.js';
 export type { Cleanup, Instruction, Op } from './io.js';
 
 const DONE: S.Done = Symbol.for('sluice.conduit.DONE') as S.Done;
+const UNSETTLED: typeof S.UNSETTLED = Symbol.for('sluice.conduit.UNSETTLED') as typeof S.UNSETTLED;
 const SUSPEND: S.Suspend = Symbol.for('sluice.conduit.SUSPEND') as S.Suspend;
 const END: S.End = Symbol.for('sluice.conduit.END') as S.End;
 /** step() result: "I started a generator sub-stage: run it on the stack". */
@@ -21,7 +22,7 @@ const DELEGATE: unique symbol = Symbol('delegate');
 export type StageBody<I, O, R> = (io: Io<I, O>) => Generator<Instruction, R, unknown>;
 
 // What the interpreter does on its next step.
-const M_NEXT = 0, M_THROW = 1, M_RECEIVE = 2, M_PEEK = 3, M_SUB = 4;
+const M_NEXT = 0, M_THROW = 1, M_RECEIVE = 2, M_PEEK = 3, M_AWAIT = 4, M_SUB = 5;
 
 /** The interpreter: one runtime stage per generator instance. */
 class GenStage<I, O, R> extends Stage<O, R> {
@@ -32,6 +33,8 @@ class GenStage<I, O, R> extends Stage<O, R> {
   private value: unknown = undefined;
   private sub: Stage<unknown, unknown> | null = null;
   private parked: Promise<void> | null = null;
+  /** The promise of an io.await, parked with the driver (no promise of our own per await). */
+  private awaiting: PromiseLike<unknown> | null = null;
   private finished = false;
   /** The stack of nested generator sub-stages being run (this stage at the bottom); null when none is active. */
   private chain: GenStage<unknown, unknown, unknown>[] | null = null;
@@ -106,6 +109,9 @@ class GenStage<I, O, R> extends Stage<O, R> {
         case M_PEEK:
           if (!this.readInput()) return SUSPEND;
           continue;
+        case M_AWAIT:
+          if (!this.readAwaited()) return park(this.awaiting!);
+          continue;
         default: {
           const x = this.sub!.pull();
           if (x === SUSPEND) return SUSPEND;
@@ -146,7 +152,9 @@ class GenStage<I, O, R> extends Stage<O, R> {
       case Code.Raise:
         return this.park(op.arg as Promise<unknown>, true);
       case Code.Await:
-        return this.park(op.arg as PromiseLike<unknown>, false);
+        this.awaiting = op.arg as PromiseLike<unknown>;
+        this.mode = M_AWAIT;
+        return park(this.awaiting);
       case Code.Bracket:
         return this.acquireAsync(op.arg as PromiseLike<unknown>, op.arg2 as (x: unknown) => void | PromiseLike<void>);
       default:
@@ -178,6 +186,24 @@ class GenStage<I, O, R> extends Stage<O, R> {
     }
     this.mode = M_NEXT;
     this.value = x;
+    return true;
+  }
+
+  /** Reads the outcome of the awaited promise once the driver recorded it: false while it is still pending. */
+  private readAwaited(): boolean {
+    let v: unknown;
+    try {
+      v = settled(this.awaiting!);
+    } catch (e) {
+      this.mode = M_THROW;
+      this.value = e;
+      this.awaiting = null;
+      return true;
+    }
+    if (v === UNSETTLED) return false;
+    this.mode = M_NEXT;
+    this.value = v;
+    this.awaiting = null;
     return true;
   }
 

@@ -2,7 +2,7 @@
 // reused for every instruction. Hot-path trick: receive/peek/await/bracket finish inside the OpCell's first next()
 // when they can (input available, value not a promise), so `yield*` completes without suspending the generator;
 // only emit and real waits cost a generator suspension.
-import { acquire, closeStage, releaseResource, type Input, type Stage } from './stage.js';
+import { acquire, closeStage, Input as InputClass, releaseResource, type Input, type Stage } from './stage.js';
 import type { Conduit, Sink, Source } from './pipeline.js';
 import type * as S from './signal.js';
 
@@ -45,7 +45,12 @@ export class OpCell implements Instruction, Iterator<Instruction, unknown, unkno
   private readonly yielded: IteratorYieldResult<Instruction> = { value: this, done: false };
   private readonly returned: IteratorReturnResult<unknown> = { value: undefined, done: true };
 
-  constructor(private readonly input: Input<unknown> | null, private readonly stage: Stage<unknown, unknown>) {}
+  /** The stage behind a plain Input: read directly while no leftovers wait (saves a megamorphic hop per element). */
+  private readonly direct: Stage<unknown, unknown> | null;
+
+  constructor(private readonly input: Input<unknown> | null, private readonly stage: Stage<unknown, unknown>) {
+    this.direct = input !== null && input.constructor === InputClass ? input.up : null;
+  }
 
   [Symbol.iterator](): this {
     this.first = true;
@@ -90,7 +95,8 @@ export class OpCell implements Instruction, Iterator<Instruction, unknown, unkno
     if (input === null) return this.done(END);
     let x: unknown;
     try {
-      x = input.pull();
+      const direct = this.direct;
+      x = direct !== null && input.stack.length === 0 ? direct.pull() : input.pull();
     } catch (e) {
       const outcome = closeUpstreamAfter(input, e);
       if (!(outcome instanceof Promise)) throw outcome.error; // thrown at the yield*, where the body can catch it

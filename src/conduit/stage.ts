@@ -73,8 +73,8 @@ export function closeStage(stage: Stage<unknown, unknown>, ...primary: [] | [unk
 
 /** A stage's input: upstream plus a leftover stack (the last pushed is read first). */
 export class Input<I> extends Stage<I, unknown> {
-  /** Pushed-back elements, read before upstream. */
-  protected stack: I[] = [];
+  /** Pushed-back elements, read before upstream (read-only outside Input subclasses: use leftover()). */
+  stack: I[] = [];
 
   constructor(up: Stage<I, unknown> | null) {
     super(up);
