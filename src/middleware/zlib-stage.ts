@@ -5,7 +5,7 @@
 import { Conduit, FLUSH, type Flushable } from '../conduit/index.js';
 import { acquire, closeStage, Stage } from '../conduit/stage.js';
 import { DONE, SUSPEND, type Done, type Suspend } from '../conduit/signal.js';
-import type { EnginePool, EngineSpec, ZlibEngine } from './zlib-engine.js';
+import { ZlibError, type EnginePool, type EngineSpec, type ZlibEngine } from './zlib-engine.js';
 
 /** Output buffer size: node's default zlib chunk (16 KiB), so each emitted piece is at most this big. */
 export const DEFAULT_OUTPUT_CHUNK_BYTES = 16 * 1024;
@@ -18,6 +18,8 @@ export interface ZlibStageOptions {
   readonly chunkBytes: number;
   /** A cap on the total output (decompression against zip bombs), or null for none. */
   readonly limit: OutputLimit | null;
+  /** Turns a zlib failure (corrupt input) into the error thrown; default: thrown as it is. */
+  readonly mapError?: (error: ZlibError) => Error;
 }
 
 /** Throw `error(maxBytes)` as soon as more than maxBytes have come out. */
@@ -110,7 +112,12 @@ class ZlibStage extends Stage<Flushable<Uint8Array>> {
     const engine = this.engine!;
     const out = this.out;
     const room = out.byteLength - this.written;
-    engine.write(this.flag, this.input, this.inOff, this.inLen, out, this.written, room);
+    try {
+      engine.write(this.flag, this.input, this.inOff, this.inLen, out, this.written, room);
+    } catch (e) {
+      const map = this.options.mapError;
+      throw map !== undefined && e instanceof ZlibError ? map(e) : e;
+    }
     const made = room - engine.availOut;
     this.inOff += this.inLen - engine.availIn;
     this.inLen = engine.availIn;
