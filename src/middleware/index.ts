@@ -6,3 +6,21 @@ export { compose } from './compose.js';
 // ** Static files
 export { staticFiles, serveStatic, StaticRootError } from './static/static-files.js';
 export type { StaticOptions } from './static/static-options.js';
+
+// ** Compression (gzip, br), HEAD, request-body decoding, access logs
+export { gzip, planCompression, encodedHeaders } from './gzip.js';
+export type { GzipOptions, CompressionPlan, FileCompression } from './gzip.js';
+export { compressConduit, gzipConduit, compressBytes } from './gzip-conduit.js';
+export type { Coding, CompressOptions } from './gzip-conduit.js';
+export { negotiateEncoding, parseAcceptEncoding } from './accept-encoding.js';
+export type { EncodingChoice, CodingWeight } from './accept-encoding.js';
+export { isCompressible } from './compressible.js';
+export { createEnginePool } from './zlib-engine.js';
+export type { EnginePool, EngineSpec } from './zlib-engine.js';
+export { autohead } from './autohead.js';
+export { decompress } from './decompress.js';
+export type { DecompressOptions } from './decompress.js';
+export { accessLog, logger, countBytes } from './logger.js';
+export type { AccessLog, LoggerOptions, LoggingMiddleware, LogControl } from './logger.js';
+export { formatCombined, formatJson } from './log-format.js';
+export type { LogEntry, LogFormat } from './log-format.js';
