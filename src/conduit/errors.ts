@@ -14,9 +14,7 @@ export type ConduitErrorCode =
   /** A chunk size with more hex digits than the decoder accepts. */
   | 'CHUNK_TOO_LARGE'
   /** A trailer section larger than the decoder accepts (RFC 9112 §7.1.2). */
-  | 'TRAILER_TOO_LARGE'
-  /** The source was used in a way its protocol forbids (for example an external iterator pulled twice at once). */
-  | 'MISUSE';
+  | 'TRAILER_TOO_LARGE';
 
 /** An error raised by a conduit stage; `code` says which rule was broken. */
 export class ConduitError extends Error {
