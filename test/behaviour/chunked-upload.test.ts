@@ -37,8 +37,7 @@ test('a chunked upload with chunk extensions is read intact', async (t) => {
   });
 });
 
-// ENGINE BUG 4 (/tmp/engine-bugs.md): req.trailers is only filled in after the response has been sent.
-test.failing('trailer fields are exposed on req.trailers once the app has read the body', async (t) => {
+test('trailer fields are exposed on req.trailers once the app has read the body', async (t) => {
   const seen: Seen[] = [];
   await withServer(readingApp(seen), {}, async (port) => {
     await rawExchange(port, UPLOAD, { until: (d) => parseResponsesSafe(d) >= 1 });

@@ -81,8 +81,7 @@ test('HEAD of a file response has the file size and no body', async (t) => {
   }
 });
 
-// ENGINE BUG 5 (/tmp/engine-bugs.md): the engine's 404 for a missing file sends 'Not Found\n' even to HEAD.
-test.failing('HEAD of a missing file is a 404 without a body', async (t) => {
+test('HEAD of a missing file is a 404 without a body', async (t) => {
   const app: Application = () => respond.file('/nonexistent/sluice-head-test');
   await withServer(app, {}, async (port) => withClient(port, async (c) => {
     c.write('HEAD /x HTTP/1.1\r\nHost: t\r\n\r\nHEAD /y HTTP/1.1\r\nHost: t\r\n\r\n');

@@ -44,8 +44,7 @@ test('an HTTP/1.0 request with Connection: keep-alive keeps the connection and s
   }));
 });
 
-// ENGINE BUG 1 (/tmp/engine-bugs.md): the 1.0 keep-alive response has no Connection field.
-test.failing('an HTTP/1.0 keep-alive response carries Connection: keep-alive', async (t) => {
+test('an HTTP/1.0 keep-alive response carries Connection: keep-alive', async (t) => {
   await withServer(app, {}, async (port) => withClient(port, async (c) => {
     c.write('GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
     const [res] = await c.readResponses(1);
@@ -84,8 +83,7 @@ test('a Connection token list without close keeps an HTTP/1.1 connection open', 
   }));
 });
 
-// ENGINE BUG 2 (/tmp/engine-bugs.md): the app's `connection: close` is sent, but the connection is kept and reused.
-test.failing('an app-supplied Connection: close ends the connection after its response', async (t) => {
+test('an app-supplied Connection: close ends the connection after its response', async (t) => {
   const closing: Application = () => respond(200, { connection: 'close' }, 'bye');
   await withServer(closing, {}, async (port) => {
     const r = await rawExchange(port, get('/1') + get('/2'));

@@ -89,8 +89,7 @@ const bodyErrors: Record<string, ErrorCase> = {
 };
 
 for (const [what, c] of Object.entries(bodyErrors)) {
-  // ENGINE BUG 3 (/tmp/engine-bugs.md): a RequestError thrown by the body and rethrown by the app becomes a 500.
-  test.failing(`${what} read by the app is answered ${c.status}, then the connection closes`, async (t) => {
+  test(`${what} read by the app is answered ${c.status}, then the connection closes`, async (t) => {
     const errors: unknown[] = [];
     const app: Application = async (req) => {
       try {
