@@ -9,10 +9,10 @@ export interface StackNode {
   children?: StackNode[];
 }
 
-/** One line of the top list. */
+/** One line of the top list: weight is samples (0x) or microseconds (.cpuprofile). */
 export interface SelfTime {
   name: string;
-  samples: number;
+  weight: number;
   fraction: number;
 }
 
@@ -30,8 +30,8 @@ export function summarizeSelfTime(root: StackNode, limit = 15): SelfTime[] {
     if (node.children) stack.push(...node.children);
   }
   return [...self.entries()]
-    .map(([name, samples]) => ({ name, samples, fraction: total > 0 ? samples / total : 0 }))
-    .sort((a, b) => b.samples - a.samples || a.name.localeCompare(b.name))
+    .map(([name, weight]) => ({ name, weight, fraction: total > 0 ? weight / total : 0 }))
+    .sort((a, b) => b.weight - a.weight || a.name.localeCompare(b.name))
     .slice(0, limit);
 }
 
@@ -44,7 +44,8 @@ export function extractMergedTree(doc: unknown): StackNode {
   return merged as StackNode;
 }
 
-/** Renders the top list as aligned text lines. */
-export function renderSelfTime(rows: readonly SelfTime[]): string {
-  return rows.map((r, i) => `${String(i + 1).padStart(2)}. ${(r.fraction * 100).toFixed(1).padStart(5)}%  ${String(r.samples).padStart(6)}  ${r.name}`).join('\n');
+/** Renders the top list as aligned text lines; `us` weights are shown in milliseconds. */
+export function renderSelfTime(rows: readonly SelfTime[], unit: 'samples' | 'us' = 'samples'): string {
+  const show = (w: number): string => (unit === 'us' ? `${(w / 1000).toFixed(1)}ms` : String(w));
+  return rows.map((r, i) => `${String(i + 1).padStart(2)}. ${(r.fraction * 100).toFixed(1).padStart(5)}%  ${show(r.weight).padStart(8)}  ${r.name}`).join('\n');
 }

@@ -11,9 +11,9 @@ const TREE: StackNode = { name: 'all stacks', value: 10, top: 0, children: [
 
 test('summarizeSelfTime folds a function reached from several stacks', (t) => {
   t.deepEqual(summarizeSelfTime(TREE), [
-    { name: 'parse p.js:5', samples: 7, fraction: 0.7 },
-    { name: 'send s.js:9', samples: 2, fraction: 0.2 },
-    { name: 'main a.js:1', samples: 1, fraction: 0.1 },
+    { name: 'parse p.js:5', weight: 7, fraction: 0.7 },
+    { name: 'send s.js:9', weight: 2, fraction: 0.2 },
+    { name: 'main a.js:1', weight: 1, fraction: 0.1 },
   ]);
 });
 
@@ -31,5 +31,6 @@ test('extractMergedTree finds the merged tree and rejects other documents', (t) 
 });
 
 test('renderSelfTime numbers the lines with share and samples', (t) => {
-  t.is(renderSelfTime(summarizeSelfTime(TREE, 2)), ' 1.  70.0%       7  parse p.js:5\n 2.  20.0%       2  send s.js:9');
+  t.is(renderSelfTime(summarizeSelfTime(TREE, 2)), ' 1.  70.0%         7  parse p.js:5\n 2.  20.0%         2  send s.js:9');
+  t.is(renderSelfTime([{ name: 'f', weight: 12_345, fraction: 1 }], 'us'), ' 1. 100.0%    12.3ms  f');
 });
