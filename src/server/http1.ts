@@ -4,7 +4,7 @@ import { ResumableSource, sinkNull } from '../conduit/index.js';
 import { SHUT_WR } from '../native/index.js';
 import { Phase, type Connection } from './connection.js';
 import { hasConnectionOption, wantsKeepAlive } from './connection-header.js';
-import { errorResponse, RequestError, type RequestErrorCode } from './errors.js';
+import { errorResponse, RequestError, ResponseError, type RequestErrorCode } from './errors.js';
 import { ConduitError } from '../conduit/errors.js';
 import type { FileCaches } from './file-caches.js';
 import { planFile, sendFile } from './file-sender.js';
@@ -163,6 +163,7 @@ function serveRequest(engine: Engine, conn: Connection, state: ConnState, input:
 
 function respondWith(engine: Engine, conn: Connection, req: Request, body: RequestBody, res: Response): Next | Promise<Next> {
   const { settings } = engine;
+  if (!isResponse(res)) return failBeforeHead(engine, conn, req, new TypeError(`the app returned ${describe(res)}, not a Response (use respond())`), body);
   body.beginResponse(res.kind === 'stream');
   let keepAlive = wantsKeepAlive(req.head) && !engine.shuttingDown && !conn.failed && !appCloses(res.headers);
   // An unread body we could not drain cheaply ends the connection: say so in this response (RFC 9112 §9.6).
@@ -179,6 +180,16 @@ function respondWith(engine: Engine, conn: Connection, req: Request, body: Reque
   return finishRequest(engine, req, body, res, s, keepAlive);
 }
 
+const RESPONSE_KINDS: ReadonlySet<unknown> = new Set(['bytes', 'stream', 'file']);
+
+function isResponse(x: unknown): x is Response {
+  return typeof x === 'object' && x !== null && RESPONSE_KINDS.has((x as { kind?: unknown }).kind);
+}
+
+function describe(x: unknown): string {
+  return x === null ? 'null' : typeof x === 'object' ? 'an object without a valid kind' : typeof x;
+}
+
 /** The app asked to close (RFC 9112 §9.6: a server that sends `close` must close after the response). */
 function appCloses(headers: ResponseHeaders): boolean {
   for (const name in headers) {
@@ -191,7 +202,8 @@ function appCloses(headers: ResponseHeaders): boolean {
 }
 
 function sendFailed(engine: Engine, conn: Connection, req: Request, body: RequestBody, e: unknown): Next {
-  if (e instanceof Error && (e as { code?: string }).code === 'BAD_RESPONSE_HEADER') return failBeforeHead(engine, conn, req, e, body);
+  // Refused before anything was written (bad status, bad header): still time for a clean 500.
+  if (e instanceof ResponseError) return failBeforeHead(engine, conn, req, e, body);
   // A client that went away mid-response is an ordinary event, not an error to report.
   if (!conn.peerGone) engine.settings.onException(e, req);
   return CLOSE;
