@@ -3,18 +3,18 @@
 import { ResumableSource, sinkNull } from '../conduit/index.js';
 import { SHUT_WR } from '../native/index.js';
 import { Phase, type Connection } from './connection.js';
-import { hasConnectionOption, wantsKeepAlive } from './connection-header.js';
+import { wantsKeepAlive } from './connection-header.js';
 import { errorResponse, RequestError, ResponseError, type RequestErrorCode } from './errors.js';
 import { ConduitError } from '../conduit/errors.js';
 import type { FileCaches } from './file-caches.js';
-import { planFile, sendFile } from './file-sender.js';
 import { headSink } from './head-sink.js';
 import { Request, type RequestOrigin } from './request.js';
 import { RequestBody, type BodyHost } from './request-body.js';
 import type { RequestHead } from './request-head.js';
-import { bodyWriter, engineHeaders, writeHead, type Framing, type WriterContext } from './response-writer.js';
+import { engineHeaders, writeHead, type WriterContext } from './response-writer.js';
+import { appCloses, describe, isResponse, sendResponse, type Sent } from './send-response.js';
 import type { Settings } from './settings.js';
-import type { Application, Response, ResponseHeaders } from './types.js';
+import type { Application, Response } from './types.js';
 
 /** Everything the loop needs from its server. */
 export interface Engine extends WriterContext {
@@ -26,7 +26,6 @@ export interface Engine extends WriterContext {
 }
 
 const INTERNAL_ERROR = Buffer.from('Internal Server Error\n', 'latin1');
-const NOT_FOUND = Buffer.from('Not Found\n', 'latin1');
 
 /** Serves requests on conn until either side closes; resolves when the connection is closed. */
 export async function serveConnection(engine: Engine, conn: Connection): Promise<void> {
@@ -180,27 +179,6 @@ function respondWith(engine: Engine, conn: Connection, req: Request, body: Reque
   return finishRequest(engine, req, body, res, s, keepAlive);
 }
 
-const RESPONSE_KINDS: ReadonlySet<unknown> = new Set(['bytes', 'stream', 'file']);
-
-function isResponse(x: unknown): x is Response {
-  return typeof x === 'object' && x !== null && RESPONSE_KINDS.has((x as { kind?: unknown }).kind);
-}
-
-function describe(x: unknown): string {
-  return x === null ? 'null' : typeof x === 'object' ? 'an object without a valid kind' : typeof x;
-}
-
-/** The app asked to close (RFC 9112 §9.6: a server that sends `close` must close after the response). */
-function appCloses(headers: ResponseHeaders): boolean {
-  for (const name in headers) {
-    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
-    const v = headers[name];
-    const values = typeof v === 'string' ? [v] : Array.isArray(v) ? (v as readonly string[]) : [];
-    return values.some((value) => hasConnectionOption(value, 'close'));
-  }
-  return false;
-}
-
 function sendFailed(engine: Engine, conn: Connection, req: Request, body: RequestBody, e: unknown): Next {
   // Refused before anything was written (bad status, bad header): still time for a clean 500.
   if (e instanceof ResponseError) return failBeforeHead(engine, conn, req, e, body);
@@ -220,25 +198,6 @@ function finishRequest(engine: Engine, req: Request, body: RequestBody, res: Res
   return drained.then((ok) => (ok ? KEEP : LINGER));
 }
 
-/** The app threw (or gave unsendable headers) before anything went out: a 500 that leaks nothing, then close. */
-function failBeforeHead(engine: Engine, conn: Connection, req: Request, error: unknown, body: RequestBody): Next {
-  // A malformed or oversized body surfaced through the app: the client's fault, answered with its own status.
-  const code = clientErrorCode(error);
-  if (code !== null) {
-    if (code !== 'TRUNCATED_BODY') engine.reactor.write(conn, errorResponse(code));
-    return LINGER;
-  }
-  engine.settings.onException(error, req);
-  writeHead(engine, conn, 500, { 'content-type': 'text/plain; charset=utf-8' }, engineHeaders(engine, INTERNAL_ERROR.length, false, true), INTERNAL_ERROR);
-  return body.finished ? CLOSE : LINGER;
-}
-
-/** What sending a response did: body bytes written, and whether the connection may stay open. */
-interface Sent {
-  readonly bytes: number;
-  readonly keepAlive: boolean;
-}
-
 const BODY_ERROR_CODES: ReadonlySet<string> = new Set(['BAD_CHUNK', 'CHUNK_TOO_LARGE', 'TRAILER_TOO_LARGE', 'BODY_TOO_LARGE']);
 
 /** The request error behind an app failure (a RequestError, or a body framing error, possibly as the cause), or null. */
@@ -254,37 +213,17 @@ function clientErrorCode(error: unknown): RequestErrorCode | null {
   return null;
 }
 
-/** Writes the response; synchronous when it could go out at once, else a promise. */
-function sendResponse(engine: Engine, conn: Connection, head: RequestHead, res: Response, keepAlive: boolean): Sent | Promise<Sent> {
-  const status = res.status;
-  // RFC 9110 §6.4.1: no content in responses to HEAD, or with 1xx, 204 or 304.
-  const bodiless = status < 200 || status === 204 || status === 304;
-  const noBody = bodiless || head.method === 'HEAD';
-  if (res.kind === 'bytes') {
-    const len = res.body.length;
-    writeHead(engine, conn, status, res.headers, engineHeaders(engine, bodiless ? -1 : len, false, !keepAlive, head.versionMinor === 0), noBody || len === 0 ? null : res.body);
-    return { bytes: noBody ? 0 : len, keepAlive };
+/** The app threw (or gave unsendable headers) before anything went out: a 500 that leaks nothing, then close. */
+function failBeforeHead(engine: Engine, conn: Connection, req: Request, error: unknown, body: RequestBody): Next {
+  // A malformed or oversized body surfaced through the app: the client's fault, answered with its own status.
+  const code = clientErrorCode(error);
+  if (code !== null) {
+    if (code !== 'TRUNCATED_BODY') engine.reactor.write(conn, errorResponse(code));
+    return LINGER;
   }
-  if (res.kind === 'file') {
-    const plan = planFile(engine.files, res.path, res.range);
-    if (plan === null) {
-      writeHead(engine, conn, 404, { 'content-type': 'text/plain; charset=utf-8' }, engineHeaders(engine, NOT_FOUND.length, false, !keepAlive, head.versionMinor === 0), noBody ? null : NOT_FOUND);
-      return { bytes: noBody ? 0 : NOT_FOUND.length, keepAlive };
-    }
-    return sendFile(engine, engine.files, conn, plan, status, res.headers, !keepAlive, noBody, head.versionMinor === 0).then((bytes) => ({ bytes, keepAlive }));
-  }
-  // A streamed body: framed by its declared length, else chunked (HTTP/1.1), else ended by closing (HTTP/1.0).
-  const framing: Framing = noBody ? { kind: 'length', length: 0 }
-    : res.length !== null ? { kind: 'length', length: res.length }
-      : head.versionMinor === 1 ? { kind: 'chunked' } : { kind: 'close' };
-  const close = !keepAlive || framing.kind === 'close';
-  writeHead(engine, conn, status, res.headers,
-    engineHeaders(engine, bodiless ? -1 : res.length ?? -1, framing.kind === 'chunked', close, head.versionMinor === 0), null);
-  // HEAD and bodiless statuses never run the body Source: nothing is acquired, so nothing needs releasing.
-  if (noBody) return { bytes: 0, keepAlive: !close };
-  const r = res.body.run(bodyWriter(engine, conn, framing), { signal: conn.signal });
-  if (typeof r === 'number') return { bytes: r, keepAlive: !close };
-  return r.then((bytes) => ({ bytes, keepAlive: !close }));
+  engine.settings.onException(error, req);
+  writeHead(engine, conn, 500, { 'content-type': 'text/plain; charset=utf-8' }, engineHeaders(engine, INTERNAL_ERROR.length, false, true), INTERNAL_ERROR);
+  return body.finished ? CLOSE : LINGER;
 }
 
 async function closeQuietly(input: ResumableSource<Uint8Array>): Promise<void> {
