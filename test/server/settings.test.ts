@@ -1,0 +1,97 @@
+// Settings: defaults filled in, ranges checked, each bad value a TypeError naming the setting.
+import test from 'ava';
+import { DEFAULT_SETTINGS, defaultOnException, resolveSettings, type Settings } from '../../src/server/settings.js';
+
+test('resolveSettings with nothing gives the documented defaults', (t) => {
+  const s = resolveSettings();
+  t.is(s.port, 3000);
+  t.is(s.host, '');
+  t.is(s.backlog, 4096);
+  t.false(s.reusePort);
+  t.is(s.fd, null);
+  t.is(s.idleTimeoutMs, 65_000);
+  t.is(s.headerTimeoutMs, 30_000);
+  t.is(s.bodyTimeoutMs, 30_000);
+  t.is(s.sendTimeoutMs, 60_000);
+  t.deepEqual(s.headLimits, { maxHeaderBytes: 65536, maxTargetBytes: 8192, maxHeaders: 100 });
+  t.is(s.maxBodyBytes, Number.MAX_SAFE_INTEGER);
+  t.is(s.maxBodyFlush, 8192);
+  t.is(s.serverName, 'Sluice');
+  t.is(s.gracefulShutdownMs, 10_000);
+  t.is(s.onException, defaultOnException);
+  t.is(s.logger, null);
+});
+
+test('idle timeout outlasts the common 60 s load-balancer idle timeout', (t) => {
+  t.true(DEFAULT_SETTINGS.idleTimeoutMs > 60_000);
+});
+
+test('the defaults are frozen and resolveSettings returns a fresh object', (t) => {
+  t.true(Object.isFrozen(DEFAULT_SETTINGS));
+  t.true(Object.isFrozen(DEFAULT_SETTINGS.headLimits));
+  const a = resolveSettings();
+  a.port = 1;
+  a.headLimits.maxHeaders = 1;
+  t.is(resolveSettings().port, 3000);
+  t.is(resolveSettings().headLimits.maxHeaders, 100);
+});
+
+test('given fields override defaults; partial headLimits keep the other limits', (t) => {
+  const s = resolveSettings({ port: 0, host: '127.0.0.1', headLimits: { maxTargetBytes: 100 } as Settings['headLimits'] });
+  t.is(s.port, 0);
+  t.is(s.host, '127.0.0.1');
+  t.deepEqual(s.headLimits, { maxHeaderBytes: 65536, maxTargetBytes: 100, maxHeaders: 100 });
+});
+
+const bad: Array<[string, Partial<Settings>, RegExp]> = [
+  ['a negative port', { port: -1 }, /settings\.port/],
+  ['a port above 65535', { port: 65536 }, /settings\.port/],
+  ['a fractional port', { port: 80.5 }, /settings\.port/],
+  ['a string port', { port: '80' as unknown as number }, /settings\.port/],
+  ['a negative idle timeout', { idleTimeoutMs: -1 }, /settings\.idleTimeoutMs/],
+  ['a NaN header timeout', { headerTimeoutMs: NaN }, /settings\.headerTimeoutMs/],
+  ['a string body timeout', { bodyTimeoutMs: '5' as unknown as number }, /settings\.bodyTimeoutMs/],
+  ['a negative send timeout', { sendTimeoutMs: -5 }, /settings\.sendTimeoutMs/],
+  ['a negative grace period', { gracefulShutdownMs: -1 }, /settings\.gracefulShutdownMs/],
+  ['a negative body flush', { maxBodyFlush: -1 }, /settings\.maxBodyFlush/],
+  ['a negative minimum rate', { minBodyBytesPerSecond: -1 }, /settings\.minBodyBytesPerSecond/],
+  ['a negative backlog', { backlog: -1 }, /settings\.backlog/],
+  ['a negative body limit', { maxBodyBytes: -1 }, /settings\.maxBodyBytes/],
+  ['a NaN body limit', { maxBodyBytes: NaN }, /settings\.maxBodyBytes/],
+  ['a CR in serverName', { serverName: 'x\r\nInjected: 1' }, /settings\.serverName/],
+  ['a LF in serverName', { serverName: 'x\ny' }, /settings\.serverName/],
+  ['a NUL in serverName', { serverName: 'x\0' }, /settings\.serverName/],
+];
+
+for (const [what, partial, message] of bad) {
+  test(`resolveSettings rejects ${what} with a TypeError naming it`, (t) => {
+    const e = t.throws(() => resolveSettings(partial), { instanceOf: TypeError });
+    t.regex(e!.message, message);
+  });
+}
+
+test('zero is accepted for timeouts and limits (0 = off or immediate)', (t) => {
+  const s = resolveSettings({ idleTimeoutMs: 0, maxBodyBytes: 0, maxBodyFlush: 0, minBodyBytesPerSecond: 0, port: 0 });
+  t.is(s.maxBodyBytes, 0);
+  t.is(s.minBodyBytesPerSecond, 0);
+});
+
+test('defaultOnException stays quiet for ordinary network events and prints the rest', (t) => {
+  const printed: unknown[][] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => void printed.push(args);
+  try {
+    for (const code of ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECANCELED', 'ABORT_ERR']) {
+      defaultOnException(Object.assign(new Error(code), { code }));
+    }
+    t.is(printed.length, 0);
+    const e = new Error('app bug');
+    defaultOnException(e);
+    defaultOnException('a string');
+    defaultOnException(null);
+    t.is(printed.length, 3);
+    t.is(printed[0]![1], e);
+  } finally {
+    console.error = original;
+  }
+});
