@@ -1,0 +1,160 @@
+// A scriptable NativeBinding for engine unit tests: records every call, lets a test decide how much each send
+// takes, and delivers event records the way the addon does (records + recv buffer, then onEvents(count)).
+import { EVENT_RECORD_INT32, FLUSH_RECORD_INT32, type NativeBinding } from '../../../src/native/index.js';
+
+/** One call the fake saw. */
+export type NativeCall =
+  | { op: 'send'; fd: number; data: string; more: boolean }
+  | { op: 'writev'; fd: number; data: string }
+  | { op: 'flush'; records: Array<{ fd: number; data: string }> }
+  | { op: 'sendfile'; fd: number; inFd: number; offset: number; count: number }
+  | { op: 'wantWritable' | 'close' | 'startAccepting' | 'stopAccepting'; fd: number }
+  | { op: 'setReading'; fd: number; on: boolean }
+  | { op: 'shutdown'; fd: number; how: number };
+
+/** How much of a write the kernel takes: bytes accepted, or a -errno. Default: everything. */
+export type Accept = (fd: number, length: number) => number;
+
+/** The fake binding: a NativeBinding plus test controls. */
+export class FakeNative implements NativeBinding {
+  readonly calls: NativeCall[] = [];
+  /** Bytes each fd has been sent, in order, as latin1. */
+  readonly wire = new Map<number, string>();
+  accept: Accept = (_fd, length) => length;
+  private onEvents: ((count: number) => void) | null = null;
+  private events: Int32Array | null = null;
+  private recvBuffer: Uint8Array | null = null;
+  listenResult = 100;
+  startAcceptingResult = 0;
+  sendfileResult: (count: number) => number = (count) => count;
+
+  init(onEvents: (count: number) => void, events: Int32Array, recvBuffer: Uint8Array): void {
+    if (this.onEvents !== null) throw Object.assign(new Error('init twice'), { code: 'ERR_SLUICE_INIT_TWICE' });
+    this.onEvents = onEvents;
+    this.events = events;
+    this.recvBuffer = recvBuffer;
+  }
+
+  /** Delivers a batch of events: [fd, kind, a, b] each; DATA payloads are placed in the recv buffer. */
+  deliver(records: Array<{ fd: number; kind: number; a?: number; b?: number; data?: string }>): void {
+    let off = 0;
+    records.forEach((r, i) => {
+      const o = i * EVENT_RECORD_INT32;
+      let a = r.a ?? 0;
+      let b = r.b ?? 0;
+      if (r.data !== undefined) {
+        const bytes = Buffer.from(r.data, 'latin1');
+        this.recvBuffer!.set(bytes, off);
+        a = off;
+        b = bytes.length;
+        off += bytes.length;
+      }
+      this.events!.set([r.fd, r.kind, a, b], o);
+    });
+    this.onEvents!(records.length);
+  }
+
+  private take(fd: number, bytes: Uint8Array): number {
+    const n = this.accept(fd, bytes.length);
+    if (n > 0) this.wire.set(fd, (this.wire.get(fd) ?? '') + Buffer.from(bytes.subarray(0, n)).toString('latin1'));
+    return n;
+  }
+
+  listen(): number {
+    return this.listenResult;
+  }
+  startAccepting(fd: number): number {
+    this.calls.push({ op: 'startAccepting', fd });
+    return this.startAcceptingResult;
+  }
+  stopAccepting(fd: number): number {
+    this.calls.push({ op: 'stopAccepting', fd });
+    return 0;
+  }
+  localPort(): number {
+    return 12345;
+  }
+  watch(): number {
+    return 0;
+  }
+  setReading(fd: number, on: boolean): number {
+    this.calls.push({ op: 'setReading', fd, on });
+    return 0;
+  }
+  wantWritable(fd: number): number {
+    this.calls.push({ op: 'wantWritable', fd });
+    return 0;
+  }
+  setRef(): number {
+    return 0;
+  }
+  recv(): number {
+    return -11;
+  }
+  send(fd: number, buf: Uint8Array, offset: number, length: number, more: boolean): number {
+    const bytes = buf.subarray(offset, offset + length);
+    this.calls.push({ op: 'send', fd, data: Buffer.from(bytes).toString('latin1'), more });
+    return this.take(fd, bytes);
+  }
+  writev(fd: number, bufs: readonly Uint8Array[]): number {
+    const bytes = Buffer.concat(bufs);
+    this.calls.push({ op: 'writev', fd, data: bytes.toString('latin1') });
+    return this.take(fd, bytes);
+  }
+  sendfile(outFd: number, inFd: number, offset: number, count: number): number {
+    this.calls.push({ op: 'sendfile', fd: outFd, inFd, offset, count });
+    return this.sendfileResult(count);
+  }
+  flush(buf: Uint8Array, desc: Int32Array, count: number): number {
+    const records: Array<{ fd: number; data: string }> = [];
+    let short = 0;
+    for (let d = 0; d < count; d++) {
+      const o = d * FLUSH_RECORD_INT32;
+      const fd = desc[o]!;
+      const bytes = buf.subarray(desc[o + 1]!, desc[o + 1]! + desc[o + 2]!);
+      records.push({ fd, data: Buffer.from(bytes).toString('latin1') });
+      let n = this.take(fd, bytes);
+      if (n === -11) n = 0;
+      desc[o + 3] = n;
+      if (n !== bytes.length) {
+        short++;
+        if (n >= 0) this.wantWritable(fd);
+      }
+    }
+    this.calls.push({ op: 'flush', records });
+    return short;
+  }
+  shutdown(fd: number, how: number): number {
+    this.calls.push({ op: 'shutdown', fd, how });
+    return 0;
+  }
+  close(fd: number): number {
+    this.calls.push({ op: 'close', fd });
+    return 0;
+  }
+  setNoDelay(): number {
+    return 0;
+  }
+  setCork(): number {
+    return 0;
+  }
+  peerAddress(): string | null {
+    return '127.0.0.1:40000';
+  }
+  localAddress(): string | null {
+    return '127.0.0.1:12345';
+  }
+  socketpair(): number {
+    return -38;
+  }
+
+  /** The calls of one kind. */
+  callsOf<K extends NativeCall['op']>(op: K): Array<Extract<NativeCall, { op: K }>> {
+    return this.calls.filter((c): c is Extract<NativeCall, { op: K }> => c.op === op);
+  }
+}
+
+/** Resolves after the current microtask wave and its nextTicks (when the reactor's corked flush has run). */
+export function afterFlush(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
