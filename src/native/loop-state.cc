@@ -77,16 +77,15 @@ static void voidRecords(LoopState* s, int fd) {
 int forgetFd(LoopState* s, TrackedFd* t, bool closeFd) {
   s->fds[t->fd] = nullptr;
   if (s->delivering) voidRecords(s, t->fd);
-  // uv_poll_stop before close(): libuv must remove the fd from epoll while the number still means this socket.
-  if (t->pollInit) uv_poll_stop(&t->poll);
-  if (t->timerInit) uv_timer_stop(&t->backoff);
-  int result = 0;
-  if (closeFd && ::close(t->fd) != 0) result = -errno;
+  // uv_close stops the poll (epoll_ctl DEL) synchronously: it must happen before close(), while the number still
+  // means this socket. An explicit uv_poll_stop first would cost a second, failing, epoll_ctl.
   if (t->pollInit) {
     t->openHandles++;
     s->pendingCloses++;
     uv_close(reinterpret_cast<uv_handle_t*>(&t->poll), onFdHandleClosed);
   }
+  int result = 0;
+  if (closeFd && ::close(t->fd) != 0) result = -errno;
   if (t->timerInit) {
     t->openHandles++;
     s->pendingCloses++;
