@@ -17,8 +17,9 @@ interface EmfileReport {
 }
 
 test('EMFILE is reported, backed off without a busy loop, and recovered from once fds are free', async (t) => {
-  // prlimit sets soft and hard limits, so node cannot raise its soft limit back at startup.
-  const child = spawn('prlimit', ['--nofile=64:64', process.execPath, CHILD, String(CLIENTS)], {
+  // sh's `ulimit -n` lowers the soft and the hard limit, so node cannot raise its soft limit back at startup.
+  const script = 'ulimit -n 64 && exec "$0" "$@"';
+  const child = spawn('sh', ['-c', script, process.execPath, CHILD, String(CLIENTS)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
