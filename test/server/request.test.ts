@@ -113,3 +113,11 @@ test('receivedAt defaults to now and can be given', (t) => {
 test('trailers start empty', (t) => {
   t.deepEqual(requestOf('GET / HTTP/1.1\r\nHost: h\r\n\r\n').trailers, []);
 });
+
+test('trailers are read live from the engine\'s holder (filled once the body has been read)', (t) => {
+  const holder: { trailers: Array<[string, string]> } = { trailers: [] };
+  const r = new Request(headOf('POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n'), empty<Uint8Array>(), origin, 0, holder);
+  t.deepEqual(r.trailers, []);
+  holder.trailers = [['x-sum', '1']];
+  t.deepEqual(r.trailers, [['x-sum', '1']]);
+});
