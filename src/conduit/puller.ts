@@ -12,6 +12,9 @@ const SUSPEND: S.Suspend = Symbol.for('sluice.conduit.SUSPEND') as S.Suspend;
 export class Puller<O> {
   private readonly stage: Stage<O, unknown>;
   private finished = false;
+  /** Settles when close() is called, so a pending wait ends at once instead of hanging on the parked promise. */
+  private closedWait: Promise<void> | null = null;
+  private wakeClosed: (() => void) | null = null;
 
   constructor(source: Source<O>) {
     this.stage = source.build();
@@ -42,7 +45,16 @@ export class Puller<O> {
   /** Stops early: releases everything the source holds (exactly once; later calls do nothing). */
   close(): void | Promise<void> {
     this.finished = true;
+    this.wakeClosed?.();
     return closeStage(this.stage);
+  }
+
+  /** Waits for `p` or for close(), whichever comes first. */
+  private waitFor(p: PromiseLike<unknown>): Promise<unknown> {
+    this.closedWait ??= new Promise<void>((resolve) => {
+      this.wakeClosed = resolve;
+    });
+    return Promise.race([p, this.closedWait]);
   }
 
   private async waitAndPull(): Promise<O | S.Done> {
@@ -53,7 +65,7 @@ export class Puller<O> {
         let ok = true;
         let v: unknown;
         try {
-          v = await p;
+          v = await this.waitFor(p);
         } catch (e) {
           ok = false;
           v = e;
@@ -62,7 +74,7 @@ export class Puller<O> {
         recordOutcome(p, ok, v);
       } else {
         try {
-          await p;
+          await this.waitFor(p);
         } catch (e) {
           if (this.finished) return DONE;
           return this.fail(e);
