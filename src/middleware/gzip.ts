@@ -81,6 +81,7 @@ export function gzip(options: GzipOptions = {}): Middleware {
   for (const coding of options.encodings ?? ['gzip', 'br']) specOf(coding, options);
   const negotiate = createNegotiator(options.encodings ?? ['gzip', 'br']);
   const inlineMax = options.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES;
+  const fileOptions = { ...options, threshold: options.threshold ?? DEFAULT_THRESHOLD };
   return (app: Application): Application => (req) => {
     const res = app(req);
     return res instanceof Promise ? res.then((r) => apply(req, r)) : apply(req, res);
@@ -98,7 +99,7 @@ export function gzip(options: GzipOptions = {}): Middleware {
       case 'stream':
         return { kind: 'stream', status: res.status, headers, body: res.body.pipe(compressConduit(plan.coding, options)), length: null };
       default:
-        return compressFile(res, plan.coding, headers, options.files ?? IGNORE_FILES, options);
+        return compressFile(res, plan.coding, headers, options.files ?? IGNORE_FILES, fileOptions);
     }
   }
 }
