@@ -1,15 +1,24 @@
-// A worker process (forked by the supervisor): binds its own SO_REUSEPORT listener, reports over IPC, and drains
-// gracefully on `shutdown`, SIGTERM, SIGINT, or when the supervisor disappears (the IPC channel closes).
+// A worker process (forked by the supervisor): accepts on its slot's SO_REUSEPORT listener, reports over IPC, and
+// drains gracefully on `shutdown`, SIGTERM, SIGINT, or when the supervisor disappears (the IPC channel closes).
 
+import { setTimeout as delay } from 'node:timers/promises';
+import { loadNative } from '../native/index.js';
 import { describeError, startServing, type Serving } from './serve-command.js';
 import { isSupervisorMessage, readWorkerConfig, type WorkerMessage } from './worker-protocol.js';
 
+/** How long a draining worker waits, after it stops accepting, for just-accepted connections to send a request. */
+const FIRST_REQUEST_GRACE_MS = 250;
+
 /** Serve as one worker until told to stop; the process exits when done. */
-export async function runWorker(): Promise<never> {
+async function runWorker(): Promise<never> {
   let serving: Serving;
+  let listenFd: number | null = null;
   try {
-    // reusePort: each worker owns a listener and the kernel spreads connections (no shared accept lock).
-    serving = startServing(readWorkerConfig(), { reusePort: true });
+    const config = readWorkerConfig();
+    listenFd = config.listenFd;
+    // Each worker accepts on its own SO_REUSEPORT listener, so the kernel spreads connections (no shared accept lock):
+    // the slot's socket the supervisor bound, or, started alone, one it binds itself.
+    serving = startServing(config, config.listenFd === null ? { reusePort: true } : { fd: config.listenFd });
   } catch (err) {
     const code = (err as { code?: unknown })?.code;
     await send({ kind: 'failed', message: describeError(err) ?? String(err), code: typeof code === 'string' ? code : null });
@@ -25,6 +34,13 @@ export async function runWorker(): Promise<never> {
     // An orphaned worker would hold the port forever: follow the supervisor out.
     process.once('disconnect', () => resolve());
   });
+  if (listenFd !== null) {
+    // Server.close() closes idle connections at once, including ones accepted moments ago whose first request has not
+    // been read yet (their clients would see a hang-up). So stop accepting first (the supervisor keeps the socket,
+    // so what is queued waits for the next generation) and give those connections a moment to start their request.
+    loadNative().stopAccepting(listenFd);
+    await delay(FIRST_REQUEST_GRACE_MS);
+  }
   await serving.close();
   process.exit(0);
 }

@@ -7,6 +7,12 @@ import type { ServeConfig } from './args.js';
 /** Environment variable carrying the worker's ServeConfig as JSON. */
 export const WORKER_CONFIG_ENV = 'SLUICE_WORKER_CONFIG';
 
+/** The fd number at which a worker inherits its slot's listening socket (after stdin, stdout, stderr and IPC). */
+export const WORKER_LISTEN_FD = 4;
+
+/** What a worker runs: the serve config plus the inherited listener (null: bind its own with SO_REUSEPORT). */
+export type WorkerConfig = ServeConfig & { readonly listenFd: number | null };
+
 /** Worker -> supervisor. */
 export type WorkerMessage =
   | { kind: 'listening'; port: number }
@@ -30,10 +36,18 @@ export function isSupervisorMessage(value: unknown): value is SupervisorMessage 
 }
 
 /** Read the worker's config from its environment; throws a TypeError when absent or malformed. */
-export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): ServeConfig {
+export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const raw = env[WORKER_CONFIG_ENV];
   if (raw === undefined) throw new TypeError(`${WORKER_CONFIG_ENV} is not set: this module is started by the sluice supervisor`);
-  const value = JSON.parse(raw) as Partial<ServeConfig>;
-  if (typeof value.port !== 'number' || typeof value.host !== 'string') throw new TypeError(`${WORKER_CONFIG_ENV} is malformed`);
-  return value as ServeConfig;
+  let value: Partial<WorkerConfig>;
+  try {
+    value = JSON.parse(raw) as Partial<WorkerConfig>;
+  } catch {
+    throw new TypeError(`${WORKER_CONFIG_ENV} is not JSON`);
+  }
+  if (typeof value.port !== 'number' || typeof value.host !== 'string' || typeof value.workers !== 'number' ||
+    !(value.listenFd === null || typeof value.listenFd === 'number')) {
+    throw new TypeError(`${WORKER_CONFIG_ENV} is malformed`);
+  }
+  return value as WorkerConfig;
 }

@@ -1,13 +1,15 @@
-// The prefork supervisor (`--workers N`): one process per worker, each binding its own SO_REUSEPORT listener (not
-// node:cluster's shared handle), restarted with exponential backoff when it dies. Key decisions: a reload starts the new
-// generation and waits until every new worker listens before the old ones drain, so no connection is refused; a worker
-// that fails before it listens is its spawner's problem (start, reload or restart), one that dies later is restarted.
+// The prefork supervisor (`--workers N`): one process per worker slot, each accepting on its own SO_REUSEPORT listener
+// (not node:cluster's shared handle), restarted with exponential backoff when it dies. Key decisions: the supervisor
+// binds the slots' listeners and keeps them open (listen-sockets.ts), so neither a dead worker nor a reload resets
+// queued connections; a reload starts the new generation and waits until it accepts before the old one drains; a
+// worker that fails before it listens is its spawner's problem (start, reload or restart), one that dies later is restarted.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ServeConfig } from './args.js';
+import { closeListeners, openListeners } from './listen-sockets.js';
 import { EXIT_OK, printBanner, reportFailure, waitForStopSignal, type CliOutput } from './serve-command.js';
-import { isWorkerMessage, WORKER_CONFIG_ENV, type SupervisorMessage } from './worker-protocol.js';
+import { isWorkerMessage, WORKER_CONFIG_ENV, WORKER_LISTEN_FD, type SupervisorMessage, type WorkerConfig } from './worker-protocol.js';
 
 /** How the supervisor runs its workers. */
 export interface SupervisorOptions {
@@ -51,6 +53,8 @@ export class Supervisor {
   readonly #workers = new Set<Worker>();
   readonly #failures: number[] = [];
   readonly #timers = new Set<NodeJS.Timeout>();
+  /** The listening socket of each slot, inherited by the slot's worker as fd WORKER_LISTEN_FD. */
+  #listeners: number[] = [];
   #port: number;
   #generation = 0;
   #stopping = false;
@@ -60,18 +64,25 @@ export class Supervisor {
     this.#port = options.config.port;
   }
 
+  /** The port every worker accepts on (known once start() resolved). */
+  get port(): number {
+    return this.#port;
+  }
+
   /** The pids of the workers currently serving or starting (not those draining). */
   get pids(): number[] {
     return [...this.#workers].filter((w) => w.state !== 'retiring').map((w) => w.child.pid ?? -1);
   }
 
-  /** Start every worker; resolves with the port once all listen, or stops them all and rejects with the first failure. */
+  /** Bind, then start every worker; resolves with the port once all accept, or stops them all and rejects with the first failure. */
   async start(): Promise<number> {
+    const { host, port, workers } = this.#options.config;
+    // Throws at once (port in use, no permission) before any process is forked.
+    const opened = openListeners(host, port, workers);
+    this.#listeners = opened.fds;
+    this.#port = opened.port;
     try {
-      // Port 0: the first worker picks a free port and the rest join it.
-      if (this.#port === 0) this.#port = await this.#spawn(0, 0).listening;
-      const first = this.#port === this.#options.config.port ? 0 : 1;
-      await Promise.all(this.#slots(first).map((slot) => this.#spawn(slot, 0).listening));
+      await Promise.all(this.#slots().map((slot) => this.#spawn(slot, 0).listening));
     } catch (err) {
       await this.shutdown();
       throw err;
@@ -82,7 +93,7 @@ export class Supervisor {
   /** SIGHUP: start a fresh generation, wait until it listens, then drain the old one. If it fails, keep the old one. */
   async reload(): Promise<void> {
     const generation = ++this.#generation;
-    const fresh = this.#slots(0).map((slot) => this.#spawn(slot, generation));
+    const fresh = this.#slots().map((slot) => this.#spawn(slot, generation));
     try {
       await Promise.all(fresh.map((w) => w.listening));
     } catch (err) {
@@ -98,17 +109,21 @@ export class Supervisor {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     await Promise.all([...this.#workers].map((w) => this.#stop(w)));
+    closeListeners(this.#listeners);
+    this.#listeners = [];
   }
 
-  #slots(from: number): number[] {
-    const slots: number[] = [];
-    for (let slot = from; slot < this.#options.config.workers; slot++) slots.push(slot);
-    return slots;
+  #slots(): number[] {
+    return Array.from({ length: this.#options.config.workers }, (_, slot) => slot);
   }
 
   #spawn(slot: number, generation: number): Worker {
-    const config: ServeConfig = { ...this.#options.config, port: this.#port };
-    const child = fork(this.#options.entry ?? DEFAULT_ENTRY, [], { env: { ...process.env, [WORKER_CONFIG_ENV]: JSON.stringify(config) } });
+    const config: WorkerConfig = { ...this.#options.config, port: this.#port, listenFd: WORKER_LISTEN_FD };
+    const child = fork(this.#options.entry ?? DEFAULT_ENTRY, [], {
+      env: { ...process.env, [WORKER_CONFIG_ENV]: JSON.stringify(config) },
+      // The slot's listener becomes the child's fd 4 (WORKER_LISTEN_FD).
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc', this.#listeners[slot]!],
+    });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     const listening = new Promise<number>((resolve, reject) => {
       child.on('message', (m) => {
