@@ -26,6 +26,17 @@ export class Source<O> {
   pipe<A, B, C>(c1: Conduit<O, A>, c2: Conduit<A, B>, c3: Conduit<B, C>): Source<C>;
   pipe<A, B, C, D>(c1: Conduit<O, A>, c2: Conduit<A, B>, c3: Conduit<B, C>, c4: Conduit<C, D>): Source<D>;
   pipe<A, B, C, D, E>(c1: Conduit<O, A>, c2: Conduit<A, B>, c3: Conduit<B, C>, c4: Conduit<C, D>, c5: Conduit<D, E>): Source<E>;
+  pipe<A, B, C, D, E, F>(
+    c1: Conduit<O, A>, c2: Conduit<A, B>, c3: Conduit<B, C>, c4: Conduit<C, D>, c5: Conduit<D, E>, c6: Conduit<E, F>,
+  ): Source<F>;
+  pipe<A, B, C, D, E, F, G>(
+    c1: Conduit<O, A>, c2: Conduit<A, B>, c3: Conduit<B, C>, c4: Conduit<C, D>, c5: Conduit<D, E>, c6: Conduit<E, F>,
+    c7: Conduit<F, G>,
+  ): Source<G>;
+  pipe<A, B, C, D, E, F, G, H>(
+    c1: Conduit<O, A>, c2: Conduit<A, B>, c3: Conduit<B, C>, c4: Conduit<C, D>, c5: Conduit<D, E>, c6: Conduit<E, F>,
+    c7: Conduit<F, G>, c8: Conduit<G, H>,
+  ): Source<H>;
   pipe(...cs: Conduit<unknown, unknown>[]): Source<unknown>;
   pipe(...cs: Conduit<unknown, unknown>[]): Source<unknown> {
     const build = this.build as BuildSource<unknown>;
@@ -68,6 +79,8 @@ export class Conduit<I, O> {
   pipe<A>(c1: Conduit<O, A>): Conduit<I, A>;
   pipe<A, B>(c1: Conduit<O, A>, c2: Conduit<A, B>): Conduit<I, B>;
   pipe<A, B, C>(c1: Conduit<O, A>, c2: Conduit<A, B>, c3: Conduit<B, C>): Conduit<I, C>;
+  pipe<A, B, C, D>(c1: Conduit<O, A>, c2: Conduit<A, B>, c3: Conduit<B, C>, c4: Conduit<C, D>): Conduit<I, D>;
+  pipe<A, B, C, D, E>(c1: Conduit<O, A>, c2: Conduit<A, B>, c3: Conduit<B, C>, c4: Conduit<C, D>, c5: Conduit<D, E>): Conduit<I, E>;
   pipe(...cs: Conduit<unknown, unknown>[]): Conduit<I, unknown>;
   pipe(...cs: Conduit<unknown, unknown>[]): Conduit<I, unknown> {
     const build = this.build as BuildConduit<I, unknown>;

@@ -33,7 +33,8 @@ test('filter narrows with a type guard', (t) => {
 test('element-wise stages pass an async upstream through', async (t) => {
   const r = await fromAsyncIterable(slowly([1, 2, 3, 4])).pipe(
     map((x: number) => x + 1), filter((x: number) => x !== 3), concatMap((x: number) => [x]), scan((a: number, x: number) => a + x, 0),
-  ).pipe(drop(1), dropWhile((x: number) => x < 0), takeWhile(() => true), take(5)).run(sinkList());
+    drop(1), dropWhile((x: number) => x < 0), takeWhile(() => true), take(5),
+  ).run(sinkList());
   t.deepEqual(r, [6, 11]);
 });
 
