@@ -1,5 +1,6 @@
 // Microbenchmark of the N-API boundary: JS -> native call costs by argument shape, and the cost of one loop turn
 // that delivers k events to JS. Run pinned: taskset -c 1 node dist/bench/native-crossing.js
+// Times are process CPU time (user + system), not wall time, so other tenants on a shared core do not inflate them.
 import { EVENT_RECORD_INT32, FLUSH_RECORD_INT32, loadNative } from '../src/native/index.js';
 
 const native = loadNative();
@@ -9,10 +10,14 @@ const UNTRACKED_FD = 1 << 20;
 function timeCalls(name: string, body: (i: number) => number): void {
   let sink = 0;
   for (let i = 0; i < CALLS / 10; i++) sink += body(i); // warm-up: let the JIT settle
-  const start = process.hrtime.bigint();
+  const start = process.cpuUsage();
   for (let i = 0; i < CALLS; i++) sink += body(i);
-  const ns = Number(process.hrtime.bigint() - start) / CALLS;
+  const ns = (cpuMicros(process.cpuUsage(start)) * 1000) / CALLS;
   process.stdout.write(`${name.padEnd(58)} ${ns.toFixed(1).padStart(7)} ns/call   (checksum ${sink})\n`);
+}
+
+function cpuMicros(usage: NodeJS.CpuUsage): number {
+  return usage.user + usage.system;
 }
 
 function jsBaseline(fd: number, on: boolean): number {
@@ -42,10 +47,10 @@ async function timeTurns(k: number, turns: number): Promise<void> {
   const writerOf = new Map(pairs.map(([writer, reader]) => [reader, writer]));
   for (const [, reader] of pairs) native.watch(reader);
   let done = 0;
-  let started = 0n;
+  let started: NodeJS.CpuUsage = process.cpuUsage();
   await new Promise<void>((resolve) => {
     onTurn = (count) => {
-      if (done === 100) started = process.hrtime.bigint(); // the first 100 turns warm up
+      if (done === 100) started = process.cpuUsage(); // the first 100 turns warm up
       if (++done === turns + 100) return resolve();
       for (let i = 0; i < count; i++) {
         native.send(writerOf.get(events[i * EVENT_RECORD_INT32]!)!, buf, 0, 1, false); // the next ping
@@ -53,7 +58,7 @@ async function timeTurns(k: number, turns: number): Promise<void> {
     };
     for (const [writer] of pairs) native.send(writer, buf, 0, 1, false);
   });
-  const usPerTurn = Number(process.hrtime.bigint() - started) / turns / 1000;
+  const usPerTurn = cpuMicros(process.cpuUsage(started)) / turns;
   process.stdout.write(`turn with ${String(k).padStart(3)} events (epoll_wait + k recv + 1 call + k send) ${usPerTurn.toFixed(2).padStart(7)} µs/turn  ${(usPerTurn / k).toFixed(2).padStart(6)} µs/event\n`);
   for (const [writer, reader] of pairs) {
     native.close(writer);
