@@ -1,0 +1,73 @@
+// Tests for `sluice serve` in-process: error descriptions and exit codes, the banner, and startServing.
+import test from 'ava';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { ServeConfig } from '../../src/cli/args.js';
+import { describeError, EXIT_FAILURE, printBanner, reportFailure, startServing, type CliOutput } from '../../src/cli/serve-command.js';
+import { StaticRootError } from '../../src/middleware/static/static-files.js';
+
+const DIR = mkdtempSync(join(tmpdir(), 'sluice-serve-cmd-'));
+test.before(() => writeFileSync(join(DIR, 'a.txt'), 'A'));
+test.after.always(() => rmSync(DIR, { recursive: true, force: true }));
+
+const CONFIG: ServeConfig = {
+  dir: DIR, port: 0, host: '127.0.0.1', workers: 1, gzip: false, accessLog: null, jsonLog: false, quiet: false,
+};
+
+function recorder(): CliOutput & { out_: string[]; err_: string[] } {
+  const out_: string[] = [];
+  const err_: string[] = [];
+  return { out_, err_, out: (l) => void out_.push(l), err: (l) => void err_.push(l) };
+}
+
+test('describeError gives the message of errors with a code and null for bugs', (t) => {
+  t.is(describeError(new StaticRootError('ENOENT', '/x', 'directory /x does not exist')), 'directory /x does not exist');
+  t.is(describeError(Object.assign(new Error('port 1 is already in use'), { code: 'EADDRINUSE' })), 'port 1 is already in use');
+  t.is(describeError(new TypeError('undefined is not a function')), null);
+  t.is(describeError('a string'), null);
+});
+
+test('reportFailure prints one line for expected errors and the stack for bugs, exit code 1', (t) => {
+  const out = recorder();
+  t.is(reportFailure(Object.assign(new Error('no permission'), { code: 'EACCES' }), out), EXIT_FAILURE);
+  t.deepEqual(out.err_, ['sluice: no permission']);
+  const bug = recorder();
+  t.is(reportFailure(new RangeError('boom'), bug), EXIT_FAILURE);
+  t.regex(bug.err_[0]!, /^sluice: unexpected error: RangeError: boom\n\s+at /);
+  const odd = recorder();
+  reportFailure(42, odd);
+  t.deepEqual(odd.err_, ['sluice: unexpected error: 42']);
+});
+
+test('printBanner names what is served and each URL', (t) => {
+  const out = recorder();
+  printBanner({ ...CONFIG, dir: 'rel' }, 8080, out, ' with 2 workers');
+  t.deepEqual(out.out_, [`sluice: serving ${resolve('rel')} with 2 workers at`, '  http://127.0.0.1:8080/']);
+  const site = recorder();
+  printBanner({ ...CONFIG, dir: null }, 1, site);
+  t.is(site.out_[0], 'sluice: serving the built-in site at');
+});
+
+test('startServing listens, serves the directory, and closes gracefully', async (t) => {
+  const serving = startServing(CONFIG);
+  try {
+    t.true(serving.port > 0);
+    const res = await fetch(`http://127.0.0.1:${serving.port}/a.txt`);
+    t.is(await res.text(), 'A');
+  } finally {
+    await serving.close();
+  }
+  await t.throwsAsync(fetch(`http://127.0.0.1:${serving.port}/a.txt`));
+});
+
+test('startServing throws StaticRootError for a missing directory and SysError for a taken port', (t) => {
+  t.throws(() => startServing({ ...CONFIG, dir: join(DIR, 'missing') }), { instanceOf: StaticRootError });
+  const first = startServing(CONFIG);
+  try {
+    const err = t.throws(() => startServing({ ...CONFIG, port: first.port, accessLog: join(DIR, 'unused.log') }));
+    t.is((err as { code?: string }).code, 'EADDRINUSE');
+  } finally {
+    void first.close();
+  }
+});

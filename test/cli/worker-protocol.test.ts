@@ -1,0 +1,30 @@
+// Tests for the supervisor <-> worker protocol: message shapes and the worker's config from its environment.
+import test from 'ava';
+import { isSupervisorMessage, isWorkerMessage, readWorkerConfig, WORKER_CONFIG_ENV } from '../../src/cli/worker-protocol.js';
+
+test('isWorkerMessage accepts the two message kinds and rejects anything else', (t) => {
+  t.true(isWorkerMessage({ kind: 'listening', port: 8080 }));
+  t.true(isWorkerMessage({ kind: 'failed', message: 'x', code: 'EADDRINUSE' }));
+  t.true(isWorkerMessage({ kind: 'failed', message: 'x', code: null }));
+  for (const junk of [null, 'listening', 3, {}, { kind: 'listening' }, { kind: 'listening', port: '80' },
+    { kind: 'failed', message: 1, code: null }, { kind: 'failed', message: 'x' }, { kind: 'other' }]) {
+    t.false(isWorkerMessage(junk), JSON.stringify(junk));
+  }
+});
+
+test('isSupervisorMessage accepts shutdown only', (t) => {
+  t.true(isSupervisorMessage({ kind: 'shutdown' }));
+  t.false(isSupervisorMessage({ kind: 'reload' }));
+  t.false(isSupervisorMessage(null));
+  t.false(isSupervisorMessage('shutdown'));
+});
+
+test('readWorkerConfig parses the environment and refuses a missing, non-JSON or malformed one', (t) => {
+  const config = { dir: null, port: 1, host: '', workers: 2, gzip: false, accessLog: null, jsonLog: false, quiet: true, listenFd: 4 };
+  t.deepEqual(readWorkerConfig({ [WORKER_CONFIG_ENV]: JSON.stringify(config) }), config);
+  t.deepEqual(readWorkerConfig({ [WORKER_CONFIG_ENV]: JSON.stringify({ ...config, listenFd: null }) }).listenFd, null);
+  t.throws(() => readWorkerConfig({}), { instanceOf: TypeError, message: /is not set/ });
+  t.throws(() => readWorkerConfig({ [WORKER_CONFIG_ENV]: '{' }), { instanceOf: TypeError, message: /not JSON/ });
+  t.throws(() => readWorkerConfig({ [WORKER_CONFIG_ENV]: JSON.stringify({ ...config, port: '1' }) }), { message: /malformed/ });
+  t.throws(() => readWorkerConfig({ [WORKER_CONFIG_ENV]: JSON.stringify({ ...config, listenFd: 'x' }) }), { message: /malformed/ });
+});
