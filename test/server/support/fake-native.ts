@@ -8,7 +8,10 @@ export type NativeCall =
   | { op: 'writev'; fd: number; data: string }
   | { op: 'flush'; records: Array<{ fd: number; data: string }> }
   | { op: 'sendfile'; fd: number; inFd: number; offset: number; count: number }
-  | { op: 'wantWritable' | 'close' | 'startAccepting' | 'stopAccepting'; fd: number }
+  | { op: 'wantWritable'; fd: number }
+  | { op: 'close'; fd: number }
+  | { op: 'startAccepting'; fd: number }
+  | { op: 'stopAccepting'; fd: number }
   | { op: 'setReading'; fd: number; on: boolean }
   | { op: 'shutdown'; fd: number; how: number };
 
@@ -60,9 +63,12 @@ export class FakeNative implements NativeBinding {
     return n;
   }
 
-  listen(): number {
+  listen(host: string, port: number): number {
+    this.listenCalls.push({ host, port });
     return this.listenResult;
   }
+  readonly listenCalls: Array<{ host: string; port: number }> = [];
+  localPortResult = 12345;
   startAccepting(fd: number): number {
     this.calls.push({ op: 'startAccepting', fd });
     return this.startAcceptingResult;
@@ -72,7 +78,7 @@ export class FakeNative implements NativeBinding {
     return 0;
   }
   localPort(): number {
-    return 12345;
+    return this.localPortResult;
   }
   watch(): number {
     return 0;
