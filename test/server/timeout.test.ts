@@ -141,16 +141,21 @@ test('a handle may remove or re-add others from its onTimeout without breaking t
   m.close();
 });
 
-test('the real timer sweeps by itself and stops when no handle is left', async (t) => {
+test('the real timer sweeps by itself (unref\'d: it never keeps the process alive)', async (t) => {
   const m = new TimeoutManager(20);
-  const fired = new Promise<void>((resolve) => {
-    const h: TimeoutHandle = { deadline: Infinity, onTimeout: resolve };
-    m.add(h);
-    m.arm(h, 0);
-  });
-  await fired;
-  t.pass();
-  m.close();
+  // The sweeper is unref'd, so hold the event loop open with a timer of our own while we wait for it.
+  const keepAlive = setTimeout(() => {}, 10_000);
+  try {
+    await new Promise<void>((resolve) => {
+      const h: TimeoutHandle = { deadline: Infinity, onTimeout: resolve };
+      m.add(h);
+      m.arm(h, 0);
+    });
+    t.pass();
+  } finally {
+    clearTimeout(keepAlive);
+    m.close();
+  }
 });
 
 test('close forgets every handle', (t) => {
