@@ -55,7 +55,8 @@ export async function sendFile(
     const h = native.send(conn.fd, head, 0, head.length, true);
     if (h < 0 && h !== -EAGAIN) throw sysError(h, 'send');
     if (h < head.length) {
-      reactor.write(conn, head.subarray(h > 0 ? h : 0));
+      // The rest of the head must precede any body byte: queue it (not cork it) and wait until it is out.
+      reactor.enqueue(conn, head.subarray(h > 0 ? h : 0));
       await waitWritable(ctx, conn, conn.whenDrained());
     }
     let pos = plan.range.start;

@@ -220,6 +220,13 @@ export class Reactor implements ConnectionHost {
     else conn.fail(sysError(n, 'send'));
   }
 
+  /** Queues bytes behind conn's backlog (never corked) and waits for writability: for remainders of direct sends. */
+  enqueue(conn: Connection, rest: Uint8Array): void {
+    conn.backlog.push(rest);
+    conn.backlogBytes += rest.length;
+    this.native.wantWritable(conn.fd);
+  }
+
   private queueBacklog(conn: Connection, rest: Uint8Array): void {
     conn.backlog.unshift(rest);
     conn.backlogBytes += rest.length;
