@@ -4,7 +4,10 @@
 import type { Application, Middleware } from '../server/types.js';
 import { viewRequest } from './request-view.js';
 
-/** Serves HEAD requests with the app's GET handler; the body is dropped unproduced by the engine. */
+/**
+ * Serves HEAD requests with the app's GET handler; the body is dropped unproduced by the engine. List it before
+ * gzip() in compose(), so HEAD reports the Content-Encoding and Content-Length a GET would get.
+ */
 export function autohead(): Middleware {
   return (app: Application): Application => (req) => (req.method === 'HEAD' ? app(viewRequest(req, { method: 'GET' })) : app(req));
 }
