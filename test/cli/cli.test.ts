@@ -31,7 +31,11 @@ interface Cli {
 }
 
 function startCli(args: string[], options: { uid?: number; gid?: number } = {}): Cli {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  const env = { ...process.env };
+  // Under c8, a child run as another user could not write its coverage file and would warn on stderr. (Deleting
+  // the variable is not enough: child_process puts the parent's back unless the env sets it, so set it empty.)
+  if (options.uid !== undefined) env.NODE_V8_COVERAGE = '';
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env, ...options });
   const waiters: Array<() => void> = [];
   const cli: Cli = {
     child, stdout: '', stderr: '',
