@@ -147,7 +147,7 @@ test('a RequestError the decoders did not raise is left to the engine', async (t
 });
 
 test('decodersFor lists decoders in decoding order and refuses unknown codings', (t) => {
-  t.deepEqual(decodersFor('gzip, br').map((s) => s.kind), ['unbrotli', 'gunzip']);
+  t.deepEqual(decodersFor('gzip, br')!.map((s) => s.kind), ['unbrotli', 'gunzip']);
   t.deepEqual(decodersFor(' Identity , DEFLATE,'), [{ kind: 'inflate' }]);
   t.is(decodersFor('gzip, compress'), null);
 });
