@@ -121,9 +121,17 @@ export function summarizeRuns(runs: readonly RunRecord[]): Row[] {
   return rows;
 }
 
-/** 31,360 / 1.05M style request rates. */
+/** 31,360 / 1.05M / 0.42 style request rates (decimals only where whole numbers would hide the rate). */
 export function formatRate(v: number): string {
-  return v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : Math.round(v).toLocaleString('en-US');
+  if (v >= 1e6) return `${(v / 1e6).toFixed(2)}M`;
+  if (v < 10) return v.toFixed(2);
+  return v < 100 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US');
+}
+
+/** CPU microseconds: one decimal below 100, grouped whole numbers above ("2,910,000" for a 64 MiB echo). */
+export function formatMicros(v: number | null): string {
+  if (v === null) return '-';
+  return v < 100 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US');
 }
 
 /** 78us / 1.18ms / 6.76s style latencies. */
@@ -152,7 +160,7 @@ export function renderRow(r: Row): string {
   const headline = r.metric === 'MBps' ? r.mbps : r.rps;
   const cells = [r.target, r.scenario, String(r.n), r.rps ? formatRate(r.rps.median) : '-', formatSpread(headline),
     formatLatency(r.p50Us), formatLatency(r.p99Us), fixed(r.mbps?.median ?? null, r.mbps && r.mbps.median < 10 ? 1 : 0),
-    fixed(r.serverUsPerReq, 1), fixed(r.userUsPerReq, 1), fixed(r.vsNode, 2), fixed(r.vsNginx, 2),
+    formatMicros(r.serverUsPerReq), formatMicros(r.userUsPerReq), fixed(r.vsNode, 2), fixed(r.vsNginx, 2),
     pctPair(r.serverBusy, r.clientBusy), String(r.errors), String(r.dropped), String(r.non2xx)];
   return `| ${cells.join(' | ')} |`;
 }

@@ -142,8 +142,8 @@ async function main(): Promise<void> {
     `server core ${cores.server ?? '-'}, client core ${cores.client ?? '-'}`);
   const onSignal = (): void => {
     log('interrupted');
-    ctx.current?.child.kill('SIGTERM');
-    rmSync(ctx.scratch, { recursive: true, force: true }); // TERM, not KILL: nginx's master then stops its worker
+    ctx.current?.child.kill('SIGTERM'); // TERM, not KILL: nginx's master then stops its worker
+    rmSync(ctx.scratch, { recursive: true, force: true });
     process.exit(130);
   };
   process.once('SIGINT', onSignal);

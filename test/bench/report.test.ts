@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadResult } from '../../bench/load.js';
-import { computeMbps, formatLatency, formatRate, formatSpread, renderMarkdown, renderRow, summarizeRuns, TABLE_HEADER, writeReport,
+import { computeMbps, formatLatency, formatMicros, formatRate, formatSpread, renderMarkdown, renderRow, summarizeRuns, TABLE_HEADER, writeReport,
   type BenchReport, type RunRecord } from '../../bench/report.js';
 import type { TargetRole } from '../../bench/targets.js';
 
@@ -61,6 +61,14 @@ test('computeMbps is MiB per second and zero for an empty run', (t) => {
 const rate = test.macro((t, v: number, s: string) => t.is(formatRate(v), s));
 test('formatRate groups thousands', rate, 31360.4, '31,360');
 test('formatRate abbreviates millions', rate, 1_047_052, '1.05M');
+test('formatRate keeps decimals for slow byte scenarios', rate, 0.4166, '0.42');
+test('formatRate keeps one decimal below 100', rate, 42.66, '42.7');
+
+test('formatMicros keeps one decimal for small costs and groups large ones', (t) => {
+  t.is(formatMicros(31.94), '31.9');
+  t.is(formatMicros(2_910_000), '2,910,000');
+  t.is(formatMicros(null), '-');
+});
 
 const latency = test.macro((t, v: number | null, s: string) => t.is(formatLatency(v), s));
 test('formatLatency shows microseconds below 1 ms', latency, 78.4, '78us');
