@@ -1,9 +1,11 @@
 // A small JSON API: GET /json returns a document (BENCH_JSON=<file> serves that file's bytes), POST /items echoes JSON.
+// Responses are compressed for clients that accept gzip or br (gzip level 6, like express `compression`), and
+// gzip uploads are decoded: this is the bench's `sluice-gzip` target.
 import { readFileSync } from 'node:fs';
-import { concatBytes, respond, serve } from '../src/index.js';
+import { compose, concatBytes, decompress, gzip, respond, serve, type Application } from '../src/index.js';
 
 const payload = process.env.BENCH_JSON ? readFileSync(process.env.BENCH_JSON) : Buffer.from(JSON.stringify({ hello: 'world' }));
-const server = serve({ port: Number(process.env.PORT ?? 3000) }, async (req) => {
+const app: Application = async (req) => {
   if (req.path === '/json' && req.method === 'GET') return respond(200, { 'content-type': 'application/json' }, payload);
   if (req.path === '/items' && req.method === 'POST') {
     const bytes = await req.body.runAsync(concatBytes());
@@ -14,7 +16,8 @@ const server = serve({ port: Number(process.env.PORT ?? 3000) }, async (req) => 
     }
   }
   return respond.text(404, 'not found\n');
-});
+};
+const server = serve({ port: Number(process.env.PORT ?? 3000) }, compose(gzip(), decompress())(app));
 console.log(`json API listening on http://localhost:${server.port}/json`);
 process.on('SIGTERM', () => void server.close());
 process.on('SIGINT', () => void server.close());
