@@ -17,10 +17,10 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [--quick] [--only <target regex>] [--scenario <scenario regex>]
                         [--reps N] [--duration S] [--warmup S] [--no-conduit]
   --quick       one repetition, 3 s per scenario, the smoke subset (about a minute)
-  default       3 repetitions, 5 s per scenario, every scenario (about 15 minutes)
+  default       3 repetitions, 5 s per scenario, every scenario (15-20 minutes)
 results: bench/results/latest.md and latest.json (plus timestamped copies)`;
 
-/** Full-run defaults, sized so that all targets and scenarios take about 15 minutes. */
+/** Full-run defaults: 13 targets x 49 scenario runs x 3 reps take 15-20 minutes on a 2-core box. */
 export const FULL = { reps: 3, durationS: 5, warmupS: 2 } as const;
 /** Quick-run defaults. */
 export const QUICK = { reps: 1, durationS: 3, warmupS: 1 } as const;
