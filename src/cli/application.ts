@@ -1,12 +1,13 @@
 // What `sluice serve` runs: the static app over the directory (or the embedded site), wrapped in the middleware the
-// flags ask for, plus the engine settings they imply. Key decision: optional middleware (gzip) is looked up by name in
-// the middleware index, so this layer builds and runs whether or not that middleware has landed yet.
+// flags ask for, plus the engine settings they imply. Key decision: the access log is the engine's exact one
+// (accessLog() as Settings.logger: bytes actually written), not the middleware form that counts what the app returned.
 
-import * as middleware from '../middleware/index.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { gzip } from '../middleware/gzip.js';
+import { accessLog, type AccessLog } from '../middleware/logger.js';
 import { staticFiles } from '../middleware/static/static-files.js';
 import type { Settings } from '../server/settings.js';
-import type { Application, Middleware } from '../server/types.js';
-import { openAccessLog, type AccessLog } from './access-log.js';
+import type { Application } from '../server/types.js';
 import type { ServeConfig } from './args.js';
 import { defaultSite } from './default-site.js';
 
@@ -14,42 +15,34 @@ import { defaultSite } from './default-site.js';
 export interface CliApplication {
   readonly app: Application;
   readonly settings: Partial<Settings>;
-  /** Flush and close the access log. */
-  close(): Promise<void>;
+  /** Flush and close the access log; resolves with a warning when lines were lost, else null. */
+  close(): Promise<string | null>;
 }
 
-/** A flag that needs middleware this build does not have (e.g. --gzip before gzip() exists). */
-export class MissingMiddlewareError extends Error {
-  readonly code = 'MISSING_MIDDLEWARE';
-
-  constructor(readonly flag: string, name: string) {
-    super(`${flag} needs the ${name}() middleware, which this build of sluice does not include`);
-  }
-}
+/** How long shutdown waits for the access log to reach the OS. */
+export const LOG_CLOSE_TIMEOUT_MS = 2000;
 
 /** Build the application for a config; throws StaticRootError when the directory is unusable. */
-export function buildApplication(config: ServeConfig, lookup: MiddlewareLookup = lookupMiddleware): CliApplication {
+export function buildApplication(config: ServeConfig): CliApplication {
   let app: Application = config.dir === null ? defaultSite() : staticFiles(config.dir);
   if (config.gzip) {
-    const gzip = lookup('gzip');
-    if (gzip === null) throw new MissingMiddlewareError('--gzip', 'gzip');
-    app = gzip()(app);
+    // A file keeps sendfile when it has a .gz/.br sibling; otherwise compressible files are compressed on the fly.
+    app = gzip({ files: { kind: 'precompressed', fallback: { kind: 'compress' } } })(app);
   }
-  let log: AccessLog | null = null;
-  if (config.accessLog !== null) log = openAccessLog(config.accessLog, config.jsonLog ? 'json' : 'combined');
+  const log: AccessLog | null = config.accessLog === null ? null
+    : accessLog({ to: config.accessLog === '-' ? process.stdout : config.accessLog, format: config.jsonLog ? 'json' : 'combined' });
   return {
     app,
-    settings: log === null ? {} : { logger: log.log },
-    close: () => log?.close() ?? Promise.resolve(),
+    settings: log === null ? {} : { logger: log },
+    close: () => (log === null ? Promise.resolve(null) : closeLog(log, config.accessLog!)),
   };
 }
 
-/** Finds a middleware factory by export name, or null when the build lacks it. */
-export type MiddlewareLookup = (name: string) => (() => Middleware) | null;
-
-/** The default lookup: the exports of src/middleware/index.ts. */
-export function lookupMiddleware(name: string): (() => Middleware) | null {
-  const exports: Record<string, unknown> = middleware;
-  const factory = exports[name];
-  return typeof factory === 'function' ? (factory as () => Middleware) : null;
+async function closeLog(log: AccessLog, destination: string): Promise<string | null> {
+  // A failed file stream may never confirm its end: never let that hold up the exit.
+  await Promise.race([log.close().catch(() => {}), delay(LOG_CLOSE_TIMEOUT_MS, undefined, { ref: false })]);
+  const { failure, dropped } = log.writer;
+  if (failure === null && dropped === 0) return null;
+  const where = destination === '-' ? 'stdout' : destination;
+  return `access log ${where}: ${failure?.message ?? 'too slow'}; ${dropped} line(s) dropped`;
 }

@@ -26,8 +26,8 @@ export const PROCESS_OUTPUT: CliOutput = {
 export interface Serving {
   readonly server: Server;
   readonly port: number;
-  /** Graceful: in-flight requests finish, then the access log is flushed. */
-  close(): Promise<void>;
+  /** Graceful: in-flight requests finish, then the access log is flushed; resolves with a warning about lost log lines, or null. */
+  close(): Promise<string | null>;
 }
 
 /** Exit codes: 0 fine, 1 runtime failure, 2 usage error (as in sysexits-free POSIX tools). */
@@ -62,7 +62,8 @@ export async function runServe(config: ServeConfig, output: CliOutput = PROCESS_
   if (!config.quiet) printBanner(config, serving.port, output);
   const signal = await waitForStopSignal();
   if (!config.quiet) output.err(`sluice: ${signal}: closing (in-flight requests finish first)`);
-  await serving.close();
+  const warning = await serving.close();
+  if (warning !== null) output.err(`sluice: ${warning}`);
   return EXIT_OK;
 }
 

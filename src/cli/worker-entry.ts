@@ -41,7 +41,8 @@ async function runWorker(): Promise<never> {
     loadNative().stopAccepting(listenFd);
     await delay(FIRST_REQUEST_GRACE_MS);
   }
-  await serving.close();
+  const warning = await serving.close();
+  if (warning !== null) process.stderr.write(`sluice: worker ${process.pid}: ${warning}\n`);
   process.exit(0);
 }
 
