@@ -1,6 +1,11 @@
 // One bench at a time per machine: two runs pinned to the same cores would each measure the other.
 // A lock file holds the owner's pid; a lock left by a dead process is taken over.
 import { existsSync, openSync, closeSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The machine's bench lock, in the bench work dir (bench/setup.ts), shared by every pinned bench. */
+export const BENCH_LOCK = join(process.env.SLUICE_BENCH_DIR ?? join(tmpdir(), 'sluice-bench'), 'bench.lock');
 
 /** How often a waiting run checks the lock again. */
 const POLL_MS = 2000;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildCpuProfArgs, readNewestCpuProfile, summarizeCpuProfile } from './cpuprofile.js';
 import { runLoad } from './load.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, BENCH_LOCK } from './lock.js';
 import { stopProcess, waitExit } from './processes.js';
 import { computeRps } from './report.js';
 import { chooseCores } from './run.js';
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   const scenario = findScenario(positionals[0] ?? 'hello-ka-c64');
   if (!scenario) throw new Error(`unknown scenario "${positionals[0]}"; one of: ${SCENARIOS.map((s) => s.name).join(', ')}`);
   const env = ensureSetup();
-  await acquireLock(join(env.workDir, 'bench.lock'), (s) => console.error(s));
+  await acquireLock(BENCH_LOCK, (s) => console.error(s));
   const target = pickProfileTarget(scenario, values.target, (t) => t.launch({ port: 0, env }).kind === 'launch');
   if (!target || target.group !== scenario.group) throw new Error(`no ${scenario.group} target named "${values.target}"`);
   const job: Job = { target, scenario, env, cores: chooseCores(cpus().length), durationS: Number(values.duration) };

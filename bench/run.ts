@@ -6,7 +6,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { computeMicrosPerRequest, diffCpu, sampleCpu } from './cpu.js';
 import { runLoad, type LoadPlan } from './load.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, BENCH_LOCK } from './lock.js';
 import { collectMachineInfo } from './machine.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import { runPinned, sleep } from './processes.js';
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
   const log = (s: string): void => console.error(s);
   const env = ensureSetup();
   if (!env.hasWrk) throw Object.assign(new Error('wrk is not installed and could not be installed (apt-get install wrk)'), { code: 'NO_WRK' });
-  await acquireLock(join(env.workDir, 'bench.lock'), log);
+  await acquireLock(BENCH_LOCK, log);
   const cores = chooseCores(cpus().length);
   pinSelf(cores.client);
   const ctx: Ctx = { opts, env, cores, scratch: mkdtempSync(join(tmpdir(), 'sluice-bench-run-')), runs: [], skips: [], log, current: null };

@@ -46,7 +46,7 @@ export function renderNginxConfig(template: string, vars: { port: number; prefix
 function launchNginx(ctx: LaunchContext): Launch {
   if (!ctx.env.hasNginx) return { kind: 'unavailable', reason: 'nginx not installed (apt-get install nginx-light)' };
   const template = readFileSync(join(REPO_ROOT, 'bench', 'peers', 'nginx.conf'), 'utf8');
-  const conf = join(ctx.env.nginxPrefix, `nginx-${ctx.port}.conf`);
+  const conf = join(ctx.env.nginxPrefix, 'nginx-current.conf'); // one nginx at a time: rewritten per start
   writeFileSync(conf, renderNginxConfig(template, { port: ctx.port, prefix: ctx.env.nginxPrefix, www: ctx.env.wwwDir }));
   // -e: error log before the config is read (the default path may not be writable).
   return { kind: 'launch', cmd: 'nginx', args: ['-p', ctx.env.nginxPrefix, '-e', join(ctx.env.nginxPrefix, 'error.log'), '-c', conf], env: {} };
