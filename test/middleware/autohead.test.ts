@@ -3,6 +3,7 @@ import test from 'ava';
 import { bracketSource, fromArray } from '../../src/conduit/index.js';
 import { autohead } from '../../src/middleware/autohead.js';
 import { respond } from '../../src/server/response.js';
+import { Request } from '../../src/server/request.js';
 import type { Application, Response } from '../../src/server/types.js';
 import { fakeRequest } from './fake-request.js';
 
@@ -36,4 +37,18 @@ test('a streamed GET body is handed back unbuilt: nothing is acquired for HEAD',
   const res: Response = await autohead()(() => respond.stream(200, {}, body))(fakeRequest('HEAD', '/'));
   t.is(res.kind, 'stream');
   t.deepEqual(log, []);
+});
+
+test('the GET view reads the original request\'s trailers through', async (t) => {
+  const base = fakeRequest('HEAD', '/');
+  const holder = { trailers: [] as Array<readonly [string, string]> };
+  const original = new Request(base.head, base.body, { remoteAddress: () => null, signal: base.signal }, base.receivedAt, holder);
+  let view: Request | null = null;
+  await autohead()((req) => {
+    view = req;
+    return respond(204);
+  })(original);
+  holder.trailers = [['x-checksum', 'abc']]; // arrives once the body has been read
+  t.deepEqual(view!.trailers, [['x-checksum', 'abc']]);
+  t.is(view!.receivedAt, original.receivedAt);
 });
