@@ -16,7 +16,7 @@ export interface BenchOptions {
 /** Help text of `npm run bench -- --help`. */
 export const USAGE = `usage: npm run bench -- [--quick] [--only <target regex>] [--scenario <scenario regex>]
                         [--reps N] [--duration S] [--warmup S] [--no-conduit]
-  --quick       one repetition, 3 s per scenario, the smoke subset (about a minute)
+  --quick       one repetition, 3 s per scenario, the smoke subset (1-2 minutes)
   default       3 repetitions, 5 s per scenario, every scenario (15-20 minutes)
 results: bench/results/latest.md and latest.json (plus timestamped copies)`;
 
