@@ -82,6 +82,15 @@ const bodyErrors: Record<string, ErrorCase> = {
   'a missing CRLF after chunk data': {
     request: 'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n', status: 400,
   },
+  'a trailer section over 8 KiB': {
+    request: `POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nX-Big: ${'t'.repeat(9000)}\r\n\r\n`, status: 431,
+  },
+  'chunk extensions over 16 KiB in all': {
+    request: `POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n${`1;${'e'.repeat(1000)}\r\na\r\n`.repeat(20)}0\r\n\r\n`, status: 400,
+  },
+  'a trailer line without a colon': {
+    request: 'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nno colon here\r\n\r\n', status: 400,
+  },
   'a chunked body over maxBodyBytes': {
     request: 'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n',
     status: 413, settings: { maxBodyBytes: 10 },
@@ -145,5 +154,14 @@ test('a body that ends early (client half-closes) is not answered as a success',
     const rs = parseResponses(r.data);
     t.true(rs.every((x) => x.status !== 200));
     t.not(failure, null);
+  });
+});
+
+test('a body exactly at maxBodyBytes is accepted, Content-Length or chunked', async (t) => {
+  const app: Application = async (req) => respond(200, {}, await req.body.runAsync(concatBytes()));
+  await withServer(app, { maxBodyBytes: 10 }, async (port) => {
+    const r = await rawExchange(port, 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n0123456789'
+      + 'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\n01234\r\n5\r\n56789\r\n0\r\n\r\n');
+    t.deepEqual(parseResponses(r.data).map((x) => [x.status, x.body.toString()]), [[200, '0123456789'], [200, '0123456789']]);
   });
 });
