@@ -45,16 +45,48 @@ export function etagOf(info: FileInfo, strength: EtagStrength): string {
   return makeEtag(info, strength);
 }
 
+/**
+ * Make sure the fd cache holds an fd for exactly `info`, so a later sendfile of the same cached FileInfo finds it.
+ * Returns `info`, or the file's current info when it was replaced since the stat (the stale entry is dropped), or
+ * null when there is no longer a regular file there.
+ */
+export function pinFile(caches: FileCaches, info: FileInfo): FileInfo | null {
+  let current = info;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const lease = caches.fds.acquire(current);
+    if (lease !== null) {
+      lease.release();
+      return current;
+    }
+    const fresh = caches.info.get(current.path);
+    if (fresh === null || fresh.kind !== 'file') return null;
+    current = fresh;
+  }
+  return null;
+}
+
+const GONE = respond.text(404, 'Not Found\n');
+
 /** The full response for a GET or HEAD of the regular file `info` (already path-checked). */
 export function respondWithFile(req: Request, info: FileInfo, caches: FileCaches, options: ResolvedStaticOptions): Response {
-  const rep = selectRepresentation(req, info, caches, options);
+  const head = req.head;
+  // HEAD and revalidations (likely 304) send no body, so the engine never opens the file for them; the stat they
+  // cache would then outlive a rename-over without an fd bound to it, and a GET in the same cache period would find
+  // the path's new file mismatching it. Pin the fd now so every answer from this FileInfo can be sent.
+  const bodiless = req.method === 'HEAD' || head.ifNoneMatch !== null || head.ifModifiedSince !== null;
+  if (bodiless) {
+    const pinned = pinFile(caches, info);
+    if (pinned === null) return GONE;
+    info = pinned;
+  }
+  let rep = selectRepresentation(req, info, caches, options);
+  if (bodiless && rep.coding !== null && pinFile(caches, rep.info) !== rep.info) rep = { info, etag: etagOf(info, options.etag), coding: null };
   const file = rep.info;
   const validators: Record<string, string> = { etag: rep.etag, 'last-modified': file.lastModified };
   if (options.cacheControl !== null) validators['cache-control'] = options.cacheControl;
   // RFC 9110 §12.5.5: the answer depends on Accept-Encoding whenever siblings may be chosen, identity included.
   if (options.precompressed) validators.vary = 'Accept-Encoding';
 
-  const head = req.head;
   const outcome = evaluateConditionals({
     method: head.method,
     ifMatch: head.ifMatch ?? undefined,

@@ -13,7 +13,7 @@ import { respond } from '../../../src/server/response.js';
 import type { Response } from '../../../src/server/types.js';
 import { FileChangedError, streamBodyParts } from '../../../src/middleware/static/multipart.js';
 import { resolveStaticOptions, formatCacheControl } from '../../../src/middleware/static/static-options.js';
-import { etagOf } from '../../../src/middleware/static/file-response.js';
+import { etagOf, pinFile } from '../../../src/middleware/static/file-response.js';
 import { createStaticLookup, serveStatic, staticFiles, StaticRootError, type StaticOptions } from '../../../src/middleware/static/static-files.js';
 
 const ROOT = realpathSync(mkdtempSync(join(tmpdir(), 'sluice-static-unit-')));
@@ -432,4 +432,39 @@ test('bad options are TypeErrors naming the option', (t) => {
   t.deepEqual(resolveStaticOptions(), {
     index: 'index.html', hideDotfiles: true, etag: 'weak', precompressed: false, cacheControl: null, fallthrough: true,
   });
+});
+
+test('pinFile keeps an fd bound to the stat, or moves to the replacement, or says the file is gone', (t) => {
+  const caches = freshCaches();
+  const path = join(ROOT, 'pinned.txt');
+  writeFileSync(path, 'one');
+  const first = caches.info.get(path);
+  if (first?.kind !== 'file') return t.fail();
+  t.is(pinFile(caches, first), first);
+  t.is(caches.fds.size, 1);
+  writeFileSync(path + '.new', 'two!');
+  renameSync(path + '.new', path);
+  // Still pinned: the cached fd matches the cached stat, so the old version stays servable for this period.
+  t.is(pinFile(caches, first), first);
+  caches.info.sweep();
+  caches.fds.sweep();
+  const stale = { ...first };
+  const moved = pinFile(caches, stale);
+  t.is(moved?.size, 4);
+  rmSync(path);
+  caches.info.sweep();
+  t.is(pinFile(caches, { ...first, ino: first.ino + 1 }), null);
+});
+
+test('a HEAD or revalidation of a file removed after its stat was cached is 404, not a failed send', (t) => {
+  const caches = freshCaches();
+  const path = join(ROOT, 'vanishing.txt');
+  writeFileSync(path, 'here');
+  const app = appOf({ caches });
+  // The HEAD caches the stat (and pins an fd); closing the fd cache forgets the fd but not the stat.
+  t.is(app(request('HEAD', '/vanishing.txt')).status, 200);
+  caches.fds.close();
+  rmSync(path);
+  t.is(app(request('HEAD', '/vanishing.txt')).status, 404);
+  t.is(app(request('GET', '/vanishing.txt', { 'if-none-match': '"x"' })).status, 404);
 });
