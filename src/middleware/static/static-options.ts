@@ -18,7 +18,7 @@ export interface StaticOptions {
   cacheControl?: number | string;
   /** serveStatic only: pass 404s and non-GET/HEAD requests to the wrapped app. Default true. */
   fallthrough?: boolean;
-  /** The stat and fd caches; default the process-wide ones the engine's sendfile path uses. */
+  /** The stat and fd caches. Default: the process-wide ones, which the engine's sendfile path also uses; pass others only in tests (head and body would then come from different stats). */
   caches?: FileCaches;
 }
 
