@@ -104,10 +104,17 @@ export function parseResponses(data: Buffer, options: { headRequests?: number } 
       const parts: Buffer[] = [];
       for (;;) {
         const le = data.indexOf('\r\n', p, 'latin1');
-        const size = parseInt(data.subarray(p, le).toString('latin1'), 16);
+        const size = le < 0 ? NaN : parseInt(data.subarray(p, le).toString('latin1'), 16);
+        // A truncated or malformed chunked body: report it rather than loop.
+        if (!Number.isInteger(size) || size < 0 || le + 2 + size > data.length) {
+          throw new Error(`incomplete chunked body at ${p}: ${JSON.stringify(data.subarray(p, p + 80).toString('latin1'))}`);
+        }
         p = le + 2;
         if (size === 0) {
-          p = data.indexOf('\r\n', p, 'latin1') + 2;
+          // The trailer section (usually empty) ends with an empty line.
+          const end = data[p] === 13 && data[p + 1] === 10 ? p : data.indexOf('\r\n\r\n', p, 'latin1') + 2;
+          if (end < p) throw new Error(`incomplete trailer section at ${p}`);
+          p = end + 2;
           break;
         }
         parts.push(data.subarray(p, p + size));
