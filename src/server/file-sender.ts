@@ -5,6 +5,7 @@ import { sysError } from '../native/index.js';
 import type { Connection } from './connection.js';
 import { Phase } from './connection.js';
 import type { FileCaches } from './file-caches.js';
+import type { FdLease } from './fd-cache.js';
 import type { FileInfo } from './file-info-cache.js';
 import { renderResponseHead, type EngineHeaders } from './response-head.js';
 import { engineHeaders, type WriterContext } from './response-writer.js';
@@ -14,19 +15,29 @@ const EAGAIN = 11;
 /** Bytes sent in one go before letting other connections run. */
 const SLICE_BYTES = 8 * 1024 * 1024;
 
-/** A file response the engine is about to send. */
+/** A file response the engine is about to send: what it is, which part, and an fd leased for it. */
 export interface FilePlan {
   readonly info: FileInfo;
   readonly range: FileRange;
+  readonly lease: FdLease;
 }
 
-/** Looks a file up in the caches: null when it is missing, a directory, or the range does not fit. */
+/**
+ * Looks a file up in the caches and leases an fd for exactly that version: null when it is missing, a directory,
+ * or the range does not fit. A null lease means the file changed since it was cached (the stale entry is dropped),
+ * so the lookup is tried once more against the new version.
+ */
 export function planFile(files: FileCaches, path: string, range: FileRange | null): FilePlan | null {
-  const info = files.info.get(path);
-  if (info === null || info.kind !== 'file') return null;
-  const r = range ?? { start: 0, end: info.size };
-  if (!(r.start >= 0 && r.end >= r.start && r.end <= info.size)) return null;
-  return { info, range: r };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const info = files.info.get(path);
+    if (info === null || info.kind !== 'file') return null;
+    const r = range ?? { start: 0, end: info.size };
+    if (!(r.start >= 0 && r.end >= r.start && r.end <= info.size)) return null;
+    const lease = files.fds.acquire(info);
+    if (lease !== null) return { info, range: r, lease };
+    files.info.invalidate(path);
+  }
+  return null;
 }
 
 /**
@@ -34,19 +45,19 @@ export function planFile(files: FileCaches, path: string, range: FileRange | nul
  * shrank under us or the client went away (the caller then closes: the head promised a length).
  */
 export async function sendFile(
-  ctx: WriterContext, files: FileCaches, conn: Connection, plan: FilePlan,
+  ctx: WriterContext, conn: Connection, plan: FilePlan,
   status: number, headers: ResponseHeaders, close: boolean, noBody: boolean, http10 = false,
 ): Promise<number> {
   const count = plan.range.end - plan.range.start;
   const engine: EngineHeaders = engineHeaders(ctx, count, false, close, http10);
   const head = renderResponseHead(status, headers, engine);
   const { reactor } = ctx;
+  const lease = plan.lease;
   if (noBody || count === 0) {
+    lease.release();
     reactor.write(conn, head);
     return 0;
   }
-  const lease = files.fds.acquire(plan.info);
-  if (lease === null) throw Object.assign(new Error(`cannot open ${plan.info.path}`), { code: 'ENOENT' });
   try {
     // Everything queued before must leave first: flush the cork, then wait out any backlog.
     reactor.flush();

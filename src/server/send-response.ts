@@ -55,7 +55,7 @@ export function sendResponse(engine: Engine, conn: Connection, head: RequestHead
       writeHead(engine, conn, 404, { 'content-type': 'text/plain; charset=utf-8' }, engineHeaders(engine, NOT_FOUND.length, false, !keepAlive, head.versionMinor === 0), noBody ? null : NOT_FOUND);
       return { bytes: noBody ? 0 : NOT_FOUND.length, keepAlive };
     }
-    return sendFile(engine, engine.files, conn, plan, status, res.headers, !keepAlive, noBody, head.versionMinor === 0).then((bytes) => ({ bytes, keepAlive }));
+    return sendFile(engine, conn, plan, status, res.headers, !keepAlive, noBody, head.versionMinor === 0).then((bytes) => ({ bytes, keepAlive }));
   }
   // A streamed body: framed by its declared length, else chunked (HTTP/1.1), else ended by closing (HTTP/1.0).
   const framing: Framing = noBody ? { kind: 'length', length: 0 }

@@ -1,9 +1,7 @@
 // A file replaced (renamed over) after a response that cached its stat without opening it (HEAD, 304): the next GET
 // within the cache period must still get one whole version. The static app pins an fd for such answers, so it passes.
-// KNOWN ENGINE BUG (reported to the lead), shown with a plain respond.file app: sendFile() throws when fds.acquire()
-// returns null (the cached FileInfo no longer matches the file at the path) instead of looking the path up again
-// once, as the FdCache contract asks, so the client gets a closed connection and no response. Those tests are
-// test.failing: ava counts them as passing while the bug is there and fails them once it is fixed (drop .failing).
+// The same with a plain respond.file app: the engine's planFile leases an fd for the cached version and, when the
+// cached FileInfo no longer matches the file at the path, looks the path up once more (the FdCache contract).
 import test, { type ExecutionContext } from 'ava';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,6 +82,6 @@ test('staticFiles: a GET after a 304 and a rename-over gets a whole version', as
   assertWholeVersion(t, await replaceAfterBodilessAnswer(t, staticFiles(ROOT), 'static-304.txt', '304'));
 });
 
-test.failing('engine: a GET after a HEAD of a respond.file and a rename-over gets a whole version', async (t) => {
+test('engine: a GET after a HEAD of a respond.file and a rename-over gets a whole version', async (t) => {
   assertWholeVersion(t, await replaceAfterBodilessAnswer(t, plainFileApp(), 'plain-head.txt', 'head'));
 });

@@ -67,7 +67,7 @@ test('planFile is null for a missing file, a directory, or a range that does not
 
 test('sendFile sends the head with MSG_MORE, then sendfile of the whole file', async (t) => {
   const { native, ctx, conn, files } = setup();
-  const sent = await sendFile(ctx, files, conn, plan(files), 200, { 'content-type': 'application/octet-stream' }, false, false);
+  const sent = await sendFile(ctx, conn, plan(files), 200, { 'content-type': 'application/octet-stream' }, false, false);
   t.is(sent, SIZE);
   const [head] = native.callsOf('send');
   t.true(head!.more, 'the head waits for the body: one packet for small files');
@@ -82,7 +82,7 @@ test('sendFile sends the head with MSG_MORE, then sendfile of the whole file', a
 
 test('sendFile of a range sends exactly that range with its length', async (t) => {
   const { native, ctx, conn, files } = setup();
-  const sent = await sendFile(ctx, files, conn, plan(files, FILE, { start: 100, end: 350 }), 206, { 'content-range': `bytes 100-349/${SIZE}` }, false, false);
+  const sent = await sendFile(ctx, conn, plan(files, FILE, { start: 100, end: 350 }), 206, { 'content-range': `bytes 100-349/${SIZE}` }, false, false);
   t.is(sent, 250);
   t.true(native.callsOf('send')[0]!.data.includes('content-length: 250\r\n'));
   t.like(native.callsOf('sendfile')[0], { offset: 100, count: 250 });
@@ -92,15 +92,15 @@ test('sendFile of a range sends exactly that range with its length', async (t) =
 test('partial sendfiles continue from where the kernel stopped', async (t) => {
   const { native, ctx, conn, files } = setup();
   native.sendfileResult = (count) => Math.min(count, 3000);
-  await sendFile(ctx, files, conn, plan(files), 200, {}, false, false);
+  await sendFile(ctx, conn, plan(files), 200, {}, false, false);
   t.deepEqual(native.callsOf('sendfile').map((c) => [c.offset, c.count]), [[0, 10_000], [3000, 7000], [6000, 4000], [9000, 1000]]);
   close(files);
 });
 
 test('sendFile for HEAD (noBody) or an empty range writes only the head', async (t) => {
   const { native, ctx, conn, files } = setup();
-  t.is(await sendFile(ctx, files, conn, plan(files), 200, {}, false, true), 0);
-  t.is(await sendFile(ctx, files, conn, plan(files, EMPTY), 200, {}, false, false), 0);
+  t.is(await sendFile(ctx, conn, plan(files), 200, {}, false, true), 0);
+  t.is(await sendFile(ctx, conn, plan(files, EMPTY), 200, {}, false, false), 0);
   await afterFlush();
   t.deepEqual(native.callsOf('sendfile'), []);
   const wire = native.wire.get(9) ?? '';
@@ -113,7 +113,7 @@ test('sendFile for HEAD (noBody) or an empty range writes only the head', async 
 test('bytes corked before the file go out first', async (t) => {
   const { native, ctx, conn, files } = setup();
   ctx.reactor.write(conn, Buffer.from('previous response;'));
-  await sendFile(ctx, files, conn, plan(files), 200, {}, false, false);
+  await sendFile(ctx, conn, plan(files), 200, {}, false, false);
   t.deepEqual(native.calls.slice(0, 3).map((c) => c.op), ['flush', 'send', 'sendfile']);
   t.true((native.wire.get(9) ?? '').startsWith('previous response;HTTP/1.1 200 OK'));
   close(files);
@@ -123,7 +123,7 @@ test('an EAGAIN from sendfile waits for writability (send timeout armed) and the
   const { native, ctx, conn, files } = setup();
   let calls = 0;
   native.sendfileResult = (count) => (++calls === 1 ? 4000 : calls === 2 ? -11 : count);
-  const sending = sendFile(ctx, files, conn, plan(files), 200, {}, false, false);
+  const sending = sendFile(ctx, conn, plan(files), 200, {}, false, false);
   await afterFlush();
   t.is(conn.phase, Phase.Send);
   t.is(conn.deadline, 30_000);
@@ -139,7 +139,7 @@ test('a head the kernel takes only partly is completed before the body', async (
   const { native, ctx, conn, files } = setup();
   let first = true;
   native.accept = (_fd, n) => (first ? ((first = false), 10) : n);
-  const sending = sendFile(ctx, files, conn, plan(files), 200, {}, false, false);
+  const sending = sendFile(ctx, conn, plan(files), 200, {}, false, false);
   await afterFlush();
   t.is(native.callsOf('sendfile').length, 0, 'no body bytes before the whole head');
   native.deliver([{ fd: 9, kind: 4 }]);
@@ -151,21 +151,21 @@ test('a head the kernel takes only partly is completed before the body', async (
 test('a file that shrank (sendfile returns 0 early) is a FILE_TRUNCATED error', async (t) => {
   const { native, ctx, conn, files } = setup();
   native.sendfileResult = (count) => (count === SIZE ? 5000 : 0);
-  await t.throwsAsync(sendFile(ctx, files, conn, plan(files), 200, {}, false, false), { code: 'FILE_TRUNCATED' });
+  await t.throwsAsync(sendFile(ctx, conn, plan(files), 200, {}, false, false), { code: 'FILE_TRUNCATED' });
   close(files);
 });
 
 test('a sendfile error rejects with its SysError', async (t) => {
   const { native, ctx, conn, files } = setup();
   native.sendfileResult = () => -32;
-  await t.throwsAsync(sendFile(ctx, files, conn, plan(files), 200, {}, false, false), { code: 'EPIPE', message: /sendfile/ });
+  await t.throwsAsync(sendFile(ctx, conn, plan(files), 200, {}, false, false), { code: 'EPIPE', message: /sendfile/ });
   close(files);
 });
 
 test('a head send error rejects before any sendfile', async (t) => {
   const { native, ctx, conn, files } = setup();
   native.accept = () => -104;
-  await t.throwsAsync(sendFile(ctx, files, conn, plan(files), 200, {}, false, false), { code: 'ECONNRESET' });
+  await t.throwsAsync(sendFile(ctx, conn, plan(files), 200, {}, false, false), { code: 'ECONNRESET' });
   t.deepEqual(native.callsOf('sendfile'), []);
   close(files);
 });
@@ -176,16 +176,28 @@ test('a connection closed between sendfile slices stops with ECONNRESET', async 
     conn.destroy();
     return Math.min(count, 100);
   };
-  await t.throwsAsync(sendFile(ctx, files, conn, plan(files), 200, {}, false, false), { code: 'ECONNRESET' });
+  await t.throwsAsync(sendFile(ctx, conn, plan(files), 200, {}, false, false), { code: 'ECONNRESET' });
   close(files);
 });
 
-test('a file removed after planning cannot be opened: ENOENT', async (t) => {
+test('a file removed after planning is still sent whole from the fd leased at planning', async (t) => {
   const { ctx, conn, files } = setup();
   const path = join(dir, 'vanishing.txt');
   writeFileSync(path, 'soon gone');
   const p = plan(files, path);
   rmSync(path);
-  await t.throwsAsync(sendFile(ctx, files, conn, p, 200, {}, false, false), { code: 'ENOENT' });
+  t.is(await sendFile(ctx, conn, p, 200, {}, false, false), 'soon gone'.length);
+  close(files);
+});
+
+test('planFile gives null for a missing file and for a range past the end', (t) => {
+  const { files } = setup();
+  t.is(planFile(files, join(dir, 'does-not-exist'), null), null);
+  const path = join(dir, 'short.txt');
+  writeFileSync(path, 'abc');
+  t.is(planFile(files, path, { start: 0, end: 4 }), null);
+  const ok = planFile(files, path, { start: 1, end: 3 });
+  t.deepEqual(ok?.range, { start: 1, end: 3 });
+  ok?.lease.release();
   close(files);
 });
