@@ -71,3 +71,34 @@ test('a request body that stalls is cut off after bodyTimeoutMs', async (t) => {
   }));
   t.not(failure, null);
 });
+
+// ENGINE BUG 11 (/tmp/engine-bugs.md): the rate window restarts at every chunk, so a steady trickle is never cut off.
+test.failing('a body trickled one byte every 200 ms is cut off by the minimum rate although it never stalls', async (t) => {
+  let failure: unknown = null;
+  const reads: Application = async (req) => {
+    try {
+      await req.body.runAsync(concatBytes());
+    } catch (e) {
+      failure = e;
+      throw e;
+    }
+    return respond(200, {}, 'read');
+  };
+  // Each byte comes well within bodyTimeoutMs (even allowing for the sweeper's 1 s coarse clock), so only the
+  // average-rate check (5 B/s < 1024 B/s, judged once bodyTimeoutMs has passed) can end this.
+  await withServer(reads, { bodyTimeoutMs: 2500, minBodyBytesPerSecond: 1024 }, async (port) => withClient(port, async (c) => {
+    c.write('POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n');
+    let sent = 0;
+    const started = Date.now();
+    while (!c.closed && sent < 100 && Date.now() - started < 8000) {
+      c.write('b');
+      sent++;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    t.true(c.closed);
+    t.true(sent < 100, 'before the body was complete');
+    t.false(c.received.toString('latin1').startsWith('HTTP/1.1 200'));
+    t.log(`cut off after ${sent} body bytes (${Date.now() - started} ms)`);
+  }));
+  t.not(failure, null);
+});

@@ -52,17 +52,19 @@ test('re-arming (a tickle) pushes the deadline out', (t) => {
   m.close();
 });
 
-test('arm uses the coarse clock of the last sweep, not the live clock', (t) => {
+// ENGINE BUG 10 (/tmp/engine-bugs.md, minor): arm() adds to the clock of the last sweep, which can be a whole interval
+// old, so a handle armed late in an interval fires up to intervalMs early (a 1 s idle timeout after 100 ms).
+test.failing('a handle armed late in a sweep interval never fires before its full timeout', (t) => {
   const clock = fakeClock();
   const m = new TimeoutManager(1000, clock.now);
-  const h = handle([], 'a');
+  const log: string[] = [];
+  const h = handle(log, 'a');
   m.add(h);
-  const coarse = m.now;
-  clock.advance(700);
+  clock.advance(900);
   m.arm(h, 1000);
-  t.is(h.deadline, coarse + 1000);
+  clock.advance(100);
   m.sweep();
-  t.is(m.now, coarse + 700);
+  t.deepEqual(log, [], 'only 100 ms have passed since it was armed for 1000 ms');
   m.close();
 });
 
