@@ -58,8 +58,13 @@ async function timeTurns(k: number, turns: number): Promise<void> {
     };
     for (const [writer] of pairs) native.send(writer, buf, 0, 1, false);
   });
-  const usPerTurn = cpuMicros(process.cpuUsage(started)) / turns;
-  process.stdout.write(`turn with ${String(k).padStart(3)} events (epoll_wait + k recv + 1 call + k send) ${usPerTurn.toFixed(2).padStart(7)} µs/turn  ${(usPerTurn / k).toFixed(2).padStart(6)} µs/event\n`);
+  const used = process.cpuUsage(started);
+  const usPerTurn = cpuMicros(used) / turns;
+  const userPerTurn = used.user / turns;
+  process.stdout.write(
+    `turn with ${String(k).padStart(3)} events (epoll_wait + k recv + 1 call + k send) ${usPerTurn.toFixed(2).padStart(7)} µs/turn ` +
+      `(user ${userPerTurn.toFixed(2)})  ${(usPerTurn / k).toFixed(2).padStart(6)} µs/event (user ${(userPerTurn / k).toFixed(2)})\n`,
+  );
   for (const [writer, reader] of pairs) {
     native.close(writer);
     native.close(reader);
