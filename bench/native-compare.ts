@@ -56,7 +56,19 @@ const SCENARIOS: Scenario[] = [
   { name: 'pipe16-c64', conns: 64, pipeline: 16 },
 ].filter((s) => new RegExp(process.env.SCEN ?? '.').test(s.name));
 
+function requireTool(tool: string, install: string): void {
+  try {
+    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+  } catch {
+    process.stderr.write(`native-compare needs ${tool}: ${install}\n`);
+    process.exit(1);
+  }
+}
+
 function prepare(): { targets: Target[]; lua: Record<number, string> } {
+  requireTool('wrk', 'apt-get update -qq && apt-get install -y -q wrk');
+  requireTool('cc', 'apt-get install -y -q gcc');
+  requireTool('taskset', 'apt-get install -y -q util-linux');
   mkdirSync(WORK, { recursive: true });
   const cepoll = join(WORK, 'cepoll');
   execFileSync('cc', ['-O2', '-o', cepoll, join(ROOT, 'bench', 'peers', 'cepoll.c')]);
