@@ -10,6 +10,6 @@ export * from './middleware/index.js';
 export {
   Source, Conduit, Sink, Pipeline, run, connect, ResumableSource, source, conduit, sink, END, FLUSH, isFlush,
   fromArray, fromIterable, fromAsyncIterable, of, empty, map, mapAsync, filter, take, fold, sinkList, bracketSource,
-  concatBytes, awaitForever,
+  concatBytes, awaitForever, withCleanup,
 } from './conduit/index.js';
 export type { Flush, Flushable } from './conduit/index.js';

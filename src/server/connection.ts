@@ -57,7 +57,8 @@ export class Connection implements TimeoutHandle {
   private abortController: AbortController | null = null;
   /** Body bytes received in the current body phase and when it started (minimum-rate check). */
   bodyBytes = 0;
-  bodyStart = 0;
+  /** -1 until the current request's body first waits for bytes. */
+  bodyStart = -1;
 
   constructor(
     readonly fd: number,
@@ -87,7 +88,11 @@ export class Connection implements TimeoutHandle {
     this.wakeReader();
   }
 
-  /** The peer closed its side. */
+  /**
+   * The peer closed its side. A streamed response is aborted (its Source released at once, as node:http does): a FIN
+   * from a client that went away looks the same as a half-close, and an idle stream (SSE) would otherwise hold its
+   * resources until its next write fails. Bytes and file responses already handed to the kernel still complete.
+   */
   pushEof(): void {
     this.eof = true;
     this.wakeReader();

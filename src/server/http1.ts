@@ -122,11 +122,9 @@ function connState(engine: Engine, conn: Connection): ConnState {
       writeInterim: (bytes) => engine.reactor.write(conn, bytes),
       setWaiting: (waiting) => {
         if (waiting) {
-          if (conn.phase !== Phase.Body) {
-            conn.phase = Phase.Body;
-            conn.bodyBytes = 0;
-            conn.bodyStart = engine.timeouts.now;
-          }
+          conn.phase = Phase.Body;
+          // The rate is measured over the whole body, from its first wait: trickling cannot reset it.
+          if (conn.bodyStart < 0) conn.bodyStart = engine.timeouts.now;
           engine.timeouts.arm(conn, engine.settings.bodyTimeoutMs);
         } else if (conn.phase === Phase.Body) {
           conn.phase = Phase.App;
@@ -149,6 +147,8 @@ function serveRequest(engine: Engine, conn: Connection, state: ConnState, input:
     if (e instanceof RequestError) engine.reactor.write(conn, errorResponse(e.code));
     return LINGER;
   }
+  conn.bodyBytes = 0;
+  conn.bodyStart = -1;
   const req = new Request(head, body.source, state.origin, Date.now(), body);
   let r: Response | Promise<Response>;
   try {

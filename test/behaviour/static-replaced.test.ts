@@ -1,7 +1,6 @@
 // A file replaced (renamed over) after a response that cached its stat without opening it (HEAD, 304): the next GET
-// within the cache period must still get one whole version. The static app pins an fd for such answers, so it passes.
-// The same with a plain respond.file app: the engine's planFile leases an fd for the cached version and, when the
-// cached FileInfo no longer matches the file at the path, looks the path up once more (the FdCache contract).
+// within the cache period must still get one whole version, both through the static app (which pins an fd for such
+// answers) and through a plain respond.file app (the engine's planFile leases the fd and looks again once).
 import test, { type ExecutionContext } from 'ava';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
