@@ -80,6 +80,11 @@ export function parseHttpDate(value: string, nowMs: number = Date.now()): number
 }
 
 function toEpoch(year: number, month: string, day: number, h: string, min: string, sec: string): number | null {
+  // RFC 9110 §5.6.7 allows second 60 (a leap second); Date cannot hold it, so it rolls into the next minute.
+  if (sec === '60') {
+    const before = toEpoch(year, month, day, h, min, '59');
+    return before === null ? null : before + 1000;
+  }
   const mon = MONTHS.indexOf(month) / 3;
   const d = new Date(0);
   d.setUTCFullYear(year, mon, day); // not Date.UTC: it maps years 0-99 to 1900-1999
