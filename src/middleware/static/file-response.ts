@@ -70,17 +70,19 @@ const GONE = respond.text(404, 'Not Found\n');
 /** The full response for a GET or HEAD of the regular file `info` (already path-checked). */
 export function respondWithFile(req: Request, info: FileInfo, caches: FileCaches, options: ResolvedStaticOptions): Response {
   const head = req.head;
-  // HEAD and revalidations (likely 304) send no body, so the engine never opens the file for them; the stat they
-  // cache would then outlive a rename-over without an fd bound to it, and a GET in the same cache period would find
-  // the path's new file mismatching it. Pin the fd now so every answer from this FileInfo can be sent.
-  const bodiless = req.method === 'HEAD' || head.ifNoneMatch !== null || head.ifModifiedSince !== null;
-  if (bodiless) {
+  // Conditional and range requests may be answered without a file response (304, 412, 416, a multipart stream), so
+  // the engine would not lease an fd for the stat they cache; after a rename-over in the same cache period, a plain
+  // GET would then carry this version's validators over the new version's bytes. Pin the fd (plain GETs need not:
+  // the engine leases one for the stat it sends). HEAD is included so the app does not rely on the engine for it.
+  const pin = req.method === 'HEAD' || head.ifNoneMatch !== null || head.ifModifiedSince !== null ||
+    head.ifMatch !== null || head.ifUnmodifiedSince !== null || head.range !== null;
+  if (pin) {
     const pinned = pinFile(caches, info);
     if (pinned === null) return GONE;
     info = pinned;
   }
   let rep = selectRepresentation(req, info, caches, options);
-  if (bodiless && rep.coding !== null && pinFile(caches, rep.info) !== rep.info) rep = { info, etag: etagOf(info, options.etag), coding: null };
+  if (pin && rep.coding !== null && pinFile(caches, rep.info) !== rep.info) rep = { info, etag: etagOf(info, options.etag), coding: null };
   const file = rep.info;
   const validators: Record<string, string> = { etag: rep.etag, 'last-modified': file.lastModified };
   if (options.cacheControl !== null) validators['cache-control'] = options.cacheControl;
