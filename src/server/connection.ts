@@ -53,6 +53,8 @@ export class Connection implements TimeoutHandle {
   /** Index of this connection's last descriptor in the reactor's current cork window, or -1. */
   corkDesc = -1;
   closed = false;
+  /** Requests this connection has carried (graceful shutdown treats a connection that carried none as in flight). */
+  served = 0;
   /** Aborted when the connection fails or closes (streams being sent stop promptly). */
   private abortController: AbortController | null = null;
   /** Body bytes received in the current body phase and when it started (minimum-rate check). */

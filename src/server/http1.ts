@@ -46,8 +46,8 @@ export async function serveConnection(engine: Engine, conn: Connection): Promise
         conn.phase = Phase.Head;
         engine.timeouts.arm(conn, settings.headerTimeoutMs);
       } else {
-        // Graceful shutdown closes idle keep-alive connections at once.
-        if (engine.shuttingDown) break;
+        // Graceful shutdown closes idle keep-alive connections at once (a fresh one may have its request in flight).
+        if (engine.shuttingDown && conn.served > 0) break;
         conn.phase = Phase.Idle;
         engine.timeouts.arm(conn, settings.idleTimeoutMs);
       }
@@ -63,6 +63,7 @@ export async function serveConnection(engine: Engine, conn: Connection): Promise
         break;
       }
       if (parsed === null) break;
+      conn.served++;
       conn.phase = Phase.App;
       conn.deadline = Infinity;
       const step = serveRequest(engine, conn, state, input, parsed);

@@ -12,6 +12,9 @@ import { TimeoutManager } from './timeout.js';
 import type { Application } from './types.js';
 import { sysError } from '../native/index.js';
 
+/** How long graceful shutdown waits for the first request of a connection accepted just before it. */
+const FRESH_GRACE_MS = 1000;
+
 /** A running server. */
 export class Server implements Engine {
   readonly settings: Settings;
@@ -106,7 +109,13 @@ export class Server implements Engine {
     this.shuttingDown = true;
     this.reactor.unlisten(this.listenFd);
     const done = new Promise<void>((resolve) => (this.allClosed = resolve));
-    for (const conn of this.conns) if (conn.phase === Phase.Idle) conn.destroy();
+    for (const conn of this.conns) {
+      if (conn.phase !== Phase.Idle || conn.hasBuffered()) continue;
+      // Idle between requests: close now. Accepted but silent so far: its first request may be on the wire, so it
+      // gets a short grace (FRESH_GRACE_MS) and is then answered with connection: close, or timed out.
+      if (conn.served > 0) conn.destroy();
+      else this.timeouts.arm(conn, Math.min(FRESH_GRACE_MS, this.settings.idleTimeoutMs));
+    }
     const force = setTimeout(() => {
       for (const conn of this.conns) conn.destroy();
     }, this.settings.gracefulShutdownMs);

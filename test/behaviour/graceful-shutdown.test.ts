@@ -145,3 +145,22 @@ test('a response that outlives gracefulShutdownMs is force-closed and its resour
   }));
   t.deepEqual(events, ['acquire', 'release']);
 });
+
+test('a connection accepted just before close() still gets its first request answered, with connection: close', async (t) => {
+  await withServer(() => respond(200, {}, 'first and last'), {}, async (port, server) => {
+    const fresh = await RawClient.open(port);
+    try {
+      for (let i = 0; i < 200 && server.connections === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      t.is(server.connections, 1);
+      const closing = server.close();
+      fresh.write(get('/'));
+      const [res] = await fresh.readResponses(1);
+      t.is(res!.body.toString(), 'first and last');
+      t.is(res!.headers['connection'], 'close');
+      t.true(await fresh.whenClosed());
+      await closing;
+    } finally {
+      fresh.destroy();
+    }
+  });
+});
