@@ -142,6 +142,16 @@ export class Connection implements TimeoutHandle {
     return suspend(this.waiting);
   }
 
+  /**
+   * A promise that settles when there is something to read (bytes, EOF or an error), or null when there already is.
+   * Lets the request loop wait for the next request with one await, then parse it synchronously.
+   */
+  whenReadable(): Promise<void> | null {
+    if (this.first < this.chunks.length || this.failure !== null || this.eof || this.closed) return null;
+    if (this.waiting === null) this.waiting = new Promise<void>((resolve) => (this.wake = resolve));
+    return this.waiting;
+  }
+
   /** Whether received bytes are waiting (pipelined requests). */
   hasBuffered(): boolean {
     return this.first < this.chunks.length;

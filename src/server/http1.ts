@@ -53,6 +53,12 @@ export async function serveConnection(engine: Engine, conn: Connection): Promise
       }
       let parsed: RequestHead | null;
       try {
+        // Wait for the next request's first bytes with one await on the connection; the head Sink then usually
+        // completes synchronously (no driver, no extra promise per request).
+        if (!input.hasLeftovers()) {
+          const readable = conn.whenReadable();
+          if (readable !== null) await readable;
+        }
         const h = input.connect(head);
         parsed = h instanceof Promise ? await h : h;
       } catch (e) {
