@@ -8,5 +8,7 @@ const server = serve({ port: Number(process.env.PORT ?? 3000) }, (req) => {
   return respond(200, headers, req.body);
 });
 console.log(`echo listening on http://localhost:${server.port}/ (POST a body)`);
-process.on('SIGTERM', () => void server.close());
-process.on('SIGINT', () => void server.close());
+// Graceful: in-flight requests finish, then the process exits.
+const stop = (): void => void server.close().then(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -19,5 +19,7 @@ const app: Application = async (req) => {
 };
 const server = serve({ port: Number(process.env.PORT ?? 3000) }, compose(gzip(), decompress())(app));
 console.log(`json API listening on http://localhost:${server.port}/json`);
-process.on('SIGTERM', () => void server.close());
-process.on('SIGINT', () => void server.close());
+// Graceful: in-flight requests finish, then the process exits.
+const stop = (): void => void server.close().then(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

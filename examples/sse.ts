@@ -15,5 +15,7 @@ function ticks(count: number) {
 const server = serve({ port: Number(process.env.PORT ?? 3000) }, () =>
   respond(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, ticks(10)));
 console.log(`sse listening on http://localhost:${server.port}/ (curl -N)`);
-process.on('SIGTERM', () => void server.close());
-process.on('SIGINT', () => void server.close());
+// Graceful: in-flight requests finish, then the process exits.
+const stop = (): void => void server.close().then(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -1,5 +1,6 @@
 // File bodies: the head goes out with send(MSG_MORE) and the body with sendfile from the fd cache, so a head and a
 // small file share one packet and a hot file costs no open/stat/close. Big files yield to the event loop as they go.
+import { readSync } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { sysError } from '../native/index.js';
 import type { Connection } from './connection.js';
@@ -14,6 +15,35 @@ import type { FileRange, ResponseHeaders } from './types.js';
 const EAGAIN = 11;
 /** Bytes sent in one go before letting other connections run. */
 const SLICE_BYTES = 8 * 1024 * 1024;
+/** Files up to this size are sent from memory in the head's own write: one send, no sendfile (see smallFileBody). */
+export const SMALL_FILE_BYTES = 16 * 1024;
+
+/**
+ * Contents of small files, keyed by the FileInfo version they were read for. The info cache replaces its FileInfo
+ * objects when a file changes (or each ttl), so a stale body is unreachable, and garbage, as soon as its info is.
+ */
+const smallBodies = new WeakMap<FileInfo, Uint8Array>();
+
+/**
+ * The bytes of a small file range, read once per file version with one pread from the leased fd (Warp sends
+ * head + small file with MSG_MORE + sendfile: two syscalls; this is one). Null when the file shrank under us.
+ */
+export function smallFileBody(plan: FilePlan): Uint8Array | null {
+  let whole = smallBodies.get(plan.info);
+  if (whole === undefined) {
+    const size = plan.info.size;
+    const buf = Buffer.allocUnsafe(size);
+    let got = 0;
+    while (got < size) {
+      const n = readSync(plan.lease.fd, buf, got, size - got, got);
+      if (n === 0) return null;
+      got += n;
+    }
+    whole = buf;
+    smallBodies.set(plan.info, whole);
+  }
+  return whole.subarray(plan.range.start, plan.range.end);
+}
 
 /** A file response the engine is about to send: what it is, which part, and an fd leased for it. */
 export interface FilePlan {

@@ -3,7 +3,7 @@
 import type { Connection } from './connection.js';
 import { hasConnectionOption } from './connection-header.js';
 import type { Engine } from './http1.js';
-import { planFile, sendFile } from './file-sender.js';
+import { planFile, sendFile, SMALL_FILE_BYTES, smallFileBody } from './file-sender.js';
 import type { RequestHead } from './request-head.js';
 import { bodyWriter, engineHeaders, writeHead, type Framing } from './response-writer.js';
 import type { Response, ResponseHeaders } from './types.js';
@@ -54,6 +54,16 @@ export function sendResponse(engine: Engine, conn: Connection, head: RequestHead
     if (plan === null) {
       writeHead(engine, conn, 404, { 'content-type': 'text/plain; charset=utf-8' }, engineHeaders(engine, NOT_FOUND.length, false, !keepAlive, head.versionMinor === 0), noBody ? null : NOT_FOUND);
       return { bytes: noBody ? 0 : NOT_FOUND.length, keepAlive };
+    }
+    if (plan.info.size <= SMALL_FILE_BYTES) {
+      const small = noBody ? null : smallFileBody(plan);
+      plan.lease.release();
+      if (small !== null || noBody) {
+        const len = plan.range.end - plan.range.start;
+        writeHead(engine, conn, status, res.headers, engineHeaders(engine, len, false, !keepAlive, head.versionMinor === 0), noBody || len === 0 ? null : small);
+        return { bytes: noBody ? 0 : len, keepAlive };
+      }
+      throw Object.assign(new Error(`${plan.info.path} shrank while being read`), { code: 'FILE_TRUNCATED' });
     }
     return sendFile(engine, conn, plan, status, res.headers, !keepAlive, noBody, head.versionMinor === 0).then((bytes) => ({ bytes, keepAlive }));
   }
