@@ -20,7 +20,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only <target regex>] 
   default       3 repetitions, 5 s per scenario, every scenario (15-20 minutes)
 results: bench/results/latest.md and latest.json (plus timestamped copies)`;
 
-/** Full-run defaults: 49 (target, scenario) runs per repetition, 3 repetitions: 15-20 minutes on a 2-core box. */
+/** Full-run defaults: 54 (target, scenario) runs per repetition, 3 repetitions: about 20 minutes on a 2-core box. */
 export const FULL = { reps: 3, durationS: 5, warmupS: 2 } as const;
 /** Quick-run defaults. */
 export const QUICK = { reps: 1, durationS: 3, warmupS: 1 } as const;

@@ -4,15 +4,22 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** TCP state code of a listening socket in /proc/net/tcp. */
 export const TCP_LISTEN = '0A';
+/** TCP state code of an established connection in /proc/net/tcp. */
+export const TCP_ESTABLISHED = '01';
 /** Ports are drawn from here: below the usual ephemeral range, so clients' source ports never collide. */
 export const PORT_RANGE = { first: 18000, count: 2000 } as const;
 
 /** Socket inodes listening on `port` in a /proc/net/tcp or tcp6 table. */
 export function findListenerInodes(table: string, port: number): number[] {
+  return findSocketInodes(table, port, TCP_LISTEN);
+}
+
+/** Inodes of the sockets in TCP state `state` whose local port is `port`, in a /proc/net/tcp or tcp6 table. */
+export function findSocketInodes(table: string, port: number, state: string): number[] {
   const inodes: number[] = [];
   for (const line of table.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
-    if (f.length < 10 || f[3] !== TCP_LISTEN) continue;
+    if (f.length < 10 || f[3] !== state) continue;
     const local = f[1]!;
     if (parseInt(local.slice(local.lastIndexOf(':') + 1), 16) === port) inodes.push(Number(f[9]));
   }
@@ -32,6 +39,11 @@ function readTables(): string[] {
 /** Inodes of every socket listening on `port` (IPv4 and IPv6). */
 export function readListenerInodes(port: number): number[] {
   return readTables().flatMap((t) => findListenerInodes(t, port));
+}
+
+/** Inodes of every established connection accepted on `port` (IPv4 and IPv6). */
+export function readAcceptedInodes(port: number): Set<number> {
+  return new Set(readTables().flatMap((t) => findSocketInodes(t, port, TCP_ESTABLISHED)));
 }
 
 /** True when nothing listens on `port`. */

@@ -6,6 +6,7 @@ import type { LoadResult } from './load.js';
 import { describeLoad, type MachineInfo } from './machine.js';
 import type { ScenarioGroup } from './scenarios.js';
 import { computeMedianOrNull, computeSpread, type Spread } from './stats.js';
+import { formatWorkerShare } from './worker-share.js';
 import type { TargetRole } from './targets.js';
 
 /** CPU figures of one run, per request (µs) and as core busy fractions. */
@@ -27,6 +28,8 @@ export interface RunRecord {
   metric: 'rps' | 'MBps';
   load: LoadResult;
   cpu: RunCpu;
+  /** Connections each prefork worker held halfway through the load (prefork targets only). */
+  workerConns?: number[];
 }
 
 /** A target or scenario that was not measured, and why. */
@@ -179,6 +182,7 @@ export function renderMarkdown(rep: BenchReport): string {
     if (rows.length === 0) continue;
     out.push(`## ${group}`, '', `| ${TABLE_HEADER.join(' | ')} |`, `|${'---|'.repeat(TABLE_HEADER.length)}`, ...rows.map(renderRow), '');
   }
+  out.push(...renderWorkers(rep));
   if (rep.skips.length > 0) {
     out.push('## Not measured', '');
     for (const s of rep.skips) out.push(`- ${s.target}${s.scenario ? ` / ${s.scenario}` : ''}: ${s.kind}${s.times > 1 ? ` (x${s.times})` : ''}: ${s.reason}`);
@@ -191,6 +195,37 @@ export function renderMarkdown(rep: BenchReport): string {
     out.push(`not available: ${rep.conduit.reason}`);
   }
   return out.join('\n') + '\n';
+}
+
+/**
+ * The prefork section: per repetition, the connections each worker held mid-load, and the median server CPU per
+ * request against the single-process target of the same scenario (`sluice-static-w2` is compared with `sluice-static`).
+ */
+function renderWorkers(rep: BenchReport): string[] {
+  const runs = rep.runs.filter((r) => r.workerConns !== undefined);
+  if (runs.length === 0) return [];
+  const out = ['## prefork workers', '', '| target | scenario | connections per worker, each rep | srv µs/req | single process | ratio |',
+    '|---|---|---|---|---|---|'];
+  const rowOf = (target: string, scenario: string): Row | undefined => rep.rows.find((x) => x.target === target && x.scenario === scenario);
+  const seen = new Set<string>();
+  for (const r of runs) {
+    const key = `${r.target}\u0000${r.scenario}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const shares = runs.filter((x) => x.target === r.target && x.scenario === r.scenario).map((x) => formatWorkerShare(x.workerConns));
+    const single = singleProcessTarget(r.target);
+    const mine = rowOf(r.target, r.scenario)?.serverUsPerReq ?? null;
+    const base = rowOf(single, r.scenario)?.serverUsPerReq ?? null;
+    const ratio = mine !== null && base !== null && base > 0 ? mine / base : null;
+    out.push(`| ${r.target} | ${r.scenario} | ${shares.join(', ')} | ${formatMicros(mine)} | ${single} ${formatMicros(base)} | ${fixed(ratio, 2)} |`);
+  }
+  out.push('');
+  return out;
+}
+
+/** The single-process twin of a prefork target: its name without the `-w<N>` suffix. */
+export function singleProcessTarget(name: string): string {
+  return name.replace(/-w\d+$/, '');
 }
 
 /** Writes latest.md/latest.json and timestamped copies into `dir`; returns the paths written. */

@@ -16,6 +16,7 @@ import { startServer, stopServer, type RunningServer } from './server.js';
 import { ensureSetup, REPO_ROOT, type BenchEnv } from './setup.js';
 import { selectTargets, type Target } from './targets.js';
 import { verifyTarget } from './verify.js';
+import { formatWorkerShare, readWorkerConnections } from './worker-share.js';
 
 /** Pause between scenarios, so sockets in TIME_WAIT and the server's timers settle. */
 const PAUSE_MS = 500;
@@ -53,17 +54,24 @@ async function measure(ctx: Ctx, server: RunningServer, s: Scenario, rep: number
   const plan: LoadPlan = { port: server.port, path: s.path, durationS: ctx.opts.durationS, clientCore: ctx.cores.client,
     scratchDir: ctx.scratch, sinkBin: ctx.env.sinkBin };
   const before = sampleCpu(server.pid);
+  // A prefork target's spread over its workers is read halfway through the load, while every connection is open.
+  let workerConns: number[] | undefined;
+  const probe = server.target.workers === undefined ? null
+    : setTimeout(() => (workerConns = readWorkerConnections(server.pid, server.port)), (ctx.opts.durationS * 1000) / 2);
   const load = await runLoad(s, plan);
+  if (probe !== null) clearTimeout(probe);
   const after = sampleCpu(server.pid);
   if (load.failed !== null) return addSkip(ctx, { target: server.target.name, scenario: s.name, kind: 'load-failed', reason: load.failed });
   const cpu = diffCpu(before, after, ctx.cores.server ?? 0, ctx.cores.client ?? 0);
   const record: RunRecord = { rep, target: server.target.name, role: server.target.role, group: s.group, scenario: s.name, metric: s.metric, load,
     cpu: { serverBusy: cpu.serverCore.busy, clientBusy: cpu.clientCore.busy, serverSteal: cpu.serverCore.steal,
-      serverUsPerReq: computeMicrosPerRequest(cpu.serverCore.busyUs, load.requests), userUsPerReq: computeMicrosPerRequest(cpu.userUs, load.requests) } };
+      serverUsPerReq: computeMicrosPerRequest(cpu.serverCore.busyUs, load.requests), userUsPerReq: computeMicrosPerRequest(cpu.userUs, load.requests) },
+    ...(workerConns === undefined ? {} : { workerConns }) };
   ctx.runs.push(record);
   const rps = load.durationS > 0 ? Math.round(load.requests / load.durationS) : 0;
   ctx.log(`  ${s.name}: ${rps} req/s, ${(load.bytes / Math.max(load.durationS, 1e-9) / 1048576).toFixed(1)} MB/s, ` +
-    `srv ${record.cpu.serverUsPerReq?.toFixed(1) ?? '-'} µs/req, errors ${load.errors}, dropped ${load.dropped}, non-2xx ${load.non2xx}`);
+    `srv ${record.cpu.serverUsPerReq?.toFixed(1) ?? '-'} µs/req, errors ${load.errors}, dropped ${load.dropped}, non-2xx ${load.non2xx}` +
+    (workerConns === undefined ? '' : `, workers ${formatWorkerShare(workerConns)}`));
 }
 
 async function runTarget(ctx: Ctx, t: Target, scenarios: Scenario[], rep: number): Promise<void> {
@@ -136,7 +144,8 @@ async function main(): Promise<void> {
   const ctx: Ctx = { opts, env, cores, scratch: mkdtempSync(join(tmpdir(), 'sluice-bench-run-')), runs: [], skips: [], log, current: null };
   const startedAt = new Date().toISOString();
   const loadAtStart = loadavg()[0] ?? 0;
-  const targets = selectTargets(opts.only).map((t) => ({ t, scenarios: selectScenarios(t.group, opts.scenario, opts.quick) }))
+  const targets = selectTargets(opts.only).map((t) => ({ t, scenarios: selectScenarios(t.group, opts.scenario, opts.quick)
+    .filter((s) => t.scenarios === undefined || t.scenarios.test(s.name)) }))
     .filter((x) => x.scenarios.length > 0);
   log(`bench: ${opts.quick ? 'quick' : 'full'}, ${opts.reps} rep(s) x ${opts.durationS} s, ${targets.length} target(s), ` +
     `server core ${cores.server ?? '-'}, client core ${cores.client ?? '-'}`);

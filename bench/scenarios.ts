@@ -62,6 +62,8 @@ export const SCENARIOS: readonly Scenario[] = [
     note: '151 B file, 64 connections' },
   { name: 'static-ka-c1000', group: 'static', path: '/index.html', load: wrk(1000), quick: false, metric: 'rps', expect: page,
     note: '151 B file, 1000 connections' },
+  { name: 'static-close-c64', group: 'static', path: '/index.html', load: wrk(64, { headers: ['Connection: close'] }), quick: false,
+    metric: 'rps', expect: page, note: '151 B file, Connection: close' },
   { name: 'static-file1m-c16', group: 'static', path: '/1m.bin', load: { kind: 'sink', conns: 16 }, quick: true, metric: 'MBps',
     expect: { status: 200, bodyBytes: FILE_SIZES['1m.bin'] }, note: '1 MiB file, sink client (1 MiB reads)' },
   { name: 'static-file100m-c16', group: 'static', path: '/100m.bin', load: { kind: 'sink', conns: 16 }, quick: false, metric: 'MBps',

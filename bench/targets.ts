@@ -26,6 +26,10 @@ export interface Target {
   group: ScenarioGroup;
   role: TargetRole;
   launch: (ctx: LaunchContext) => Launch;
+  /** Prefork worker processes (children of the started process): their share of the connections is sampled. */
+  workers?: number;
+  /** Only the scenarios of the group whose name matches (default: all of them). */
+  scenarios?: RegExp;
 }
 
 const NODE = process.execPath;
@@ -58,10 +62,14 @@ function launchCepoll(ctx: LaunchContext): Launch {
     : { kind: 'unavailable', reason: 'cepoll not built (no C compiler?)' };
 }
 
-function launchSluiceStatic(ctx: LaunchContext): Launch {
-  const main = dist('src', 'cli', 'main.js');
-  if (!existsSync(main)) return { kind: 'unavailable', reason: 'not built yet (dist/src/cli/main.js missing)' };
-  return { kind: 'launch', cmd: NODE, args: [join(REPO_ROOT, 'bin', 'sluice.js'), 'serve', ctx.env.wwwDir, '--port', String(ctx.port), '--quiet'], env: {} };
+/** `sluice serve <www>`, with `--workers n` when n is given. */
+function launchSluiceStatic(workers?: number): (ctx: LaunchContext) => Launch {
+  return (ctx) => {
+    const main = dist('src', 'cli', 'main.js');
+    if (!existsSync(main)) return { kind: 'unavailable', reason: 'not built yet (dist/src/cli/main.js missing)' };
+    const extra = workers === undefined ? [] : ['--workers', String(workers)];
+    return { kind: 'launch', cmd: NODE, args: [join(REPO_ROOT, 'bin', 'sluice.js'), 'serve', ctx.env.wwwDir, '--port', String(ctx.port), '--quiet', ...extra], env: {} };
+  };
 }
 
 const www = (ctx: LaunchContext): Record<string, string> => ({ WWW: ctx.env.wwwDir });
@@ -75,7 +83,9 @@ export const TARGETS: readonly Target[] = [
   { name: 'fastify-hello', group: 'hello', role: 'peer', launch: nodeScript(dist('bench', 'peers', 'fastify-hello.js')) },
   { name: 'nginx-hello', group: 'hello', role: 'nginx', launch: launchNginx },
   { name: 'c-epoll', group: 'hello', role: 'floor', launch: launchCepoll },
-  { name: 'sluice-static', group: 'static', role: 'subject', launch: launchSluiceStatic },
+  { name: 'sluice-static', group: 'static', role: 'subject', launch: launchSluiceStatic() },
+  // Two workers on the one server core: per-request CPU against one worker, and how the kernel spreads connections.
+  { name: 'sluice-static-w2', group: 'static', role: 'subject', launch: launchSluiceStatic(2), workers: 2, scenarios: /^static-ka-c(64|1000)$/ },
   { name: 'node-static', group: 'static', role: 'node', launch: nodeScript(dist('bench', 'peers', 'node-static.js'), www) },
   { name: 'nginx-static', group: 'static', role: 'nginx', launch: launchNginx },
   { name: 'sluice-gzip', group: 'gzip', role: 'subject', launch: nodeScript(dist('examples', 'json.js'), json) },

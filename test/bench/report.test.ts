@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadResult } from '../../bench/load.js';
-import { computeMbps, formatLatency, formatMicros, formatRate, formatSpread, renderMarkdown, renderRow, summarizeRuns, TABLE_HEADER, writeReport,
+import { computeMbps, formatLatency, formatMicros, formatRate, formatSpread, renderMarkdown, renderRow, singleProcessTarget, summarizeRuns, TABLE_HEADER, writeReport,
   type BenchReport, type RunRecord } from '../../bench/report.js';
 import type { TargetRole } from '../../bench/targets.js';
 
@@ -115,6 +115,23 @@ test('renderMarkdown warns when the machine was busy at the start', (t) => {
 test('renderMarkdown lists conduit figures when the micro-bench ran', (t) => {
   const md = renderMarkdown({ ...REPORT, conduit: { kind: 'ok', nsPerElement: { 'map x3': 12.345 } } });
   t.true(md.includes('| map x3 | 12.3 |'));
+});
+
+test('renderMarkdown shows each prefork run\'s spread over workers and its CPU against the single-process twin', (t) => {
+  const runs: RunRecord[] = [
+    { ...run('sluice-static', 'subject', 'static-ka-c64', 1, load(10_000)) },
+    { ...run('sluice-static-w2', 'subject', 'static-ka-c64', 1, load(8_000)), workerConns: [30, 34] },
+    { ...run('sluice-static-w2', 'subject', 'static-ka-c64', 2, load(8_000)), workerConns: [0, 0] },
+  ];
+  const md = renderMarkdown({ ...REPORT, runs, rows: summarizeRuns(runs) });
+  t.true(md.includes('## prefork workers'));
+  t.true(md.includes('| sluice-static-w2 | static-ka-c64 | 30/34 (47/53%), 0/0 | 125 | sluice-static 100 | 1.25 |'));
+  t.false(renderMarkdown(REPORT).includes('## prefork workers'));
+});
+
+test('singleProcessTarget drops the worker-count suffix', (t) => {
+  t.is(singleProcessTarget('sluice-static-w2'), 'sluice-static');
+  t.is(singleProcessTarget('sluice-static'), 'sluice-static');
 });
 
 test('writeReport writes latest and timestamped copies of the Markdown and the JSON', (t) => {
