@@ -84,7 +84,9 @@ export async function serveConnection(engine: Engine, conn: Connection): Promise
   } catch (e) {
     if (!conn.failed && !conn.closed) engine.settings.onException(e, null);
   } finally {
+    // Never cut a response short: what the kernel has not taken yet leaves before the close.
     if (linger && !conn.peerGone) await lingerClose(engine, conn, input);
+    else await sendQueued(engine, conn);
     await closeQuietly(input);
   }
 }
@@ -100,8 +102,8 @@ type Next = typeof KEEP | typeof CLOSE | typeof LINGER;
 /** Lingering close: send what is queued, half-close, and discard input until the client closes (at most LINGER_MS). */
 async function lingerClose(engine: Engine, conn: Connection, input: ResumableSource<Uint8Array>): Promise<void> {
   try {
-    engine.reactor.flush();
-    if (conn.backlogBytes > 0) await conn.whenDrained();
+    await sendQueued(engine, conn);
+    if (conn.closed || conn.failed) return;
     engine.reactor.native.shutdown(conn.fd, SHUT_WR);
     await input.connect(sinkNull(), { signal: AbortSignal.timeout(LINGER_MS) });
   } catch {
@@ -110,6 +112,20 @@ async function lingerClose(engine: Engine, conn: Connection, input: ResumableSou
 }
 
 const LINGER_MS = 2000;
+
+/** Sends everything queued for conn (corked or waiting for the client), within the send timeout; never throws. */
+async function sendQueued(engine: Engine, conn: Connection): Promise<void> {
+  if (conn.closed || conn.failed) return;
+  engine.reactor.flush();
+  if (conn.backlogBytes === 0) return;
+  conn.phase = Phase.Send;
+  engine.timeouts.arm(conn, engine.sendTimeoutMs);
+  try {
+    await conn.whenDrained();
+  } catch {
+    // Reset or timed out: there is no one left to deliver to.
+  }
+}
 
 /** Per-connection objects made once, not per request. */
 interface ConnState {
@@ -172,8 +188,9 @@ function respondWith(engine: Engine, conn: Connection, req: Request, body: Reque
   if (!isResponse(res)) return failBeforeHead(engine, conn, req, new TypeError(`the app returned ${describe(res)}, not a Response (use respond())`), body);
   body.beginResponse(res.kind === 'stream');
   let keepAlive = wantsKeepAlive(req.head) && !engine.shuttingDown && !conn.failed && !appCloses(res.headers);
-  // An unread body we could not drain cheaply ends the connection: say so in this response (RFC 9112 §9.6).
-  if (keepAlive && (body.awaitingContinue || body.remaining > settings.maxBodyFlush)) keepAlive = false;
+  // An unread body we could not drain cheaply ends the connection: say so in this response (RFC 9112 §9.6). A stream
+  // may still read it as it goes (an echo), so it is judged after the response: finishRequest closes if it must.
+  if (keepAlive && (body.awaitingContinue || (res.kind !== 'stream' && body.remaining > settings.maxBodyFlush))) keepAlive = false;
   let s: Sent | Promise<Sent>;
   try {
     s = sendResponse(engine, conn, req.head, res, keepAlive);

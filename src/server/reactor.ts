@@ -8,6 +8,12 @@ import type { Connection, ConnectionHost } from './connection.js';
 
 const MAX_EVENTS = 4096;
 const RECV_BUFFER_BYTES = 1024 * 1024;
+/**
+ * Largest received chunk handed to a connection. Bigger allocations come from fresh mmap'd pages (glibc's mmap
+ * threshold is 128 KiB), so copying into them page-faults on every 4 KiB: that halved upload echo throughput. At
+ * 64 KiB (node's read size too) the allocator reuses warm heap memory.
+ */
+const CHUNK_BYTES = 64 * 1024;
 const CORK_BYTES = 256 * 1024;
 /** Writes larger than this skip the cork buffer (one copy less, one syscall either way). */
 const CORK_MAX_WRITE = 16 * 1024;
@@ -83,10 +89,16 @@ export class Reactor implements ConnectionHost {
       if (kind === EV_DATA) {
         const conn = this.conns[fd];
         if (conn === undefined) continue;
-        const len = ev[o + 3]!;
-        const chunk = Buffer.allocUnsafe(len);
-        this.recvBuffer.copy(chunk, 0, ev[o + 2]!, ev[o + 2]! + len);
-        conn.pushData(chunk);
+        // Owned copies of at most CHUNK_BYTES each (see there); a big recv becomes several chunks.
+        let at = ev[o + 2]!;
+        const end = at + ev[o + 3]!;
+        while (at < end) {
+          const n = end - at < CHUNK_BYTES ? end - at : CHUNK_BYTES;
+          const chunk = Buffer.allocUnsafe(n);
+          this.recvBuffer.copy(chunk, 0, at, at + n);
+          at += n;
+          conn.pushData(chunk);
+        }
       } else if (kind === EV_WRITABLE) {
         const conn = this.conns[fd];
         if (conn !== undefined) this.sendBacklog(conn);

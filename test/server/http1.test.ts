@@ -229,3 +229,20 @@ test('thousands of pipelined requests to a client that does not read queue a bou
   await until(() => count(c.wire) === 2000, 'all 2000 responses');
   t.is(served, 2000);
 });
+
+test('a connection that ends after its response closes only once the queued response has left', async (t) => {
+  const app: Application = () => respond(200, {}, source<Uint8Array>(function* (io) {
+    yield* io.emit(Buffer.from('x'.repeat(40_000)));
+    yield* io.emit(Buffer.from('the end'));
+  }));
+  const { connect, native } = fakeServer(app);
+  native.accept = () => -11;
+  const c = connect();
+  c.send('GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n');
+  await new Promise((r) => setTimeout(r, 20));
+  t.false(c.closed, 'closed with the response still queued');
+  native.accept = (_fd, n) => n;
+  c.writable();
+  await until(() => c.closed, 'closed after the response left');
+  t.true(c.wire.endsWith('the end\r\n0\r\n\r\n'));
+});

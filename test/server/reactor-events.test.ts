@@ -36,6 +36,22 @@ test('EV_DATA delivers an owned copy of the received bytes to the connection', (
   t.is(a.read(), SUSPEND);
 });
 
+test('a large receive reaches the connection as chunks of at most 64 KiB, in order', (t) => {
+  const { native, conn } = setup();
+  const a = conn(10);
+  const data = Array.from({ length: 200 * 1024 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
+  native.deliver([{ fd: 10, kind: EV_DATA, data }]);
+  const sizes: number[] = [];
+  let got = '';
+  for (let x = a.read(); x !== SUSPEND; x = a.read()) {
+    const chunk = x as Uint8Array;
+    sizes.push(chunk.length);
+    got += Buffer.from(chunk).toString('latin1');
+  }
+  t.deepEqual(sizes, [65536, 65536, 65536, 8192]);
+  t.is(got, data);
+});
+
 test('EV_EOF ends the connection\'s input; EV_ERROR fails it with the errno', (t) => {
   const { native, conn } = setup();
   const a = conn(10);
