@@ -122,6 +122,16 @@ export function composeResponseHead(
 ): number {
   const needed = measureResponseHead(status, headers, engine);
   if (offset + needed > out.length) return -needed;
+  return writeResponseHead(out, offset, status, headers, engine) - offset;
+}
+
+/**
+ * Writes the head at out[offset..] and returns where it ends. The caller has measured it (measureResponseHead) and
+ * made room: the hot path measures once, not twice. Throws like composeResponseHead.
+ */
+export function writeResponseHead(
+  out: Uint8Array, offset: number, status: number, headers: ResponseHeaders, engine: EngineHeaders,
+): number {
   let p = writeAscii(out, offset, statusLineOf(status));
   let appDate = false;
   let appServer = false;
@@ -140,7 +150,7 @@ export function composeResponseHead(
     out.set(engine.date, p);
     p = writeCrlf(out, p + engine.date.length);
   }
-  if (engine.server !== null && !appServer) p = writeField(out, p, 'server', engine.server);
+  if (engine.server !== null && !appServer) p = writeAscii(out, p, serverLineOf(engine.server));
   if (engine.contentLength >= 0) {
     p = writeAscii(out, p, CONTENT_LENGTH_PREFIX);
     p = writeCrlf(out, writeDecimal(out, p, engine.contentLength));
@@ -148,7 +158,21 @@ export function composeResponseHead(
   if (engine.chunked) p = writeAscii(out, p, TRANSFER_ENCODING_CHUNKED);
   if (engine.close) p = writeAscii(out, p, CONNECTION_CLOSE);
   else if (engine.keepAlive === true) p = writeAscii(out, p, CONNECTION_KEEP_ALIVE);
-  return writeCrlf(out, p) - offset;
+  return writeCrlf(out, p);
+}
+
+let serverName: string | null = null;
+let serverLine = '';
+
+/** `server: <name>\r\n`, validated once per name (a server keeps one name, so this is one compare per head). */
+function serverLineOf(name: string): string {
+  if (name !== serverName) {
+    const line = new Uint8Array(SERVER_PREFIX.length + name.length + CRLF_LENGTH);
+    writeField(line, 0, 'server', name);
+    serverName = name;
+    serverLine = `${SERVER_PREFIX}${name}\r\n`;
+  }
+  return serverLine;
 }
 
 /** Composes a head into a fresh buffer of exactly its length. */

@@ -5,7 +5,7 @@ import { LAST_CHUNK, writeChunkHeader } from '../conduit/chunked-codec.js';
 import type { Connection } from './connection.js';
 import { Phase } from './connection.js';
 import type { DateCache } from './date.js';
-import { composeResponseHead, measureResponseHead, renderResponseHead, type EngineHeaders } from './response-head.js';
+import { measureResponseHead, renderResponseHead, writeResponseHead, type EngineHeaders } from './response-head.js';
 import type { Reactor } from './reactor.js';
 import type { TimeoutManager } from './timeout.js';
 import type { ResponseHeaders } from './types.js';
@@ -46,7 +46,7 @@ export function writeHead(
     const at = reactor.reserve(conn, total);
     if (at >= 0) {
       try {
-        composeResponseHead(reactor.corkBuffer, at, status, headers, engine);
+        writeResponseHead(reactor.corkBuffer, at, status, headers, engine);
       } catch (e) {
         reactor.unreserve(conn, at, total);
         throw e;

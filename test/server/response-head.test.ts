@@ -106,3 +106,10 @@ test('statusLineOf caches one line per status', (t) => {
   t.is(statusLineOf(503), 'HTTP/1.1 503 Service Unavailable\r\n');
   t.is(statusLineOf(503), statusLineOf(503));
 });
+
+test('a server name is validated whenever it changes, and a bad one never reaches the wire', (t) => {
+  t.true(render(200, {}, { server: 'one' }).includes('\r\nserver: one\r\n'));
+  t.throws(() => render(200, {}, { server: 'evil\r\nx-injected: 1' }), { instanceOf: ResponseError, code: 'BAD_RESPONSE_HEADER' });
+  t.true(render(200, {}, { server: 'two' }).includes('\r\nserver: two\r\n'));
+  t.throws(() => render(200, {}, { server: 'evil\r\nx-injected: 1' }), { instanceOf: ResponseError });
+});
