@@ -203,21 +203,18 @@ export function renderMarkdown(rep: BenchReport): string {
  */
 function renderWorkers(rep: BenchReport): string[] {
   const runs = rep.runs.filter((r) => r.workerConns !== undefined);
-  if (runs.length === 0) return [];
+  const rowOf = (target: string, scenario: string): Row | undefined => rep.rows.find((x) => x.target === target && x.scenario === scenario);
+  const prefork = rep.rows.filter((row) => runs.some((r) => r.target === row.target && r.scenario === row.scenario));
+  if (prefork.length === 0) return [];
   const out = ['## prefork workers', '', '| target | scenario | connections per worker, each rep | srv µs/req | single process | ratio |',
     '|---|---|---|---|---|---|'];
-  const rowOf = (target: string, scenario: string): Row | undefined => rep.rows.find((x) => x.target === target && x.scenario === scenario);
-  const seen = new Set<string>();
-  for (const r of runs) {
-    const key = `${r.target}\u0000${r.scenario}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const shares = runs.filter((x) => x.target === r.target && x.scenario === r.scenario).map((x) => formatWorkerShare(x.workerConns));
-    const single = singleProcessTarget(r.target);
-    const mine = rowOf(r.target, r.scenario)?.serverUsPerReq ?? null;
-    const base = rowOf(single, r.scenario)?.serverUsPerReq ?? null;
+  for (const row of prefork) {
+    const shares = runs.filter((r) => r.target === row.target && r.scenario === row.scenario).map((r) => formatWorkerShare(r.workerConns));
+    const single = singleProcessTarget(row.target);
+    const mine = row.serverUsPerReq;
+    const base = rowOf(single, row.scenario)?.serverUsPerReq ?? null;
     const ratio = mine !== null && base !== null && base > 0 ? mine / base : null;
-    out.push(`| ${r.target} | ${r.scenario} | ${shares.join(', ')} | ${formatMicros(mine)} | ${single} ${formatMicros(base)} | ${fixed(ratio, 2)} |`);
+    out.push(`| ${row.target} | ${row.scenario} | ${shares.join(', ')} | ${formatMicros(mine)} | ${single} ${formatMicros(base)} | ${fixed(ratio, 2)} |`);
   }
   out.push('');
   return out;

@@ -56,7 +56,7 @@ async function measure(ctx: Ctx, server: RunningServer, s: Scenario, rep: number
   const before = sampleCpu(server.pid);
   // A prefork target's spread over its workers is read halfway through the load, while every connection is open.
   let workerConns: number[] | undefined;
-  const probe = server.target.workers === undefined ? null
+  const probe = server.target.prefork !== true ? null
     : setTimeout(() => (workerConns = readWorkerConnections(server.pid, server.port)), (ctx.opts.durationS * 1000) / 2);
   const load = await runLoad(s, plan);
   if (probe !== null) clearTimeout(probe);

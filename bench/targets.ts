@@ -26,8 +26,8 @@ export interface Target {
   group: ScenarioGroup;
   role: TargetRole;
   launch: (ctx: LaunchContext) => Launch;
-  /** Prefork worker processes (children of the started process): their share of the connections is sampled. */
-  workers?: number;
+  /** A prefork server: its workers are children of the started process, and their share of the connections is sampled. */
+  prefork?: true;
   /** Only the scenarios of the group whose name matches (default: all of them). */
   scenarios?: RegExp;
 }
@@ -85,7 +85,7 @@ export const TARGETS: readonly Target[] = [
   { name: 'c-epoll', group: 'hello', role: 'floor', launch: launchCepoll },
   { name: 'sluice-static', group: 'static', role: 'subject', launch: launchSluiceStatic() },
   // Two workers on the one server core: per-request CPU against one worker, and how the kernel spreads connections.
-  { name: 'sluice-static-w2', group: 'static', role: 'subject', launch: launchSluiceStatic(2), workers: 2, scenarios: /^static-ka-c(64|1000)$/ },
+  { name: 'sluice-static-w2', group: 'static', role: 'subject', launch: launchSluiceStatic(2), prefork: true, scenarios: /^static-ka-c(64|1000)$/ },
   { name: 'node-static', group: 'static', role: 'node', launch: nodeScript(dist('bench', 'peers', 'node-static.js'), www) },
   { name: 'nginx-static', group: 'static', role: 'nginx', launch: launchNginx },
   { name: 'sluice-gzip', group: 'gzip', role: 'subject', launch: nodeScript(dist('examples', 'json.js'), json) },

@@ -4,12 +4,11 @@ import { readSync } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { sysError } from '../native/index.js';
 import type { Connection } from './connection.js';
-import { Phase } from './connection.js';
 import type { FileCaches } from './file-caches.js';
 import type { FdLease } from './fd-cache.js';
 import type { FileInfo } from './file-info-cache.js';
 import { renderResponseHead, type EngineHeaders } from './response-head.js';
-import { engineHeaders, type WriterContext } from './response-writer.js';
+import { engineHeaders, waitForClient, type WriterContext } from './response-writer.js';
 import type { FileRange, ResponseHeaders } from './types.js';
 
 const EAGAIN = 11;
@@ -91,14 +90,14 @@ export async function sendFile(
   try {
     // Everything queued before must leave first: flush the cork, then wait out any backlog.
     reactor.flush();
-    if (conn.backlogBytes > 0) await waitWritable(ctx, conn, conn.whenDrained());
+    if (conn.backlogBytes > 0) await waitForClient(ctx, conn, conn.whenDrained());
     const native = reactor.native;
     const h = native.send(conn.fd, head, 0, head.length, true);
     if (h < 0 && h !== -EAGAIN) throw sysError(h, 'send');
     if (h < head.length) {
       // The rest of the head must precede any body byte: queue it (not cork it) and wait until it is out.
       reactor.enqueue(conn, head.subarray(h > 0 ? h : 0));
-      await waitWritable(ctx, conn, conn.whenDrained());
+      await waitForClient(ctx, conn, conn.whenDrained());
     }
     let pos = plan.range.start;
     let left = count;
@@ -116,7 +115,7 @@ export async function sendFile(
         }
       } else if (n === -EAGAIN) {
         slice = 0;
-        await waitWritable(ctx, conn, conn.whenWritable());
+        await waitForClient(ctx, conn, conn.whenWritable());
       } else if (n === 0) {
         throw Object.assign(new Error(`${plan.info.path} shrank while being sent`), { code: 'FILE_TRUNCATED' });
       } else throw sysError(n, 'sendfile');
@@ -125,12 +124,4 @@ export async function sendFile(
   } finally {
     lease.release();
   }
-}
-
-async function waitWritable(ctx: WriterContext, conn: Connection, wait: Promise<void>): Promise<void> {
-  conn.phase = Phase.Send;
-  ctx.timeouts.arm(conn, ctx.sendTimeoutMs);
-  await wait;
-  conn.phase = Phase.App;
-  conn.deadline = Infinity;
 }

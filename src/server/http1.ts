@@ -11,7 +11,7 @@ import { headSink } from './head-sink.js';
 import { Request, type RequestOrigin } from './request.js';
 import { RequestBody, type BodyHost } from './request-body.js';
 import type { RequestHead } from './request-head.js';
-import { engineHeaders, writeHead, type WriterContext } from './response-writer.js';
+import { engineHeaders, waitForClient, writeHead, type WriterContext } from './response-writer.js';
 import { appCloses, describe, isResponse, sendResponse, type Sent } from './send-response.js';
 import type { Settings } from './settings.js';
 import type { Application, Response } from './types.js';
@@ -118,10 +118,8 @@ async function sendQueued(engine: Engine, conn: Connection): Promise<void> {
   if (conn.closed || conn.failed) return;
   engine.reactor.flush();
   if (conn.backlogBytes === 0) return;
-  conn.phase = Phase.Send;
-  engine.timeouts.arm(conn, engine.sendTimeoutMs);
   try {
-    await conn.whenDrained();
+    await waitForClient(engine, conn, conn.whenDrained());
   } catch {
     // Reset or timed out: there is no one left to deliver to.
   }

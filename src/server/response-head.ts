@@ -150,7 +150,11 @@ export function writeResponseHead(
     out.set(engine.date, p);
     p = writeCrlf(out, p + engine.date.length);
   }
-  if (engine.server !== null && !appServer) p = writeAscii(out, p, serverLineOf(engine.server));
+  if (engine.server !== null && !appServer) {
+    const line = serverLineOf(engine.server);
+    out.set(line, p);
+    p += line.length;
+  }
   if (engine.contentLength >= 0) {
     p = writeAscii(out, p, CONTENT_LENGTH_PREFIX);
     p = writeCrlf(out, writeDecimal(out, p, engine.contentLength));
@@ -162,15 +166,15 @@ export function writeResponseHead(
 }
 
 let serverName: string | null = null;
-let serverLine = '';
+let serverLine = new Uint8Array(0);
 
-/** `server: <name>\r\n`, validated once per name (a server keeps one name, so this is one compare per head). */
-function serverLineOf(name: string): string {
+/** `server: <name>\r\n` as bytes, written (and so validated) once per name: a server keeps one name. */
+function serverLineOf(name: string): Uint8Array {
   if (name !== serverName) {
     const line = new Uint8Array(SERVER_PREFIX.length + name.length + CRLF_LENGTH);
     writeField(line, 0, 'server', name);
+    serverLine = line;
     serverName = name;
-    serverLine = `${SERVER_PREFIX}${name}\r\n`;
   }
   return serverLine;
 }

@@ -61,13 +61,16 @@ export function writeHead(
 
 /** Waits until conn's queued output is below the high-water mark (send timeout armed while waiting). */
 export function whenWritableEnough(ctx: WriterContext, conn: Connection): Promise<void> | null {
-  if (conn.backlogBytes <= SEND_HIGH_WATER) return null;
+  return conn.backlogBytes <= SEND_HIGH_WATER ? null : waitForClient(ctx, conn, conn.whenDrained());
+}
+
+/** Awaits `wait` (the client taking our output) in the Send phase, with the send timeout armed; then pauses it. */
+export async function waitForClient(ctx: WriterContext, conn: Connection, wait: Promise<void>): Promise<void> {
   conn.phase = Phase.Send;
   ctx.timeouts.arm(conn, ctx.sendTimeoutMs);
-  return conn.whenDrained().then(() => {
-    conn.phase = Phase.App;
-    conn.deadline = Infinity;
-  });
+  await wait;
+  conn.phase = Phase.App;
+  conn.deadline = Infinity;
 }
 
 /** How a streamed body is framed on the wire (RFC 9112 §6). */
