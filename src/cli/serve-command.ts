@@ -59,8 +59,9 @@ export async function runServe(config: ServeConfig, output: CliOutput = PROCESS_
   } catch (err) {
     return reportFailure(err, output);
   }
+  const stop = listenForStopSignal();
   if (!config.quiet) printBanner(config, serving.port, output);
-  const signal = await waitForStopSignal();
+  const signal = await stop.received;
   if (!config.quiet) output.err(`sluice: ${signal}: closing (in-flight requests finish first)`);
   const warning = await serving.close();
   if (warning !== null) output.err(`sluice: ${warning}`);
@@ -88,17 +89,33 @@ export function describeError(err: unknown): string | null {
   return typeof code === 'string' ? err.message : null;
 }
 
-/** Resolves with the first SIGTERM / SIGINT; a second one exits at once (the operator insists). */
-export function waitForStopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolveSignal) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
+/** The first SIGTERM / SIGINT, listened for from the moment this is called. */
+export interface StopSignal {
+  /** Resolves with the first SIGTERM / SIGINT; a second one exits at once (the operator insists). */
+  readonly received: Promise<NodeJS.Signals>;
+  /** Stop listening (the server never started). */
+  dispose(): void;
+}
+
+/**
+ * Listen for a stop signal. Call it before anything announces that the server is up: a supervisor that sends SIGTERM
+ * as soon as it reads the banner must get a graceful drain, not the default action (death by signal).
+ */
+export function listenForStopSignal(): StopSignal {
+  let onSignal: (signal: NodeJS.Signals) => void = () => {};
+  const dispose = (): void => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  };
+  const received = new Promise<NodeJS.Signals>((resolveSignal) => {
+    onSignal = (signal) => {
+      dispose();
       process.once('SIGTERM', () => process.exit(128 + 15));
       process.once('SIGINT', () => process.exit(128 + 2));
       resolveSignal(signal);
     };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
   });
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return { received, dispose };
 }

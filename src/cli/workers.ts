@@ -8,7 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ServeConfig } from './args.js';
 import { closeListeners, openListeners } from './listen-sockets.js';
-import { EXIT_OK, printBanner, reportFailure, waitForStopSignal, type CliOutput } from './serve-command.js';
+import { EXIT_OK, printBanner, reportFailure, listenForStopSignal, type CliOutput } from './serve-command.js';
 import { isWorkerMessage, WORKER_CONFIG_ENV, WORKER_LISTEN_FD, type SupervisorMessage, type WorkerConfig } from './worker-protocol.js';
 
 /** How the supervisor runs its workers. */
@@ -192,22 +192,35 @@ export class Supervisor {
 /** `sluice serve --workers N`: supervise until SIGTERM/SIGINT; SIGHUP reloads. Resolves to the exit code. */
 export async function runWorkers(config: ServeConfig, output: CliOutput, options: Partial<SupervisorOptions> = {}): Promise<number> {
   const supervisor = new Supervisor({ ...options, config, output });
-  let port: number;
-  try {
-    port = await supervisor.start();
-  } catch (err) {
-    return reportFailure(err, output);
-  }
-  if (!config.quiet) printBanner(config, port, output, ` with ${config.workers} workers (pids ${supervisor.pids.join(', ')})`);
-  const onHangup = (): void => {
+  // Signals are handled from the start: one that arrives while the workers start, or just after the banner, must not
+  // meet the default action (which kills the supervisor and orphans its workers).
+  const stop = listenForStopSignal();
+  let started = false;
+  let reloadPending = false;
+  const reload = (): void => {
     output.err('sluice: SIGHUP: starting new workers, then draining the old ones');
     supervisor.reload().then(
       () => output.err(`sluice: reloaded (pids ${supervisor.pids.join(', ')})`),
       (err: Error) => output.err(`sluice: reload failed, old workers kept: ${err.message}`),
     );
   };
+  const onHangup = (): void => {
+    if (started) reload();
+    else reloadPending = true;
+  };
   process.on('SIGHUP', onHangup);
-  const signal = await waitForStopSignal();
+  let port: number;
+  try {
+    port = await supervisor.start();
+  } catch (err) {
+    process.off('SIGHUP', onHangup);
+    stop.dispose();
+    return reportFailure(err, output);
+  }
+  started = true;
+  if (!config.quiet) printBanner(config, port, output, ` with ${config.workers} workers (pids ${supervisor.pids.join(', ')})`);
+  if (reloadPending) reload();
+  const signal = await stop.received;
   process.off('SIGHUP', onHangup);
   if (!config.quiet) output.err(`sluice: ${signal}: draining ${config.workers} workers`);
   await supervisor.shutdown();

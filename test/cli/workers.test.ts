@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServeConfig } from '../../src/cli/args.js';
 import type { CliOutput } from '../../src/cli/serve-command.js';
-import { Supervisor, WorkerStartError } from '../../src/cli/workers.js';
+import { runWorkers, Supervisor, WorkerStartError } from '../../src/cli/workers.js';
 
 const DIR = mkdtempSync(join(tmpdir(), 'sluice-supervisor-'));
 test.after.always(() => rmSync(DIR, { recursive: true, force: true }));
@@ -173,6 +173,35 @@ test('a worker that ignores shutdown is killed after stopTimeoutMs', async (t) =
   const [pid] = supervisor.pids;
   await supervisor.shutdown();
   t.throws(() => process.kill(pid!, 0));
+});
+
+const signalListeners = (): number[] => (['SIGHUP', 'SIGTERM', 'SIGINT'] as const).map((s) => process.listenerCount(s));
+
+test.serial('runWorkers handles signals from the start: a SIGHUP during start-up reloads once the workers listen, SIGTERM drains', async (t) => {
+  const fake = fakeWorker('early-hup', '() => "listen"');
+  const output = recorder();
+  const before = signalListeners();
+  const exit = runWorkers(CONFIG, output, { entry: fake.entry });
+  // The supervisor has not started a worker yet: without its own handler this SIGHUP would kill it.
+  process.emit('SIGHUP');
+  await output.waitFor(/^sluice: reloaded \(pids \d+, \d+\)$/);
+  t.is(fake.starts(), 4);
+  process.emit('SIGTERM');
+  t.is(await exit, 0);
+  // The stop listener swapped itself for "a second signal exits at once"; the SIGHUP handler is gone.
+  const after = signalListeners();
+  t.is(after[0], before[0]);
+  process.removeAllListeners('SIGTERM');
+  process.removeAllListeners('SIGINT');
+});
+
+test.serial('runWorkers that cannot start reports it, exits 1 and leaves no signal handlers behind', async (t) => {
+  const fake = fakeWorker('early-fail', '() => "fail"');
+  const output = recorder();
+  const before = signalListeners();
+  t.is(await runWorkers(CONFIG, output, { entry: fake.entry }), 1);
+  t.true(output.lines.some((l) => /^sluice: fake failure \d$/.test(l)));
+  t.deepEqual(signalListeners(), before);
 });
 
 test('fake worker logs record each start (the harness itself works)', (t) => {
