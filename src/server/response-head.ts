@@ -2,6 +2,7 @@
 // every field straight into a caller-owned buffer (the engine's cork buffer), validating while it copies.
 
 import { ResponseError, reasonPhraseOf } from './errors.js';
+import { HeadCache, HIT } from './head-cache.js';
 import { TOKEN } from './header-index.js';
 
 /** App-supplied fields; an array value becomes one field line per element (e.g. set-cookie, RFC 9110 §5.3). */
@@ -9,7 +10,10 @@ export type ResponseHeaders = Record<string, string | number | readonly string[]
 
 /** Fields the engine decides; written after the app's. The app's own framing fields are never written. */
 export interface EngineHeaders {
-  /** Date value bytes (DateCache.bytes()), or null to omit; an app-supplied Date wins. */
+  /**
+   * Date value bytes (DateCache.bytes()), or null to omit; an app-supplied Date wins. Never mutated once passed: heads
+   * are reused while the same array comes back (DateCache makes a new one each second).
+   */
   readonly date: Uint8Array | null;
   /** Server value, or null to omit; an app-supplied Server wins. */
   readonly server: string | null;
@@ -85,8 +89,13 @@ function digitCount(n: number): number {
   return d;
 }
 
+/** The last head composed, reused while it repeats. */
+const HEADS = new HeadCache();
+
 /** Exact byte length of the head composeResponseHead would write. */
 export function measureResponseHead(status: number, headers: ResponseHeaders, engine: EngineHeaders): number {
+  const cached = HEADS.measure(status, headers, engine);
+  if (cached >= 0) return cached;
   let len = statusLineOf(status).length + CRLF_LENGTH;
   let appDate = false;
   let appServer = false;
@@ -132,6 +141,19 @@ export function composeResponseHead(
 export function writeResponseHead(
   out: Uint8Array, offset: number, status: number, headers: ResponseHeaders, engine: EngineHeaders,
 ): number {
+  const found = HEADS.verdictFor(status, headers, engine);
+  if (found === HIT) {
+    const bytes = HEADS.bytes;
+    out.set(bytes, offset);
+    return offset + bytes.length;
+  }
+  const end = composeFields(out, offset, status, headers, engine);
+  HEADS.remember(found, status, headers, engine, out, offset, end);
+  return end;
+}
+
+/** Writes the head char by char, validating every app field while it copies. */
+function composeFields(out: Uint8Array, offset: number, status: number, headers: ResponseHeaders, engine: EngineHeaders): number {
   let p = writeAscii(out, offset, statusLineOf(status));
   let appDate = false;
   let appServer = false;
