@@ -23,10 +23,8 @@ static void raisePendingException(napi_env env) {
   napi_fatal_exception(env, error);
 }
 
-// uv_check runs once per loop turn right after the poll phase: one JS call for every fd that was ready this turn.
-static void onCheck(uv_check_t* handle) {
-  LoopState* s = static_cast<LoopState*>(handle->data);
-  if (s->eventCount == 0) return;
+// One JS call for the batch so far.
+static void deliver(LoopState* s) {
   napi_env env = s->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
@@ -42,6 +40,17 @@ static void onCheck(uv_check_t* handle) {
   s->recvUsed = 0;
   if (status != napi_ok) raisePendingException(env);
   napi_close_handle_scope(env, scope);
+}
+
+// uv_check runs once per loop turn right after the poll phase: one JS call for every fd that was ready this turn.
+// Then the connections accepted this turn and still open start polling; one whose poll failed is told at once.
+static void onCheck(uv_check_t* handle) {
+  LoopState* s = static_cast<LoopState*>(handle->data);
+  if (s->eventCount == 0) return;
+  deliver(s);
+  if (s->deferredPolls.empty()) return;
+  startDeferredPolls(s);
+  if (s->eventCount > 0 && s->initialized) deliver(s);
 }
 
 /* (onEvents(count), events: Int32Array, recvBuffer: Uint8Array) -> undefined; throws on misuse (cold path) */

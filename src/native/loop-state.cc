@@ -95,6 +95,22 @@ int forgetFd(LoopState* s, TrackedFd* t, bool closeFd) {
   return result;
 }
 
+void startDeferredPolls(LoopState* s) {
+  // Nothing adds to the list meanwhile: accepts happen in the poll phase, this runs in the check phase.
+  for (int fd : s->deferredPolls) {
+    // A number JS closed (and maybe reused for a new record) has no deferred flag: skip it.
+    TrackedFd* t = findFd(s, fd);
+    if (t == nullptr || !t->pollDeferred) continue;
+    t->pollDeferred = false;
+    int r = applyMask(t);
+    if (r == 0) continue;
+    t->reading = false;
+    t->wantWrite = false;
+    pushEvent(s, fd, EV_ERROR, r, 0);
+  }
+  s->deferredPolls.clear();
+}
+
 int ensurePoll(TrackedFd* t) {
   if (t->pollInit) return 0;
   int r = uv_poll_init(t->state->loop, &t->poll, t->fd);  // also sets O_NONBLOCK

@@ -42,6 +42,7 @@ struct TrackedFd {
   bool wantWrite = false;   // deliver one EV_WRITABLE on writability
   bool accepting = false;   // listener: accept on readability
   bool ref = true;          // handles keep the loop alive
+  bool pollDeferred = false;  // accepted this turn: applyMask once the batch was delivered (see startDeferredPolls)
   int mask = 0;             // events the poll handle is started with (0 = stopped)
   int openHandles = 0;      // handles still waiting for their close callback
   uint64_t backoffMs = 0;   // current EMFILE backoff (0 = none)
@@ -70,6 +71,7 @@ struct LoopState {
   size_t recvCap = 0;
   size_t recvUsed = 0;
   int pendingCloses = 0;        // uv_close calls still waiting for their callback
+  std::vector<int> deferredPolls;  // fds accepted this turn whose polling starts after delivery, if still open
   std::vector<TrackedFd*> fds;  // indexed by fd number
 };
 
@@ -101,6 +103,11 @@ int forgetFd(LoopState* s, TrackedFd* t, bool closeFd);
 int ensurePoll(TrackedFd* t);
 /** Starts/stops t->poll so it matches reading/wantWrite; 0 or -errno. */
 int applyMask(TrackedFd* t);
+
+/** One recv into the turn's buffer, as on readiness: EV_DATA, nothing (EAGAIN, no room), or EV_EOF/EV_ERROR (stops reading). */
+void recvOnce(LoopState* s, TrackedFd* t);
+/** Starts polling for the fds accepted this turn that JS kept open; a failure reaches JS as EV_ERROR. */
+void startDeferredPolls(LoopState* s);
 
 /** libuv callbacks that serve a connection fd and a listener fd (readiness.cc, accept.cc). */
 void onConnReady(uv_poll_t* handle, int status, int events);

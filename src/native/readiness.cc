@@ -11,7 +11,7 @@ namespace sluice {
 
 // One recv per readiness into the free tail of the turn's buffer. A full buffer or events array skips the fd:
 // level-triggered polling reports it again next turn, so nothing is lost.
-static void recvOnReadiness(LoopState* s, TrackedFd* t) {
+void recvOnce(LoopState* s, TrackedFd* t) {
   if (s->eventCount >= s->eventCap) return;
   size_t space = s->recvCap - s->recvUsed;
   if (space == 0 || (space < RECV_MIN_SPACE && s->recvUsed > 0)) return;
@@ -50,7 +50,7 @@ void onConnReady(uv_poll_t* handle, int status, int events) {
     t->wantWrite = false;  // one-shot: JS asks again after its next EAGAIN
     applyMask(t);
   }
-  if ((events & UV_READABLE) && t->reading) recvOnReadiness(s, t);
+  if ((events & UV_READABLE) && t->reading) recvOnce(s, t);
 }
 
 // Shared prologue of the per-fd calls: (fd, flag) -> tracked connection record or an -errno in *err.

@@ -194,8 +194,10 @@ export class Connection implements TimeoutHandle {
     this.closed = true;
     this.host.native.close(this.fd);
     this.host.detach(this);
-    const gone = this.failure ?? Object.assign(new Error('connection closed'), { code: 'ECONNRESET' });
     this.wakeReader();
+    // Only a waiter or a signal needs the reason: an Error captures a stack, which costs microseconds per connection.
+    if (this.drained.length === 0 && this.abortController === null) return;
+    const gone = this.failure ?? Object.assign(new Error('connection closed'), { code: 'ECONNRESET' });
     for (const w of this.drained.splice(0)) w.reject(gone);
     this.abortController?.abort(gone);
   }
