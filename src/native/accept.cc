@@ -68,12 +68,14 @@ void onListenReady(uv_poll_t* handle, int status, int events) {
     c->reading = true;  // data arrives as EV_DATA without another crossing
     budget--;
     pushEvent(s, fd, EV_ACCEPT, t->fd, 0);
-    // Read at once rather than poll first: an HTTP client sends its request right behind the handshake. Polling
-    // starts only after JS has seen the batch, so a connection answered and closed in this turn (Connection: close)
-    // never pays libuv's per-handle epoll_ctl and ioctl calls (five syscalls per connection).
-    recvOnce(s, c);
+    // Read at once rather than poll first: an HTTP client sends its request right behind the handshake (if it is
+    // not here yet, it is read once more next turn). Polling starts only after JS has seen the data, so a
+    // connection answered and closed meanwhile (Connection: close) never pays libuv's per-handle epoll_ctl and
+    // ioctl calls (five syscalls per connection).
+    bool got = recvOnce(s, c);
     if (c->reading) {
       c->pollDeferred = true;
+      c->readAgain = !got;
       s->deferredPolls.push_back(fd);
     }
   }

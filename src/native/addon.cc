@@ -48,6 +48,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("peerAddress", Napi::Function::New(env, PeerAddress, "peerAddress", s));
   exports.Set("localAddress", Napi::Function::New(env, LocalAddress, "localAddress", s));
   exports.Set("socketpair", Napi::Function::New(env, Socketpair, "socketpair", s));
+  exports.Set("pollsCreated", Napi::Function::New(env, PollsCreated, "pollsCreated", s));
   // The wire layout, so the TS facade can check it was built against the same numbers.
   setConstant(exports, "EV_NONE", EV_NONE);
   setConstant(exports, "EV_DATA", EV_DATA);

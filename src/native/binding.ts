@@ -91,4 +91,6 @@ export interface NativeBinding {
   localAddress(fd: number): string | null;
   /** A non-blocking AF_UNIX stream pair, tracked so close() works, or -errno. For tests. */
   socketpair(): [number, number] | number;
+  /** How many fds were ever given a poll handle (a connection served within its accept's turns never gets one). Diagnostics. */
+  pollsCreated(): number;
 }

@@ -43,12 +43,13 @@ static void deliver(LoopState* s) {
 }
 
 // uv_check runs once per loop turn right after the poll phase: one JS call for every fd that was ready this turn.
-// Then the connections accepted this turn and still open start polling; one whose poll failed is told at once.
+// Connections accepted last turn with nothing to read are read once more first; after the call, the ones JS kept
+// open start polling (or wait for that second read); one whose poll failed is told at once.
 static void onCheck(uv_check_t* handle) {
   LoopState* s = static_cast<LoopState*>(handle->data);
-  if (s->eventCount == 0) return;
-  deliver(s);
-  if (s->deferredPolls.empty()) return;
+  if (!s->retryReads.empty()) retryDeferredReads(s);
+  if (s->eventCount > 0) deliver(s);
+  if (s->deferredPolls.empty() || !s->initialized) return;
   startDeferredPolls(s);
   if (s->eventCount > 0 && s->initialized) deliver(s);
 }
@@ -87,6 +88,8 @@ Napi::Value InitSink(const Napi::CallbackInfo& info) {
   uv_check_init(s->loop, &s->check);
   s->check.data = s;
   uv_check_start(&s->check, onCheck);
+  uv_idle_init(s->loop, &s->idle);
+  s->idle.data = s;
   // Unref'd: the check alone must not keep an idle process alive; listeners and watched fds do.
   uv_unref(reinterpret_cast<uv_handle_t*>(&s->check));
   s->initialized = true;

@@ -35,5 +35,6 @@ napi_value LocalPort(napi_env env, napi_callback_info info);
 Napi::Value PeerAddress(const Napi::CallbackInfo& info);
 Napi::Value LocalAddress(const Napi::CallbackInfo& info);
 Napi::Value Socketpair(const Napi::CallbackInfo& info);
+Napi::Value PollsCreated(const Napi::CallbackInfo& info);
 
 }  // namespace sluice

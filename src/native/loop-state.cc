@@ -37,6 +37,8 @@ static void onTeardown(napi_async_cleanup_hook_handle handle, void* arg) {
     uv_check_stop(&s->check);
     s->pendingCloses++;
     uv_close(reinterpret_cast<uv_handle_t*>(&s->check), onCheckClosed);
+    s->pendingCloses++;
+    uv_close(reinterpret_cast<uv_handle_t*>(&s->idle), onCheckClosed);
     napi_delete_reference(s->env, s->onEventsRef);
     napi_delete_reference(s->env, s->eventsRef);
     napi_delete_reference(s->env, s->recvRef);
@@ -95,13 +97,35 @@ int forgetFd(LoopState* s, TrackedFd* t, bool closeFd) {
   return result;
 }
 
+// A deferred fd still waiting, or nullptr: a number JS closed (and maybe reused for a new record) has no flag.
+static TrackedFd* stillDeferred(LoopState* s, int fd) {
+  TrackedFd* t = findFd(s, fd);
+  return t != nullptr && t->pollDeferred ? t : nullptr;
+}
+
+void retryDeferredReads(LoopState* s) {
+  uv_idle_stop(&s->idle);
+  for (int fd : s->retryReads) {
+    TrackedFd* t = stillDeferred(s, fd);
+    if (t == nullptr) continue;
+    t->readAgain = false;
+    if (t->reading) recvOnce(s, t);
+    if (t->reading) s->deferredPolls.push_back(fd);  // polled after this delivery unless JS closes it
+  }
+  s->retryReads.clear();
+}
+
 void startDeferredPolls(LoopState* s) {
-  // Nothing adds to the list meanwhile: accepts happen in the poll phase, this runs in the check phase.
+  // Only the poll phase (accepts) and retryDeferredReads add to the list; this runs after both.
   for (int fd : s->deferredPolls) {
-    // A number JS closed (and maybe reused for a new record) has no deferred flag: skip it.
-    TrackedFd* t = findFd(s, fd);
-    if (t == nullptr || !t->pollDeferred) continue;
+    TrackedFd* t = stillDeferred(s, fd);
+    if (t == nullptr) continue;
+    if (t->readAgain && t->reading) {
+      s->retryReads.push_back(fd);
+      continue;
+    }
     t->pollDeferred = false;
+    t->readAgain = false;
     int r = applyMask(t);
     if (r == 0) continue;
     t->reading = false;
@@ -109,6 +133,8 @@ void startDeferredPolls(LoopState* s) {
     pushEvent(s, fd, EV_ERROR, r, 0);
   }
   s->deferredPolls.clear();
+  // The idle handle turns the next poll into a non-blocking one, so the second read comes at once.
+  if (!s->retryReads.empty()) uv_idle_start(&s->idle, [](uv_idle_t*) {});
 }
 
 int ensurePoll(TrackedFd* t) {
@@ -117,6 +143,7 @@ int ensurePoll(TrackedFd* t) {
   if (r != 0) return r;
   t->poll.data = t;
   t->pollInit = true;
+  t->state->pollsCreated++;
   if (!t->ref) uv_unref(reinterpret_cast<uv_handle_t*>(&t->poll));
   return 0;
 }

@@ -42,7 +42,8 @@ struct TrackedFd {
   bool wantWrite = false;   // deliver one EV_WRITABLE on writability
   bool accepting = false;   // listener: accept on readability
   bool ref = true;          // handles keep the loop alive
-  bool pollDeferred = false;  // accepted this turn: applyMask once the batch was delivered (see startDeferredPolls)
+  bool pollDeferred = false;  // just accepted: not polled yet (see startDeferredPolls)
+  bool readAgain = false;     // its read at accept found nothing: read once more next turn before polling
   int mask = 0;             // events the poll handle is started with (0 = stopped)
   int openHandles = 0;      // handles still waiting for their close callback
   uint64_t backoffMs = 0;   // current EMFILE backoff (0 = none)
@@ -58,6 +59,7 @@ struct LoopState {
   bool tearingDown = false;   // the env cleanup hook has started
   bool delivering = false;    // onEvents is running: the batch's records are live
   uv_check_t check;
+  uv_idle_t idle;             // active while retryReads is not empty: the next turn must come without blocking
   napi_ref onEventsRef = nullptr;
   napi_ref eventsRef = nullptr;
   napi_ref recvRef = nullptr;
@@ -71,7 +73,9 @@ struct LoopState {
   size_t recvCap = 0;
   size_t recvUsed = 0;
   int pendingCloses = 0;        // uv_close calls still waiting for their callback
+  double pollsCreated = 0;      // uv_poll_init calls so far (diagnostics: pollsCreated())
   std::vector<int> deferredPolls;  // fds accepted this turn whose polling starts after delivery, if still open
+  std::vector<int> retryReads;     // fds whose read at accept found nothing: read again next turn, then poll
   std::vector<TrackedFd*> fds;  // indexed by fd number
 };
 
@@ -104,9 +108,11 @@ int ensurePoll(TrackedFd* t);
 /** Starts/stops t->poll so it matches reading/wantWrite; 0 or -errno. */
 int applyMask(TrackedFd* t);
 
-/** One recv into the turn's buffer, as on readiness: EV_DATA, nothing (EAGAIN, no room), or EV_EOF/EV_ERROR (stops reading). */
-void recvOnce(LoopState* s, TrackedFd* t);
-/** Starts polling for the fds accepted this turn that JS kept open; a failure reaches JS as EV_ERROR. */
+/** One recv into the turn's buffer, as on readiness: EV_DATA (true), nothing (EAGAIN, no room), or EV_EOF/EV_ERROR (stops reading). */
+bool recvOnce(LoopState* s, TrackedFd* t);
+/** Before delivery: the second read of connections whose read at accept found nothing. */
+void retryDeferredReads(LoopState* s);
+/** After delivery: fds accepted this turn that JS kept open read once more next turn or start polling. */
 void startDeferredPolls(LoopState* s);
 
 /** libuv callbacks that serve a connection fd and a listener fd (readiness.cc, accept.cc). */

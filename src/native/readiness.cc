@@ -11,21 +11,22 @@ namespace sluice {
 
 // One recv per readiness into the free tail of the turn's buffer. A full buffer or events array skips the fd:
 // level-triggered polling reports it again next turn, so nothing is lost.
-void recvOnce(LoopState* s, TrackedFd* t) {
-  if (s->eventCount >= s->eventCap) return;
+bool recvOnce(LoopState* s, TrackedFd* t) {
+  if (s->eventCount >= s->eventCap) return false;
   size_t space = s->recvCap - s->recvUsed;
-  if (space == 0 || (space < RECV_MIN_SPACE && s->recvUsed > 0)) return;
+  if (space == 0 || (space < RECV_MIN_SPACE && s->recvUsed > 0)) return false;
   ssize_t n = ::recv(t->fd, s->recv + s->recvUsed, space, 0);
   if (n > 0) {
     pushEvent(s, t->fd, EV_DATA, static_cast<int32_t>(s->recvUsed), static_cast<int32_t>(n));
     s->recvUsed += static_cast<size_t>(n);
-    return;
+    return true;
   }
-  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;  // spurious: normal after readiness
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return false;  // spurious: normal after readiness
   // EOF or a hard error ends reading; otherwise a level-triggered EOF would be reported every turn.
   pushEvent(s, t->fd, n == 0 ? EV_EOF : EV_ERROR, n == 0 ? 0 : -errno, 0);
   t->reading = false;
   applyMask(t);
+  return false;
 }
 
 void onConnReady(uv_poll_t* handle, int status, int events) {
@@ -134,6 +135,11 @@ napi_value Close(napi_env env, napi_callback_info info) {
   TrackedFd* t = connFromArgs(env, info, &unused, &err);
   if (t == nullptr) return returnInt(env, err);
   return returnInt(env, forgetFd(t->state, t, true));
+}
+
+/* () -> number of poll handles ever created in this environment (diagnostics and tests) */
+Napi::Value PollsCreated(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<LoopState*>(info.Data())->pollsCreated);
 }
 
 }  // namespace sluice

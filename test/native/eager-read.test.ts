@@ -106,10 +106,12 @@ test.serial('a connection closed while its accept batch is delivered is closed o
 test.serial('a connection with nothing to read at accept is polled after the batch and gets its data later', async (t) => {
   const listener = idleListener();
   native.startAccepting(listener.fd);
+  const before = native.pollsCreated();
   const client = await connectTo(listener.port);
   const accepted = await hub.next(listener.fd);
   t.is(hub.pending(accepted.fd), 0);
   await waitTurns(3);
+  t.is(native.pollsCreated() - before, 1, 'silent after the second read: polled');
   client.write('late');
   const data = await hub.next(accepted.fd);
   t.is(data.kind, EV_DATA);
@@ -138,5 +140,52 @@ test.serial('reading paused while the accept batch is delivered holds later data
   t.is(data.data?.toString(), 'held');
   client.destroy();
   native.close(accepted.fd);
+  native.close(listener.fd);
+});
+
+test.serial('a request answered and closed in its accept batch never gets a poll handle (only the listener does)', async (t) => {
+  const listener = idleListener();
+  const client = await connectTo(listener.port);
+  client.write('ping');
+  await settle(client);
+  const before = native.pollsCreated();
+  hub.onRecord = (e) => {
+    if (e.kind !== EV_DATA) return;
+    native.send(e.fd, Buffer.from('pong'), 0, 4, false);
+    native.close(e.fd);
+  };
+  native.startAccepting(listener.fd);
+  await hub.next(listener.fd);
+  const [reply] = (await once(client, 'data')) as [Buffer];
+  hub.onRecord = null;
+  t.is(reply.toString(), 'pong');
+  await waitTurns(3);
+  t.is(native.pollsCreated() - before, 1);
+  client.destroy();
+  native.close(listener.fd);
+});
+
+test.serial('a request that lands just after the accept is read on the next turn, still without a poll handle', async (t) => {
+  const listener = idleListener();
+  native.startAccepting(listener.fd);
+  const before = native.pollsCreated();
+  const client = connect({ host: '127.0.0.1', port: listener.port });
+  let accepted = -1;
+  hub.onRecord = (e) => {
+    // Written while the accept batch is delivered: in the socket before the next turn's second read.
+    if (e.kind === EV_ACCEPT) {
+      accepted = e.fd;
+      client.write('ping');
+    } else if (e.kind === EV_DATA && e.fd === accepted) {
+      native.send(e.fd, Buffer.from('pong'), 0, 4, false);
+      native.close(e.fd);
+    }
+  };
+  const [reply] = (await once(client, 'data')) as [Buffer];
+  hub.onRecord = null;
+  t.is(reply.toString(), 'pong');
+  t.is((await hub.next(accepted)).kind, EV_DATA);
+  t.is(native.pollsCreated() - before, 0);
+  client.destroy();
   native.close(listener.fd);
 });

@@ -154,6 +154,10 @@ export class FakeNative implements NativeBinding {
     return -38;
   }
 
+  pollsCreated(): number {
+    return 0;
+  }
+
   /** The calls of one kind. */
   callsOf<K extends NativeCall['op']>(op: K): Array<Extract<NativeCall, { op: K }>> {
     return this.calls.filter((c): c is Extract<NativeCall, { op: K }> => c.op === op);
