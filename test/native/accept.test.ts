@@ -5,19 +5,12 @@ import { Socket, connect, createServer } from 'node:net';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { EV_ACCEPT, EV_DATA, EV_ERROR } from '../../src/native/index.js';
-import { countOpenFds, useHub, waitTurns } from './support/event-hub.js';
+import { useHub, waitTurns, checkFdLeaks } from './support/event-hub.js';
 
 const { EADDRINUSE, EAFNOSUPPORT, EEXIST, EINVAL, ENOTSUP, ECONNRESET } = constants.errno;
 const hub = useHub();
 const native = hub.native;
-let fdsBefore = 0;
-
-test.before(() => {
-  fdsBefore = countOpenFds();
-});
-test.after.always('no fd leaks', (t) => {
-  t.is(countOpenFds(), fdsBefore);
-});
+checkFdLeaks(test);
 
 function listenOn(host: string, reusePort = false, port = 0): number {
   const fd = native.listen(host, port, 0, reusePort);

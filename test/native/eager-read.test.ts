@@ -5,18 +5,11 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { constants } from 'node:os';
 import { EV_ACCEPT, EV_DATA, EV_EOF, EV_NONE } from '../../src/native/index.js';
-import { countOpenFds, useHub, waitTurns, type HubEvent } from './support/event-hub.js';
+import { useHub, waitTurns, type HubEvent, checkFdLeaks } from './support/event-hub.js';
 
 const hub = useHub();
 const native = hub.native;
-let fdsBefore = 0;
-
-test.before(() => {
-  fdsBefore = countOpenFds();
-});
-test.after.always('no fd leaks', (t) => {
-  t.is(countOpenFds(), fdsBefore);
-});
+checkFdLeaks(test);
 
 /** A listener that is not accepting yet, so clients can connect (and write) before the accept. */
 function idleListener(): { fd: number; port: number } {

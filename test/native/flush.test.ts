@@ -1,19 +1,12 @@
 import test from 'ava';
 import { constants } from 'node:os';
 import { EV_WRITABLE, FLUSH_RECORD_INT32 } from '../../src/native/index.js';
-import { countOpenFds, useHub } from './support/event-hub.js';
+import { useHub, checkFdLeaks } from './support/event-hub.js';
 
 const { EBADF, EINVAL, EPIPE } = constants.errno;
 const hub = useHub();
 const native = hub.native;
-let fdsBefore = 0;
-
-test.before(() => {
-  fdsBefore = countOpenFds();
-});
-test.after.always('no fd leaks', (t) => {
-  t.is(countOpenFds(), fdsBefore);
-});
+checkFdLeaks(test);
 
 function pair(): [number, number] {
   const result = native.socketpair();

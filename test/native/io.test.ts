@@ -2,19 +2,12 @@ import test from 'ava';
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { constants } from 'node:os';
 import { SHUT_WR } from '../../src/native/index.js';
-import { countOpenFds, useHub, waitTurns } from './support/event-hub.js';
+import { useHub, waitTurns, checkFdLeaks } from './support/event-hub.js';
 
 const { EAGAIN, EBADF, EINVAL, EPIPE } = constants.errno;
 const hub = useHub();
 const native = hub.native;
-let fdsBefore = 0;
-
-test.before(() => {
-  fdsBefore = countOpenFds();
-});
-test.after.always('no fd leaks', (t) => {
-  t.is(countOpenFds(), fdsBefore);
-});
+checkFdLeaks(test);
 
 function pair(): [number, number] {
   const result = native.socketpair();

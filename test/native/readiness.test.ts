@@ -1,19 +1,12 @@
 import test from 'ava';
 import { constants } from 'node:os';
 import { EV_DATA, EV_EOF, EV_ERROR, EV_NONE, EV_WRITABLE } from '../../src/native/index.js';
-import { countOpenFds, useHub, waitTurns } from './support/event-hub.js';
+import { useHub, waitTurns, checkFdLeaks } from './support/event-hub.js';
 
 const { EAGAIN, EBADF, EINVAL } = constants.errno;
 const hub = useHub();
 const native = hub.native;
-let fdsBefore = 0;
-
-test.before(() => {
-  fdsBefore = countOpenFds();
-});
-test.after.always('no fd leaks', (t) => {
-  t.is(countOpenFds(), fdsBefore);
-});
+checkFdLeaks(test);
 
 function pair(): [number, number] {
   const result = native.socketpair();

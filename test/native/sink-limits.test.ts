@@ -1,20 +1,13 @@
 import test from 'ava';
 import { EV_DATA } from '../../src/native/index.js';
-import { EventHub, countOpenFds, useHub } from './support/event-hub.js';
+import { EventHub, useHub, checkFdLeaks } from './support/event-hub.js';
 
 // A deliberately tiny sink: 2 records and 8 KiB per turn. Whatever does not fit waits for the next turn.
 const EVENT_RECORDS = 2;
 const RECV_BYTES = 8192;
 const hub: EventHub = useHub({ eventRecords: EVENT_RECORDS, recvBytes: RECV_BYTES });
 const native = hub.native;
-let fdsBefore = 0;
-
-test.before(() => {
-  fdsBefore = countOpenFds();
-});
-test.after.always('no fd leaks', (t) => {
-  t.is(countOpenFds(), fdsBefore);
-});
+checkFdLeaks(test);
 
 function pair(): [number, number] {
   const result = native.socketpair();

@@ -1,5 +1,6 @@
 // Test harness over the real addon: one init() per process, events copied out and queued per fd for awaiting tests.
 // EV_ACCEPT records are queued under their listener fd, so a test awaits `next(listenFd)` for new connections.
+import type { TestFn } from 'ava';
 import { readdirSync } from 'node:fs';
 import { EVENT_RECORD_INT32, EV_ACCEPT, EV_DATA, loadNative } from '../../../src/native/index.js';
 import type { NativeBinding } from '../../../src/native/index.js';
@@ -108,6 +109,17 @@ let shared: EventHub | undefined;
 export function useHub(options: HubOptions = { eventRecords: 4096, recvBytes: 1 << 20 }): EventHub {
   shared ??= new EventHub(loadNative(), options);
   return shared;
+}
+
+/** Fails the file's run if it ends with more (or fewer) open fds than it started with. */
+export function checkFdLeaks(test: TestFn): void {
+  let before = 0;
+  test.before(() => {
+    before = countOpenFds();
+  });
+  test.after.always('no fd leaks', (t) => {
+    t.is(countOpenFds(), before);
+  });
 }
 
 /** Open file descriptors of this process (for leak checks around a test file). */
