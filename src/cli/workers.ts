@@ -125,6 +125,9 @@ export class Supervisor {
       stdio: ['inherit', 'inherit', 'inherit', 'ipc', this.#listeners[slot]!],
     });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // A ChildProcess 'error' with no listener would crash the supervisor. A failed spawn fails the start (below); other
+    // errors (a message to a child that just died) are followed by its 'exit', which is what counts.
+    child.on('error', () => {});
     const listening = new Promise<number>((resolve, reject) => {
       child.on('message', (m) => {
         if (!isWorkerMessage(m)) return;
@@ -134,6 +137,9 @@ export class Supervisor {
         } else reject(new WorkerStartError(m.message, m.code ?? 'WORKER_FAILED'));
       });
       child.once('exit', (code, signal) => reject(new WorkerStartError(`worker exited (${signal ?? `code ${code}`}) before listening`, 'WORKER_EXITED')));
+      child.once('error', (err: NodeJS.ErrnoException) => {
+        if (child.pid === undefined) reject(new WorkerStartError(`cannot start a worker: ${err.message}`, err.code ?? 'WORKER_SPAWN_FAILED'));
+      });
     });
     // Whoever spawned the worker handles a failed start; this only keeps the rejection from being "unhandled".
     listening.catch(() => {});
@@ -182,7 +188,8 @@ export class Supervisor {
   #stop(worker: Worker): Promise<void> {
     if (worker.child.exitCode !== null || worker.child.signalCode !== null) return Promise.resolve();
     worker.state = 'retiring';
-    if (worker.child.connected) worker.child.send(SHUTDOWN);
+    // The child may be exiting already: a send that fails (EPIPE) falls back to SIGTERM instead of an 'error' event.
+    if (worker.child.connected) worker.child.send(SHUTDOWN, (err) => err && worker.child.kill('SIGTERM'));
     else worker.child.kill('SIGTERM');
     const kill = setTimeout(() => worker.child.kill('SIGKILL'), this.#options.stopTimeoutMs ?? 15_000);
     return worker.exited.finally(() => clearTimeout(kill));

@@ -204,6 +204,28 @@ test.serial('runWorkers that cannot start reports it, exits 1 and leaves no sign
   t.deepEqual(signalListeners(), before);
 });
 
+/** Blocks (no event loop turn) until pid is a zombie: dead, its sockets closed, its exit not yet seen by us. */
+function waitForZombie(pid: number): void {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return;
+  }
+  throw new Error(`pid ${pid} did not die`);
+}
+
+test('shutting down a worker that died a moment ago (its IPC pipe broken, its exit not yet seen) does not crash', async (t) => {
+  const fake = fakeWorker('just-died', '() => "listen"');
+  const supervisor = new Supervisor({ config: { ...CONFIG, workers: 1 }, output: recorder(), entry: fake.entry });
+  await supervisor.start();
+  const [pid] = supervisor.pids;
+  process.kill(pid!, 'SIGKILL');
+  waitForZombie(pid!);
+  // The shutdown message meets EPIPE; before, that surfaced as an unhandled 'error' event and killed the supervisor.
+  await supervisor.shutdown();
+  t.deepEqual(supervisor.pids, []);
+});
+
 test('fake worker logs record each start (the harness itself works)', (t) => {
   const fake = fakeWorker('harness', '() => "listen"');
   appendFileSync(join(DIR, 'harness.log'), '1\n2\n');
