@@ -102,19 +102,18 @@ export interface StopSignal {
  * as soon as it reads the banner must get a graceful drain, not the default action (death by signal).
  */
 export function listenForStopSignal(): StopSignal {
-  let onSignal: (signal: NodeJS.Signals) => void = () => {};
+  let resolveSignal: (signal: NodeJS.Signals) => void = () => {};
+  const received = new Promise<NodeJS.Signals>((resolve) => (resolveSignal = resolve));
   const dispose = (): void => {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   };
-  const received = new Promise<NodeJS.Signals>((resolveSignal) => {
-    onSignal = (signal) => {
-      dispose();
-      process.once('SIGTERM', () => process.exit(128 + 15));
-      process.once('SIGINT', () => process.exit(128 + 2));
-      resolveSignal(signal);
-    };
-  });
+  const onSignal = (signal: NodeJS.Signals): void => {
+    dispose();
+    process.once('SIGTERM', () => process.exit(128 + 15));
+    process.once('SIGINT', () => process.exit(128 + 2));
+    resolveSignal(signal);
+  };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   return { received, dispose };

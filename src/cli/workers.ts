@@ -125,9 +125,6 @@ export class Supervisor {
       stdio: ['inherit', 'inherit', 'inherit', 'ipc', this.#listeners[slot]!],
     });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    // A ChildProcess 'error' with no listener would crash the supervisor. A failed spawn fails the start (below); other
-    // errors (a message to a child that just died) are followed by its 'exit', which is what counts.
-    child.on('error', () => {});
     const listening = new Promise<number>((resolve, reject) => {
       child.on('message', (m) => {
         if (!isWorkerMessage(m)) return;
@@ -137,7 +134,9 @@ export class Supervisor {
         } else reject(new WorkerStartError(m.message, m.code ?? 'WORKER_FAILED'));
       });
       child.once('exit', (code, signal) => reject(new WorkerStartError(`worker exited (${signal ?? `code ${code}`}) before listening`, 'WORKER_EXITED')));
-      child.once('error', (err: NodeJS.ErrnoException) => {
+      // A ChildProcess 'error' with no listener would crash the supervisor. A failed spawn fails the start; other
+      // errors (a message to a child that just died) are followed by its 'exit', which is what counts.
+      child.on('error', (err: NodeJS.ErrnoException) => {
         if (child.pid === undefined) reject(new WorkerStartError(`cannot start a worker: ${err.message}`, err.code ?? 'WORKER_SPAWN_FAILED'));
       });
     });

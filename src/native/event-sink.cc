@@ -51,7 +51,7 @@ static void onCheck(uv_check_t* handle) {
   if (s->eventCount > 0) deliver(s);
   if (s->deferredPolls.empty() || !s->initialized) return;
   startDeferredPolls(s);
-  if (s->eventCount > 0 && s->initialized) deliver(s);
+  if (s->eventCount > 0) deliver(s);
 }
 
 /* (onEvents(count), events: Int32Array, recvBuffer: Uint8Array) -> undefined; throws on misuse (cold path) */

@@ -110,7 +110,6 @@ export class HeadCache {
     this.#headers = null;
     this.#engine = null;
     if (found === KEY_ONLY) {
-      this.#misses = 0;
       // A copy, never a view: `out` is the cork buffer (and a Buffer's slice() would alias it).
       if (end - start <= MAX_CACHED_HEAD) this.#last.bytes = new Uint8Array(out.subarray(start, end));
     } else if (++this.#misses >= MISSES_BEFORE_EVICT || this.#last.status === -1) {

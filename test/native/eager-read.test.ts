@@ -24,6 +24,20 @@ async function connectTo(port: number): Promise<Socket> {
   return socket;
 }
 
+/** A listener not accepting yet, and a client connected to it whose `request` is already in the server's socket. */
+async function waitingClient(request: string): Promise<{ listener: { fd: number; port: number }; client: Socket }> {
+  const listener = idleListener();
+  const client = await connectTo(listener.port);
+  client.write(request);
+  await settle(client);
+  return { listener, client };
+}
+
+/** The kinds of the records in the first batch since `turnsBefore` that announced a connection. */
+function acceptBatch(turnsBefore: number): number[] {
+  return hub.turns.slice(turnsBefore).find((turn) => turn.kinds.includes(EV_ACCEPT))!.kinds;
+}
+
 /** Waits until what the client wrote has left it (and a few loop turns more). */
 async function settle(client: Socket): Promise<void> {
   await new Promise<void>((resolve) => client.write('', () => resolve()));
@@ -31,10 +45,7 @@ async function settle(client: Socket): Promise<void> {
 }
 
 test.serial('a request already in the socket arrives with its EV_ACCEPT, in the same batch', async (t) => {
-  const listener = idleListener();
-  const client = await connectTo(listener.port);
-  client.write('GET / HTTP/1.1\r\n\r\n');
-  await settle(client);
+  const { listener, client } = await waitingClient('GET / HTTP/1.1\r\n\r\n');
   const seen: HubEvent[] = [];
   hub.onRecord = (e) => seen.push(e);
   const turnsBefore = hub.turns.length;
@@ -46,8 +57,7 @@ test.serial('a request already in the socket arrives with its EV_ACCEPT, in the 
   t.is(data.kind, EV_DATA);
   t.is(data.data?.toString(), 'GET / HTTP/1.1\r\n\r\n');
   // Both records came in the one batch that announced the connection.
-  const batch = hub.turns.slice(turnsBefore).find((turn) => turn.kinds.includes(EV_ACCEPT))!;
-  t.deepEqual(batch.kinds, [EV_ACCEPT, EV_DATA]);
+  t.deepEqual(acceptBatch(turnsBefore), [EV_ACCEPT, EV_DATA]);
   t.deepEqual(seen.map((e) => e.kind), [EV_ACCEPT, EV_DATA]);
   client.destroy();
   native.close(accepted.fd);
@@ -64,17 +74,14 @@ test.serial('a client that connected and hung up before the accept gets EV_ACCEP
   native.startAccepting(listener.fd);
   const accepted = await hub.next(listener.fd);
   t.is((await hub.next(accepted.fd)).kind, EV_EOF);
-  t.deepEqual(hub.turns.slice(turnsBefore).find((turn) => turn.kinds.includes(EV_ACCEPT))!.kinds, [EV_ACCEPT, EV_EOF]);
+  t.deepEqual(acceptBatch(turnsBefore), [EV_ACCEPT, EV_EOF]);
   client.destroy();
   native.close(accepted.fd);
   native.close(listener.fd);
 });
 
 test.serial('a connection closed while its accept batch is delivered is closed once and reports nothing more', async (t) => {
-  const listener = idleListener();
-  const client = await connectTo(listener.port);
-  client.write('first');
-  await settle(client);
+  const { listener, client } = await waitingClient('first');
   let closedFd = -1;
   hub.onRecord = (e) => {
     if (e.kind !== EV_ACCEPT) return;
@@ -86,7 +93,7 @@ test.serial('a connection closed while its accept batch is delivered is closed o
   await hub.next(listener.fd);
   hub.onRecord = null;
   // The eager read's record was voided when JS closed the fd mid-batch.
-  t.deepEqual(hub.turns.slice(turnsBefore).find((turn) => turn.kinds.includes(EV_ACCEPT))!.kinds, [EV_ACCEPT, EV_NONE]);
+  t.deepEqual(acceptBatch(turnsBefore), [EV_ACCEPT, EV_NONE]);
   await once(client, 'end');
   client.destroy();
   await waitTurns(5);
@@ -137,10 +144,7 @@ test.serial('reading paused while the accept batch is delivered holds later data
 });
 
 test.serial('a request answered and closed in its accept batch never gets a poll handle (only the listener does)', async (t) => {
-  const listener = idleListener();
-  const client = await connectTo(listener.port);
-  client.write('ping');
-  await settle(client);
+  const { listener, client } = await waitingClient('ping');
   const before = native.pollsCreated();
   hub.onRecord = (e) => {
     if (e.kind !== EV_DATA) return;
