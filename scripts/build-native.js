@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-// Builds the native addon with cmake-js during `npm install`, offline, against Node's own headers.
-// A missing cmake or C++ compiler gets a message that names it, not a wall of CMake output.
+// Builds the native addon from source with cmake-js, offline, against Node's own headers: into build/Release (the
+// local build), or into `--out DIR` (prepack's prebuild). A missing tool gets a message that names it.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outFlag = process.argv.indexOf('--out');
+const out = outFlag === -1 ? join(root, 'build') : resolve(process.argv[outFlag + 1] ?? '');
+const built = join(out, 'Release', 'sluice_native.node');
 const require = createRequire(import.meta.url);
 
 function has(cmd) {
@@ -30,8 +33,14 @@ const candidates = [process.env.npm_config_nodedir, join(dirname(process.execPat
 const nodedir = candidates.find((d) => existsSync(join(d, 'include', 'node', 'node_api.h')));
 if (!nodedir) fail(`Node's headers (include/node/node_api.h) were not found under ${candidates.join(' or ')}.`);
 
-const cmakeJs = join(dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
-const args = [cmakeJs, 'compile', '--directory', root, '--out', join(root, 'build'), '--release'];
+let cmakeJs;
+try {
+  cmakeJs = join(dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
+  require.resolve('node-addon-api');
+} catch {
+  fail('the npm packages cmake-js and node-addon-api are needed (npm install --save-dev cmake-js@^8 node-addon-api@^8).');
+}
+const args = [cmakeJs, 'compile', '--directory', root, '--out', out, '--release'];
 // cmake-js 8 has no --nodedir flag: it reads npm's config from the environment, so hand it the headers we found
 // there. Without this it tries to download them from nodejs.org, which fails offline.
 const env = { ...process.env, npm_config_nodedir: nodedir };
@@ -41,6 +50,6 @@ if (result.status !== 0) {
   process.stderr.write(result.stderr ?? '');
   fail(`cmake-js exited with status ${result.status}; its output is above.`);
 }
-if (!existsSync(join(root, 'build', 'Release', 'sluice_native.node'))) fail('the build finished but build/Release/sluice_native.node is missing.');
+if (!existsSync(built)) fail(`the build finished but ${built} is missing.`);
 if (process.env.SLUICE_VERBOSE_BUILD) process.stdout.write(result.stdout);
-console.log('sluice: native addon built (build/Release/sluice_native.node)');
+console.log(`sluice: native addon built (${built})`);

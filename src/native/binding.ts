@@ -20,6 +20,20 @@ export const EVENT_RECORD_INT32 = 4;
 /** Int32s per flush record: [fd, offset, length, result]; native writes result = bytes sent or -errno. */
 export const FLUSH_RECORD_INT32 = 4;
 
+/** Every number that both the addon and JS define: loadNative() compares each one with the addon's own export of
+ *  that name, so an addon built from other sources fails at load, not mid-request. A new constant goes here. */
+export const WIRE_CONSTANTS = {
+  EV_NONE,
+  EV_DATA,
+  EV_EOF,
+  EV_ERROR,
+  EV_WRITABLE,
+  EV_ACCEPT,
+  EV_ACCEPT_ERROR,
+  EVENT_RECORD_INT32,
+  FLUSH_RECORD_INT32,
+} as const satisfies Readonly<Record<string, number>>;
+
 /** shutdown() `how` values (man 2 shutdown). */
 export const SHUT_RD = 0;
 /** Stop sending: the peer reads EOF after the queued bytes. */

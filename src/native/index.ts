@@ -15,10 +15,12 @@ export {
   SHUT_RD,
   SHUT_WR,
   SHUT_RDWR,
+  WIRE_CONSTANTS,
 } from './binding.js';
 
 // Loading
-export { loadNative, NativeLoadError, NATIVE_ADDON_PATH } from './load.js';
+export { loadNative, loadFirstUsable, NativeLoadError, NATIVE_ADDON_PATH, prebuiltAddonPath, currentTarget } from './load.js';
+export type { NativeTarget } from './load.js';
 
 // System errors
 export { SysError, sysError, nameErrno, checkResult } from './sys-error.js';

@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// npm's postpack step: removes prebuilds/, made by prepack only for the tarball. Left in a checkout, it would be
+// loaded before build/Release and hide every later change to the native sources.
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+rmSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'prebuilds'), { recursive: true, force: true });

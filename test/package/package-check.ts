@@ -1,0 +1,173 @@
+// `npm run test:package`: packs the package and uses the tarball as a new user would, on a PATH with no compiler and
+// no cmake: install with --ignore-scripts, `npx sluice serve`, import every entry point, compile a TypeScript consumer.
+// Prints one line per check and a closing 'N passed, N failed'; exits 1 when any check failed.
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkTarballFiles } from './tarball-files.js';
+import { CONSUMER_OK, CONSUMER_WRONG_RETURN, consumerTsconfig } from './consumer.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'sluice-package-'));
+const results: { name: string; problem: string | null }[] = [];
+
+/** Records one check: a thrown error or a returned problem fails it. */
+async function check(name: string, body: () => Promise<string | null> | string | null): Promise<void> {
+  let problem: string | null;
+  try {
+    problem = await body();
+  } catch (error) {
+    problem = error instanceof Error ? error.message : String(error);
+  }
+  results.push({ name, problem });
+  console.log(problem === null ? `ok - ${name}` : `not ok - ${name}\n  ${problem.replaceAll('\n', '\n  ')}`);
+}
+
+function runSync(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env): SpawnSyncReturns<string> {
+  return spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+}
+
+function describeFailure(what: string, r: SpawnSyncReturns<string>): string {
+  return `${what} exited with ${r.status ?? r.signal}\n${r.stdout}${r.stderr}`.trimEnd();
+}
+
+/** A bin directory holding only node, npm, npx and sh: what a machine without build tools offers. */
+function makeBareBin(): string {
+  const bin = join(work, 'bare-bin');
+  mkdirSync(bin);
+  const nodeBin = dirname(process.execPath);
+  for (const tool of ['node', 'npm', 'npx']) symlinkSync(join(nodeBin, tool), join(bin, tool));
+  symlinkSync('/bin/sh', join(bin, 'sh'));
+  return bin;
+}
+
+/** GET url; resolves with the status and body. */
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    request(url, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject).end();
+  });
+}
+
+/** Starts `npx sluice serve public --port 0` (its own process group), reads its URL, GETs it, then stops the group. */
+async function serveAndGet(project: string, env: NodeJS.ProcessEnv): Promise<string | null> {
+  const started = Date.now();
+  const child = spawn('npx', ['--no-install', 'sluice', 'serve', 'public', '--port', '0'], {
+    cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+  });
+  const exited = once(child, 'exit');
+  let output = '';
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const problem = await new Promise<string | null>((resolve) => {
+    let asked = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const port = /http:\/\/localhost:(\d+)\//.exec(output)?.[1];
+      if (port === undefined || asked) return;
+      asked = true;
+      get(`http://localhost:${port}/`).then(({ status, body }) => {
+        console.log(`  (first byte ${Date.now() - started} ms after starting npx)`);
+        resolve(status === 200 && body.includes('packaged hello') ? null : `GET / answered ${status}: ${body.slice(0, 200)}`);
+      }, (error: Error) => resolve(`GET / failed: ${error.message}`));
+    });
+    void exited.then(([code, signal]) => resolve(`sluice serve exited early (${String(signal ?? code)}):\n${output}`));
+    setTimeout(() => resolve(`no URL printed within 60 s:\n${output}`), 60_000).unref();
+  });
+  if (child.exitCode === null && child.signalCode === null) {
+    process.kill(-child.pid!, 'SIGTERM');
+    await exited;
+  }
+  return problem;
+}
+
+async function main(): Promise<void> {
+  let tarball = '';
+  await check('npm pack builds a tarball whose file list is right', () => {
+    const r = runSync('npm', ['pack', '--json', '--pack-destination', work], root);
+    if (r.status !== 0) return describeFailure('npm pack', r);
+    const [info] = JSON.parse(r.stdout.slice(r.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
+    tarball = join(work, info!.filename);
+    const files = info!.files.map((f) => f.path);
+    console.log(`  (${files.length} files)`);
+    const problems = checkTarballFiles(files);
+    return problems.length === 0 ? null : problems.join('\n');
+  });
+  if (tarball === '') return;
+
+  const bin = makeBareBin();
+  const env = { ...process.env, PATH: bin, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+  await check('the bare PATH has no compiler, make or cmake', () => {
+    const found = ['cc', 'c++', 'gcc', 'g++', 'clang', 'clang++', 'make', 'cmake'].filter(
+      (tool) => runSync('sh', ['-c', `command -v ${tool}`], work, env).status === 0,
+    );
+    return found.length === 0 ? null : `found ${found.join(', ')}`;
+  });
+
+  const project = join(work, 'app');
+  mkdirSync(join(project, 'public'), { recursive: true });
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+  writeFileSync(join(project, 'public', 'index.html'), '<!doctype html><p>packaged hello</p>\n');
+
+  await check('npm install --ignore-scripts of the tarball works without build tools', () => {
+    const started = Date.now();
+    const r = runSync('npm', ['install', '--ignore-scripts', '--prefer-offline', tarball], project, env);
+    console.log(`  (${Date.now() - started} ms)`);
+    return r.status === 0 ? null : describeFailure('npm install', r);
+  });
+  await check('npx sluice serve answers 200', () => serveAndGet(project, env));
+  await check('both entry points, middleware and package.json import', () => {
+    const script = [
+      "const { serve, respond } = await import('sluice');",
+      "const { map, range, fold } = await import('sluice/conduit');",
+      "const { gzip } = await import('sluice/middleware');",
+      "const pkg = (await import('node:module')).createRequire(import.meta.url)('sluice/package.json');",
+      "const sum = range(0, 4).pipe(map((x) => x * 2)).run(fold((a, b) => a + b, 0));",
+      "if (typeof serve !== 'function' || typeof respond !== 'function' || typeof gzip !== 'function') throw new Error('missing exports');",
+      "if (sum !== 12 || pkg.name !== 'sluice') throw new Error(`sum ${sum}, name ${pkg.name}`);",
+    ].join('\n');
+    const r = runSync('node', ['--input-type=module', '-e', script], project, env);
+    return r.status === 0 ? null : describeFailure('node', r);
+  });
+  await check('the installed addon is the prebuilt one (nothing was built)', () => {
+    const installed = join(project, 'node_modules', 'sluice');
+    if (existsSync(join(installed, 'build'))) return 'node_modules/sluice/build exists';
+    return existsSync(join(installed, 'prebuilds', 'linux-x64', 'node.napi.glibc.node')) ? null : 'no prebuilt addon';
+  });
+  await check('the install script takes the prebuilt addon and needs no build tools', () => {
+    const r = runSync('npm', ['rebuild', 'sluice', '--foreground-scripts'], project, env);
+    if (r.status !== 0) return describeFailure('npm rebuild sluice', r);
+    return existsSync(join(project, 'node_modules', 'sluice', 'build')) ? 'it built from source anyway' : null;
+  });
+
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  await check('a strict nodenext TypeScript consumer compiles', () => {
+    writeFileSync(join(project, 'consumer.ts'), CONSUMER_OK);
+    writeFileSync(join(project, 'tsconfig.json'), consumerTsconfig(join(root, 'node_modules', '@types'), ['consumer.ts']));
+    const r = runSync('node', [tsc, '-p', 'tsconfig.json'], project, env);
+    return r.status === 0 ? null : describeFailure('tsc', r);
+  });
+  await check('a handler that returns the wrong type is a type error', () => {
+    writeFileSync(join(project, 'wrong.ts'), CONSUMER_WRONG_RETURN);
+    writeFileSync(join(project, 'tsconfig.json'), consumerTsconfig(join(root, 'node_modules', '@types'), ['wrong.ts']));
+    const r = runSync('node', [tsc, '-p', 'tsconfig.json'], project, env);
+    if (r.status === 0) return 'tsc accepted it';
+    return /wrong\.ts\(\d+,\d+\): error TS2(322|345)/.test(r.stdout) ? null : `unexpected tsc output:\n${r.stdout}`;
+  });
+}
+
+try {
+  await main();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+const failed = results.filter((r) => r.problem !== null).length;
+console.log(`${results.length - failed} passed, ${failed} failed`);
+process.exitCode = failed === 0 ? 0 : 1;
