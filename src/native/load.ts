@@ -51,8 +51,9 @@ export class NativeLoadError extends Error {
 }
 
 const BUILD_HINT =
-  `Build it from source with \`node scripts/build-native.js\` in ${fileURLToPath(PACKAGE_ROOT)} ` +
-  '(needs cmake, a C++ compiler, and the npm packages cmake-js and node-addon-api).';
+  `Build it from source with \`node scripts/build-native.js\` in ${fileURLToPath(PACKAGE_ROOT).replace(/\/$/, '')} ` +
+  '(`npm rebuild sluice` does the same where sluice is a dependency); that needs cmake, a C++ compiler, and the npm ' +
+  'packages cmake-js and node-addon-api.';
 
 const require = createRequire(import.meta.url);
 const loaded = new Map<string, NativeBinding>();
@@ -85,7 +86,7 @@ export function loadFirstUsable(candidates: readonly string[]): NativeBinding {
   const found = refused.length === 0 ? `none of ${candidates.join(', ')} exists` : `cannot load ${refused.join('; ')}`;
   throw new NativeLoadError(
     'ERR_SLUICE_NATIVE_MISSING',
-    `sluice: no native addon for ${os}-${cpu}${libc === null ? '' : ` (${libc})`} is usable: ${found}. ${BUILD_HINT}`,
+    `no native addon for ${os}-${cpu}${libc === null ? '' : ` (${libc})`} is usable: ${found}. ${BUILD_HINT}`,
     { cause: firstError },
   );
 }
@@ -94,14 +95,14 @@ function loadAt(path: string): NativeBinding {
   const cached = loaded.get(path);
   if (cached !== undefined) return cached;
   if (!existsSync(path)) {
-    throw new NativeLoadError('ERR_SLUICE_NATIVE_MISSING', `sluice: the native addon is missing (${path}). ${BUILD_HINT}`);
+    throw new NativeLoadError('ERR_SLUICE_NATIVE_MISSING', `the native addon is missing (${path}). ${BUILD_HINT}`);
   }
   const addon = require(path) as NativeBinding & Record<string, unknown>;
   for (const [name, value] of Object.entries(WIRE_CONSTANTS)) {
     if (addon[name] !== value) {
       throw new NativeLoadError(
         'ERR_SLUICE_NATIVE_MISMATCH',
-        `sluice: the native addon at ${path} was built from other sources (${name} = ${String(addon[name])}, ` +
+        `the native addon at ${path} was built from other sources (${name} = ${String(addon[name])}, ` +
           `expected ${value}). Rebuild it with \`node scripts/build-native.js\`.`,
       );
     }

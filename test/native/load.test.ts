@@ -3,16 +3,20 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants } from 'node:os';
-import { NATIVE_ADDON_PATH, NativeLoadError, loadNative } from '../../src/native/index.js';
+import { existsSync } from 'node:fs';
+import {
+  NATIVE_ADDON_PATH, NativeLoadError, WIRE_CONSTANTS, currentTarget, loadFirstUsable, loadNative, prebuiltAddonPath,
+} from '../../src/native/index.js';
 
 // This file never calls init(): it checks loading, and what the layer does before init().
 const { EINVAL } = constants.errno;
 const dir = mkdtempSync(join(tmpdir(), 'sluice-load-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
-test('loadNative loads the built addon once and returns the same binding', (t) => {
+test('loadNative loads the prebuilt addon when there is one, else the local build, once', (t) => {
   const native = loadNative();
-  t.is(loadNative(NATIVE_ADDON_PATH), native);
+  t.is(loadNative(), native);
+  t.is(loadNative(existsSync(prebuiltAddonPath()) ? prebuiltAddonPath() : NATIVE_ADDON_PATH), native);
   for (const name of ['init', 'listen', 'recv', 'send', 'writev', 'sendfile', 'flush', 'close', 'socketpair']) {
     t.is(typeof (native as unknown as Record<string, unknown>)[name], 'function', name);
   }
@@ -22,6 +26,38 @@ test('loadNative names the build command when the addon is missing', (t) => {
   const error = t.throws(() => loadNative(join(dir, 'missing.node')), { instanceOf: NativeLoadError });
   t.is(error?.code, 'ERR_SLUICE_NATIVE_MISSING');
   t.regex(error?.message ?? '', /node scripts\/build-native\.js/);
+});
+
+test('prebuiltAddonPath follows prebuildify\'s layout: prebuilds/<platform>-<arch>/node.napi[.<libc>].node', (t) => {
+  t.regex(prebuiltAddonPath({ platform: 'linux', arch: 'arm64', libc: 'musl' }), /\/prebuilds\/linux-arm64\/node\.napi\.musl\.node$/);
+  t.regex(prebuiltAddonPath({ platform: 'darwin', arch: 'x64', libc: null }), /\/prebuilds\/darwin-x64\/node\.napi\.node$/);
+  t.is(prebuiltAddonPath(), prebuiltAddonPath(currentTarget()));
+  t.true(['glibc', 'musl'].includes(currentTarget().libc ?? ''), 'Linux has one of the two');
+});
+
+test('loadFirstUsable skips a candidate that dlopen refuses and takes the next', (t) => {
+  const garbage = join(dir, 'garbage.node');
+  writeFileSync(garbage, 'not an ELF file');
+  t.is(loadFirstUsable([join(dir, 'absent.node'), garbage, NATIVE_ADDON_PATH]), loadNative(NATIVE_ADDON_PATH));
+});
+
+test('loadFirstUsable names every candidate and how to build when none is usable', (t) => {
+  const garbage = join(dir, 'refused.node');
+  writeFileSync(garbage, 'not an ELF file');
+  const none = t.throws(() => loadFirstUsable([join(dir, 'a.node'), join(dir, 'b.node')]), { instanceOf: NativeLoadError });
+  t.is(none?.code, 'ERR_SLUICE_NATIVE_MISSING');
+  t.regex(none?.message ?? '', /none of .*a\.node, .*b\.node exists.*node scripts\/build-native\.js/);
+  const refused = t.throws(() => loadFirstUsable([garbage]), { instanceOf: NativeLoadError });
+  t.is(refused?.code, 'ERR_SLUICE_NATIVE_MISSING');
+  t.regex(refused?.message ?? '', /cannot load .*refused\.node \(/);
+  t.true(refused?.cause instanceof Error, 'the dlopen error rides along as the cause');
+});
+
+test('loadFirstUsable reports a stale addon instead of skipping it', (t) => {
+  const stale = join(dir, 'first-stale.cjs');
+  writeFileSync(stale, `module.exports = ${JSON.stringify({ ...WIRE_CONSTANTS, EV_DATA: 99 })};`);
+  const error = t.throws(() => loadFirstUsable([stale, NATIVE_ADDON_PATH]), { instanceOf: NativeLoadError });
+  t.is(error?.code, 'ERR_SLUICE_NATIVE_MISMATCH');
 });
 
 test('loadNative rejects an addon built with another wire layout', (t) => {

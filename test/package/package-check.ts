@@ -2,7 +2,7 @@
 // no cmake: install with --ignore-scripts, `npx sluice serve`, import every entry point, compile a TypeScript consumer.
 // Prints one line per check and a closing 'N passed, N failed'; exits 1 when any check failed.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkTarballFiles } from './tarball-files.js';
 import { CONSUMER_OK, CONSUMER_WRONG_RETURN, consumerTsconfig } from './consumer.js';
+import { extractTypeScriptBlocks } from './readme-blocks.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'sluice-package-'));
@@ -148,9 +149,13 @@ async function main(): Promise<void> {
   });
 
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  await check('a strict nodenext TypeScript consumer compiles', () => {
+  await check('a strict nodenext TypeScript consumer and every README block compile', () => {
     writeFileSync(join(project, 'consumer.ts'), CONSUMER_OK);
-    writeFileSync(join(project, 'tsconfig.json'), consumerTsconfig(join(root, 'node_modules', '@types'), ['consumer.ts']));
+    const blocks = extractTypeScriptBlocks(readFileSync(join(root, 'README.md'), 'utf8')).map((block, i) => {
+      writeFileSync(join(project, `readme-${i}.ts`), block.code);
+      return `readme-${i}.ts`;
+    });
+    writeFileSync(join(project, 'tsconfig.json'), consumerTsconfig(join(root, 'node_modules', '@types'), ['consumer.ts', ...blocks]));
     const r = runSync('node', [tsc, '-p', 'tsconfig.json'], project, env);
     return r.status === 0 ? null : describeFailure('tsc', r);
   });
@@ -161,6 +166,35 @@ async function main(): Promise<void> {
     if (r.status === 0) return 'tsc accepted it';
     return /wrong\.ts\(\d+,\d+\): error TS2(322|345)/.test(r.stdout) ? null : `unexpected tsc output:\n${r.stdout}`;
   });
+  await checkWithoutPrebuilt(project, env);
+}
+
+/** Where no prebuilt addon matches (removed here): one clear error at run time, a clear message from the install
+ *  script, and, once the build tools and packages are there, a build from the tarball's own sources that serves. */
+async function checkWithoutPrebuilt(project: string, bareEnv: NodeJS.ProcessEnv): Promise<void> {
+  const installed = join(project, 'node_modules', 'sluice');
+  rmSync(join(installed, 'prebuilds'), { recursive: true, force: true });
+  await check('with no addon at all, sluice serve fails with one error that says how to build', () => {
+    const r = runSync('npx', ['--no-install', 'sluice', 'serve', 'public', '--port', '0'], project, bareEnv);
+    if (r.status !== 1) return describeFailure('sluice serve', r);
+    return /no native addon for linux-x64 \(glibc\) is usable.*npm rebuild sluice/.test(r.stderr) ? null : `stderr: ${r.stderr}`;
+  });
+  await check('with no prebuilt, the install script names what a build from source needs', () => {
+    const r = runSync('npm', ['rebuild', 'sluice', '--foreground-scripts'], project, bareEnv);
+    if (r.status === 0) return 'npm rebuild succeeded with nothing to build with';
+    return /cmake-js and node-addon-api.*npm rebuild sluice/s.test(r.stderr) ? null : describeFailure('npm rebuild sluice', r);
+  });
+  const env = { ...bareEnv, PATH: process.env.PATH };
+  await check('with the build tools and packages, the install script builds from the tarball\'s sources', () => {
+    const started = Date.now();
+    const add = runSync('npm', ['install', '--save-dev', '--prefer-offline', '--ignore-scripts', 'cmake-js@^8', 'node-addon-api@^8'], project, env);
+    if (add.status !== 0) return describeFailure('npm install cmake-js node-addon-api', add);
+    const r = runSync('npm', ['rebuild', 'sluice', '--foreground-scripts'], project, env);
+    console.log(`  (${Date.now() - started} ms)`);
+    if (r.status !== 0) return describeFailure('npm rebuild sluice', r);
+    return existsSync(join(installed, 'build', 'Release', 'sluice_native.node')) ? null : 'no build/Release/sluice_native.node';
+  });
+  await check('npx sluice serve answers 200 with the addon built from source', () => serveAndGet(project, bareEnv));
 }
 
 try {
