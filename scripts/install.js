@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -12,9 +12,10 @@ const loader = join(root, 'dist', 'src', 'native', 'load.js');
 
 /** The prebuilt addon's path when it exists, loads and has the expected wire layout; else why not. */
 async function checkPrebuilt() {
-  // A git checkout before its first TypeScript build has no loader, and never a prebuilt addon either.
-  if (!existsSync(loader)) return { ok: false, why: 'no prebuilt addon in a source checkout' };
-  const { loadNative, prebuiltAddonPath, currentTarget } = await import(loader);
+  // A git checkout has no prebuilds/ (prepack makes it for the tarball only), and its dist/ may be missing or from
+  // an older commit, so the loader is only consulted where prebuilt addons ship.
+  if (!existsSync(join(root, 'prebuilds'))) return { ok: false, why: 'no prebuilt addons in a source checkout' };
+  const { loadNative, prebuiltAddonPath, currentTarget } = await import(pathToFileURL(loader).href);
   const path = prebuiltAddonPath();
   const { platform, arch, libc } = currentTarget();
   if (!existsSync(path)) return { ok: false, why: `no prebuilt addon for ${platform}-${arch}${libc ? ` (${libc})` : ''}` };
