@@ -20,6 +20,9 @@ export const EVENT_RECORD_INT32 = 4;
 /** Int32s per flush record: [fd, offset, length, result]; native writes result = bytes sent or -errno. */
 export const FLUSH_RECORD_INT32 = 4;
 
+/** EAGAIN's number on Linux: a native call returning -EAGAIN means "not now, wait for readiness". */
+export const EAGAIN = 11;
+
 /** shutdown() `how` values (man 2 shutdown). */
 export const SHUT_RD = 0;
 /** Stop sending: the peer reads EOF after the queued bytes. */
