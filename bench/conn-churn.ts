@@ -44,6 +44,7 @@ class ChurnNative {
   shutdown(): number { return 0; }
   close(): number { this.closes++; return 0; }
   setNoDelay(): number { return 0; }
+  getNoDelay(): number { return 1; }
   setCork(): number { return 0; }
   peerAddress(): string | null { return '127.0.0.1:40000'; }
   localAddress(): string | null { return '127.0.0.1:8080'; }

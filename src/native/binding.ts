@@ -86,6 +86,8 @@ export interface NativeBinding {
   close(fd: number): number;
   /** TCP_NODELAY on/off. */
   setNoDelay(fd: number, on: boolean): number;
+  /** 1 when TCP_NODELAY is on, 0 when off, or -errno. Accepted sockets inherit it from their listener. Diagnostics. */
+  getNoDelay(fd: number): number;
   /** TCP_CORK on/off. */
   setCork(fd: number, on: boolean): number;
   /** 'ip:port' or '[ipv6]:port' of the peer (IPv4-mapped shown as IPv4), or null. Not for the hot path. */

@@ -22,6 +22,7 @@ test('a client trickling one header byte every 200 ms is closed with 408 althoug
     const rs = parseResponses(c.received);
     t.deepEqual(rs.map((r) => r.status), [408]);
     t.is(rs[0]!.headers['connection'], 'close');
+    t.truthy(rs[0]!.headers['date'], 'a 408 carries Date too (RFC 9110 §6.6.1)');
     t.log(`closed after ${written} bytes (${Date.now() - started} ms)`);
   }));
 });
