@@ -327,6 +327,8 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
   requeue(bytes: Uint8Array): void {
     (this.backlog ??= []).unshift(bytes);
     this.backlogBytes += bytes.length;
+    // Closing after the last bytes, and the kernel did not take them all: now the client has sendTimeoutMs.
+    if (this.closeAfterSend && this.phase !== Phase.Send) this.enter(Phase.Send);
   }
 
   /** Closes once everything queued (corked or backlogged) has gone out, within the send timeout; now if nothing is. */
@@ -337,7 +339,9 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
       return;
     }
     this.closeAfterSend = true;
-    this.enter(Phase.Send);
+    // Only corked: the flush at the end of this wave sends it and closes (a short send arms the send timeout then).
+    if (this.backlogBytes > 0) this.enter(Phase.Send);
+    else this.enter(Phase.App);
   }
 
   // ** Closing

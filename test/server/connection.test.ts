@@ -276,6 +276,18 @@ test('closeWhenSent closes at once when nothing is queued, else once the backlog
   t.true(other.conn.closed);
 });
 
+test('closing after corked bytes arms the send timeout only once a short send leaves a backlog', (t) => {
+  const { conn } = setup();
+  conn.corkDesc = 0; // as if the reactor held corked bytes for it
+  conn.closeWhenSent();
+  t.false(conn.closed);
+  t.is(conn.deadline, Infinity, 'no clock read while the bytes are only corked');
+  conn.corkDesc = -1;
+  conn.requeue(Buffer.from('rest'));
+  t.is(conn.phase, Phase.Send);
+  t.true(conn.deadline < Infinity);
+});
+
 test('a connection waiting to close after its last bytes closes at once when it fails', (t) => {
   const { conn } = setup();
   conn.enqueue(Buffer.from('tail'));
