@@ -11,7 +11,9 @@ import type { Application } from '../src/server/types.js';
 
 const BATCH = Number(process.env.BATCH ?? 64);
 const ROUNDS = Number(process.env.ROUNDS ?? 4000);
-const KEEP_ALIVE = process.env.KEEP_ALIVE === '1';
+/** PIPELINE=n: BATCH keep-alive connections, each sent n pipelined requests per round (hello-pipe16's shape). */
+const PIPELINE = Number(process.env.PIPELINE ?? 0);
+const KEEP_ALIVE = process.env.KEEP_ALIVE === '1' || PIPELINE > 0;
 const LISTEN_FD = 3;
 
 /** A NativeBinding whose syscalls all succeed at once and record nothing. */
@@ -61,8 +63,34 @@ const server = new Server(resolveSettings({ port: 0, onException: (e) => console
 const request = Buffer.from(`GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: churn\r\n${KEEP_ALIVE ? '' : 'Connection: close\r\n'}\r\n`, 'latin1');
 let nextFd = 10;
 
+const pipelined = Buffer.concat(Array.from({ length: Math.max(PIPELINE, 1) }, () => request));
+let pipeFds: number[] | null = null;
+
+/** One native batch of PIPELINE requests on each of BATCH open connections (accepted on the first round). */
+function deliverPipelined(): void {
+  const ev = native.events!;
+  const recv = native.recvBuffer!;
+  let count = 0;
+  let off = 0;
+  if (pipeFds === null) {
+    pipeFds = Array.from({ length: BATCH }, (_, i) => 10 + i);
+    for (const fd of pipeFds) {
+      const o = count++ * EVENT_RECORD_INT32;
+      ev[o] = fd; ev[o + 1] = EV_ACCEPT; ev[o + 2] = LISTEN_FD; ev[o + 3] = 0;
+    }
+  }
+  for (const fd of pipeFds) {
+    recv.set(pipelined, off);
+    const o = count++ * EVENT_RECORD_INT32;
+    ev[o] = fd; ev[o + 1] = EV_DATA; ev[o + 2] = off; ev[o + 3] = pipelined.length;
+    off += pipelined.length;
+  }
+  native.onEvents!(count);
+}
+
 /** One native batch: BATCH new connections, each with its request already read (the eager read at accept). */
 function deliverBatch(): void {
+  if (PIPELINE > 0) return deliverPipelined();
   const ev = native.events!;
   const recv = native.recvBuffer!;
   let off = 0;
@@ -95,11 +123,13 @@ const t0 = process.hrtime.bigint();
 await run(ROUNDS);
 const used = process.cpuUsage(start);
 const wallNs = Number(process.hrtime.bigint() - t0);
-const conns = ROUNDS * BATCH;
+const conns = ROUNDS * BATCH * Math.max(PIPELINE, 1);
 const closed = native.closes - closesBefore;
+const unit = PIPELINE > 0 ? 'req' : 'conn';
 process.stdout.write(
-  `conn-churn: ${conns} connections in batches of ${BATCH}${KEEP_ALIVE ? ' (keep-alive: left open)' : ''}: ` +
-    `${((used.user + used.system) / conns).toFixed(2)} µs CPU/conn (user ${(used.user / conns).toFixed(2)}), ` +
-    `wall ${(wallNs / 1000 / conns).toFixed(2)} µs/conn, closed ${closed}, open ${server.connections}\n`,
+  `conn-churn: ${conns} ${PIPELINE > 0 ? `requests (${PIPELINE} pipelined per write, ${BATCH} connections)` : `connections in batches of ${BATCH}`}` +
+    `${KEEP_ALIVE && PIPELINE === 0 ? ' (keep-alive: left open)' : ''}: ` +
+    `${((used.user + used.system) / conns).toFixed(2)} µs CPU/${unit} (user ${(used.user / conns).toFixed(2)}), ` +
+    `wall ${(wallNs / 1000 / conns).toFixed(2)} µs/${unit}, closed ${closed}, open ${server.connections}\n`,
 );
 await server.close();

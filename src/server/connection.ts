@@ -67,6 +67,8 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
   /** Received chunks not yet consumed, oldest first (chunks[first..]). */
   private readonly chunks: Uint8Array[] = [];
   private first = 0;
+  /** Bytes of chunks[first] already consumed (heads parsed in place). */
+  private offset = 0;
   private queued = 0;
   private eof = false;
   private failure: Error | null = null;
@@ -222,31 +224,60 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
     return this.first < this.chunks.length;
   }
 
-  /** The oldest unconsumed chunk, or null. */
+  /** The oldest unconsumed chunk, or null; its bytes before headOffset are already consumed. */
   peek(): Uint8Array | null {
     return this.first < this.chunks.length ? this.chunks[this.first]! : null;
   }
 
-  /** Takes the oldest chunk off the queue (null when there is none). */
+  /** How much of the oldest chunk is consumed: pipelined heads are parsed in place, one after another. */
+  get headOffset(): number {
+    return this.offset;
+  }
+
+  /** Consumes `n` bytes of the oldest chunk (a head parsed in place): no copy, no view. */
+  consume(n: number): void {
+    const c = this.chunks[this.first]!;
+    this.offset += n;
+    this.queued -= n;
+    if (this.offset >= c.length) this.dropFirst();
+    else this.resumeReading();
+  }
+
+  /** Takes the rest of the oldest chunk off the queue (null when there is none). */
   shift(): Uint8Array | null {
     if (this.first === this.chunks.length) return null;
-    const c = this.chunks[this.first]!;
+    const whole = this.chunks[this.first]!;
+    const c = this.offset === 0 ? whole : whole.subarray(this.offset);
+    this.queued -= c.length;
+    this.dropFirst();
+    return c;
+  }
+
+  private dropFirst(): void {
     this.chunks[this.first++] = EMPTY;
+    this.offset = 0;
     if (this.first === this.chunks.length) {
       this.chunks.length = 0;
       this.first = 0;
     }
-    this.queued -= c.length;
+    this.resumeReading();
+  }
+
+  private resumeReading(): void {
     if (!this.reading && this.queued < READ_HIGH_WATER / 2 && !this.closed) {
       this.reading = true;
       this.host.native.setReading(this.fd, true);
     }
-    return c;
   }
 
   /** Puts bytes back in front of the queue (a leftover: the next read returns them first). */
   unread(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
+    if (this.offset > 0) {
+      // The partly consumed chunk keeps only its rest, so the leftover can go in front of it.
+      this.chunks[this.first] = this.chunks[this.first]!.subarray(this.offset);
+      this.offset = 0;
+    }
     if (this.first > 0) this.chunks[--this.first] = bytes;
     else this.chunks.unshift(bytes);
     this.queued += bytes.length;

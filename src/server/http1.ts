@@ -44,11 +44,10 @@ function nextRequest(conn: Connection<Engine>, hooks: LoopHooks): boolean {
     return false;
   }
   const chunk = conn.peek()!;
-  const r = parseRequestHead(chunk, 0, chunk.length, engine.settings.headLimits);
+  const r = parseRequestHead(chunk, conn.headOffset, chunk.length, engine.settings.headLimits);
   if (r.kind === 'head') {
-    // Fast path: the whole head arrived in one chunk; the rest (body, next request) stays queued as a view.
-    conn.shift();
-    if (r.consumed < chunk.length) conn.unread(chunk.subarray(r.consumed));
+    // Fast path: the whole head is in the chunk; it is parsed in place and the rest (body, next request) stays queued.
+    conn.consume(r.consumed);
     return serveHead(conn, r.head, hooks);
   }
   if (r.kind === 'error') return refuse(conn, hooks, r.error);

@@ -170,6 +170,26 @@ test('peek, shift and unread keep one order: leftovers go back in front of the q
   t.is(text(conn.read()), 'x', 'an unread into an empty queue works too');
 });
 
+test('consume walks heads through the oldest chunk in place; shift and unread respect what was consumed', (t) => {
+  const { conn } = setup();
+  conn.pushData(Buffer.from('GET1GET2rest'));
+  t.is(conn.headOffset, 0);
+  conn.consume(4);
+  t.is(conn.headOffset, 4);
+  t.is(text(conn.peek()), 'GET1GET2rest', 'peek gives the whole chunk: the caller reads from headOffset');
+  conn.consume(4);
+  conn.unread(Buffer.from('back'));
+  t.is(conn.headOffset, 0);
+  t.is(text(conn.shift()), 'back');
+  t.is(text(conn.shift()), 'rest');
+  conn.pushData(Buffer.from('abc'));
+  conn.consume(3);
+  t.false(conn.hasBuffered(), 'a chunk consumed to its end is dropped');
+  conn.pushData(Buffer.from('xyz'));
+  conn.consume(1);
+  t.is(text(conn.read()), 'yz');
+});
+
 test('input() is one resumable source over the queue: the leftovers of a sink are what the next read sees', (t) => {
   const { conn } = setup();
   conn.pushData(Buffer.from('head|rest'));
