@@ -1,9 +1,12 @@
 // Load dispatcher: runs a scenario's client (wrk, sink or the upload client) and normalizes its figures,
 // so the report sees one shape whatever generated the load.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readAllProcTimes, selectTree } from './cpu.js';
 import type { Scenario } from './scenarios.js';
 import { REPO_ROOT } from './setup.js';
-import { runPinned } from './processes.js';
+import { runPinned, sleep } from './processes.js';
 import { runSink } from './sink.js';
 import { parseResultLine, runWrk, type WrkResult } from './wrk.js';
 
@@ -34,6 +37,8 @@ export interface LoadPlan {
   clientCore: number | null;
   scratchDir: string;
   sinkBin: string;
+  /** The server's pid (its process tree's memory is read by the idle scenario). */
+  serverPid?: number;
 }
 
 /** Normalizes a wrk result; pipelined latencies are dropped because wrk's histogram is wrong then. */
@@ -82,11 +87,70 @@ export async function runLoad(s: Scenario, plan: LoadPlan): Promise<LoadResult> 
       return { requests: r.responses, durationS: r.seconds, bytes: r.bytes, p50Us: null, p99Us: null, errors: 0, dropped: 0, non2xx: 0,
         detail: {}, failed: null };
     }
+    case 'idle':
+      return runIdle(load.conns, plan);
     case 'upload': {
       const client = join(REPO_ROOT, 'dist', 'bench', 'upload-client.js');
       const done = await runPinned(plan.clientCore, process.execPath, [client, '--port', String(plan.port), '--path', plan.path,
         '--bytes', String(load.bytes), '--duration', String(plan.durationS), '--conns', String(load.conns)], (plan.durationS + 120) * 1000);
       return normalizeUpload(done.stdout + '\n' + done.stderr);
     }
+  }
+}
+
+/** Resident memory of a process and its descendants (nginx: master + worker), in KiB; null when unreadable. */
+export function readTreeRssKiB(pid: number): number | null {
+  let total = 0;
+  for (const p of selectTree(readAllProcTimes(), pid)) {
+    try {
+      const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p.pid}/status`, 'latin1'));
+      if (m !== null) total += Number(m[1]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total > 0 ? total : null;
+}
+
+/** How long the server gets to settle (lazy frees, GC) before its RSS is read with every connection idle. */
+const IDLE_SETTLE_MS = 1500;
+
+/**
+ * The memory scenario: server RSS before, then with `conns` idle keep-alive connections open (each made one
+ * request). requests = connections opened; detail.kibPerConn = the RSS growth per connection.
+ */
+async function runIdle(conns: number, plan: LoadPlan): Promise<LoadResult> {
+  if (plan.serverPid === undefined) return failedLoad('idle: no server pid to read memory from');
+  const before = readTreeRssKiB(plan.serverPid);
+  const client = join(REPO_ROOT, 'dist', 'bench', 'idle-client.js');
+  const args = [client, '--port', String(plan.port), '--conns', String(conns), '--path', plan.path];
+  const cmd = plan.clientCore === null ? process.execPath : 'taskset';
+  const child = spawn(cmd, plan.clientCore === null ? args : ['-c', String(plan.clientCore), process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const ready = await new Promise<string | null>((resolve) => {
+    const timer = setTimeout(() => resolve(null), 120_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('READY'));
+      if (line !== undefined) {
+        clearTimeout(timer);
+        resolve(line);
+      }
+    });
+    child.once('exit', () => resolve(null));
+  });
+  try {
+    if (ready === null || before === null) return failedLoad(`idle client: ${ready === null ? 'never ready' : 'no RSS'}: ${out.trim()}`);
+    const [, opened, failed, ms] = ready.split(' ').map(Number) as [number, number, number, number];
+    await sleep(IDLE_SETTLE_MS);
+    const after = readTreeRssKiB(plan.serverPid);
+    if (after === null || opened === 0) return failedLoad('idle: the server exited or no connection opened');
+    return {
+      requests: opened, durationS: ms / 1000, bytes: 0, p50Us: null, p99Us: null, errors: failed, dropped: 0, non2xx: 0,
+      detail: { baselineKiB: before, loadedKiB: after, kibPerConn: (after - before) / opened }, failed: null,
+    };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
   }
 }

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadResult } from './load.js';
 import { describeLoad, type MachineInfo } from './machine.js';
-import type { ScenarioGroup } from './scenarios.js';
+import type { ScenarioGroup, ScenarioMetric } from './scenarios.js';
 import { computeMedianOrNull, computeSpread, type Spread } from './stats.js';
 import { formatWorkerShare } from './worker-share.js';
 import type { TargetRole } from './targets.js';
@@ -25,7 +25,7 @@ export interface RunRecord {
   role: TargetRole;
   group: ScenarioGroup;
   scenario: string;
-  metric: 'rps' | 'MBps';
+  metric: ScenarioMetric;
   load: LoadResult;
   cpu: RunCpu;
   /** Connections each prefork worker held halfway through the load (prefork targets only). */
@@ -49,10 +49,15 @@ export interface Row {
   role: TargetRole;
   group: ScenarioGroup;
   scenario: string;
-  metric: 'rps' | 'MBps';
+  metric: ScenarioMetric;
   n: number;
   rps: Spread | null;
   mbps: Spread | null;
+  /** Server RSS growth per idle connection (memory scenarios), KiB. */
+  kibPerConn: Spread | null;
+  /** Server RSS before and with the connections open (memory scenarios), KiB medians. */
+  baselineKiB: number | null;
+  loadedKiB: number | null;
   p50Us: number | null;
   p99Us: number | null;
   serverUsPerReq: number | null;
@@ -102,6 +107,9 @@ export function summarizeRuns(runs: readonly RunRecord[]): Row[] {
     return {
       target: first.target, role: first.role, group: first.group, scenario: first.scenario, metric: first.metric, n: rs.length,
       rps: computeSpread(rs.map((r) => computeRps(r.load))), mbps: computeSpread(rs.map((r) => computeMbps(r.load))),
+      kibPerConn: first.metric === 'KiBperConn' ? computeSpread(rs.map((r) => r.load.detail.kibPerConn ?? 0)) : null,
+      baselineKiB: computeMedianOrNull(rs.map((r) => r.load.detail.baselineKiB ?? null)),
+      loadedKiB: computeMedianOrNull(rs.map((r) => r.load.detail.loadedKiB ?? null)),
       p50Us: computeMedianOrNull(rs.map((r) => r.load.p50Us)), p99Us: computeMedianOrNull(rs.map((r) => r.load.p99Us)),
       serverUsPerReq: computeMedianOrNull(rs.map((r) => r.cpu.serverUsPerReq)), userUsPerReq: computeMedianOrNull(rs.map((r) => r.cpu.userUsPerReq)),
       serverBusy: computeMedianOrNull(rs.map((r) => r.cpu.serverBusy)), clientBusy: computeMedianOrNull(rs.map((r) => r.cpu.clientBusy)),
@@ -110,7 +118,7 @@ export function summarizeRuns(runs: readonly RunRecord[]): Row[] {
       non2xx: rs.reduce((a, r) => a + r.load.non2xx, 0),
     };
   });
-  const headline = (row: Row): number | null => (row.metric === 'MBps' ? row.mbps : row.rps)?.median ?? null;
+  const headline = (row: Row): number | null => headlineOf(row)?.median ?? null;
   const ratio = (row: Row, role: TargetRole): number | null => {
     const base = rows.find((b) => b.role === role && b.group === row.group && b.scenario === row.scenario);
     const v = headline(row);
@@ -122,6 +130,11 @@ export function summarizeRuns(runs: readonly RunRecord[]): Row[] {
     row.vsNginx = ratio(row, 'nginx');
   }
   return rows;
+}
+
+/** The figure a row's ratios are taken on: req/s, MB/s, or KiB per idle connection (there, lower is better). */
+function headlineOf(row: Row): Spread | null {
+  return row.metric === 'MBps' ? row.mbps : row.metric === 'KiBperConn' ? row.kibPerConn : row.rps;
 }
 
 /** 31,360 / 1.05M / 0.42 style request rates (decimals only where whole numbers would hide the rate). */
@@ -160,7 +173,7 @@ export const TABLE_HEADER = ['target', 'scenario', 'n', 'req/s', 'spread', 'p50'
 
 /** Renders one row of the results table. */
 export function renderRow(r: Row): string {
-  const headline = r.metric === 'MBps' ? r.mbps : r.rps;
+  const headline = headlineOf(r);
   const cells = [r.target, r.scenario, String(r.n), r.rps ? formatRate(r.rps.median) : '-', formatSpread(headline),
     formatLatency(r.p50Us), formatLatency(r.p99Us), fixed(r.mbps?.median ?? null, r.mbps && r.mbps.median < 10 ? 1 : 0),
     formatMicros(r.serverUsPerReq), formatMicros(r.userUsPerReq), fixed(r.vsNode, 2), fixed(r.vsNginx, 2),
@@ -178,10 +191,11 @@ export function renderMarkdown(rep: BenchReport): string {
   const busy = describeLoad(m.loadAtStart, m.nproc);
   if (busy !== null) out.push(busy, '');
   for (const group of ['hello', 'static', 'gzip', 'echo'] as const) {
-    const rows = rep.rows.filter((r) => r.group === group);
+    const rows = rep.rows.filter((r) => r.group === group && r.metric !== 'KiBperConn');
     if (rows.length === 0) continue;
     out.push(`## ${group}`, '', `| ${TABLE_HEADER.join(' | ')} |`, `|${'---|'.repeat(TABLE_HEADER.length)}`, ...rows.map(renderRow), '');
   }
+  out.push(...renderMemory(rep));
   out.push(...renderWorkers(rep));
   if (rep.skips.length > 0) {
     out.push('## Not measured', '');
@@ -195,6 +209,22 @@ export function renderMarkdown(rep: BenchReport): string {
     out.push(`not available: ${rep.conduit.reason}`);
   }
   return out.join('\n') + '\n';
+}
+
+/** The memory section: server RSS per idle keep-alive connection; its ratios are RSS over the baseline's (lower is better). */
+function renderMemory(rep: BenchReport): string[] {
+  const rows = rep.rows.filter((r) => r.metric === 'KiBperConn');
+  if (rows.length === 0) return [];
+  const mib = (kib: number | null): string => fixed(kib === null ? null : kib / 1024, 1);
+  const out = ['## memory per idle keep-alive connection', '',
+    '| target | scenario | n | connections | spread | RSS before MiB | RSS with them MiB | KiB/conn | x node | x nginx |', '|---|---|---|---|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    const conns = r.rps === null ? '-' : String(Math.round(rep.runs.find((x) => x.target === r.target && x.scenario === r.scenario)?.load.requests ?? 0));
+    out.push(`| ${r.target} | ${r.scenario} | ${r.n} | ${conns} | ${formatSpread(r.kibPerConn)} | ${mib(r.baselineKiB)} | ${mib(r.loadedKiB)} | ` +
+      `${fixed(r.kibPerConn?.median ?? null, 2)} | ${fixed(r.vsNode, 2)} | ${fixed(r.vsNginx, 2)} |`);
+  }
+  out.push('');
+  return out;
 }
 
 /**

@@ -5,11 +5,16 @@ import { FILE_SIZES, INDEX_HTML_BYTES, JSON_PAYLOAD_BYTES } from './setup.js';
 /** Which kind of target a scenario applies to. */
 export type ScenarioGroup = 'hello' | 'static' | 'gzip' | 'echo';
 
-/** How the load is generated: wrk, the big-buffer sink client (large files), or the upload client (echo). */
+/** How the load is generated: wrk, the big-buffer sink client (large files), the upload client (echo), or the idle client
+ *  (memory: N keep-alive connections that each made one request and then stay silent). */
 export type Load =
   | { kind: 'wrk'; conns: number; pipeline: number; headers: string[]; timeoutS: number }
   | { kind: 'sink'; conns: number }
-  | { kind: 'upload'; conns: number; bytes: number };
+  | { kind: 'upload'; conns: number; bytes: number }
+  | { kind: 'idle'; conns: number };
+
+/** What a scenario's headline figure measures. */
+export type ScenarioMetric = 'rps' | 'MBps' | 'KiBperConn';
 
 /** The response a target must give before it is loaded (a fast wrong server must not win). */
 export interface Expectation {
@@ -27,8 +32,8 @@ export interface Scenario {
   load: Load;
   /** Part of the `--quick` smoke run. */
   quick: boolean;
-  /** Headline figure for ratios: requests/s, or MB/s for byte-moving scenarios. */
-  metric: 'rps' | 'MBps';
+  /** Headline figure for ratios: requests/s, MB/s for byte-moving scenarios, KiB of server RSS per idle connection. */
+  metric: ScenarioMetric;
   expect: Expectation;
   note: string;
 }
@@ -56,6 +61,8 @@ export const SCENARIOS: readonly Scenario[] = [
     note: '16 pipelined requests per write (p50/p99 not measurable)' },
   { name: 'hello-close-c64', group: 'hello', path: '/', load: wrk(64, { headers: ['Connection: close'] }), quick: false,
     metric: 'rps', expect: hello, note: 'Connection: close, a new connection per request' },
+  { name: 'idle-ka-c10000', group: 'hello', path: '/', load: { kind: 'idle', conns: 10_000 }, quick: false, metric: 'KiBperConn',
+    expect: hello, note: '10,000 idle keep-alive connections after one request each: server RSS per connection' },
   { name: 'static-ka-c1', group: 'static', path: '/index.html', load: wrk(1), quick: false, metric: 'rps', expect: page,
     note: '151 B file, 1 connection' },
   { name: 'static-ka-c64', group: 'static', path: '/index.html', load: wrk(64), quick: true, metric: 'rps', expect: page,

@@ -21,6 +21,15 @@ export class ResumableSource<O> {
     return new ResumableSource(input, input);
   }
 
+  /**
+   * A resumable source over an input that already exists (a socket's receive queue, say): reads come from it and
+   * leftovers go back into it, so code that reads the input directly and sinks connected here see one order.
+   * close() closes the input's stage, which releases what it holds.
+   */
+  static over<O>(input: Input<O>): ResumableSource<O> {
+    return new ResumableSource(input, input);
+  }
+
   /** Runs `sink` on what is left; its leftovers stay here for the next sink. R synchronously when nothing suspended. */
   connect<R>(sink: Sink<O, R>, options?: RunOptions): R | Promise<R> {
     return drive(sink.build(new Borrowed(this.input)), options);

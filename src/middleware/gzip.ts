@@ -98,8 +98,11 @@ export function gzip(options: GzipOptions = {}): Middleware {
         return { kind: 'stream', status: res.status, headers, body: fromArray([res.body]).pipe(compressConduit(plan.coding, options)), length: null };
       case 'stream':
         return { kind: 'stream', status: res.status, headers, body: res.body.pipe(compressConduit(plan.coding, options)), length: null };
-      default:
+      case 'file':
         return compressFile(res, plan.coding, headers, options.files ?? IGNORE_FILES, fileOptions);
+      default:
+        // An upgrade hands the connection to another protocol: there is no body to encode.
+        return res;
     }
   }
 }

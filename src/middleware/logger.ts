@@ -98,6 +98,9 @@ function observe(req: Request, res: Response, write: Write): Response {
       return res;
     case 'stream':
       return { ...res, body: res.body.pipe(countBytes((n) => write(req, status, n))) };
+    case 'upgrade':
+      write(req, status, 0);
+      return res;
     default: {
       const info = fileCaches().info.get(res.path);
       const size = info !== null && info.kind === 'file' ? info.size : 0;

@@ -62,8 +62,7 @@ void onListenReady(uv_poll_t* handle, int status, int events) {
       return;
     }
     t->backoffMs = 0;
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // responses leave as soon as they are sent
+    // TCP_NODELAY comes from the listener: Linux copies it into every accepted socket (one syscall less per accept).
     TrackedFd* c = trackFd(s, fd);
     c->reading = true;  // data arrives as EV_DATA without another crossing
     budget--;
@@ -153,6 +152,10 @@ napi_value StartAccepting(napi_env env, napi_callback_info info) {
     t->listener = true;
   }
   t->accepting = true;
+  // Responses leave as soon as they are sent: set on the listener, every accepted socket inherits it. Not a TCP
+  // socket (an adopted AF_UNIX listener): nothing to set, and nothing lost.
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   return returnInt(env, applyMask(t));
 }
 

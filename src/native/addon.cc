@@ -28,6 +28,7 @@ static const RawExport RAW_EXPORTS[] = {
     {"stopAccepting", StopAccepting},
     {"shutdown", Shutdown},
     {"setNoDelay", SetNoDelay},
+    {"getNoDelay", GetNoDelay},
     {"setCork", SetCork},
     {"localPort", LocalPort},
 };

@@ -34,6 +34,9 @@ export const WIRE_CONSTANTS = {
   FLUSH_RECORD_INT32,
 } as const satisfies Readonly<Record<string, number>>;
 
+/** EAGAIN's number on Linux: a native call returning -EAGAIN means "not now, wait for readiness". */
+export const EAGAIN = 11;
+
 /** shutdown() `how` values (man 2 shutdown). */
 export const SHUT_RD = 0;
 /** Stop sending: the peer reads EOF after the queued bytes. */
@@ -97,6 +100,8 @@ export interface NativeBinding {
   close(fd: number): number;
   /** TCP_NODELAY on/off. */
   setNoDelay(fd: number, on: boolean): number;
+  /** 1 when TCP_NODELAY is on, 0 when off, or -errno. Accepted sockets inherit it from their listener. Diagnostics. */
+  getNoDelay(fd: number): number;
   /** TCP_CORK on/off. */
   setCork(fd: number, on: boolean): number;
   /** 'ip:port' or '[ipv6]:port' of the peer (IPv4-mapped shown as IPv4), or null. Not for the hot path. */

@@ -30,6 +30,7 @@ napi_value Flush(napi_env env, napi_callback_info info);
 // sockopt.cc
 napi_value Shutdown(napi_env env, napi_callback_info info);
 napi_value SetNoDelay(napi_env env, napi_callback_info info);
+napi_value GetNoDelay(napi_env env, napi_callback_info info);
 napi_value SetCork(napi_env env, napi_callback_info info);
 napi_value LocalPort(napi_env env, napi_callback_info info);
 Napi::Value PeerAddress(const Napi::CallbackInfo& info);

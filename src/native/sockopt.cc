@@ -37,6 +37,18 @@ napi_value Shutdown(napi_env env, napi_callback_info info) {
 /* (fd, on) -> 0 or -errno; TCP_NODELAY (Nagle off) */
 napi_value SetNoDelay(napi_env env, napi_callback_info info) { return setTcpOption(env, info, TCP_NODELAY); }
 
+/* (fd) -> 1 when TCP_NODELAY is on, 0 when off, or -errno; a cold-path check (accepted sockets inherit it) */
+napi_value GetNoDelay(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  readArgs(env, info, argv, nullptr);
+  int32_t fd;
+  if (!readInt(env, argv[0], &fd)) return returnInt(env, -EINVAL);
+  int on = 0;
+  socklen_t len = sizeof on;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &len) != 0) return returnInt(env, minusErrno());
+  return returnInt(env, on != 0 ? 1 : 0);
+}
+
 /* (fd, on) -> 0 or -errno; TCP_CORK (hold partial frames until uncorked) */
 napi_value SetCork(napi_env env, napi_callback_info info) { return setTcpOption(env, info, TCP_CORK); }
 

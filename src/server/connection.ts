@@ -1,24 +1,16 @@
-// One accepted socket: its received chunks (a Source over native recv, fed by the reactor), its write backlog, its
-// timeout handle and its abort signal. The connection's close is a conduit resource: released exactly once.
-import { acquire, Source, Stage, suspend, type Done, type Suspend } from '../conduit/index.js';
-import { sysError, type NativeBinding } from '../native/index.js';
+// One accepted socket as a flat state machine: its received bytes (a queue that leftovers go back into), its write
+// backlog, its phase and deadline (changed only by enter(), from one table), and its abort signal. Key decision: no
+// closure, promise or helper object is made per connection on the hot path. The protocol loop waits for bytes by
+// parking a plain function (onReadable); the reactor calls it once a whole batch has been taken in.
+import { Input, ResumableSource, suspend, type Done, type Suspend } from '../conduit/index.js';
+import type { NativeBinding } from '../native/index.js';
+import { ConnectionError } from './connection-error.js';
+import { Phase, timeoutOf } from './phase.js';
+import type { Settings } from './settings.js';
 import type { TimeoutHandle } from './timeout.js';
+import type { Transport } from './transport.js';
 
 const DONE: Done = Symbol.for('sluice.conduit.DONE') as Done;
-
-/** What the per-connection loop is doing; decides which timeout applies (Warp's Active/Paused states). */
-export const enum Phase {
-  /** Waiting for the first byte of a request (idle keep-alive timeout). */
-  Idle,
-  /** Reading a request head (header timeout: not extended by trickled bytes). */
-  Head,
-  /** Waiting on request body bytes (body timeout + minimum rate). */
-  Body,
-  /** The app is computing (paused: no timeout). */
-  App,
-  /** Waiting to write to a slow client (send timeout). */
-  Send,
-}
 
 /** Stop reading from a socket when this much received data is unconsumed (upload backpressure). */
 const READ_HIGH_WATER = 256 * 1024;
@@ -30,64 +22,164 @@ export interface ConnectionHost {
   detach(conn: Connection): void;
   /** Sends what is corked for the connection before its fd closes. */
   beforeClose(conn: Connection): void;
+  /** Runs conn.onReadable soon: after the current event batch, or in a microtask outside one. */
+  markReady(conn: Connection): void;
+  /** Queues bytes for conn in order (corked when small). */
+  write(conn: Connection, bytes: Uint8Array): void;
 }
 
-/** An accepted socket and its state. */
-export class Connection implements TimeoutHandle {
-  /** Deadline on the timeout manager's clock (Infinity = paused). */
+/** The deadline clock a connection arms (the owner's TimeoutManager). */
+export interface DeadlineClock {
+  /** The coarse clock of the last sweep (ms). */
+  readonly now: number;
+  /** Sets handle.deadline `ms` from now on the real clock. */
+  arm(handle: TimeoutHandle, ms: number): void;
+}
+
+/** The server side a connection reports to. */
+export interface ConnectionOwner {
+  readonly settings: Settings;
+  readonly timeouts: DeadlineClock;
+  /** A phase deadline passed (the timeout manager has already forgotten conn). */
+  timedOut(conn: Connection): void;
+  /** conn's fd is closed: forget it. Called exactly once. */
+  released(conn: Connection): void;
+}
+
+/**
+ * A parked protocol loop. Written as a method type (bivariant in its parameter), so a loop typed for its own server
+ * (Connection<Engine>) can park itself on a connection that the reactor knows as a plain Connection.
+ */
+export type Continuation<C> = { resume(conn: C): void }['resume'];
+
+/** An accepted socket and its state; `O` is the server that owns it. */
+export class Connection<O extends ConnectionOwner = ConnectionOwner> implements TimeoutHandle {
+  /** Deadline on the timeout manager's clock (Infinity = none). Written only by enter(). */
   deadline = Infinity;
-  phase: Phase = Phase.Idle;
+  /** Index in the owner's timeout manager (-1 = not tracked). */
+  slot = -1;
+  /** What the connection is doing (written only by enter()). */
+  phase: Phase = Phase.Fresh;
+  /** The protocol loop's continuation, called once when there is something to read (bytes, EOF, error, close). */
+  onReadable: Continuation<this> | null = null;
+  /** Queued in the reactor's ready list. */
+  ready = false;
   /** Received chunks not yet consumed, oldest first (chunks[first..]). */
-  private chunks: Uint8Array[] = [];
+  private readonly chunks: Uint8Array[] = [];
   private first = 0;
+  /** Bytes of chunks[first] already consumed (heads parsed in place). */
+  private offset = 0;
   private queued = 0;
   private eof = false;
   private failure: Error | null = null;
   private wake: (() => void) | null = null;
   private waiting: Promise<void> | null = null;
   private reading = true;
-  /** Bytes the kernel would not take yet, in order (written before anything newer). */
-  backlog: Uint8Array[] = [];
+  /** Bytes the kernel would not take yet, in order (written before anything newer). Null while empty. */
+  backlog: Uint8Array[] | null = null;
   backlogBytes = 0;
-  private drained: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  private drained: Array<{ resolve: () => void; reject: (e: Error) => void }> | null = null;
   /** Index of this connection's last descriptor in the reactor's current cork window, or -1. */
   corkDesc = -1;
+  /** Close as soon as everything queued has been sent (closeWhenSent). */
+  closeAfterSend = false;
   closed = false;
   /** Requests this connection has carried (graceful shutdown treats a connection that carried none as in flight). */
   served = 0;
   /** Aborted when the connection fails or closes (streams being sent stop promptly). */
   private abortController: AbortController | null = null;
-  /** Body bytes received in the current body phase and when it started (minimum-rate check). */
+  /** Body bytes received in the current body phase and when it started (minimum-rate check); -1 = not started. */
   bodyBytes = 0;
-  /** -1 until the current request's body first waits for bytes. */
   bodyStart = -1;
+  /** The deadline an upgraded protocol asked for (Phase.Upgraded), 0 = none. */
+  upgradedTimeoutMs = 0;
+  /** An upgraded protocol's reaction to a graceful shutdown (a WebSocket sends 1001), or null. */
+  protocolShutdown: (() => void) | null = null;
+  /** The rest of the input as a resumable source, made on first use (bodies, slow heads, upgrades). */
+  private resumable: ResumableSource<Uint8Array> | null = null;
 
   constructor(
     readonly fd: number,
     readonly host: ConnectionHost,
-    /** Called when the deadline passes. */
-    readonly onTimeout: () => void,
-    /** Called on every received chunk (tickles the timeout). */
-    private readonly onData: (conn: Connection, bytes: number) => void,
+    readonly owner: O,
+    /** What carries the bytes (TCP, TLS): file sending and the half-close differ. */
+    readonly transport: Transport,
   ) {}
 
-  /** A signal aborted when the connection fails or closes. */
-  get signal(): AbortSignal {
-    this.abortController ??= new AbortController();
-    if (this.closed || this.failure !== null) this.abortController.abort(this.failure ?? new Error('connection closed'));
-    return this.abortController.signal;
+  // ** Phases and deadlines: the one place that writes them.
+
+  /** Moves to `phase` and arms its deadline from the phase table (phase.ts). */
+  enter(phase: Phase): void {
+    this.phase = phase;
+    const ms = timeoutOf(phase, this.owner.settings, this.upgradedTimeoutMs);
+    if (ms === Infinity) this.deadline = Infinity;
+    else this.owner.timeouts.arm(this, ms);
   }
+
+  /** A request head has started: the header clock runs, from accept for a fresh connection (slowloris), else from now. */
+  enterHead(): void {
+    if (this.phase === Phase.Head) return;
+    if (this.phase === Phase.Fresh) this.phase = Phase.Head;
+    else this.enter(Phase.Head);
+  }
+
+  /** Brings the deadline forward to at most `ms` from now (graceful shutdown's grace for a fresh connection). */
+  shortenDeadline(ms: number): void {
+    const deadline = this.deadline;
+    this.owner.timeouts.arm(this, ms);
+    if (deadline < this.deadline) this.deadline = deadline;
+  }
+
+  /** The deadline passed: the owner decides what that means for the current phase. */
+  onTimeout(): void {
+    this.owner.timedOut(this);
+  }
+
+  // ** Input
 
   /** The reactor delivers received bytes (an owned copy). */
   pushData(chunk: Uint8Array): void {
     this.chunks.push(chunk);
     this.queued += chunk.length;
-    this.onData(this, chunk.length);
+    if (this.phase === Phase.Body) this.countBodyBytes(chunk.length);
+    else if (this.phase === Phase.Upgraded && this.upgradedTimeoutMs > 0) this.enter(Phase.Upgraded);
     if (this.queued >= READ_HIGH_WATER && this.reading) {
       this.reading = false;
       this.host.native.setReading(this.fd, false);
     }
-    this.wakeReader();
+    this.wakeReaders();
+  }
+
+  /** A body chunk re-arms the body timeout; the average rate over the whole body must reach the minimum. */
+  private countBodyBytes(n: number): void {
+    this.bodyBytes += n;
+    this.enter(Phase.Body);
+    const settings = this.owner.settings;
+    const min = settings.minBodyBytesPerSecond;
+    const elapsed = this.owner.timeouts.now - this.bodyStart;
+    // RFC-free policy (slowloris on bodies): after one body timeout's grace, the average rate must reach the minimum.
+    if (min > 0 && elapsed > settings.bodyTimeoutMs && (this.bodyBytes * 1000) / elapsed < min) this.owner.timedOut(this);
+  }
+
+  // ** A request body's host (request-body.ts): interim responses and the body phase.
+
+  /** Sends bytes ahead of the response (an interim 100 Continue). */
+  writeInterim(bytes: Uint8Array): void {
+    this.host.write(this, bytes);
+  }
+
+  /** The body is waiting for bytes (body timeout; the rate is measured from the first wait) or got some. */
+  setWaiting(waiting: boolean): void {
+    if (waiting) {
+      if (this.bodyStart < 0) this.bodyStart = this.owner.timeouts.now;
+      this.enter(Phase.Body);
+    } else if (this.phase === Phase.Body) this.enter(Phase.App);
+  }
+
+  /** A new request starts: its body's rate is measured afresh. */
+  resetBodyClock(): void {
+    this.bodyBytes = 0;
+    this.bodyStart = -1;
   }
 
   /**
@@ -97,17 +189,19 @@ export class Connection implements TimeoutHandle {
    */
   pushEof(): void {
     this.eof = true;
-    this.wakeReader();
-    this.abortController?.abort(Object.assign(new Error('client closed the connection'), { code: 'ECONNRESET' }));
+    this.wakeReaders();
+    this.abortController?.abort(new ConnectionError('ECONNRESET', 'client closed the connection'));
   }
 
   /** Reading or writing failed: wake everything with the error. */
   fail(error: Error): void {
     if (this.failure !== null) return;
     this.failure = error;
-    this.wakeReader();
-    for (const w of this.drained.splice(0)) w.reject(error);
+    this.wakeReaders();
+    this.rejectWaiters(error);
     this.abortController?.abort(error);
+    // It was only waiting to send its last bytes: nobody will take them now.
+    if (this.closeAfterSend) this.destroy();
   }
 
   /** Whether the peer has closed or reset its side, or the connection is closed. */
@@ -120,71 +214,174 @@ export class Connection implements TimeoutHandle {
     return this.failure !== null;
   }
 
-  /** The next received chunk, DONE at EOF, or SUSPEND until one arrives. */
-  read(): Uint8Array | Done | Suspend {
-    if (this.first < this.chunks.length) {
-      const c = this.chunks[this.first]!;
-      this.chunks[this.first++] = EMPTY;
-      if (this.first === this.chunks.length) {
-        this.chunks.length = 0;
-        this.first = 0;
-      }
-      this.queued -= c.length;
-      if (!this.reading && this.queued < READ_HIGH_WATER / 2 && !this.closed) {
-        this.reading = true;
-        this.host.native.setReading(this.fd, true);
-      }
-      return c;
+  /** Whether the peer sent its FIN. */
+  get ended(): boolean {
+    return this.eof;
+  }
+
+  /** Whether received bytes are waiting (pipelined requests, leftovers). */
+  hasBuffered(): boolean {
+    return this.first < this.chunks.length;
+  }
+
+  /** The oldest unconsumed chunk, or null; its bytes before headOffset are already consumed. */
+  peek(): Uint8Array | null {
+    return this.first < this.chunks.length ? this.chunks[this.first]! : null;
+  }
+
+  /** How much of the oldest chunk is consumed: pipelined heads are parsed in place, one after another. */
+  get headOffset(): number {
+    return this.offset;
+  }
+
+  /** Consumes `n` bytes of the oldest chunk (a head parsed in place): no copy, no view. */
+  consume(n: number): void {
+    const c = this.chunks[this.first]!;
+    this.offset += n;
+    this.queued -= n;
+    if (this.offset >= c.length) this.dropFirst();
+    else this.resumeReading();
+  }
+
+  /** Takes the rest of the oldest chunk off the queue (null when there is none). */
+  shift(): Uint8Array | null {
+    if (this.first === this.chunks.length) return null;
+    const whole = this.chunks[this.first]!;
+    const c = this.offset === 0 ? whole : whole.subarray(this.offset);
+    this.queued -= c.length;
+    this.dropFirst();
+    return c;
+  }
+
+  private dropFirst(): void {
+    this.chunks[this.first++] = EMPTY;
+    this.offset = 0;
+    if (this.first === this.chunks.length) {
+      this.chunks.length = 0;
+      this.first = 0;
     }
+    this.resumeReading();
+  }
+
+  private resumeReading(): void {
+    if (!this.reading && this.queued < READ_HIGH_WATER / 2 && !this.closed) {
+      this.reading = true;
+      this.host.native.setReading(this.fd, true);
+    }
+  }
+
+  /** Puts bytes back in front of the queue (a leftover: the next read returns them first). */
+  unread(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    if (this.offset > 0) {
+      // The partly consumed chunk keeps only its rest, so the leftover can go in front of it.
+      this.chunks[this.first] = this.chunks[this.first]!.subarray(this.offset);
+      this.offset = 0;
+    }
+    if (this.first > 0) this.chunks[--this.first] = bytes;
+    else this.chunks.unshift(bytes);
+    this.queued += bytes.length;
+  }
+
+  /** The next received chunk, DONE at EOF, or SUSPEND until one arrives (a conduit pull). */
+  read(): Uint8Array | Done | Suspend {
+    const c = this.shift();
+    if (c !== null) return c;
     if (this.failure !== null) throw this.failure;
     if (this.eof || this.closed) return DONE;
     if (this.waiting === null) this.waiting = new Promise<void>((resolve) => (this.wake = resolve));
     return suspend(this.waiting);
   }
 
-  /**
-   * A promise that settles when there is something to read (bytes, EOF or an error), or null when there already is.
-   * Lets the request loop wait for the next request with one await, then parse it synchronously.
-   */
-  whenReadable(): Promise<void> | null {
-    if (this.first < this.chunks.length || this.failure !== null || this.eof || this.closed) return null;
-    if (this.waiting === null) this.waiting = new Promise<void>((resolve) => (this.wake = resolve));
-    return this.waiting;
+  /** Whether a read would not wait: bytes, EOF, an error, or a closed connection. */
+  get readable(): boolean {
+    return this.first < this.chunks.length || this.failure !== null || this.eof || this.closed;
   }
 
-  /** Whether received bytes are waiting (pipelined requests). */
-  hasBuffered(): boolean {
-    return this.first < this.chunks.length;
+  /** Parks `fn` until the connection is readable; calls it (via the reactor's ready list) once, then forgets it. */
+  waitReadable(fn: Continuation<this>): void {
+    this.onReadable = fn;
+    if (this.readable) this.host.markReady(this);
   }
 
-  private wakeReader(): void {
+  /** The rest of the input as a resumable source: reads come from the queue and leftovers go back into it. */
+  input(): ResumableSource<Uint8Array> {
+    this.resumable ??= ResumableSource.over(new ConnectionInput(this));
+    return this.resumable;
+  }
+
+  private wakeReaders(): void {
     const wake = this.wake;
     if (wake !== null) {
       this.wake = null;
       this.waiting = null;
       wake();
     }
+    if (this.onReadable !== null) this.host.markReady(this);
   }
+
+  // ** Output (the reactor writes; these wait for it)
 
   /** Resolves when the write backlog is empty (rejects if the connection fails first). */
   whenDrained(): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure);
-    if (this.closed) return Promise.reject(new Error('connection closed'));
+    if (this.closed) return Promise.reject(closedError());
     if (this.backlogBytes === 0) return Promise.resolve();
-    return new Promise((resolve, reject) => this.drained.push({ resolve, reject }));
+    return new Promise((resolve, reject) => (this.drained ??= []).push({ resolve, reject }));
   }
 
   /** Resolves at the next writability event with an empty backlog (after sendfile's EAGAIN). */
   whenWritable(): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure);
-    if (this.closed) return Promise.reject(new Error('connection closed'));
+    if (this.closed) return Promise.reject(closedError());
     this.host.native.wantWritable(this.fd);
-    return new Promise((resolve, reject) => this.drained.push({ resolve, reject }));
+    return new Promise((resolve, reject) => (this.drained ??= []).push({ resolve, reject }));
   }
 
   /** The reactor emptied the backlog and the socket is writable. */
   notifyWritable(): void {
-    for (const w of this.drained.splice(0)) w.resolve();
+    const waiters = this.drained;
+    if (waiters !== null && waiters.length > 0) {
+      this.drained = null;
+      for (const w of waiters) w.resolve();
+    }
+    if (this.closeAfterSend && this.backlogBytes === 0) this.destroy();
+  }
+
+  /** Queues bytes behind the backlog (kept in order; the reactor sends them on writability). */
+  enqueue(bytes: Uint8Array): void {
+    (this.backlog ??= []).push(bytes);
+    this.backlogBytes += bytes.length;
+  }
+
+  /** Puts bytes in front of the backlog (the unsent tail of a short send). */
+  requeue(bytes: Uint8Array): void {
+    (this.backlog ??= []).unshift(bytes);
+    this.backlogBytes += bytes.length;
+    // Closing after the last bytes, and the kernel did not take them all: now the client has sendTimeoutMs.
+    if (this.closeAfterSend && this.phase !== Phase.Send) this.enter(Phase.Send);
+  }
+
+  /** Closes once everything queued (corked or backlogged) has gone out, within the send timeout; now if nothing is. */
+  closeWhenSent(): void {
+    if (this.closed) return;
+    if (this.failure !== null || (this.corkDesc < 0 && this.backlogBytes === 0)) {
+      this.destroy();
+      return;
+    }
+    this.closeAfterSend = true;
+    // Only corked: the flush at the end of this wave sends it and closes (a short send arms the send timeout then).
+    if (this.backlogBytes > 0) this.enter(Phase.Send);
+    else this.enter(Phase.App);
+  }
+
+  // ** Closing
+
+  /** A signal aborted when the connection fails or closes. */
+  get signal(): AbortSignal {
+    this.abortController ??= new AbortController();
+    if (this.closed || this.failure !== null) this.abortController.abort(this.failure ?? closedError());
+    return this.abortController.signal;
   }
 
   /** Closes the socket once (native close stops polling first); wakes everything. Corked bytes go out first. */
@@ -194,33 +391,47 @@ export class Connection implements TimeoutHandle {
     this.closed = true;
     this.host.native.close(this.fd);
     this.host.detach(this);
-    this.wakeReader();
+    this.wakeReaders();
     // Only a waiter or a signal needs the reason: an Error captures a stack, which costs microseconds per connection.
-    if (this.drained.length === 0 && this.abortController === null) return;
-    const gone = this.failure ?? Object.assign(new Error('connection closed'), { code: 'ECONNRESET' });
-    for (const w of this.drained.splice(0)) w.reject(gone);
-    this.abortController?.abort(gone);
+    if (this.drained !== null || this.abortController !== null) {
+      const gone = this.failure ?? closedError();
+      this.rejectWaiters(gone);
+      this.abortController?.abort(gone);
+    }
+    this.owner.released(this);
   }
 
-  /** The bytes received from this socket as a Source; ending or closing the pipeline closes the socket. */
-  source(): Source<Uint8Array> {
-    return new Source(() => new ConnectionStage(this));
+  private rejectWaiters(error: Error): void {
+    const waiters = this.drained;
+    if (waiters === null) return;
+    this.drained = null;
+    for (const w of waiters) w.reject(error);
   }
 
-  /** A SysError for a failed syscall on this connection. */
-  sysError(result: number, syscall: string): Error {
-    return sysError(result, syscall);
+  /** The peer's address ('ip:port' / '[ip6]:port'), or null (a cold path: one syscall). */
+  remoteAddress(): string | null {
+    return this.closed ? null : this.host.native.peerAddress(this.fd);
   }
 }
 
 const EMPTY = new Uint8Array(0);
 
-class ConnectionStage extends Stage<Uint8Array, void> {
+function closedError(): ConnectionError {
+  return new ConnectionError('ECONNRESET', 'connection closed');
+}
+
+/** The connection's queue as a conduit Input: leftovers go back into the queue, so every reader sees one order. */
+class ConnectionInput extends Input<Uint8Array> {
   constructor(private readonly conn: Connection) {
     super(null);
-    acquire(this, () => conn.destroy());
   }
-  pull(): Uint8Array | Done | Suspend {
+  override pull(): Uint8Array | Done | Suspend {
     return this.conn.read();
+  }
+  override leftover(x: Uint8Array): void {
+    this.conn.unread(x);
+  }
+  override hasLeftovers(): boolean {
+    return this.conn.hasBuffered();
   }
 }

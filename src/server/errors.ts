@@ -29,8 +29,8 @@ export class RequestError extends Error {
   readonly code: RequestErrorCode;
   /** The HTTP status the client gets. */
   readonly status: number;
-  constructor(code: RequestErrorCode, message?: string) {
-    super(message ?? ERROR_TABLE[code].text);
+  constructor(code: RequestErrorCode, message?: string, options?: ErrorOptions) {
+    super(message ?? ERROR_TABLE[code].text, options);
     this.name = 'RequestError';
     this.code = code;
     this.status = ERROR_TABLE[code].status;
@@ -38,7 +38,7 @@ export class RequestError extends Error {
 }
 
 /** Why composing a response head failed (never a wire error: the app handed us something unsendable). */
-export type ResponseErrorCode = 'BAD_RESPONSE_HEADER' | 'BAD_STATUS';
+export type ResponseErrorCode = 'BAD_RESPONSE_HEADER' | 'BAD_STATUS' | 'BAD_UPGRADE';
 
 /** A response the engine refuses to write (RFC 9110 §5.5: CR, LF and NUL never reach the wire). */
 export class ResponseError extends Error {
@@ -98,25 +98,48 @@ const ERROR_TABLE: Readonly<Record<RequestErrorCode, ErrorEntry>> = {
   REQUEST_TIMEOUT: { status: 408, text: 'Request timeout' },
 };
 
-/** Renders one complete close-delimited error response; runs once per code at module load. */
-function renderErrorResponse(entry: ErrorEntry): Uint8Array {
-  const body = entry.text + '\n';
-  return Buffer.from(
-    `HTTP/1.1 ${entry.status} ${reasonPhraseOf(entry.status)}\r\n` +
-      'content-type: text/plain; charset=utf-8\r\n' +
-      `content-length: ${body.length}\r\n` +
-      'connection: close\r\n\r\n' +
-      body,
-    'latin1',
-  );
+/** An error response in two parts, so the Date (and Server) lines can go between them (RFC 9110 §6.6.1). */
+interface ErrorParts {
+  /** The status line. */
+  readonly statusLine: Uint8Array;
+  /** The fixed fields, the empty line and the body. */
+  readonly rest: Uint8Array;
 }
 
-const PREBUILT = new Map<RequestErrorCode, Uint8Array>();
+/** Renders one close-delimited error response; runs once per code at module load. */
+function renderErrorResponse(entry: ErrorEntry): ErrorParts {
+  const body = entry.text + '\n';
+  return {
+    statusLine: Buffer.from(`HTTP/1.1 ${entry.status} ${reasonPhraseOf(entry.status)}\r\n`, 'latin1'),
+    rest: Buffer.from(
+      'content-type: text/plain; charset=utf-8\r\n' +
+        `content-length: ${body.length}\r\n` +
+        'connection: close\r\n\r\n' +
+        body,
+      'latin1',
+    ),
+  };
+}
+
+const PREBUILT = new Map<RequestErrorCode, ErrorParts>();
 for (const code of Object.keys(ERROR_TABLE) as RequestErrorCode[]) PREBUILT.set(code, renderErrorResponse(ERROR_TABLE[code]));
 
-/** The complete response bytes for a refused request (status line, headers, body; Connection: close). Shared: do not mutate. */
-export function errorResponse(code: RequestErrorCode): Uint8Array {
-  return PREBUILT.get(code)!;
+const DATE_PREFIX = Buffer.from('date: ', 'latin1');
+const SERVER_PREFIX = Buffer.from('server: ', 'latin1');
+const CRLF = Buffer.from('\r\n', 'latin1');
+
+/**
+ * The complete response bytes for a refused request (status line, Date and Server when given, fixed fields, body;
+ * Connection: close). Every response an origin server sends carries Date (RFC 9110 §6.6.1), early errors included.
+ * `date` is DateCache.bytes() (the 29-byte value); `server` a validated Server value.
+ */
+export function errorResponse(code: RequestErrorCode, date: Uint8Array | null = null, server: string | null = null): Uint8Array {
+  const parts = PREBUILT.get(code)!;
+  const pieces: Uint8Array[] = [parts.statusLine];
+  if (date !== null) pieces.push(DATE_PREFIX, date, CRLF);
+  if (server !== null) pieces.push(SERVER_PREFIX, Buffer.from(server, 'latin1'), CRLF);
+  pieces.push(parts.rest);
+  return Buffer.concat(pieces);
 }
 
 /** The HTTP status a request error code answers with. */

@@ -2,8 +2,9 @@
 // small file share one packet and a hot file costs no open/stat/close. Big files yield to the event loop as they go.
 import { readSync } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { sysError } from '../native/index.js';
+import { EAGAIN, sysError } from '../native/index.js';
 import type { Connection } from './connection.js';
+import { ConnectionError } from './connection-error.js';
 import type { FileCaches } from './file-caches.js';
 import type { FdLease } from './fd-cache.js';
 import type { FileInfo } from './file-info-cache.js';
@@ -11,7 +12,6 @@ import { renderResponseHead, type EngineHeaders } from './response-head.js';
 import { engineHeaders, waitForClient, type WriterContext } from './response-writer.js';
 import type { FileRange, ResponseHeaders } from './types.js';
 
-const EAGAIN = 11;
 /** Bytes sent in one go before letting other connections run. */
 const SLICE_BYTES = 8 * 1024 * 1024;
 /** Files up to this size are sent from memory in the head's own write: one send, no sendfile (see smallFileBody). */
@@ -90,20 +90,20 @@ export async function sendFile(
   try {
     // Everything queued before must leave first: flush the cork, then wait out any backlog.
     reactor.flush();
-    if (conn.backlogBytes > 0) await waitForClient(ctx, conn, conn.whenDrained());
+    if (conn.backlogBytes > 0) await waitForClient(conn, conn.whenDrained());
     const native = reactor.native;
     const h = native.send(conn.fd, head, 0, head.length, true);
     if (h < 0 && h !== -EAGAIN) throw sysError(h, 'send');
     if (h < head.length) {
       // The rest of the head must precede any body byte: queue it (not cork it) and wait until it is out.
       reactor.enqueue(conn, head.subarray(h > 0 ? h : 0));
-      await waitForClient(ctx, conn, conn.whenDrained());
+      await waitForClient(conn, conn.whenDrained());
     }
     let pos = plan.range.start;
     let left = count;
     let slice = 0;
     while (left > 0) {
-      if (conn.closed) throw Object.assign(new Error('client went away mid-file'), { code: 'ECONNRESET' });
+      if (conn.closed) throw new ConnectionError('ECONNRESET', 'client went away mid-file');
       const n = native.sendfile(conn.fd, lease.fd, pos, Math.min(left, 0x7fff0000));
       if (n > 0) {
         pos += n;
@@ -115,9 +115,9 @@ export async function sendFile(
         }
       } else if (n === -EAGAIN) {
         slice = 0;
-        await waitForClient(ctx, conn, conn.whenWritable());
+        await waitForClient(conn, conn.whenWritable());
       } else if (n === 0) {
-        throw Object.assign(new Error(`${plan.info.path} shrank while being sent`), { code: 'FILE_TRUNCATED' });
+        throw new ConnectionError('FILE_TRUNCATED', `${plan.info.path} shrank while being sent`);
       } else throw sysError(n, 'sendfile');
     }
     return count;

@@ -4,7 +4,7 @@
 // head composed twice in a row is kept, and the slot only changes hands after a run of misses, so varying heads (an
 // ETag per file, a length per body) pay one failed key comparison and allocate nothing.
 
-import type { EngineHeaders, ResponseHeaders } from './response-head.js';
+import type { EngineHeaders, ResponseHeaders } from './types.js';
 
 /** What measuring a head found in the cache: nothing, the same key without bytes yet, or the bytes themselves. */
 export const MISS = 0;

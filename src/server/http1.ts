@@ -1,257 +1,134 @@
-// The per-connection loop (Warp's HTTP1.hs): read a head from the resumable connection input, hand the app a request
-// whose body is isolated from what follows, send the response, drain what the app left unread, and go round again.
-import { ResumableSource, sinkNull } from '../conduit/index.js';
-import { SHUT_WR } from '../native/index.js';
-import { Phase, type Connection } from './connection.js';
-import { wantsKeepAlive } from './connection-header.js';
-import { errorResponse, RequestError, ResponseError, type RequestErrorCode } from './errors.js';
-import { ConduitError } from '../conduit/errors.js';
-import type { FileCaches } from './file-caches.js';
+// The HTTP/1.1 request loop (Warp's HTTP1.hs, written as a state machine): wait for a request's first bytes, parse its
+// head (in place from the received chunk when it is all there), run one exchange, and go round again. It ends with a
+// hand-off value that serve-connection.ts acts on: close, linger, or run another protocol on the rest of the input.
+// Key decision: waiting parks a plain function on the connection (no promise, no closure per request); only an
+// async app, a head split across packets or a slow reader takes a promise path.
+import type { Connection } from './connection.js';
+import type { Engine } from './engine.js';
+import { RequestError } from './errors.js';
+import { CLOSE, KEEP, LINGER, serveRequest, type Next } from './exchange.js';
 import { headSink } from './head-sink.js';
-import { Request, type RequestOrigin } from './request.js';
-import { RequestBody, type BodyHost } from './request-body.js';
-import type { RequestHead } from './request-head.js';
-import { engineHeaders, waitForClient, writeHead, type WriterContext } from './response-writer.js';
-import { appCloses, describe, isResponse, sendResponse, type Sent } from './send-response.js';
-import type { Settings } from './settings.js';
-import type { Application, Response } from './types.js';
+import { Phase } from './phase.js';
+import { parseRequestHead, type RequestHead } from './request-head.js';
+import { writeErrorResponse } from './response-writer.js';
 
-/** Everything the loop needs from its server. */
-export interface Engine extends WriterContext {
-  readonly settings: Settings;
-  readonly app: Application;
-  readonly files: FileCaches;
-  /** True once graceful shutdown began: finish in-flight requests with Connection: close. */
-  readonly shuttingDown: boolean;
+/** How the HTTP/1.1 loop ended: close (after sending), linger, or an upgrade with the protocol to run next. */
+export type HandOff = Exclude<Next, typeof KEEP>;
+
+/** The loop's two exits, supplied by the connection's lifecycle (serve-connection.ts); module-level functions. */
+export interface LoopHooks {
+  /** Continues the loop on conn: parked as conn's onReadable, or called after an async step. Catches what it runs. */
+  readonly resume: (conn: Connection<Engine>) => void;
+  /** The loop is over; what happens to the connection now. Called exactly once. */
+  readonly end: (conn: Connection<Engine>, handOff: HandOff) => void;
 }
 
-const INTERNAL_ERROR = Buffer.from('Internal Server Error\n', 'latin1');
+/** Serves requests on conn for as long as it can without waiting; then parks, goes async, or ends via hooks. */
+export function runHttp1(conn: Connection<Engine>, hooks: LoopHooks): void {
+  while (nextRequest(conn, hooks)) {
+    // each turn served one request synchronously; pipelined ones follow at once
+  }
+}
 
-/** Serves requests on conn until either side closes; resolves when the connection is closed. */
-export async function serveConnection(engine: Engine, conn: Connection): Promise<void> {
-  const input = ResumableSource.from(conn.source());
-  const { settings } = engine;
-  const head = headSink(settings.headLimits, () => {
-    if (conn.phase === Phase.Idle) {
-      conn.phase = Phase.Head;
-      engine.timeouts.arm(conn, settings.headerTimeoutMs);
-    }
-  });
-  let linger = false;
-  const state = connState(engine, conn);
+/** Serves the next request if it is here; false when the loop parked, went async or ended. */
+function nextRequest(conn: Connection<Engine>, hooks: LoopHooks): boolean {
+  const engine = conn.owner;
+  if (!conn.hasBuffered()) {
+    // EOF, a reset or our own close between requests: an ordinary end.
+    if (conn.readable) return end(conn, hooks, CLOSE);
+    // Graceful shutdown closes idle keep-alive connections at once (a fresh one may have its request in flight).
+    if (engine.shuttingDown && conn.served > 0) return end(conn, hooks, CLOSE);
+    // A fresh connection keeps the header clock it got at accept (slowloris); a kept-alive one goes idle.
+    if (conn.served > 0) conn.enter(Phase.Idle);
+    conn.waitReadable(hooks.resume);
+    return false;
+  }
+  const chunk = conn.peek()!;
+  const r = parseRequestHead(chunk, conn.headOffset, chunk.length, engine.settings.headLimits);
+  if (r.kind === 'head') {
+    // Fast path: the whole head is in the chunk; it is parsed in place and the rest (body, next request) stays queued.
+    conn.consume(r.consumed);
+    return serveHead(conn, r.head, hooks);
+  }
+  if (r.kind === 'error') return refuse(conn, hooks, r.error);
+  return readSplitHead(conn, hooks);
+}
+
+/** The head is split across chunks: a head Sink accumulates it (waiting for bytes if it must) under the header clock. */
+function readSplitHead(conn: Connection<Engine>, hooks: LoopHooks): boolean {
+  const engine = conn.owner;
+  conn.enterHead();
+  let h: RequestHead | null | Promise<RequestHead | null>;
   try {
-    for (;;) {
-      // Idle keep-alive timeout until the first byte; then the header timeout, which trickling does not extend.
-      if (conn.hasBuffered() || input.hasLeftovers()) {
-        conn.phase = Phase.Head;
-        engine.timeouts.arm(conn, settings.headerTimeoutMs);
-      } else {
-        // Graceful shutdown closes idle keep-alive connections at once (a fresh one may have its request in flight).
-        if (engine.shuttingDown && conn.served > 0) break;
-        conn.phase = Phase.Idle;
-        engine.timeouts.arm(conn, settings.idleTimeoutMs);
-      }
-      let parsed: RequestHead | null;
-      try {
-        // Wait for the next request's first bytes with one await on the connection; the head Sink then usually
-        // completes synchronously (no driver, no extra promise per request).
-        if (!input.hasLeftovers()) {
-          const readable = conn.whenReadable();
-          if (readable !== null) await readable;
-        }
-        const h = input.connect(head);
-        parsed = h instanceof Promise ? await h : h;
-      } catch (e) {
-        if (e instanceof RequestError) {
-          engine.reactor.write(conn, errorResponse(e.code));
-          linger = true;
-        } else if (!conn.peerGone) engine.settings.onException(e, null);
-        break;
-      }
-      if (parsed === null) break;
-      conn.served++;
-      conn.phase = Phase.App;
-      conn.deadline = Infinity;
-      const step = serveRequest(engine, conn, state, input, parsed);
-      const next = typeof step === 'number' ? step : await step;
-      if (next !== KEEP) {
-        linger = next === LINGER;
-        break;
-      }
-      // Pipelined requests must not queue unbounded output for a client that is not reading.
-      if (conn.backlogBytes > 0) await conn.whenDrained();
-    }
+    h = conn.input().connect(headSink(engine.settings.headLimits));
   } catch (e) {
-    if (!conn.failed && !conn.closed) engine.settings.onException(e, null);
-  } finally {
-    // Never cut a response short: what the kernel has not taken yet leaves before the close.
-    if (linger && !conn.peerGone) await lingerClose(engine, conn, input);
-    else await sendQueued(engine, conn);
-    await closeQuietly(input);
+    return headFailed(conn, hooks, e);
   }
-}
-
-/** What the loop does after a request. */
-const KEEP = 0;
-/** Close now: nothing unread is pending. */
-const CLOSE = 1;
-/** Close after a lingering read: the client may still be sending, and an immediate close would RST our response away. */
-const LINGER = 2;
-type Next = typeof KEEP | typeof CLOSE | typeof LINGER;
-
-/** Lingering close: send what is queued, half-close, and discard input until the client closes (at most LINGER_MS). */
-async function lingerClose(engine: Engine, conn: Connection, input: ResumableSource<Uint8Array>): Promise<void> {
-  try {
-    await sendQueued(engine, conn);
-    if (conn.closed || conn.failed) return;
-    engine.reactor.native.shutdown(conn.fd, SHUT_WR);
-    await input.connect(sinkNull(), { signal: AbortSignal.timeout(LINGER_MS) });
-  } catch {
-    // Timed out or reset: close regardless.
+  if (h instanceof Promise) {
+    h.then(
+      (head) => guard(conn, hooks, () => (head === null ? end(conn, hooks, CLOSE) : serveHead(conn, head, hooks) && hooks.resume(conn))),
+      (e: unknown) => guard(conn, hooks, () => headFailed(conn, hooks, e)),
+    );
+    return false;
   }
+  // EOF inside a head: the client gave up; there is no one to answer.
+  if (h === null) return end(conn, hooks, CLOSE);
+  return serveHead(conn, h, hooks);
 }
 
-const LINGER_MS = 2000;
-
-/** Sends everything queued for conn (corked or waiting for the client), within the send timeout; never throws. */
-async function sendQueued(engine: Engine, conn: Connection): Promise<void> {
-  if (conn.closed || conn.failed) return;
-  engine.reactor.flush();
-  if (conn.backlogBytes === 0) return;
-  try {
-    await waitForClient(engine, conn, conn.whenDrained());
-  } catch {
-    // Reset or timed out: there is no one left to deliver to.
+/** Runs one exchange; true when the loop can go on synchronously. */
+function serveHead(conn: Connection<Engine>, head: RequestHead, hooks: LoopHooks): boolean {
+  conn.served++;
+  conn.enter(Phase.App);
+  const next = serveRequest(conn.owner, conn, head);
+  if (next instanceof Promise) {
+    next.then(
+      (n) => guard(conn, hooks, () => afterExchange(conn, hooks, n) && hooks.resume(conn)),
+      (e: unknown) => guard(conn, hooks, () => crashed(conn, hooks, e)),
+    );
+    return false;
   }
+  return afterExchange(conn, hooks, next);
 }
 
-/** Per-connection objects made once, not per request. */
-interface ConnState {
-  readonly origin: RequestOrigin;
-  readonly bodyHost: BodyHost;
+function afterExchange(conn: Connection<Engine>, hooks: LoopHooks, next: Next): boolean {
+  if (next !== KEEP) return end(conn, hooks, next);
+  // Pipelined requests must not queue unbounded output for a client that is not reading.
+  if (conn.backlogBytes > 0) {
+    conn.whenDrained().then(() => hooks.resume(conn), () => guard(conn, hooks, () => end(conn, hooks, CLOSE)));
+    return false;
+  }
+  return true;
 }
 
-function connState(engine: Engine, conn: Connection): ConnState {
-  return {
-    origin: {
-      remoteAddress: () => engine.reactor.native.peerAddress(conn.fd),
-      get signal() {
-        return conn.signal;
-      },
-    },
-    bodyHost: {
-      writeInterim: (bytes) => engine.reactor.write(conn, bytes),
-      setWaiting: (waiting) => {
-        if (waiting) {
-          conn.phase = Phase.Body;
-          // The rate is measured over the whole body, from its first wait: trickling cannot reset it.
-          if (conn.bodyStart < 0) conn.bodyStart = engine.timeouts.now;
-          engine.timeouts.arm(conn, engine.settings.bodyTimeoutMs);
-        } else if (conn.phase === Phase.Body) {
-          conn.phase = Phase.App;
-          conn.deadline = Infinity;
-        }
-      },
-    },
-  };
+function headFailed(conn: Connection<Engine>, hooks: LoopHooks, e: unknown): false {
+  if (e instanceof RequestError) return refuse(conn, hooks, e);
+  if (!conn.peerGone) conn.owner.settings.onException(e, null);
+  return end(conn, hooks, CLOSE);
 }
 
-/**
- * One request/response exchange: what the loop does next. Synchronous when the app and the write are (the common
- * case costs no promise here); each async step continues with .then.
- */
-function serveRequest(engine: Engine, conn: Connection, state: ConnState, input: ResumableSource<Uint8Array>, head: RequestHead): Next | Promise<Next> {
-  let body: RequestBody;
+/** A malformed or oversized head: its error response, then a lingering close (the client may still be sending). */
+function refuse(conn: Connection<Engine>, hooks: LoopHooks, e: RequestError): false {
+  writeErrorResponse(conn.owner, conn, e.code);
+  return end(conn, hooks, LINGER);
+}
+
+/** A bug, not a client error: report it and close. */
+function crashed(conn: Connection<Engine>, hooks: LoopHooks, e: unknown): false {
+  if (!conn.failed && !conn.closed) conn.owner.settings.onException(e, null);
+  return end(conn, hooks, CLOSE);
+}
+
+function end(conn: Connection<Engine>, hooks: LoopHooks, handOff: HandOff): false {
+  hooks.end(conn, handOff);
+  return false;
+}
+
+/** Runs an async continuation's step; a throw there is reported and ends the connection instead of going unhandled. */
+function guard(conn: Connection<Engine>, hooks: LoopHooks, step: () => unknown): void {
   try {
-    body = new RequestBody(head, input, state.bodyHost, engine.settings.maxBodyBytes);
+    step();
   } catch (e) {
-    if (e instanceof RequestError) engine.reactor.write(conn, errorResponse(e.code));
-    return LINGER;
-  }
-  conn.bodyBytes = 0;
-  conn.bodyStart = -1;
-  const req = new Request(head, body.source, state.origin, Date.now(), body);
-  let r: Response | Promise<Response>;
-  try {
-    r = engine.app(req);
-  } catch (e) {
-    return failBeforeHead(engine, conn, req, e, body);
-  }
-  if (r instanceof Promise) return r.then((res) => respondWith(engine, conn, req, body, res), (e: unknown) => failBeforeHead(engine, conn, req, e, body));
-  return respondWith(engine, conn, req, body, r);
-}
-
-function respondWith(engine: Engine, conn: Connection, req: Request, body: RequestBody, res: Response): Next | Promise<Next> {
-  const { settings } = engine;
-  if (!isResponse(res)) return failBeforeHead(engine, conn, req, new TypeError(`the app returned ${describe(res)}, not a Response (use respond())`), body);
-  body.beginResponse(res.kind === 'stream');
-  let keepAlive = wantsKeepAlive(req.head) && !engine.shuttingDown && !conn.failed && !appCloses(res.headers);
-  // An unread body we could not drain cheaply ends the connection: say so in this response (RFC 9112 §9.6). A stream
-  // may still read it as it goes (an echo), so it is judged after the response: finishRequest closes if it must.
-  if (keepAlive && (body.awaitingContinue || (res.kind !== 'stream' && body.remaining > settings.maxBodyFlush))) keepAlive = false;
-  let s: Sent | Promise<Sent>;
-  try {
-    s = sendResponse(engine, conn, req.head, res, keepAlive);
-  } catch (e) {
-    return sendFailed(engine, conn, req, body, e);
-  }
-  if (s instanceof Promise) {
-    return s.then((sent) => finishRequest(engine, req, body, res, sent, keepAlive), (e: unknown) => sendFailed(engine, conn, req, body, e));
-  }
-  return finishRequest(engine, req, body, res, s, keepAlive);
-}
-
-function sendFailed(engine: Engine, conn: Connection, req: Request, body: RequestBody, e: unknown): Next {
-  // Refused before anything was written (bad status, bad header): still time for a clean 500.
-  if (e instanceof ResponseError) return failBeforeHead(engine, conn, req, e, body);
-  // A client that went away mid-response is an ordinary event, not an error to report.
-  if (!conn.peerGone) engine.settings.onException(e, req);
-  return CLOSE;
-}
-
-function finishRequest(engine: Engine, req: Request, body: RequestBody, res: Response, sent: Sent, keepAlive: boolean): Next | Promise<Next> {
-  const { settings } = engine;
-  keepAlive &&= sent.keepAlive;
-  settings.logger?.({ request: req, status: res.status, bytes: sent.bytes, durationMs: Date.now() - req.receivedAt });
-  if (!keepAlive) return body.finished ? CLOSE : LINGER;
-  const drained = body.drain(settings.maxBodyFlush);
-  if (drained === true) return KEEP;
-  if (drained === false) return LINGER;
-  return drained.then((ok) => (ok ? KEEP : LINGER));
-}
-
-const BODY_ERROR_CODES: ReadonlySet<string> = new Set(['BAD_CHUNK', 'CHUNK_TOO_LARGE', 'TRAILER_TOO_LARGE', 'BODY_TOO_LARGE']);
-
-/** The request error behind an app failure (a RequestError, or a body framing error, possibly as the cause), or null. */
-function clientErrorCode(error: unknown): RequestErrorCode | null {
-  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    if (e instanceof RequestError) return e.code;
-    const code = (e as { code?: unknown }).code;
-    if (e instanceof ConduitError) {
-      if (typeof code === 'string' && BODY_ERROR_CODES.has(code)) return code as RequestErrorCode;
-      if (code === 'PREMATURE_END') return 'TRUNCATED_BODY';
-    }
-  }
-  return null;
-}
-
-/** The app threw (or gave unsendable headers) before anything went out: a 500 that leaks nothing, then close. */
-function failBeforeHead(engine: Engine, conn: Connection, req: Request, error: unknown, body: RequestBody): Next {
-  // A malformed or oversized body surfaced through the app: the client's fault, answered with its own status.
-  const code = clientErrorCode(error);
-  if (code !== null) {
-    if (code !== 'TRUNCATED_BODY') engine.reactor.write(conn, errorResponse(code));
-    return LINGER;
-  }
-  engine.settings.onException(error, req);
-  writeHead(engine, conn, 500, { 'content-type': 'text/plain; charset=utf-8' }, engineHeaders(engine, INTERNAL_ERROR.length, false, true), INTERNAL_ERROR);
-  return body.finished ? CLOSE : LINGER;
-}
-
-async function closeQuietly(input: ResumableSource<Uint8Array>): Promise<void> {
-  try {
-    await input.close();
-  } catch {
-    // The socket is closed either way; a failed release here has no one left to report to.
+    crashed(conn, hooks, e);
   }
 }

@@ -10,11 +10,14 @@ export { Request } from './request.js';
 export type { RequestHead } from './request-head.js';
 export { respond, declaredLength } from './response.js';
 export type { BodyInit } from './response.js';
-export type { Application, Middleware, Response, BodySource, FileRange, ResponseHeaders } from './types.js';
+export type { Application, Middleware, Response, BodySource, FileRange, ResponseHeaders, UpgradeResponse, UpgradedIO } from './types.js';
+export type { TransportInfo } from './transport.js';
 
 // ** Errors
 export { RequestError, ResponseError, errorResponse, statusOf } from './errors.js';
 export type { RequestErrorCode, ResponseErrorCode } from './errors.js';
+export { ConnectionError, isPeerGone } from './connection-error.js';
+export type { ConnectionErrorCode } from './connection-error.js';
 
 // ** File caches (shared with the static file app)
 export { fileCaches, closeFileCaches } from './file-caches.js';

@@ -1,8 +1,10 @@
 // The per-process I/O core: one native event batch per loop turn in, one native flush of every corked response out.
 // Responses produced in the same microtask wave share one send per connection (pipelining: 16 responses, 1 send).
+// Key decision: a batch is taken in whole before any protocol loop runs: received bytes are queued on their
+// connections, and the loops parked on those connections run afterwards from one ready list (no promise per wait).
 import {
-  EV_ACCEPT, EV_ACCEPT_ERROR, EV_DATA, EV_EOF, EV_ERROR, EV_WRITABLE, EVENT_RECORD_INT32, FLUSH_RECORD_INT32, loadNative, sysError,
-  type NativeBinding,
+  EAGAIN, EV_ACCEPT, EV_ACCEPT_ERROR, EV_DATA, EV_EOF, EV_ERROR, EV_WRITABLE, EVENT_RECORD_INT32, FLUSH_RECORD_INT32, loadNative,
+  sysError, type NativeBinding,
 } from '../native/index.js';
 import type { Connection, ConnectionHost } from './connection.js';
 
@@ -18,7 +20,6 @@ const CORK_BYTES = 256 * 1024;
 /** Writes larger than this skip the cork buffer (one copy less, one syscall either way). */
 const CORK_MAX_WRITE = 16 * 1024;
 const MAX_DESC = 1024;
-const EAGAIN = 11;
 const R = FLUSH_RECORD_INT32;
 
 /** Who receives accepted connections for a listening fd. */
@@ -44,6 +45,14 @@ export class Reactor implements ConnectionHost {
     this.flush();
   };
   private readonly scheduleFlushTick = (): void => process.nextTick(this.flushTick);
+  /** Connections whose parked loop (onReadable) runs after the current batch. */
+  private ready: Connection[] = [];
+  private dispatching = false;
+  private readyScheduled = false;
+  private readonly runReadyTask = (): void => {
+    this.readyScheduled = false;
+    this.runReady();
+  };
 
   constructor(readonly native: NativeBinding) {
     native.init((count) => this.dispatch(count), this.events, this.recvBuffer);
@@ -80,7 +89,41 @@ export class Reactor implements ConnectionHost {
     conn.corkDesc = -1;
   }
 
+  /** Runs conn's parked loop after the current batch (or in a microtask when no batch is being dispatched). */
+  markReady(conn: Connection): void {
+    if (conn.ready) return;
+    conn.ready = true;
+    this.ready.push(conn);
+    if (!this.dispatching && !this.readyScheduled) {
+      this.readyScheduled = true;
+      queueMicrotask(this.runReadyTask);
+    }
+  }
+
+  private runReady(): void {
+    // Loops may mark more connections ready while running (a pipelined close wakes a lingering reader): keep going.
+    for (let i = 0; i < this.ready.length; i++) {
+      const conn = this.ready[i]!;
+      conn.ready = false;
+      const fn = conn.onReadable;
+      if (fn === null) continue;
+      conn.onReadable = null;
+      fn(conn);
+    }
+    this.ready.length = 0;
+  }
+
   private dispatch(count: number): void {
+    this.dispatching = true;
+    try {
+      this.takeBatch(count);
+    } finally {
+      this.dispatching = false;
+    }
+    this.runReady();
+  }
+
+  private takeBatch(count: number): void {
     const ev = this.events;
     for (let i = 0; i < count; i++) {
       const o = i * EVENT_RECORD_INT32;
@@ -120,15 +163,13 @@ export class Reactor implements ConnectionHost {
   write(conn: Connection, data: Uint8Array): void {
     if (conn.closed || data.length === 0) return;
     if (conn.backlogBytes > 0) {
-      conn.backlog.push(data);
-      conn.backlogBytes += data.length;
+      conn.enqueue(data);
       return;
     }
     if (data.length > CORK_MAX_WRITE) {
       if (conn.corkDesc >= 0) this.flush();
       if (conn.backlogBytes > 0) {
-        conn.backlog.push(data);
-        conn.backlogBytes += data.length;
+        conn.enqueue(data);
         return;
       }
       this.sendDirect(conn, data);
@@ -136,8 +177,7 @@ export class Reactor implements ConnectionHost {
     }
     const at = this.reserve(conn, data.length);
     if (at < 0) {
-      conn.backlog.push(data);
-      conn.backlogBytes += data.length;
+      conn.enqueue(data);
       return;
     }
     this.out.set(data, at);
@@ -190,6 +230,13 @@ export class Reactor implements ConnectionHost {
     }
   }
 
+  /** Bytes corked for conn in this wave, not yet handed to the kernel. */
+  corkedBytes(conn: Connection): number {
+    let n = 0;
+    for (let d = 0; d < this.descCount; d++) if (this.descConn[d] === conn) n += this.desc[d * R + 2]!;
+    return n;
+  }
+
   /** The cork buffer (for writers that reserve() space and fill it in place). */
   get corkBuffer(): Buffer {
     return this.out;
@@ -200,29 +247,35 @@ export class Reactor implements ConnectionHost {
     return conn.backlogBytes === 0 && !conn.closed;
   }
 
-  /** Sends everything corked now: one native call for every connection; native arms writability for short sends. */
+  /**
+   * Sends everything corked now: one native call for every connection; native arms writability for short sends.
+   * Connections waiting to close after their last bytes (closeWhenSent) close right after, once the cork is reset.
+   */
   flush(): void {
     const count = this.descCount;
     if (count === 0) return;
     const short = this.native.flush(this.out, this.desc, count);
+    let closing: Connection[] | null = null;
     for (let d = 0; d < count; d++) {
       const conn = this.descConn[d];
       this.descConn[d] = null;
       if (conn === null || conn === undefined) continue;
       conn.corkDesc = -1;
-      if (short === 0) continue;
-      const len = this.desc[d * R + 2]!;
-      const sent = this.desc[d * R + 3]!;
-      if (sent === len) continue;
-      if (sent >= 0) {
-        // The cork buffer is reused: the unsent tail must be copied.
-        const off = this.desc[d * R + 1]!;
-        conn.backlog.unshift(Buffer.from(this.out.subarray(off + sent, off + len)));
-        conn.backlogBytes += len - sent;
-      } else conn.fail(sysError(sent, 'send'));
+      if (short !== 0) {
+        const len = this.desc[d * R + 2]!;
+        const sent = this.desc[d * R + 3]!;
+        if (sent >= 0 && sent < len) {
+          // The cork buffer is reused: the unsent tail must be copied.
+          const off = this.desc[d * R + 1]!;
+          conn.requeue(Buffer.from(this.out.subarray(off + sent, off + len)));
+        } else if (sent < 0) conn.fail(sysError(sent, 'send'));
+      }
+      if (conn.closeAfterSend && (conn.backlogBytes === 0 || conn.failed)) (closing ??= []).push(conn);
     }
     this.descCount = 0;
     this.outLen = 0;
+    // After the reset: a close runs hooks that may write (and flush) again.
+    if (closing !== null) for (const conn of closing) conn.destroy();
   }
 
   private sendDirect(conn: Connection, data: Uint8Array): void {
@@ -234,37 +287,37 @@ export class Reactor implements ConnectionHost {
 
   /** Queues bytes behind conn's backlog (never corked) and waits for writability: for remainders of direct sends. */
   enqueue(conn: Connection, rest: Uint8Array): void {
-    conn.backlog.push(rest);
-    conn.backlogBytes += rest.length;
+    conn.enqueue(rest);
     this.native.wantWritable(conn.fd);
   }
 
   private queueBacklog(conn: Connection, rest: Uint8Array): void {
-    conn.backlog.unshift(rest);
-    conn.backlogBytes += rest.length;
+    conn.requeue(rest);
     this.native.wantWritable(conn.fd);
   }
 
   /** Writes as much of conn's backlog as the kernel takes; re-arms for writability if some is left. */
   private sendBacklog(conn: Connection): void {
-    while (conn.backlog.length > 0) {
-      const n = conn.backlog.length === 1
-        ? this.native.send(conn.fd, conn.backlog[0]!, 0, conn.backlog[0]!.length, false)
-        : this.native.writev(conn.fd, conn.backlog.slice(0, 64), false);
+    const backlog = conn.backlog;
+    while (backlog !== null && backlog.length > 0) {
+      const n = backlog.length === 1
+        ? this.native.send(conn.fd, backlog[0]!, 0, backlog[0]!.length, false)
+        : this.native.writev(conn.fd, backlog.slice(0, 64), false);
       if (n === -EAGAIN) break;
       if (n < 0) {
         conn.fail(sysError(n, 'send'));
+        if (conn.closeAfterSend) conn.destroy();
         return;
       }
       conn.backlogBytes -= n;
       let left = n;
       while (left > 0) {
-        const head = conn.backlog[0]!;
+        const head = backlog[0]!;
         if (head.length <= left) {
           left -= head.length;
-          conn.backlog.shift();
+          backlog.shift();
         } else {
-          conn.backlog[0] = head.subarray(left);
+          backlog[0] = head.subarray(left);
           left = 0;
         }
       }

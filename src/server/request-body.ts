@@ -4,7 +4,8 @@
 import {
   empty, isolate, dechunk, Source, Stage, type Done, type ResumableSource, type Suspend, type Sink, sink, END,
 } from '../conduit/index.js';
-import { RequestError } from './errors.js';
+import { ConduitError } from '../conduit/errors.js';
+import { RequestError, type RequestErrorCode } from './errors.js';
 import type { RequestHead } from './request-head.js';
 
 const DONE: Done = Symbol.for('sluice.conduit.DONE') as Done;
@@ -19,6 +20,22 @@ export interface BodyHost {
   writeInterim(bytes: Uint8Array): void;
   /** The body is waiting for bytes (start the body timeout) or got some (pause it). */
   setWaiting(waiting: boolean): void;
+}
+
+/** A body's framing failed (a ConduitError from dechunk or isolate): the request error the client is answered with. */
+const FRAMING_ERRORS: Readonly<Record<string, RequestErrorCode>> = {
+  BAD_CHUNK: 'BAD_CHUNK',
+  CHUNK_TOO_LARGE: 'CHUNK_TOO_LARGE',
+  TRAILER_TOO_LARGE: 'TRAILER_TOO_LARGE',
+  BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  PREMATURE_END: 'TRUNCATED_BODY',
+};
+
+/** Turns a framing failure into the RequestError it means (the cause kept); other errors pass unchanged. */
+function classifyBodyError(e: unknown): unknown {
+  if (!(e instanceof ConduitError)) return e;
+  const code = FRAMING_ERRORS[e.code];
+  return code === undefined ? e : new RequestError(code, undefined, { cause: e });
 }
 
 /** The body of one request, owned by the engine; the app reads `source`. */
@@ -116,6 +133,44 @@ export class RequestBody {
   }
 }
 
+/** The body of every request without one: nothing to read, drain or wait for. Shared: it never changes. */
+const NO_REQUEST_BODY: BodyState = Object.freeze({
+  source: NO_BODY,
+  finished: true,
+  remaining: 0,
+  awaitingContinue: false,
+  trailers: Object.freeze([]) as unknown as Array<[string, string]>,
+  beginResponse(): void {},
+  drain(): boolean {
+    return true;
+  },
+});
+
+/** What the engine uses of a request body (a RequestBody, or the shared empty one). */
+export interface BodyState {
+  readonly source: Source<Uint8Array>;
+  readonly finished: boolean;
+  readonly remaining: number;
+  readonly awaitingContinue: boolean;
+  readonly trailers: ReadonlyArray<readonly [string, string]>;
+  beginResponse(streaming: boolean): void;
+  drain(limit: number): boolean | Promise<boolean>;
+}
+
+/**
+ * The body of a request: the shared empty body when the head announces none (no allocation for a GET), else a
+ * RequestBody over the connection's resumable input. Throws RequestError('BODY_TOO_LARGE') over maxBodyBytes.
+ */
+export function openBody(head: RequestHead, from: InputOwner, host: BodyHost, maxBodyBytes: number): BodyState {
+  if (!head.chunked && head.contentLength <= 0) return NO_REQUEST_BODY;
+  return new RequestBody(head, from.input(), host, maxBodyBytes);
+}
+
+/** Where a body's bytes come from (the connection): its input as a resumable source, made on first use. */
+export interface InputOwner {
+  input(): ResumableSource<Uint8Array>;
+}
+
 /** Counts and drops bytes; stops (leaving the rest unread) once more than `limit` were seen. */
 function discardUpTo(limit: number): Sink<Uint8Array, number> {
   return sink<Uint8Array, number>(function* (io) {
@@ -136,7 +191,13 @@ class BodyStage extends Stage<Uint8Array, void> {
   pull(): Uint8Array | Done | Suspend {
     const body = this.body;
     body.onRead();
-    const x = (this.up as Stage<Uint8Array, unknown>).pull();
+    let x: Uint8Array | Done | Suspend;
+    try {
+      x = (this.up as Stage<Uint8Array, unknown>).pull();
+    } catch (e) {
+      // Classified here, at the body boundary, so the engine answers with the client's own status (400, 413...).
+      throw classifyBodyError(e);
+    }
     if (x === SUSPEND) {
       body.setWaiting(true);
       return SUSPEND;

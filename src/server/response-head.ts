@@ -4,28 +4,9 @@
 import { ResponseError, reasonPhraseOf } from './errors.js';
 import { HeadCache, HIT } from './head-cache.js';
 import { TOKEN } from './header-index.js';
+import type { EngineHeaders, ResponseHeaders } from './types.js';
 
-/** App-supplied fields; an array value becomes one field line per element (e.g. set-cookie, RFC 9110 §5.3). */
-export type ResponseHeaders = Record<string, string | number | readonly string[]>;
-
-/** Fields the engine decides; written after the app's. The app's own framing fields are never written. */
-export interface EngineHeaders {
-  /**
-   * Date value bytes (DateCache.bytes()), or null to omit; an app-supplied Date wins. Never mutated once passed: heads
-   * are reused while the same array comes back (DateCache makes a new one each second).
-   */
-  readonly date: Uint8Array | null;
-  /** Server value, or null to omit; an app-supplied Server wins. */
-  readonly server: string | null;
-  /** Content-Length to write, or -1 for none (RFC 9112 §6.2). */
-  readonly contentLength: number;
-  /** Write `transfer-encoding: chunked` (RFC 9112 §7.1). */
-  readonly chunked: boolean;
-  /** Write `connection: close` in place of any app Connection field (RFC 9112 §9.6). */
-  readonly close: boolean;
-  /** Write `connection: keep-alive` (persisting an HTTP/1.0 connection, RFC 9112 Appendix C.2.2); optional, default false. */
-  readonly keepAlive?: boolean;
-}
+export type { ResponseHeaders, EngineHeaders } from './types.js';
 
 const CRLF_LENGTH = 2;
 const COLON_SP_LENGTH = 2;

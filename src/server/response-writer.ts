@@ -3,12 +3,13 @@
 import { FLUSH, Sink, Stage, suspend, type Done, type Flushable, type Suspend } from '../conduit/index.js';
 import { LAST_CHUNK, writeChunkHeader } from '../conduit/chunked-codec.js';
 import type { Connection } from './connection.js';
-import { Phase } from './connection.js';
+import { ConnectionError } from './connection-error.js';
 import type { DateCache } from './date.js';
-import { measureResponseHead, renderResponseHead, writeResponseHead, type EngineHeaders } from './response-head.js';
+import { errorResponse, type RequestErrorCode } from './errors.js';
+import { Phase } from './phase.js';
+import { measureResponseHead, renderResponseHead, writeResponseHead } from './response-head.js';
 import type { Reactor } from './reactor.js';
-import type { TimeoutManager } from './timeout.js';
-import type { ResponseHeaders } from './types.js';
+import type { EngineHeaders, ResponseHeaders } from './types.js';
 
 const DONE: Done = Symbol.for('sluice.conduit.DONE') as Done;
 const SUSPEND: Suspend = Symbol.for('sluice.conduit.SUSPEND') as Suspend;
@@ -22,8 +23,6 @@ export interface WriterContext {
   readonly reactor: Reactor;
   readonly date: DateCache;
   readonly serverName: string | null;
-  readonly timeouts: TimeoutManager;
-  readonly sendTimeoutMs: number;
 }
 
 /** The engine-decided fields for one head. */
@@ -60,17 +59,21 @@ export function writeHead(
 }
 
 /** Waits until conn's queued output is below the high-water mark (send timeout armed while waiting). */
-export function whenWritableEnough(ctx: WriterContext, conn: Connection): Promise<void> | null {
-  return conn.backlogBytes <= SEND_HIGH_WATER ? null : waitForClient(ctx, conn, conn.whenDrained());
+export function whenWritableEnough(conn: Connection): Promise<void> | null {
+  return conn.backlogBytes <= SEND_HIGH_WATER ? null : waitForClient(conn, conn.whenDrained());
 }
 
-/** Awaits `wait` (the client taking our output) in the Send phase, with the send timeout armed; then pauses it. */
-export async function waitForClient(ctx: WriterContext, conn: Connection, wait: Promise<void>): Promise<void> {
-  conn.phase = Phase.Send;
-  ctx.timeouts.arm(conn, ctx.sendTimeoutMs);
+/** Awaits `wait` (the client taking our output) in the Send phase, with the send timeout armed; then goes back. */
+export async function waitForClient(conn: Connection, wait: Promise<void>): Promise<void> {
+  const before = conn.phase;
+  conn.enter(Phase.Send);
   await wait;
-  conn.phase = Phase.App;
-  conn.deadline = Infinity;
+  if (conn.phase === Phase.Send) conn.enter(before);
+}
+
+/** Answers a refused request: the prebuilt error response with today's Date (RFC 9110 §6.6.1); the caller closes. */
+export function writeErrorResponse(ctx: WriterContext, conn: Connection, code: RequestErrorCode): void {
+  ctx.reactor.write(conn, errorResponse(code, ctx.date.bytes(), ctx.serverName));
 }
 
 /** How a streamed body is framed on the wire (RFC 9112 §6). */
@@ -92,7 +95,7 @@ class WriterStage extends Stage<never, number> {
     const { reactor } = this.ctx;
     const conn = this.conn;
     for (;;) {
-      if (conn.closed) throw Object.assign(new Error('client went away mid-response'), { code: 'ECONNRESET' });
+      if (conn.closed) throw new ConnectionError('ECONNRESET', 'client went away mid-response');
       const x = up.pull();
       if (x === SUSPEND) return SUSPEND;
       if (x === DONE) {
@@ -115,7 +118,7 @@ class WriterStage extends Stage<never, number> {
       if (this.chunked) this.writeChunk(chunk);
       else reactor.write(conn, chunk);
       this.result += n;
-      const wait = whenWritableEnough(this.ctx, conn);
+      const wait = whenWritableEnough(conn);
       if (wait !== null) return suspend(wait);
     }
   }

@@ -1,6 +1,6 @@
 // Response constructors: the small public surface apps use to answer. Bodies are bytes, strings, Sources or files.
 import { Source } from '../conduit/index.js';
-import type { BodySource, FileRange, Response, ResponseHeaders } from './types.js';
+import type { BodySource, FileRange, Response, ResponseHeaders, UpgradedIO } from './types.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -26,6 +26,14 @@ respond.stream = function stream(status: number, headers: ResponseHeaders, body:
 /** A file response, sent with sendfile (optionally a byte range, end exclusive; the app sets status 206 itself). */
 respond.file = function file(path: string, options: { status?: number; headers?: ResponseHeaders; range?: FileRange } = {}): Response {
   return { kind: 'file', status: options.status ?? 200, headers: options.headers ?? {}, path, range: options.range ?? null };
+};
+
+/**
+ * A 101 that hands the connection to another protocol (RFC 9110 §7.8): the head carries `headers` (Upgrade among
+ * them) and `connection: upgrade`; then `run(io)` gets the rest of the connection. It closes when run settles.
+ */
+respond.upgrade = function upgrade(headers: ResponseHeaders, run: (io: UpgradedIO) => void | Promise<void>): Response {
+  return { kind: 'upgrade', status: 101, headers, run };
 };
 
 /** A plain-text response (`text/plain; charset=utf-8`). */

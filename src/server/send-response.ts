@@ -1,29 +1,25 @@
-// Sends one Response: bytes (head and small body in one corked write), a file (send + sendfile), or a streamed Source
-// framed by its declared length, chunked (HTTP/1.1) or by closing (HTTP/1.0).
+// Sends one Response by kind: bytes (head and small body in one corked write), a file (send + sendfile), a streamed
+// Source framed by its declared length, chunked (HTTP/1.1) or by closing (HTTP/1.0), or the 101 head of an upgrade.
 import type { Connection } from './connection.js';
+import { ConnectionError } from './connection-error.js';
 import { hasConnectionOption } from './connection-header.js';
-import type { Engine } from './http1.js';
+import type { Engine } from './engine.js';
 import { planFile, sendFile, SMALL_FILE_BYTES, smallFileBody } from './file-sender.js';
 import type { RequestHead } from './request-head.js';
 import { bodyWriter, engineHeaders, writeHead, type Framing } from './response-writer.js';
-import type { Response, ResponseHeaders } from './types.js';
+import type { Response, ResponseHeaders, UpgradeResponse } from './types.js';
 
 const NOT_FOUND = Buffer.from('Not Found\n', 'latin1');
 
-/** What sending a response did: body bytes written, and whether the connection may stay open. */
-export interface Sent {
-  readonly bytes: number;
-  readonly keepAlive: boolean;
-}
+const RESPONSE_KINDS: ReadonlySet<unknown> = new Set(['bytes', 'stream', 'file', 'upgrade']);
 
-
-const RESPONSE_KINDS: ReadonlySet<unknown> = new Set(['bytes', 'stream', 'file']);
-
+/** Whether `x` is a Response the engine can send (checked before anything goes out). */
 export function isResponse(x: unknown): x is Response {
   return typeof x === 'object' && x !== null && RESPONSE_KINDS.has((x as { kind?: unknown }).kind);
 }
 
-export function describe(x: unknown): string {
+/** Names what an app returned instead of a Response, for the error message. */
+export function describeNonResponse(x: unknown): string {
   return x === null ? 'null' : typeof x === 'object' ? 'an object without a valid kind' : typeof x;
 }
 
@@ -38,45 +34,70 @@ export function appCloses(headers: ResponseHeaders): boolean {
   return false;
 }
 
-/** Writes the response; synchronous when it could go out at once, else a promise. */
-export function sendResponse(engine: Engine, conn: Connection, head: RequestHead, res: Response, keepAlive: boolean): Sent | Promise<Sent> {
+/** Whether a streamed response must be framed by closing the connection (HTTP/1.0, unknown length; RFC 9112 §6.3). */
+export function closeDelimited(res: Response, head: RequestHead): boolean {
+  return res.kind === 'stream' && res.length === null && head.versionMinor === 0 && head.method !== 'HEAD' && hasBody(res.status);
+}
+
+/** RFC 9110 §6.4.1: 1xx, 204 and 304 responses have no content. */
+function hasBody(status: number): boolean {
+  return status >= 200 && status !== 204 && status !== 304;
+}
+
+/** Writes the response; resolves to the body bytes written. Synchronous when it could go out at once. */
+export function sendResponse(engine: Engine, conn: Connection, head: RequestHead, res: Response, keepAlive: boolean): number | Promise<number> {
   const status = res.status;
-  // RFC 9110 §6.4.1: no content in responses to HEAD, or with 1xx, 204 or 304.
-  const bodiless = status < 200 || status === 204 || status === 304;
+  const bodiless = !hasBody(status);
   const noBody = bodiless || head.method === 'HEAD';
+  const http10 = head.versionMinor === 0;
   if (res.kind === 'bytes') {
     const len = res.body.length;
-    writeHead(engine, conn, status, res.headers, engineHeaders(engine, bodiless ? -1 : len, false, !keepAlive, head.versionMinor === 0), noBody || len === 0 ? null : res.body);
-    return { bytes: noBody ? 0 : len, keepAlive };
+    writeHead(engine, conn, status, res.headers, engineHeaders(engine, bodiless ? -1 : len, false, !keepAlive, http10), noBody || len === 0 ? null : res.body);
+    return noBody ? 0 : len;
   }
-  if (res.kind === 'file') {
-    const plan = planFile(engine.files, res.path, res.range);
-    if (plan === null) {
-      writeHead(engine, conn, 404, { 'content-type': 'text/plain; charset=utf-8' }, engineHeaders(engine, NOT_FOUND.length, false, !keepAlive, head.versionMinor === 0), noBody ? null : NOT_FOUND);
-      return { bytes: noBody ? 0 : NOT_FOUND.length, keepAlive };
-    }
-    if (plan.info.size <= SMALL_FILE_BYTES) {
-      const small = noBody ? null : smallFileBody(plan);
-      plan.lease.release();
-      if (small !== null || noBody) {
-        const len = plan.range.end - plan.range.start;
-        writeHead(engine, conn, status, res.headers, engineHeaders(engine, len, false, !keepAlive, head.versionMinor === 0), noBody || len === 0 ? null : small);
-        return { bytes: noBody ? 0 : len, keepAlive };
-      }
-      throw Object.assign(new Error(`${plan.info.path} shrank while being read`), { code: 'FILE_TRUNCATED' });
-    }
-    return sendFile(engine, conn, plan, status, res.headers, !keepAlive, noBody, head.versionMinor === 0).then((bytes) => ({ bytes, keepAlive }));
-  }
+  if (res.kind === 'file') return sendFileResponse(engine, conn, res, keepAlive, noBody, http10);
+  if (res.kind === 'upgrade') return sendSwitchingProtocols(engine, conn, res);
   // A streamed body: framed by its declared length, else chunked (HTTP/1.1), else ended by closing (HTTP/1.0).
   const framing: Framing = noBody ? { kind: 'length', length: 0 }
     : res.length !== null ? { kind: 'length', length: res.length }
-      : head.versionMinor === 1 ? { kind: 'chunked' } : { kind: 'close' };
+      : !http10 ? { kind: 'chunked' } : { kind: 'close' };
   const close = !keepAlive || framing.kind === 'close';
-  writeHead(engine, conn, status, res.headers,
-    engineHeaders(engine, bodiless ? -1 : res.length ?? -1, framing.kind === 'chunked', close, head.versionMinor === 0), null);
+  writeHead(engine, conn, status, res.headers, engineHeaders(engine, bodiless ? -1 : res.length ?? -1, framing.kind === 'chunked', close, http10), null);
   // HEAD and bodiless statuses never run the body Source: nothing is acquired, so nothing needs releasing.
-  if (noBody) return { bytes: 0, keepAlive: !close };
-  const r = res.body.run(bodyWriter(engine, conn, framing), { signal: conn.signal });
-  if (typeof r === 'number') return { bytes: r, keepAlive: !close };
-  return r.then((bytes) => ({ bytes, keepAlive: !close }));
+  if (noBody) return 0;
+  return res.body.run(bodyWriter(engine, conn, framing), { signal: conn.signal });
+}
+
+function sendFileResponse(
+  engine: Engine, conn: Connection, res: Extract<Response, { kind: 'file' }>, keepAlive: boolean, noBody: boolean, http10: boolean,
+): number | Promise<number> {
+  const status = res.status;
+  const plan = planFile(engine.files, res.path, res.range);
+  if (plan === null) {
+    writeHead(engine, conn, 404, { 'content-type': 'text/plain; charset=utf-8' }, engineHeaders(engine, NOT_FOUND.length, false, !keepAlive, http10), noBody ? null : NOT_FOUND);
+    return noBody ? 0 : NOT_FOUND.length;
+  }
+  if (plan.info.size <= SMALL_FILE_BYTES) {
+    const small = noBody ? null : smallFileBody(plan);
+    plan.lease.release();
+    if (small !== null || noBody) {
+      const len = plan.range.end - plan.range.start;
+      writeHead(engine, conn, status, res.headers, engineHeaders(engine, len, false, !keepAlive, http10), noBody || len === 0 ? null : small);
+      return noBody ? 0 : len;
+    }
+    throw new ConnectionError('FILE_TRUNCATED', `${plan.info.path} shrank while being read`);
+  }
+  return sendFile(engine, conn, plan, status, res.headers, !keepAlive, noBody, http10);
+}
+
+/**
+ * The 101 head: the app's fields (Upgrade among them) plus `connection: upgrade`, no framing fields (RFC 9110 §7.8,
+ * §15.2.2). What follows on the connection belongs to the new protocol.
+ */
+function sendSwitchingProtocols(engine: Engine, conn: Connection, res: UpgradeResponse): number {
+  const headers: Record<string, string | number | readonly string[]> = {};
+  for (const name in res.headers) if (name.length !== 10 || name.toLowerCase() !== 'connection') headers[name] = res.headers[name]!;
+  headers.connection = 'upgrade';
+  writeHead(engine, conn, 101, headers, engineHeaders(engine, -1, false, false, false), null);
+  return 0;
 }

@@ -1,14 +1,18 @@
 // serve(settings, app): binds (or adopts) a listening socket, accepts through the native reactor, runs one
-// connection loop per socket, and shuts down gracefully: stop accepting, close idle connections, let in-flight
-// requests finish with Connection: close, force-close after the grace period.
-import { errorResponse } from './errors.js';
-import { Connection, Phase } from './connection.js';
+// connection life (serve-connection.ts) per socket, and shuts down gracefully: stop accepting, close idle
+// connections, let in-flight requests finish with Connection: close, force-close after the grace period.
+import { ConnectionError } from './connection-error.js';
+import { Connection } from './connection.js';
 import { DateCache } from './date.js';
+import type { Engine } from './engine.js';
 import { fileCaches, type FileCaches } from './file-caches.js';
-import { serveConnection, type Engine } from './http1.js';
+import { Phase } from './phase.js';
 import { sharedReactor, type Reactor } from './reactor.js';
+import { writeErrorResponse } from './response-writer.js';
+import { serveConnection } from './serve-connection.js';
 import { resolveSettings, type Settings } from './settings.js';
 import { TimeoutManager } from './timeout.js';
+import { TCP } from './transport.js';
 import type { Application } from './types.js';
 import { sysError } from '../native/index.js';
 
@@ -21,15 +25,15 @@ export class Server implements Engine {
   readonly app: Application;
   readonly reactor: Reactor;
   readonly date = new DateCache();
-  readonly timeouts = new TimeoutManager();
+  /** Every open connection, each in one slot: the deadline sweep and graceful shutdown walk it. */
+  readonly timeouts: TimeoutManager<Connection<Server>> = new TimeoutManager<Connection<Server>>();
   readonly files: FileCaches;
   readonly serverName: string | null;
-  readonly sendTimeoutMs: number;
   /** The bound port. */
   readonly port: number;
   shuttingDown = false;
   private readonly listenFd: number;
-  private readonly conns = new Set<Connection>();
+  private open = 0;
   private closing: Promise<void> | null = null;
   private allClosed: (() => void) | null = null;
 
@@ -40,7 +44,6 @@ export class Server implements Engine {
     this.reactor = reactor;
     this.files = fileCaches();
     this.serverName = settings.serverName === '' ? null : settings.serverName;
-    this.sendTimeoutMs = settings.sendTimeoutMs;
     const native = reactor.native;
     const fd = settings.fd ?? native.listen(settings.host, settings.port, settings.backlog, settings.reusePort);
     if (fd < 0) throw describeListenError(sysError(fd, 'listen'), settings);
@@ -48,79 +51,73 @@ export class Server implements Engine {
     const port = native.localPort(fd);
     if (port < 0) throw sysError(port, 'getsockname');
     this.port = port;
-    reactor.listen(fd, {
-      onAccept: (cfd) => this.accept(cfd),
-      onAcceptError: (e) => settings.onException(e, null),
-    });
+    reactor.listen(fd, this);
   }
 
   /** Open connections. */
   get connections(): number {
-    return this.conns.size;
+    return this.open;
   }
 
-  private accept(fd: number): void {
+  /** @internal the reactor hands over a new connection (its first bytes, if any, arrive in the same batch). */
+  onAccept(fd: number): void {
     const native = this.reactor.native;
     if (this.shuttingDown || (this.settings.onOpen !== null && !this.settings.onOpen(native.peerAddress(fd)))) {
       native.close(fd);
       return;
     }
-    const conn: Connection = new Connection(fd, this.reactor, () => this.timedOut(conn), (c, n) => this.received(c, n));
+    const conn = new Connection<Server>(fd, this.reactor, this, TCP);
     this.reactor.attach(conn);
-    this.conns.add(conn);
     this.timeouts.add(conn);
-    void serveConnection(this, conn).finally(() => this.forget(conn));
+    this.open++;
+    serveConnection(conn);
   }
 
-  /** A chunk arrived: the first byte of a request starts the header clock; body bytes feed the rate check. */
-  private received(conn: Connection, n: number): void {
-    if (conn.phase === Phase.Body) {
-      conn.bodyBytes += n;
-      this.timeouts.arm(conn, this.settings.bodyTimeoutMs);
-      const elapsed = this.timeouts.now - conn.bodyStart;
-      const min = this.settings.minBodyBytesPerSecond;
-      // RFC-free policy (slowloris on bodies): after one body timeout's grace, the average rate must reach the minimum.
-      if (min > 0 && elapsed > this.settings.bodyTimeoutMs && (conn.bodyBytes * 1000) / elapsed < min) this.timedOut(conn);
-    }
+  /** @internal accept4 failed (EMFILE...): native backs off by itself. */
+  onAcceptError(error: Error): void {
+    this.settings.onException(error, null);
   }
 
-  private timedOut(conn: Connection): void {
-    // A client that started a request gets a 408 (RFC 9110 §15.5.9); an idle keep-alive one is just closed.
-    if (conn.phase === Phase.Head) this.reactor.write(conn, errorResponse('REQUEST_TIMEOUT'));
-    conn.fail(Object.assign(new Error('connection timed out'), { code: 'ETIMEDOUT' }));
+  /** @internal a phase deadline passed (connection.ts's phase table says which). */
+  timedOut(conn: Connection): void {
+    // A client that started a request gets a 408 (RFC 9110 §15.5.9); a fresh or idle one is just closed (as nginx).
+    if (conn.phase === Phase.Head) writeErrorResponse(this, conn, 'REQUEST_TIMEOUT');
+    conn.fail(new ConnectionError('ETIMEDOUT', 'connection timed out'));
     conn.destroy();
   }
 
-  private forget(conn: Connection): void {
-    conn.destroy();
-    this.timeouts.remove(conn);
-    this.conns.delete(conn);
+  /** @internal conn's fd is closed. */
+  released(conn: Connection): void {
+    this.timeouts.remove(conn as Connection<Server>);
+    this.open--;
     this.settings.onClose?.(null);
-    if (this.conns.size === 0 && this.allClosed !== null) this.allClosed();
+    if (this.open === 0 && this.allClosed !== null) this.allClosed();
   }
 
   /**
    * Graceful shutdown: stops accepting, closes idle connections at once, lets in-flight requests finish (their
-   * responses say Connection: close), force-closes the rest after settings.gracefulShutdownMs. Resolves when every
-   * fd is closed. Calling it again returns the same promise.
+   * responses say Connection: close), tells upgraded protocols (a WebSocket sends 1001), force-closes the rest after
+   * settings.gracefulShutdownMs. Resolves when every fd is closed. Calling it again returns the same promise.
    */
   close(): Promise<void> {
     if (this.closing !== null) return this.closing;
     this.shuttingDown = true;
     this.reactor.unlisten(this.listenFd);
     const done = new Promise<void>((resolve) => (this.allClosed = resolve));
-    for (const conn of this.conns) {
-      if (conn.phase !== Phase.Idle || conn.hasBuffered()) continue;
+    this.timeouts.forEach((conn) => {
+      if (conn.phase === Phase.Upgraded) {
+        conn.protocolShutdown?.();
+        return;
+      }
+      if ((conn.phase !== Phase.Idle && conn.phase !== Phase.Fresh) || conn.hasBuffered()) return;
       // Idle between requests: close now. Accepted but silent so far: its first request may be on the wire, so it
       // gets a short grace (FRESH_GRACE_MS) and is then answered with connection: close, or timed out.
       if (conn.served > 0) conn.destroy();
-      else this.timeouts.arm(conn, Math.min(FRESH_GRACE_MS, this.settings.idleTimeoutMs));
-    }
-    const force = setTimeout(() => {
-      for (const conn of this.conns) conn.destroy();
-    }, this.settings.gracefulShutdownMs);
+      else conn.shortenDeadline(Math.min(FRESH_GRACE_MS, this.settings.idleTimeoutMs));
+    });
+    const force = setTimeout(() => this.timeouts.forEach((conn) => conn.destroy()), this.settings.gracefulShutdownMs);
     force.unref();
-    this.closing = (this.conns.size === 0 ? Promise.resolve() : done).then(() => {
+    this.closing = (this.open === 0 ? Promise.resolve() : done).then(() => {
       clearTimeout(force);
       this.timeouts.close();
     });

@@ -1,5 +1,6 @@
 // Server settings with documented defaults. Timeouts are chosen not to trip behind load balancers (idle > 60 s, the
 // common LB idle timeout, so the LB closes first and never races a server-side close).
+import { isPeerGone } from './connection-error.js';
 import type { HeadLimits } from './request-head.js';
 import type { Request } from './request.js';
 
@@ -54,12 +55,9 @@ export interface Settings {
   logger: ((entry: RequestLog) => void) | null;
 }
 
-const QUIET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECANCELED', 'ABORT_ERR']);
-
 /** Prints an error unless it is an ordinary network event (a client going away). */
 export function defaultOnException(error: unknown): void {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  if (typeof code === 'string' && QUIET_CODES.has(code)) return;
+  if (isPeerGone(error)) return;
   console.error('sluice:', error);
 }
 

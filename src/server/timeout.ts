@@ -1,70 +1,97 @@
-// One timeout manager for every connection (Warp's Timeout.hs): a handle holds a deadline on a coarse clock, a tickle
-// is one field write, and a single unref'd sweeper closes whatever is overdue about once a second.
+// One timeout manager for every connection of a server (Warp's Timeout.hs): a handle holds a deadline on the real
+// clock, arming it is one field write, and a single unref'd sweeper closes whatever is overdue about once a second.
+// Key decision: handles live in one dense array (each knows its slot), so adding and removing a connection is O(1)
+// with no hashing, and the sweep is a linear scan. A timer wheel would make each re-arm move a handle between
+// buckets; a keep-alive connection re-arms several times per request but is swept once a second, so scanning wins.
 
 /** A timed thing: its deadline (ms on the manager's clock), or Infinity while paused. */
 export interface TimeoutHandle {
   /** When to fire; Infinity = paused or cancelled. */
   deadline: number;
+  /** This handle's index in its manager (-1 when not tracked); owned by the manager. */
+  slot: number;
   /** Called once when the deadline passes (the sweeper then forgets the handle). */
   onTimeout(): void;
 }
 
 /** Ticks a coarse clock and fires overdue handles. */
-export class TimeoutManager {
+export class TimeoutManager<H extends TimeoutHandle = TimeoutHandle> {
   /** The coarse clock (ms), updated by each sweep: for measuring elapsed time where a second's error is fine. */
   now: number;
-  private readonly handles = new Set<TimeoutHandle>();
+  private readonly handles: H[] = [];
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly intervalMs = 1000, private readonly clock: () => number = Date.now) {
+  constructor(private readonly intervalMs = 1000, readonly clock: () => number = Date.now) {
     this.now = clock();
   }
 
+  /** How many handles are tracked. */
+  get size(): number {
+    return this.handles.length;
+  }
+
   /** Starts tracking a handle. */
-  add(handle: TimeoutHandle): void {
-    this.handles.add(handle);
+  add(handle: H): void {
+    if (handle.slot >= 0) return;
+    handle.slot = this.handles.length;
+    this.handles.push(handle);
     if (this.timer === null) {
       this.timer = setInterval(() => this.sweep(), this.intervalMs);
       this.timer.unref();
     }
   }
 
-  /** Stops tracking a handle. */
-  remove(handle: TimeoutHandle): void {
-    this.handles.delete(handle);
-    if (this.handles.size === 0 && this.timer !== null) {
-      clearInterval(this.timer);
-      this.timer = null;
+  /** Stops tracking a handle (the last handle moves into its slot). */
+  remove(handle: H): void {
+    const i = handle.slot;
+    const handles = this.handles;
+    if (i < 0 || handles[i] !== handle) return;
+    const last = handles.pop()!;
+    if (last !== handle) {
+      handles[i] = last;
+      last.slot = i;
     }
+    handle.slot = -1;
+    if (handles.length === 0) this.stopTimer();
   }
 
   /**
    * Sets a handle's deadline `ms` from now (a tickle: one write plus a clock read, ~25 ns). Reading the real clock
    * here, not the sweep's coarse one, means a timeout never fires early; it fires at most one interval late.
    */
-  arm(handle: TimeoutHandle, ms: number): void {
-    handle.deadline = this.clock() + ms;
+  arm(handle: H, ms: number): void {
+    handle.deadline = ms === Infinity ? Infinity : this.clock() + ms;
+  }
+
+  /** Calls `fn` on every tracked handle (graceful shutdown walks a server's connections this way). */
+  forEach(fn: (handle: H) => void): void {
+    // A copy: fn may close handles, which reorders the array.
+    for (const h of this.handles.slice()) fn(h);
   }
 
   /** Fires every overdue handle (public for tests; the timer calls it). */
   sweep(): void {
     const now = (this.now = this.clock());
-    const overdue: TimeoutHandle[] = [];
-    for (const h of this.handles) if (h.deadline <= now) overdue.push(h);
-    for (const h of overdue) {
-      this.handles.delete(h);
-      h.deadline = Infinity;
-      h.onTimeout();
+    let overdue: H[] | null = null;
+    for (const h of this.handles) if (h.deadline <= now) (overdue ??= []).push(h);
+    if (overdue !== null) {
+      for (const h of overdue) {
+        this.remove(h);
+        h.deadline = Infinity;
+        h.onTimeout();
+      }
     }
-    if (this.handles.size === 0 && this.timer !== null) {
-      clearInterval(this.timer);
-      this.timer = null;
-    }
+    if (this.handles.length === 0) this.stopTimer();
   }
 
   /** Stops the sweeper and forgets every handle. */
   close(): void {
-    this.handles.clear();
+    for (const h of this.handles) h.slot = -1;
+    this.handles.length = 0;
+    this.stopTimer();
+  }
+
+  private stopTimer(): void {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
   }

@@ -68,6 +68,9 @@ for (const [what, c] of Object.entries(headErrors)) {
       t.is(rs.length, 1, 'exactly one response: nothing after the bad request is served');
       t.is(rs[0]!.status, c.status);
       t.is(rs[0]!.headers['connection'], 'close');
+      // RFC 9110 §6.6.1: an origin server with a clock sends Date in every response, early errors included.
+      t.regex(rs[0]!.headers['date'] ?? '', /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
+      t.is(rs[0]!.headers['server'], 'Sluice');
       t.deepEqual(seen, []);
     });
   });
@@ -116,6 +119,7 @@ for (const [what, c] of Object.entries(bodyErrors)) {
       t.is(rs.length, 1);
       t.is(rs[0]!.status, c.status);
       t.is(rs[0]!.headers['connection'], 'close');
+      t.truthy(rs[0]!.headers['date']);
       t.is(errors.length, 1, 'the app saw the body error');
     });
   });

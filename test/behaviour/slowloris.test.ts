@@ -1,5 +1,6 @@
 // Slowloris defences (settings.ts timeouts, swept by timeout.ts about once a second): a trickled head is cut off
-// with 408 at headerTimeoutMs however steadily it trickles; idle keep-alive connections close after idleTimeoutMs.
+// with 408 at headerTimeoutMs however steadily it trickles; a silent fresh connection closes at headerTimeoutMs from
+// accept; idle keep-alive connections close after idleTimeoutMs.
 import test from 'ava';
 import { concatBytes, respond, type Application } from '../../src/index.js';
 import { get, parseResponses, withClient, withServer } from './helpers.js';
@@ -21,6 +22,7 @@ test('a client trickling one header byte every 200 ms is closed with 408 althoug
     const rs = parseResponses(c.received);
     t.deepEqual(rs.map((r) => r.status), [408]);
     t.is(rs[0]!.headers['connection'], 'close');
+    t.truthy(rs[0]!.headers['date'], 'a 408 carries Date too (RFC 9110 §6.6.1)');
     t.log(`closed after ${written} bytes (${Date.now() - started} ms)`);
   }));
 });
@@ -34,10 +36,23 @@ test('an idle keep-alive connection is closed after idleTimeoutMs without a resp
   }));
 });
 
-test('a connection that never sends a byte is closed after idleTimeoutMs', async (t) => {
-  await withServer(app, { idleTimeoutMs: 1000, headerTimeoutMs: 60_000 }, async (port) => withClient(port, async (c) => {
+// A fresh connection is timed from accept under the header timeout (nginx's client_header_timeout), not the much
+// longer idle timeout: a slowloris client that never sends a byte cannot hold an fd for idleTimeoutMs.
+test('a connection that never sends a byte is closed silently after headerTimeoutMs', async (t) => {
+  await withServer(app, { idleTimeoutMs: 60_000, headerTimeoutMs: 1000 }, async (port) => withClient(port, async (c) => {
     t.true(await c.whenClosed(8000));
     t.is(c.received.length, 0);
+  }));
+});
+
+test('a fresh connection that starts a head late still has only the header timeout from accept', async (t) => {
+  await withServer(app, { idleTimeoutMs: 60_000, headerTimeoutMs: 1500 }, async (port) => withClient(port, async (c) => {
+    await new Promise((r) => setTimeout(r, 1000));
+    c.write('GET / HTTP/1.1\r\nHost: x\r\n');
+    const started = Date.now();
+    t.true(await c.whenClosed(8000));
+    t.true(Date.now() - started < 1500 + 1200, 'the deadline was not re-armed by the first byte');
+    t.deepEqual(parseResponses(c.received).map((r) => r.status), [408]);
   }));
 });
 

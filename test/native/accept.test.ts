@@ -124,11 +124,15 @@ test('TCP options apply to TCP sockets and fail cleanly elsewhere', async (t) =>
   native.startAccepting(listener);
   const client = await connectTo('127.0.0.1', native.localPort(listener));
   const conn = (await hub.next(listener)).fd;
+  t.is(native.getNoDelay(conn), 1, 'inherited from the listener: no setsockopt per accept');
   t.is(native.setNoDelay(conn, false), 0);
+  t.is(native.getNoDelay(conn), 0);
   t.is(native.setCork(conn, true), 0);
   t.is(native.setCork(conn, false), 0);
   const pair = native.socketpair() as [number, number];
   t.is(native.setNoDelay(pair[0], true), -ENOTSUP);
+  t.is(native.getNoDelay(pair[0]), -ENOTSUP);
+  t.is(native.getNoDelay('x' as unknown as number), -EINVAL);
   t.is(native.setCork(pair[0], true), -ENOTSUP);
   t.is(native.setCork('x' as unknown as number, true), -EINVAL);
   t.is(native.localPort(pair[0]), -EAFNOSUPPORT);

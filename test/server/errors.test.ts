@@ -22,9 +22,15 @@ for (const [code, status] of Object.entries(EXPECTED_STATUS) as Array<[RequestEr
     t.true(lines.includes('content-type: text/plain; charset=utf-8'));
     t.true(lines.includes(`content-length: ${body.length}`));
     t.true(body.length > 1);
-    t.is(errorResponse(code), errorResponse(code), 'prebuilt once, shared');
   });
 }
+
+test('errorResponse puts Date and Server between the status line and the fixed fields (RFC 9110 §6.6.1)', (t) => {
+  const date = Buffer.from('Tue, 02 Jan 2024 03:04:05 GMT', 'latin1');
+  const lines = Buffer.from(errorResponse('BAD_REQUEST_LINE', date, 'Sluice')).toString('latin1').split('\r\n');
+  t.deepEqual(lines.slice(0, 3), ['HTTP/1.1 400 Bad Request', 'date: Tue, 02 Jan 2024 03:04:05 GMT', 'server: Sluice']);
+  t.true(lines.includes('connection: close'));
+});
 
 test('RequestError carries its code and status', (t) => {
   const e = new RequestError('URI_TOO_LONG');

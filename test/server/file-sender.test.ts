@@ -4,7 +4,8 @@ import test from 'ava';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Connection, Phase } from '../../src/server/connection.js';
+import { Connection } from '../../src/server/connection.js';
+import { Phase } from '../../src/server/phase.js';
 import { DateCache } from '../../src/server/date.js';
 import { FdCache } from '../../src/server/fd-cache.js';
 import type { FileCaches } from '../../src/server/file-caches.js';
@@ -12,8 +13,9 @@ import { FileInfoCache } from '../../src/server/file-info-cache.js';
 import { planFile, sendFile, type FilePlan } from '../../src/server/file-sender.js';
 import { Reactor } from '../../src/server/reactor.js';
 import type { WriterContext } from '../../src/server/response-writer.js';
-import { TimeoutManager } from '../../src/server/timeout.js';
+import { TCP } from '../../src/server/transport.js';
 import { afterFlush, FakeNative } from './support/fake-native.js';
+import { recordingOwner } from './support/test-connection.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-file-sender-'));
 const FILE = join(dir, 'data.bin');
@@ -28,8 +30,9 @@ test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 function setup(): { native: FakeNative; ctx: WriterContext; conn: Connection; files: FileCaches } {
   const native = new FakeNative();
   const reactor = new Reactor(native);
-  const ctx: WriterContext = { reactor, date: new DateCache(), serverName: null, timeouts: new TimeoutManager(1000, () => 0), sendTimeoutMs: 30_000 };
-  const conn = new Connection(9, reactor, () => {}, () => {});
+  const ctx: WriterContext = { reactor, date: new DateCache(), serverName: null };
+  const conn = new Connection(9, reactor, recordingOwner({ sendTimeoutMs: 30_000 }, () => 0), TCP);
+  conn.enter(Phase.App); // as while the engine sends a response
   reactor.attach(conn);
   const info = new FileInfoCache();
   const files: FileCaches = { info, fds: new FdCache({ infoCache: info }) };

@@ -3,23 +3,14 @@
 import test from 'ava';
 import { DONE, SUSPEND } from '../../src/conduit/index.js';
 import { EV_ACCEPT, EV_ACCEPT_ERROR, EV_DATA, EV_EOF, EV_ERROR, EV_WRITABLE } from '../../src/native/index.js';
-import { Connection } from '../../src/server/connection.js';
 import { Reactor } from '../../src/server/reactor.js';
 import { FakeNative } from './support/fake-native.js';
+import { reactorSetup } from './support/test-connection.js';
 
 const ECONNRESET = 104;
 const EMFILE = 24;
 
-function setup(): { native: FakeNative; reactor: Reactor; conn: (fd: number) => Connection } {
-  const native = new FakeNative();
-  const reactor = new Reactor(native);
-  const conn = (fd: number): Connection => {
-    const c = new Connection(fd, reactor, () => {}, () => {});
-    reactor.attach(c);
-    return c;
-  };
-  return { native, reactor, conn };
-}
+const setup = reactorSetup;
 
 test('EV_DATA delivers an owned copy of the received bytes to the connection', (t) => {
   const { native, conn } = setup();

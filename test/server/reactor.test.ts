@@ -2,23 +2,13 @@
 // an ordered backlog drained on EV_WRITABLE, large writes go direct, and send errors fail only their connection.
 import test from 'ava';
 import { EV_WRITABLE } from '../../src/native/index.js';
-import { Connection } from '../../src/server/connection.js';
-import { Reactor } from '../../src/server/reactor.js';
-import { afterFlush, FakeNative } from './support/fake-native.js';
+import { afterFlush } from './support/fake-native.js';
+import { reactorSetup } from './support/test-connection.js';
 
 const ECONNRESET = 104;
 const EAGAIN = 11;
 
-function setup(): { native: FakeNative; reactor: Reactor; conn: (fd: number) => Connection } {
-  const native = new FakeNative();
-  const reactor = new Reactor(native);
-  const conn = (fd: number): Connection => {
-    const c = new Connection(fd, reactor, () => {}, () => {});
-    reactor.attach(c);
-    return c;
-  };
-  return { native, reactor, conn };
-}
+const setup = reactorSetup;
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
 

@@ -3,7 +3,7 @@
 import test from 'ava';
 import { concatBytes, fromArray, ResumableSource, sinkList, source, take, type Source } from '../../src/conduit/index.js';
 import { RequestError } from '../../src/server/errors.js';
-import { RequestBody, type BodyHost } from '../../src/server/request-body.js';
+import { openBody, RequestBody, type BodyHost } from '../../src/server/request-body.js';
 import { parseRequestHead, type RequestHead } from '../../src/server/request-head.js';
 
 function headOf(text: string): RequestHead {
@@ -81,17 +81,31 @@ test('a chunked body that grows past maxBodyBytes fails while it is read', async
   t.is((e as RequestError).code, 'BODY_TOO_LARGE');
 });
 
-test('a Content-Length body that ends early fails with PREMATURE_END', async (t) => {
+test('a Content-Length body that ends early fails with a TRUNCATED_BODY RequestError caused by PREMATURE_END', async (t) => {
   const body = new RequestBody(headOf(CL5), inputOf('hel'), host(), Infinity);
   const e = await t.throwsAsync(readAll(body.source));
-  t.is((e as { code?: string }).code, 'PREMATURE_END');
+  t.true(e instanceof RequestError);
+  t.is((e as RequestError).code, 'TRUNCATED_BODY');
+  t.is(((e as Error).cause as { code?: string }).code, 'PREMATURE_END');
   t.false(body.finished);
 });
 
-test('a bad chunk fails the read with the chunk error code', async (t) => {
+test('a bad chunk fails the read with a RequestError of the chunk error code (400)', async (t) => {
   const body = new RequestBody(headOf(CHUNKED), inputOf('zz\r\n'), host(), Infinity);
   const e = await t.throwsAsync(readAll(body.source));
-  t.is((e as { code?: string }).code, 'BAD_CHUNK');
+  t.true(e instanceof RequestError);
+  t.is((e as RequestError).code, 'BAD_CHUNK');
+  t.is((e as RequestError).status, 400);
+});
+
+test('a request without a body shares one empty body: nothing to read, nothing to drain', async (t) => {
+  const a = openBody(headOf('GET / HTTP/1.1\r\nHost: h\r\n\r\n'), { input: () => t.fail('no input for a bodiless request') as never }, host(), 10);
+  const b = openBody(headOf('HEAD / HTTP/1.1\r\nHost: h\r\n\r\n'), { input: () => t.fail('no input') as never }, host(), 10);
+  t.is(a, b);
+  t.true(a.finished);
+  t.is(a.remaining, 0);
+  t.true(a.drain(0));
+  t.is(await readAll(a.source), '');
 });
 
 const EXPECT = 'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n';

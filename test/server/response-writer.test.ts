@@ -2,7 +2,10 @@
 // write), bodies framed by length, chunked or close, FLUSH sent before the next element is pulled, backpressure.
 import test from 'ava';
 import { FLUSH, fromArray, source, type Flushable } from '../../src/conduit/index.js';
-import { Connection, Phase } from '../../src/server/connection.js';
+import { Connection } from '../../src/server/connection.js';
+import { Phase } from '../../src/server/phase.js';
+import { resolveSettings } from '../../src/server/settings.js';
+import { TCP } from '../../src/server/transport.js';
 import { DateCache } from '../../src/server/date.js';
 import { ResponseError } from '../../src/server/errors.js';
 import { Reactor } from '../../src/server/reactor.js';
@@ -17,8 +20,9 @@ function setup(): { native: FakeNative; ctx: WriterContext; conn: Connection; ti
   const native = new FakeNative();
   const reactor = new Reactor(native);
   const timeouts = new TimeoutManager(1000, () => 5000);
-  const ctx: WriterContext = { reactor, date: new DateCache(() => FIXED_DATE), serverName: 'Sluice', timeouts, sendTimeoutMs: 60_000 };
-  const conn = new Connection(9, reactor, () => {}, () => {});
+  const ctx: WriterContext = { reactor, date: new DateCache(() => FIXED_DATE), serverName: 'Sluice' };
+  const owner = { settings: resolveSettings({ port: 0, sendTimeoutMs: 60_000 }), timeouts, timedOut: () => {}, released: () => {} };
+  const conn = new Connection(9, reactor, owner, TCP);
   reactor.attach(conn);
   return { native, ctx, conn, timeouts };
 }
@@ -136,6 +140,7 @@ test('FLUSH sends what is corked before the next element is pulled', async (t) =
 
 test('a slow client makes the writer wait (send timeout armed) and resume once drained', async (t) => {
   const { native, ctx, conn, timeouts } = setup();
+  conn.enter(Phase.App);
   native.accept = () => -11;
   const piece = Buffer.alloc(100_000, 'x');
   let produced = 0;
@@ -160,9 +165,9 @@ test('a slow client makes the writer wait (send timeout armed) and resume once d
 });
 
 test('whenWritableEnough is null below the high-water mark', (t) => {
-  const { ctx, conn } = setup();
+  const { conn } = setup();
   conn.backlogBytes = SEND_HIGH_WATER;
-  t.is(whenWritableEnough(ctx, conn), null);
+  t.is(whenWritableEnough(conn), null);
 });
 
 test('a connection closed mid-body stops the writer with ECONNRESET', async (t) => {

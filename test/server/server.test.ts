@@ -107,13 +107,24 @@ test('a head that misses headerTimeoutMs is answered 408 and closed at the next 
   t.true(c.wire.startsWith('HTTP/1.1 408 Request Timeout\r\n'));
 });
 
-test('an idle connection that misses idleTimeoutMs is closed without a response', async (t) => {
-  const { server, connect } = fakeServer(hello, { idleTimeoutMs: 0 });
+test('a fresh connection that misses headerTimeoutMs is closed without a response', async (t) => {
+  const { server, connect } = fakeServer(hello, { headerTimeoutMs: 0 });
   const c = connect();
   await new Promise((r) => setImmediate(r));
   server.timeouts.sweep();
   await until(() => c.closed, 'closed');
   t.is(c.wire, '');
+});
+
+test('a kept-alive connection that misses idleTimeoutMs is closed without another response', async (t) => {
+  const { server, connect } = fakeServer(hello, { idleTimeoutMs: 0 });
+  const c = connect();
+  c.send('GET / HTTP/1.1\r\nHost: h\r\n\r\n');
+  await until(() => c.wire.includes('\r\n\r\n'), 'the response');
+  const answered = c.wire;
+  server.timeouts.sweep();
+  await until(() => c.closed, 'closed');
+  t.is(c.wire, answered);
 });
 
 test('a body trickling below minBodyBytesPerSecond is cut off when its next byte arrives', async (t) => {

@@ -9,7 +9,7 @@ function fakeClock(start = 1_000_000): { now: () => number; advance: (ms: number
 }
 
 function handle(log: string[], name: string): TimeoutHandle {
-  return { deadline: Infinity, onTimeout: () => log.push(name) };
+  return { deadline: Infinity, slot: -1, onTimeout: () => log.push(name) };
 }
 
 test('a handle armed for 1000 ms fires at the first sweep at or after its deadline, once', (t) => {
@@ -121,6 +121,7 @@ test('a handle may remove or re-add others from its onTimeout without breaking t
   const b = handle(log, 'b');
   const a: TimeoutHandle = {
     deadline: Infinity,
+    slot: -1,
     onTimeout: () => {
       log.push('a');
       m.remove(b);
@@ -148,7 +149,7 @@ test('the real timer sweeps by itself (unref\'d: it never keeps the process aliv
   const keepAlive = setTimeout(() => {}, 10_000);
   try {
     await new Promise<void>((resolve) => {
-      const h: TimeoutHandle = { deadline: Infinity, onTimeout: resolve };
+      const h: TimeoutHandle = { deadline: Infinity, slot: -1, onTimeout: resolve };
       m.add(h);
       m.arm(h, 0);
     });
@@ -170,5 +171,27 @@ test('close forgets every handle', (t) => {
   clock.advance(10);
   m.sweep();
   t.deepEqual(log, []);
+  m.close();
+});
+
+test('handles keep their slots dense: removing one moves the last into its place, and forEach sees each once', (t) => {
+  const m = new TimeoutManager(1000, fakeClock().now);
+  const log: string[] = [];
+  const hs = ['a', 'b', 'c', 'd'].map((n) => handle(log, n));
+  for (const h of hs) m.add(h);
+  m.add(hs[0]!);
+  t.is(m.size, 4, 'adding a tracked handle again does nothing');
+  m.remove(hs[1]!);
+  t.is(hs[1]!.slot, -1);
+  t.is(hs[3]!.slot, 1, 'the last handle took the freed slot');
+  m.remove(hs[1]!);
+  t.is(m.size, 3, 'removing an untracked handle does nothing');
+  const seen: number[] = [];
+  m.forEach((h) => {
+    seen.push(h.slot);
+    m.remove(h);
+  });
+  t.is(seen.length, 3, 'forEach walks a copy: removing during the walk skips nothing');
+  t.is(m.size, 0);
   m.close();
 });

@@ -80,6 +80,7 @@ async function bodyOf(res: Response): Promise<Buffer> {
     const all = readFileSync(res.path);
     return res.range === null ? all : all.subarray(res.range.start, res.range.end);
   }
+  if (res.kind === 'upgrade') throw new Error('static files never upgrade');
   const chunks = await res.body.run(sinkList());
   return Buffer.concat(chunks.filter((c): c is Uint8Array => !isFlush(c)));
 }

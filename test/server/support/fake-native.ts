@@ -141,6 +141,9 @@ export class FakeNative implements NativeBinding {
   setNoDelay(): number {
     return 0;
   }
+  getNoDelay(): number {
+    return 1;
+  }
   setCork(): number {
     return 0;
   }

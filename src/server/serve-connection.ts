@@ -1,0 +1,88 @@
+// A connection's whole life: [preamble] -> HTTP/1.1 loop -> hand-off -> one epilogue. The PROXY header and the TLS
+// handshake are read natively before the accept is reported, so JS starts in HTTP/1.1. An upgrade runs the next
+// protocol on the same resumable input (conduit's $$+-): nothing re-read, nothing lost at the switch.
+import { isPeerGone } from './connection-error.js';
+import type { Connection } from './connection.js';
+import type { Engine } from './engine.js';
+import { CLOSE, LINGER } from './exchange.js';
+import { runHttp1, type HandOff, type LoopHooks } from './http1.js';
+import { Phase } from './phase.js';
+import { waitForClient } from './response-writer.js';
+import type { UpgradeResponse } from './types.js';
+import { ConnectionIO } from './upgrade.js';
+
+/** The loop's exits: module-level functions, shared by every connection. */
+const HOOKS: LoopHooks = Object.freeze({ resume: driveHttp1, end: finishHttp1 });
+
+/** Starts serving a just-accepted connection (its header clock runs from now). */
+export function serveConnection(conn: Connection<Engine>): void {
+  conn.enter(Phase.Fresh);
+  driveHttp1(conn);
+}
+
+function driveHttp1(conn: Connection<Engine>): void {
+  try {
+    runHttp1(conn, HOOKS);
+  } catch (e) {
+    // A bug in the loop itself: report it and close, never leave the connection hanging.
+    if (!conn.closed) {
+      conn.owner.settings.onException(e, null);
+      conn.destroy();
+    }
+  }
+}
+
+function finishHttp1(conn: Connection<Engine>, handOff: HandOff): void {
+  if (handOff === CLOSE) conn.closeWhenSent();
+  else if (handOff === LINGER) void lingerClose(conn);
+  else runUpgraded(conn, handOff);
+}
+
+/**
+ * Lingering close (RFC 9112 §9.6): send what is queued, half-close, and discard input until the client closes (at
+ * most LINGER_MS). Closing at once while the client is still sending would reset the connection and lose our answer.
+ */
+async function lingerClose(conn: Connection<Engine>): Promise<void> {
+  if (conn.peerGone) return conn.closeWhenSent();
+  conn.owner.reactor.flush();
+  if (conn.backlogBytes > 0) {
+    try {
+      await waitForClient(conn, conn.whenDrained());
+    } catch {
+      // Reset or timed out: there is no one left to deliver to.
+      return conn.destroy();
+    }
+  }
+  if (conn.closed) return;
+  conn.transport.shutdownWrite(conn.host.native, conn.fd);
+  conn.enter(Phase.Linger);
+  discardInput(conn);
+}
+
+function discardInput(conn: Connection<Engine>): void {
+  while (conn.shift() !== null) {
+    // dropped: the client's late bytes have no one to read them
+  }
+  if (conn.readable) conn.destroy();
+  else conn.waitReadable(discardInput);
+}
+
+/** Hands the connection to the protocol a 101 switched to; it closes once that protocol's run settles. */
+function runUpgraded(conn: Connection<Engine>, res: UpgradeResponse): void {
+  conn.enter(Phase.Upgraded);
+  const io = new ConnectionIO(conn);
+  let r: void | Promise<void>;
+  try {
+    r = res.run(io);
+  } catch (e) {
+    upgradeFailed(conn, e);
+    return;
+  }
+  if (r instanceof Promise) r.then(() => conn.closeWhenSent(), (e: unknown) => upgradeFailed(conn, e));
+  else conn.closeWhenSent();
+}
+
+function upgradeFailed(conn: Connection<Engine>, e: unknown): void {
+  if (!conn.peerGone && !isPeerGone(e)) conn.owner.settings.onException(e, null);
+  conn.closeWhenSent();
+}
