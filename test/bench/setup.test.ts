@@ -44,5 +44,5 @@ test('selectTargets and selectScenarios apply the regex and the quick subset', (
   t.deepEqual(selectTargets(/^node-/).map((x) => x.name), ['node-hello', 'node-static', 'node-gzip', 'node-echo']);
   t.deepEqual(selectScenarios('hello', /c64/, true).map((s) => s.name), ['hello-ka-c64']);
   t.deepEqual(selectScenarios('hello', /c64/, false).map((s) => s.name), ['hello-ka-c64', 'hello-pipe16-c64', 'hello-close-c64']);
-  t.is(selectScenarios('hello', /./, false).length, 5);
+  t.is(selectScenarios('hello', /./, false).length, 6, 'five load shapes and the idle-memory scenario');
 });
