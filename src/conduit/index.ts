@@ -4,6 +4,7 @@
 export { Source, Conduit, Sink, Pipeline, run } from './pipeline.js';
 export type { RunOptions } from './run.js';
 export { connect, ResumableSource } from './resumable.js';
+export { fuseBoth, fuseUpstream, fuseReturnLeftovers } from './fuse.js';
 
 // ** Primitives for custom stages (generators)
 export { source, conduit, sink, Io } from './generator.js';
@@ -38,7 +39,7 @@ export { zipConduits } from './zip.js';
 export type { Emit, ElementHandler } from './await-forever.js';
 
 // ** Sinks
-export { fold, sinkList, sinkNull, forEach, forEachAsync, head, last, length } from './sinks.js';
+export { fold, sinkList, sinkNull, forEach, forEachAsync, head, peek, last, length, skip, skipWhile } from './sinks.js';
 export { zipSinks } from './zip.js';
 
 // ** Byte streams and Flush
