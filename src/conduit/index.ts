@@ -50,6 +50,20 @@ export { bufferBytes } from './buffer-bytes.js';
 export { FLUSH, isFlush } from './flush.js';
 export type { Flush, Flushable } from './flush.js';
 
+// ** Compression: gzip, deflate (zlib or raw), brotli and their decoders, sync and Flush-aware
+export { gzip, gunzip, deflate, inflate, brotliCompress, brotliDecompress } from './zlib/codecs.js';
+export type {
+  ByteCodec, ZlibConduitOptions, GzipOptions, DeflateOptions, BrotliCompressOptions, DecompressOptions, InflateOptions,
+} from './zlib/codecs.js';
+export { ZlibEngine, ZlibError } from './zlib/engine.js';
+export type { EngineSpec, DeflateSpec, FlushFlags } from './zlib/engine.js';
+export { createEnginePool } from './zlib/pool.js';
+export type { EnginePool } from './zlib/pool.js';
+
+// ** Raw deflate a message at a time, outside pipelines (WebSocket permessage-deflate, RFC 7692)
+export { Deflater, Inflater, SYNC_FLUSH_TAIL } from './zlib/message.js';
+export type { DeflaterOptions, InflaterOptions } from './zlib/message.js';
+
 // ** Chunked transfer coding (RFC 9112 §7.1)
 export { dechunk, chunk } from './chunked.js';
 export type { DechunkOptions, Trailers } from './chunked.js';

@@ -2,9 +2,9 @@
 // point is decodable at once), bounded output pieces, and prompt, exactly-once engine release.
 import test from 'ava';
 import { createGunzip, constants, gunzipSync, brotliDecompressSync } from 'node:zlib';
-import { bracketSource, FLUSH, fromArray, isFlush, sinkList, source, take, type Flushable, Source } from '../../src/conduit/index.js';
-import { compressBytes, compressConduit, gzipConduit, specOf } from '../../src/middleware/gzip-conduit.js';
-import { createEnginePool, type EnginePool } from '../../src/middleware/zlib-engine.js';
+import { bracketSource, FLUSH, fromArray, isFlush, sinkList, source, take, type Flushable, Source } from '../../../src/conduit/index.js';
+import { compressBytes, compressConduit, gzipConduit, specOf } from '../../../src/conduit/zlib/compress.js';
+import { createEnginePool, type EnginePool } from '../../../src/conduit/zlib/pool.js';
 
 /** Deterministic pseudo-random text-ish bytes (compressible but not trivially). */
 function sample(n: number, seed = 1): Buffer {

@@ -1,7 +1,8 @@
 // Tests for the sync zlib engine and its pool: reuse after reset, caps, what is never pooled, and error reporting.
 import test from 'ava';
 import { deflateSync, gunzipSync, gzipSync } from 'node:zlib';
-import { createEnginePool, ZlibEngine, ZlibError } from '../../src/middleware/zlib-engine.js';
+import { ZlibEngine, ZlibError } from '../../../src/conduit/zlib/engine.js';
+import { createEnginePool } from '../../../src/conduit/zlib/pool.js';
 
 function finishAll(engine: ZlibEngine, input: Uint8Array): Buffer {
   const out = Buffer.alloc(input.length * 2 + 1024);
