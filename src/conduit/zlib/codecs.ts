@@ -119,7 +119,7 @@ export function deflateSpec(options: Omit<DeflateOptions, 'chunkBytes' | 'pool'>
   return {
     kind: 'deflate',
     raw: options.raw === true,
-    level: checkRange('level', options.level ?? zlib.constants.Z_DEFAULT_LEVEL, 0, 9),
+    level: checkRange('level', options.level ?? 6, 0, 9),
     windowBits: checkRange('windowBits', options.windowBits ?? 15, 8, 15),
     memLevel: checkRange('memLevel', options.memLevel ?? 8, 1, 9),
     strategy: checkRange('strategy', options.strategy ?? zlib.constants.Z_DEFAULT_STRATEGY, 0, 4),
