@@ -1,5 +1,6 @@
 // conduit's fusions that keep what plain fusion drops: fuseBoth / fuseUpstream (the upstream conduit's result, which
-// means running it to its end after the sink stops) and fuseReturnLeftovers (what the sink pushed back). Key decision:
+// means running it to its end after the sink stops), fuseBothMaybe (that result if it exists) and fuseReturnLeftovers
+// (what the sink pushed back). Key decision:
 // the sink reads the upstream through a Borrowed view of one Input, so its end closes only its own resources and its
 // leftovers land in that Input's stack, where this stage finds them (conduit discards both in `.|`).
 import { Conduit, Pipeline, Sink, Source } from './pipeline.js';
@@ -26,8 +27,8 @@ class EndAwareInput<O> extends Input<O> {
 
 const SINK = 0, CLOSING_SINK = 1, AFTER_SINK = 2;
 
-/** What the fusion returns: both results (fuseBoth), the upstream's (fuseUpstream), or the sink's and its leftovers. */
-type Keep = 'both' | 'upstream' | 'leftovers';
+/** What the fusion returns: both results (fuseBoth, fuseBothMaybe), the upstream's (fuseUpstream), or the sink's and its leftovers. */
+type Keep = 'both' | 'maybe' | 'upstream' | 'leftovers';
 
 class FuseStage<O> extends StoppingStage<never, unknown> {
   private readonly input: EndAwareInput<O>;
@@ -61,6 +62,7 @@ class FuseStage<O> extends StoppingStage<never, unknown> {
       if (released !== undefined) return suspend(released);
     }
     this.phase = AFTER_SINK;
+    if (this.keep === 'maybe') return this.keepIfEnded();
     return this.keep === 'leftovers' ? this.returnLeftovers() : this.drain();
   }
 
@@ -77,6 +79,13 @@ class FuseStage<O> extends StoppingStage<never, unknown> {
       input.ended = true;
     }
     this.result = this.keep === 'both' ? [upper.result, this.downResult] : upper.result;
+    return this.stop(DONE);
+  }
+
+  /** fuseBothMaybe: the upstream's result only if it already ended; it is closed, not drained. */
+  private keepIfEnded(): S.Done | S.Suspend {
+    const input = this.input;
+    this.result = [input.ended ? (input.up as Stage<O, unknown>).result : undefined, this.downResult];
     return this.stop(DONE);
   }
 
@@ -107,6 +116,14 @@ export function fuseBoth<I, O, R1, R2>(up: Conduit<I, O, R1>, down: Sink<O, R2>)
 export function fuseBoth<O, R2>(up: Source<O>, down: Sink<O, R2>): Pipeline<[unknown, R2]>;
 export function fuseBoth<I, O, R2>(up: UpstreamOf<I, O>, down: Sink<O, R2>): Sink<I, [unknown, R2]> | Pipeline<[unknown, R2]> {
   return fuse(up, down, 'both') as Sink<I, [unknown, R2]> | Pipeline<[unknown, R2]>;
+}
+
+/**
+ * conduit's fuseBothMaybe: like fuseBoth, but the upstream is not drained when the sink stops first: its result is
+ * there only when it had already ended (else undefined), and it is closed at once.
+ */
+export function fuseBothMaybe<I, O, R1, R2>(up: Conduit<I, O, R1>, down: Sink<O, R2>): Sink<I, [R1 | undefined, R2]> {
+  return fuse(up, down, 'maybe') as Sink<I, [R1 | undefined, R2]>;
 }
 
 /** conduit's fuseUpstream: like fuseBoth, but the result is only the upstream's. */

@@ -4,7 +4,7 @@
 export { Source, Conduit, Sink, Pipeline, run } from './pipeline.js';
 export type { RunOptions } from './run.js';
 export { connect, ResumableSource } from './resumable.js';
-export { fuseBoth, fuseUpstream, fuseReturnLeftovers } from './fuse.js';
+export { fuseBoth, fuseBothMaybe, fuseUpstream, fuseReturnLeftovers } from './fuse.js';
 
 // ** Primitives for custom stages (generators)
 export { source, conduit, sink, Io } from './generator.js';

@@ -2,7 +2,7 @@
 // order of acquisitions and releases, in every association of the fused parts.
 import test from 'ava';
 import {
-  conduit, END, fromArray, fromAsyncIterable, fuseBoth, fuseReturnLeftovers, fuseUpstream, head, map, sink, sinkList,
+  conduit, END, fromArray, fromAsyncIterable, fuseBoth, fuseBothMaybe, fuseReturnLeftovers, fuseUpstream, head, map, sink, sinkList,
   suppressedOf, takeWhile, type Conduit, type Pipeline, type Sink, type Source,
 } from '../../src/conduit/index.js';
 import { logged, sync, tick, type Log } from './helpers.js';
@@ -87,6 +87,18 @@ test('fuseBoth drains an async upstream', async (t) => {
     }
   })());
   t.deepEqual(await slow.into(fuseBoth(counting([], 'C'), head())).run(), [3, 1]);
+});
+
+test('fuseBothMaybe has the upstream result only when the upstream ended first, and never drains it', (t) => {
+  const log: Log = [];
+  let pulls = 0;
+  const up = counting(log, 'C').pipe(map((x: number) => (pulls++, x))) as Conduit<number, number, unknown>;
+  const early = sync(logged(log, 'A', [1, 2, 3]).into(fuseBothMaybe(up, head())).run());
+  log.push('done');
+  t.deepEqual(early, [undefined, 1]);
+  t.is(pulls, 1);
+  t.deepEqual(log, ['+C', '+A', '-A', '-C', 'done']);
+  t.deepEqual(sync(fromArray([1, 2]).run(fuseBothMaybe(counting([], 'C'), sinkList()))), [2, [1, 2]]);
 });
 
 test('fuseUpstream keeps only the upstream result', (t) => {

@@ -60,8 +60,9 @@ export interface InflateOptions extends DecompressOptions {
 }
 
 /**
- * What a compression or decompression conduit is: bytes and Flush markers in and out. B is inferred from the
- * pipeline (plain bytes in, plain bytes out); the bytes emitted are Buffers, and Flush markers only when some came in.
+ * What a compression or decompression conduit is: bytes (and Flush markers) in and out. B is inferred from the
+ * pipeline, else plain bytes: `gzip<Flushable<Uint8Array>>()` for a standalone codec fed Flush markers. The bytes
+ * emitted are Buffers; Flush markers come out only when some went in.
  */
 export type ByteCodec<B extends Flushable<Uint8Array>> = Conduit<B, B>;
 
@@ -69,17 +70,17 @@ export type ByteCodec<B extends Flushable<Uint8Array>> = Conduit<B, B>;
  * Compresses to one gzip member (RFC 1952). A Flush sync-flushes: everything before it is decodable before the Flush
  * is passed on, and before more input is read. An empty input gives a valid, empty member.
  */
-export function gzip<B extends Flushable<Uint8Array> = Flushable<Uint8Array>>(options: GzipOptions = {}): ByteCodec<B> {
+export function gzip<B extends Flushable<Uint8Array> = Uint8Array>(options: GzipOptions = {}): ByteCodec<B> {
   return encoder({ kind: 'gzip', level: checkRange('level', options.level ?? 6, 0, 9) }, options);
 }
 
 /** Compresses to deflate: the zlib format (RFC 1950) by default, raw (RFC 1951) with `raw: true`. Flush as gzip(). */
-export function deflate<B extends Flushable<Uint8Array> = Flushable<Uint8Array>>(options: DeflateOptions = {}): ByteCodec<B> {
+export function deflate<B extends Flushable<Uint8Array> = Uint8Array>(options: DeflateOptions = {}): ByteCodec<B> {
   return encoder(deflateSpec(options), options);
 }
 
 /** Compresses to brotli (RFC 7932). Flush as gzip(). */
-export function brotliCompress<B extends Flushable<Uint8Array> = Flushable<Uint8Array>>(
+export function brotliCompress<B extends Flushable<Uint8Array> = Uint8Array>(
   options: BrotliCompressOptions = {},
 ): ByteCodec<B> {
   const quality = checkRange('quality', options.quality ?? 4, 0, 11);
@@ -93,7 +94,7 @@ export function brotliCompress<B extends Flushable<Uint8Array> = Flushable<Uint8
  * A Flush passes on after everything decodable so far. An empty input decodes to nothing; input cut short fails
  * with ConduitError 'PREMATURE_END'; `maxBytes` caps the output ('TOO_LARGE').
  */
-export function gunzip<B extends Flushable<Uint8Array> = Flushable<Uint8Array>>(options: DecompressOptions = {}): ByteCodec<B> {
+export function gunzip<B extends Flushable<Uint8Array> = Uint8Array>(options: DecompressOptions = {}): ByteCodec<B> {
   return decoder({ kind: 'inflate-raw', windowBits: 15 }, gzipFraming, options);
 }
 
@@ -102,13 +103,13 @@ export function gunzip<B extends Flushable<Uint8Array> = Flushable<Uint8Array>>(
  * at its end like gunzip(). A raw stream has no trailer: when it ends exactly where a chunk does, its end is seen
  * only when the next chunk (given back untouched) or the end of input arrives.
  */
-export function inflate<B extends Flushable<Uint8Array> = Flushable<Uint8Array>>(options: InflateOptions = {}): ByteCodec<B> {
+export function inflate<B extends Flushable<Uint8Array> = Uint8Array>(options: InflateOptions = {}): ByteCodec<B> {
   const windowBits = checkRange('windowBits', options.windowBits ?? 15, 8, 15);
   return decoder({ kind: 'inflate-raw', windowBits }, options.raw === true ? null : () => zlibFraming(windowBits), options);
 }
 
 /** Decodes one brotli stream and stops at its end, like inflate({ raw: true }). */
-export function brotliDecompress<B extends Flushable<Uint8Array> = Flushable<Uint8Array>>(
+export function brotliDecompress<B extends Flushable<Uint8Array> = Uint8Array>(
   options: DecompressOptions = {},
 ): ByteCodec<B> {
   return decoder({ kind: 'unbrotli' }, null, options);
