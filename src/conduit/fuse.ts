@@ -44,7 +44,6 @@ class FuseStage<O> extends StoppingStage<never, unknown> {
   }
 
   override collect(out: Resource[]): void {
-    if (this.closed) return;
     super.collect(out);
     this.down.collect(out);
   }

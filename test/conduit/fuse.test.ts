@@ -5,7 +5,7 @@ import {
   conduit, END, fromArray, fromAsyncIterable, fuseBoth, fuseBothMaybe, fuseReturnLeftovers, fuseUpstream, head, map, sink, sinkList,
   suppressedOf, takeWhile, type Conduit, type Pipeline, type Sink, type Source,
 } from '../../src/conduit/index.js';
-import { logged, sync, tick, type Log } from './helpers.js';
+import { logged, loggedAsync, sync, tick, type Log } from './helpers.js';
 
 /** A pass-through conduit that holds a resource while it runs and returns how many elements it passed. */
 function counting(log: Log, name: string): Conduit<number, number, number> {
@@ -151,4 +151,20 @@ test('fuseReturnLeftovers: a takeWhile sink\'s stopping element comes back, and 
 
 test('fuseReturnLeftovers with nothing left over returns an empty list', (t) => {
   t.deepEqual(sync(fromArray([1, 2]).run(fuseReturnLeftovers(map((x: number) => x), sinkList()))), [[1, 2], []]);
+});
+
+test('fuse stages wait for async releases: the sink\'s own, then the upstream\'s when it is closed', async (t) => {
+  const log: Log = [];
+  const slowSink = sink<number, number | undefined>(function* (io) {
+    yield* io.bracket(() => log.push('+S'), () => new Promise<void>((r) => setImmediate(r)).then(() => void log.push('-S')));
+    const x = yield* io.peek(); // a leftover the sink reads back at once: the fused input serves it from its stack
+    const y = yield* io.receive();
+    return x === y ? (y as number) : undefined;
+  });
+  const r = await loggedAsync(log, 'A', [1, 2, 3]).into(fuseReturnLeftovers(counting(log, 'C'), slowSink)).run();
+  log.push('done');
+  t.deepEqual(r, [1, []]);
+  t.deepEqual(log, ['+S', '+C', '+A', '-S', '-A', '-C', 'done']);
+  const both = await loggedAsync([], 'A', [1, 2, 3]).into(fuseBoth(counting([], 'C'), slowSink)).run();
+  t.deepEqual(both, [3, 1]);
 });

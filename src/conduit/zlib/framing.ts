@@ -4,6 +4,7 @@
 // lets a decoder stop exactly after the trailer and give every later byte back.
 import * as zlib from 'node:zlib';
 import { ZlibError } from './engine.js';
+import { joinBytes } from '../bytes.js';
 
 /** A container's header and trailer, and the check value over the decoded bytes. */
 export interface Framing {
@@ -15,6 +16,55 @@ export interface Framing {
   update(decoded: Uint8Array): void;
   /** Checks the trailer (exactly trailerBytes long) against the decoded bytes; throws ZlibError on a mismatch. */
   checkTrailer(trailer: Uint8Array): void;
+}
+
+/**
+ * Reads a container's header, then (once the body has ended) its trailer, from chunks that may split them anywhere;
+ * the pieces are joined only while one is incomplete.
+ */
+export class ContainerReader {
+  /** Where the reader is: before the body, in it, or after it. */
+  phase: 'header' | 'body' | 'trailer' = 'header';
+  private partial: Uint8Array | null = null;
+
+  constructor(private readonly framing: Framing) {}
+
+  /** Header bytes: null while more are needed, else the body bytes that came after the header (maybe none). */
+  readHeader(x: Uint8Array): Uint8Array | null {
+    const all = this.join(x);
+    const n = this.framing.parseHeader(all);
+    if (n < 0) {
+      this.partial = all;
+      return null;
+    }
+    this.partial = null;
+    this.phase = 'body';
+    return all.subarray(n);
+  }
+
+  /** Trailer bytes: null while more are needed, else (trailer checked) the bytes that came after it. */
+  readTrailer(x: Uint8Array): Uint8Array | null {
+    this.phase = 'trailer';
+    const all = this.join(x);
+    const size = this.framing.trailerBytes;
+    if (all.byteLength < size) {
+      this.partial = all;
+      return null;
+    }
+    this.partial = null;
+    this.framing.checkTrailer(all.subarray(0, size));
+    return all.subarray(size);
+  }
+
+  /** Folds decoded bytes into the container's check value. */
+  update(decoded: Uint8Array): void {
+    this.framing.update(decoded);
+  }
+
+  private join(x: Uint8Array): Uint8Array {
+    const p = this.partial;
+    return p === null ? x : joinBytes([p, x], p.byteLength + x.byteLength);
+  }
 }
 
 /** The longest gzip header accepted (FEXTRA is at most 64 KiB; a file name or comment longer than that is not plausible). */

@@ -7,13 +7,12 @@ import { Conduit } from '../pipeline.js';
 import { FLUSH, type Flushable } from '../flush.js';
 import { acquire, inputOf, releaseResource, type Input, type Stage } from '../stage.js';
 import { StoppingStage } from '../stopping.js';
-import { joinBytes } from '../bytes.js';
 import { ConduitError } from '../errors.js';
 import type { Resource } from '../finalize.js';
 import type * as S from '../signal.js';
 import { isDecoder, ZlibError, type EngineSpec, type ZlibEngine } from './engine.js';
 import type { EnginePool } from './pool.js';
-import type { Framing } from './framing.js';
+import { ContainerReader, type Framing } from './framing.js';
 
 const DONE: S.Done = Symbol.for('sluice.conduit.DONE') as S.Done;
 const SUSPEND: S.Suspend = Symbol.for('sluice.conduit.SUSPEND') as S.Suspend;
@@ -48,7 +47,6 @@ export interface OutputLimit {
 }
 
 const READ = 0, WORK = 1, SEND_FLUSH = 2;
-const HEADER = 0, BODY = 1, TRAILER = 2;
 
 const EMPTY = new Uint8Array(0);
 
@@ -72,15 +70,12 @@ class ZlibStage extends StoppingStage<Bytes> {
   private dirty = false;
   private total = 0;
   private received = false;
-  private readonly framing: Framing | null;
-  private phase: number;
-  /** Header or trailer bytes collected so far (they may arrive split across chunks). */
-  private partial: Uint8Array | null = null;
+  /** The gzip or zlib container around the stream, when this stage parses one. */
+  private readonly container: ContainerReader | null;
 
   constructor(private readonly src: Input<Bytes>, private readonly options: ZlibStageOptions) {
     super(src);
-    this.framing = options.framing === undefined ? null : options.framing();
-    this.phase = this.framing === null ? BODY : HEADER;
+    this.container = options.framing === undefined ? null : new ContainerReader(options.framing());
   }
 
   pull(): Step {
@@ -127,7 +122,7 @@ class ZlibStage extends StoppingStage<Bytes> {
   private upstreamEnded(): Step | null {
     if (this.options.stopAtEnd === true) {
       if (!this.received) return this.end(null);
-      if (this.framing !== null) throw new ConduitError('PREMATURE_END', 'the compressed stream ended before its trailer');
+      if (this.container !== null) throw new ConduitError('PREMATURE_END', 'the compressed stream ended before its trailer');
     }
     this.begin(this.engine!.flags.finish, EMPTY);
     return null;
@@ -146,32 +141,20 @@ class ZlibStage extends StoppingStage<Bytes> {
   private feed(x: Uint8Array): Step | null {
     if (x.byteLength === 0) return null;
     this.received = true;
-    if (this.phase === BODY) {
-      this.dirty = true;
-      this.begin(this.engine!.flags.process, x);
-      return null;
+    const container = this.container;
+    if (container !== null && container.phase !== 'body') {
+      if (container.phase === 'trailer') return this.afterTrailer(container.readTrailer(x));
+      const body = container.readHeader(x);
+      return body === null ? null : this.feed(body);
     }
-    const all = this.partial === null ? x : joinBytes([this.partial, x], this.partial.byteLength + x.byteLength);
-    if (this.phase === TRAILER) return this.trailer(all);
-    const n = this.framing!.parseHeader(all);
-    if (n < 0) {
-      this.partial = all;
-      return null;
-    }
-    this.partial = null;
-    this.phase = BODY;
-    return n === all.byteLength ? null : this.feed(all.subarray(n));
+    this.dirty = true;
+    this.begin(this.engine!.flags.process, x);
+    return null;
   }
 
-  private trailer(all: Uint8Array): Step | null {
-    const framing = this.framing!;
-    if (all.byteLength < framing.trailerBytes) {
-      this.partial = all;
-      return null;
-    }
-    this.partial = null;
-    framing.checkTrailer(all.subarray(0, framing.trailerBytes));
-    return this.end(all.subarray(framing.trailerBytes));
+  /** The trailer is complete and checked (`rest` is what followed it), or null while more bytes are needed. */
+  private afterTrailer(rest: Uint8Array | null): Step | null {
+    return rest === null ? null : this.end(rest);
   }
 
   private begin(flag: number, input: Uint8Array): void {
@@ -211,11 +194,10 @@ class ZlibStage extends StoppingStage<Bytes> {
     this.input = EMPTY;
     // zlib stopped with output room to spare and input left: a decoder reached the end of its stream.
     if (rest.byteLength !== 0 && isDecoder(this.options.spec)) {
-      if (this.framing !== null) {
-        this.phase = TRAILER;
+      if (this.container !== null) {
         this.dirty = false;
         this.state = READ;
-        return this.trailer(rest);
+        return this.afterTrailer(this.container.readTrailer(rest));
       }
       if (this.options.stopAtEnd === true) return this.end(rest);
     }
@@ -238,7 +220,7 @@ class ZlibStage extends StoppingStage<Bytes> {
       this.total += made;
       if (this.total > limit.maxBytes) throw limit.error(limit.maxBytes);
     }
-    if (this.framing !== null) this.framing.update(out.subarray(this.written - made, this.written));
+    if (this.container !== null) this.container.update(out.subarray(this.written - made, this.written));
   }
 
   /** What is buffered but not emitted (kept in place: the rest of the buffer is filled later), or null. */

@@ -165,6 +165,12 @@ test('gunzip checks the magic, method, flags, CRC-32 and length', (t) => {
   t.is(zlibFailure(gunzip(), bytes('plain text, not gzip')), 'Z_DATA_ERROR: incorrect header check');
 });
 
+test('corrupt deflate data is zlib\'s own ZlibError, in a raw stream or inside a container', (t) => {
+  t.is(zlibFailure(inflate({ raw: true }), Buffer.from([0xff, 0xff, 0xff])), 'Z_DATA_ERROR: invalid block type');
+  const member = Buffer.concat([zlib.gzipSync(PLAIN).subarray(0, 10), Buffer.from([0xff, 0xff, 0xff])]);
+  t.is(zlibFailure(gunzip(), member), 'Z_DATA_ERROR: invalid block type');
+});
+
 test('gunzip refuses a header that never ends (a name without its NUL) past 256 KiB', (t) => {
   const endless = Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0x08, 0, 0, 0, 0, 0, 3]), Buffer.alloc(300 * 1024, 0x61)]);
   t.regex(zlibFailure(gunzip(), endless), /^Z_DATA_ERROR: gzip header longer than/);
