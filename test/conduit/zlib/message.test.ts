@@ -3,7 +3,7 @@
 import test from 'ava';
 import * as zlib from 'node:zlib';
 import { ConduitError, Deflater, Inflater, SYNC_FLUSH_TAIL, ZlibError } from '../../../src/conduit/index.js';
-import { noise, sample } from './fixtures.js';
+import { noise, recordingPool, sample } from './fixtures.js';
 
 const TAIL = Buffer.from(SYNC_FLUSH_TAIL);
 
@@ -115,12 +115,35 @@ test('maxBytes caps each message\'s decoded size with ConduitError TOO_LARGE, re
   t.is(rx.inflateMessage(payloadOf(new Deflater().deflateMessage(Buffer.from('ok')))).toString(), 'ok');
 });
 
-test('a corrupt payload throws ZlibError and the inflater stays failed', (t) => {
+test('a corrupt payload throws ZlibError, rethrown until reset() gives the inflater a fresh stream', (t) => {
   const rx = new Inflater();
   const e = t.throws(() => rx.inflateMessage(Buffer.from([0xff, 0xff, 0xff])), { instanceOf: ZlibError });
   t.is(e?.code, 'Z_DATA_ERROR');
+  t.throws(() => rx.inflateMessage(Buffer.from([0x00])), { is: e });
   rx.reset();
-  t.throws(() => rx.inflateMessage(Buffer.from([0x00])), { instanceOf: ZlibError });
+  t.is(rx.inflateMessage(payloadOf(new Deflater().deflateMessage(Buffer.from('again')))).toString(), 'again');
+});
+
+test('without context takeover, a pool lends each message an engine and takes it back at its end', (t) => {
+  const log: string[] = [];
+  const pool = recordingPool(log);
+  const tx = new Deflater({ noContextTakeover: true, pool });
+  const rx = new Inflater({ noContextTakeover: true, pool });
+  t.deepEqual(log, []); // an idle connection holds no zlib state
+  for (const m of ['one', 'two']) t.is(rx.inflateMessage(payloadOf(tx.deflateMessage(Buffer.from(m)))).toString(), m);
+  t.deepEqual(log, ['+deflate', '-deflate', '+inflate-raw', '-inflate-raw', '+deflate', '-deflate', '+inflate-raw', '-inflate-raw']);
+  log.length = 0;
+  tx.write(Buffer.from('fragment'));
+  tx.close();
+  rx.write(payloadOf(new Deflater().deflateMessage(Buffer.from('half'))));
+  rx.reset();
+  rx.close();
+  t.deepEqual(log, ['+deflate', '-deflate', '+inflate-raw', '-inflate-raw']);
+  // With context takeover the history must persist: the pool is not used.
+  const kept = new Deflater({ pool });
+  kept.deflateMessage(Buffer.from('x'));
+  kept.close();
+  t.is(log.length, 4);
 });
 
 test('a peer that ends a message with a final block (BFINAL) starts a new stream with the next one', (t) => {
