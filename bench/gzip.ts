@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, createGzip, gunzipSync, gzipSync } from 'node:zlib';
 import { FLUSH, fromArray, sinkNull, type Flushable } from '../src/conduit/index.js';
-import { compressBytes, compressConduit } from '../src/middleware/gzip-conduit.js';
+import { compressBytes, compressConduit } from '../src/conduit/zlib/compress.js';
 import { buildJsonPayload, JSON_PAYLOAD_BYTES, REPO_ROOT } from './setup.js';
 import { runWrk } from './wrk.js';
 

@@ -279,9 +279,9 @@ export function source<O, R = void>(body: StageBody<never, O, R>): Source<O> {
   return new Source(() => new GenStage<never, O, R>(body, null));
 }
 
-/** A Conduit written as a generator over io.receive() / io.emit(). */
-export function conduit<I, O>(body: StageBody<I, O, unknown>): Conduit<I, O> {
-  return new Conduit((up) => new GenStage<I, O, unknown>(body, up));
+/** A Conduit written as a generator over io.receive() / io.emit(); its return value is its result R (see fuseBoth). */
+export function conduit<I, O, R = unknown>(body: StageBody<I, O, R>): Conduit<I, O, R> {
+  return new Conduit((up) => new GenStage<I, O, R>(body, up));
 }
 
 /** A Sink written as a generator; its return value is the sink's result. */

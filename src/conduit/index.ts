@@ -4,6 +4,7 @@
 export { Source, Conduit, Sink, Pipeline, run } from './pipeline.js';
 export type { RunOptions } from './run.js';
 export { connect, ResumableSource } from './resumable.js';
+export { fuseBoth, fuseBothMaybe, fuseUpstream, fuseReturnLeftovers } from './fuse.js';
 
 // ** Primitives for custom stages (generators)
 export { source, conduit, sink, Io } from './generator.js';
@@ -38,7 +39,7 @@ export { zipConduits } from './zip.js';
 export type { Emit, ElementHandler } from './await-forever.js';
 
 // ** Sinks
-export { fold, sinkList, sinkNull, forEach, forEachAsync, head, last, length } from './sinks.js';
+export { fold, sinkList, sinkNull, forEach, forEachAsync, head, peek, last, length, skip, skipWhile } from './sinks.js';
 export { zipSinks } from './zip.js';
 
 // ** Byte streams and Flush
@@ -48,6 +49,20 @@ export { lines, boundedLines } from './lines.js';
 export { bufferBytes } from './buffer-bytes.js';
 export { FLUSH, isFlush } from './flush.js';
 export type { Flush, Flushable } from './flush.js';
+
+// ** Compression: gzip, deflate (zlib or raw), brotli and their decoders, sync and Flush-aware
+export { gzip, gunzip, deflate, inflate, brotliCompress, brotliDecompress } from './zlib/codecs.js';
+export type {
+  ByteCodec, ZlibConduitOptions, GzipOptions, DeflateOptions, BrotliCompressOptions, DecompressOptions, InflateOptions,
+} from './zlib/codecs.js';
+export { ZlibEngine, ZlibError } from './zlib/engine.js';
+export type { EngineSpec, DeflateSpec, FlushFlags } from './zlib/engine.js';
+export { createEnginePool } from './zlib/pool.js';
+export type { EnginePool } from './zlib/pool.js';
+
+// ** Raw deflate a message at a time, outside pipelines (WebSocket permessage-deflate, RFC 7692)
+export { Deflater, Inflater, SYNC_FLUSH_TAIL } from './zlib/message.js';
+export type { DeflaterOptions, InflaterOptions } from './zlib/message.js';
 
 // ** Chunked transfer coding (RFC 9112 §7.1)
 export { dechunk, chunk } from './chunked.js';

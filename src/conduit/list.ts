@@ -1,6 +1,6 @@
 // Element-wise conduits as specialised stage classes: each element costs a few property reads and calls, no promise.
 import { Conduit } from './pipeline.js';
-import { Stage } from './stage.js';
+import { inputOf, Stage, type Input } from './stage.js';
 import { StoppingStage } from './stopping.js';
 import { park, settled } from './signal.js';
 import type * as S from './signal.js';
@@ -131,24 +131,30 @@ export function take<I>(n: number): Conduit<I, I> {
 }
 
 class TakeWhileStage<I> extends StoppingStage<I> {
-  constructor(up: Up<I>, private readonly p: (x: I) => boolean) {
-    super(up);
+  constructor(private readonly input: Input<I>, private readonly p: (x: I) => boolean) {
+    super(input);
   }
   pull(): I | S.Done | S.Suspend {
     const h = this.takeHeld();
     if (h !== null) return h;
     if (this.stopped) return DONE;
-    const x = (this.up as Up<I>).pull();
+    const input = this.input;
+    const x = input.pull();
     if (x === DONE) return DONE;
     if (x === SUSPEND) return SUSPEND;
     if (this.p(x as I)) return x;
+    // conduit's takeWhileC: the first failing element goes back upstream, for whoever reads the input next.
+    input.leftover(x as I);
     return this.stop(DONE);
   }
 }
 
-/** Elements while p holds; the first failing element is consumed and dropped (use bytes/leftover stages to keep it). */
+/**
+ * Elements while p holds. The first element failing p is pushed back upstream as a leftover (conduit's takeWhileC),
+ * so the next consumer of a shared input (a ResumableSource, io.consume, catchError) receives it.
+ */
 export function takeWhile<I>(p: (x: I) => boolean): Conduit<I, I> {
-  return new Conduit((up) => new TakeWhileStage(up, p));
+  return new Conduit((up) => new TakeWhileStage(inputOf(up), p));
 }
 
 class DropStage<I> extends Stage<I, void> {

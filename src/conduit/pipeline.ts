@@ -65,9 +65,17 @@ export class Source<O> {
   }
 }
 
-/** A transformer from elements of type I to elements of type O. */
-export class Conduit<I, O> {
+/** Type-level key of a conduit's result type (no runtime value). */
+declare const resultType: unique symbol;
+
+/**
+ * A transformer from elements of type I to elements of type O. R is the value its stage returns when it ends (a
+ * generator conduit's return value); only fuseBoth/fuseUpstream read it, plain fusion drops it as conduit's `.|` does.
+ */
+export class Conduit<I, O, R = unknown> {
   readonly #kind = 'conduit';
+  /** Type-level only, never set: makes R part of the type (a Conduit returning number is not one returning string). */
+  declare readonly [resultType]?: R;
   /** Builds the runtime stages (library authors only). */
   readonly build: BuildConduit<I, O>;
 

@@ -1,6 +1,6 @@
 // Sinks as specialised stages: they loop over pull() until DONE, returning SUSPEND whenever upstream parks.
 import { Sink } from './pipeline.js';
-import { Stage } from './stage.js';
+import { inputOf, Stage, type Input } from './stage.js';
 import { suspend } from './signal.js';
 import type * as S from './signal.js';
 
@@ -121,6 +121,64 @@ class HeadStage<I> extends Stage<never, I | undefined> {
 /** The first element (undefined when there is none); nothing after it is requested. */
 export function head<I>(): Sink<I, I | undefined> {
   return new Sink((up) => new HeadStage<I>(up));
+}
+
+class PeekStage<I> extends Stage<never, I | undefined> {
+  constructor(private readonly input: Input<I>) {
+    super(input);
+  }
+  pull(): S.Done | S.Suspend {
+    const x = this.input.pull();
+    if (x === SUSPEND) return SUSPEND;
+    if (x !== DONE) {
+      this.input.leftover(x as I);
+      this.result = x as I;
+    }
+    return DONE;
+  }
+}
+
+/** conduit's peekC: the next element (undefined at the end), pushed back so the next consumer reads it again. */
+export function peek<I>(): Sink<I, I | undefined> {
+  return new Sink((up) => new PeekStage<I>(inputOf(up)));
+}
+
+class SkipStage<I> extends Stage<never, void> {
+  constructor(private readonly input: Input<I>, private left: number, private readonly p: ((x: I) => boolean) | null) {
+    super(input);
+  }
+  pull(): S.Done | S.Suspend {
+    const input = this.input;
+    const p = this.p;
+    for (;;) {
+      if (p === null && this.left <= 0) return DONE;
+      const x = input.pull();
+      if (x === DONE) return DONE;
+      if (x === SUSPEND) return SUSPEND;
+      if (p === null) this.left--;
+      else if (!p(x as I)) {
+        // The element that ends the skip is the next consumer's: it goes back upstream.
+        input.leftover(x as I);
+        return DONE;
+      }
+    }
+  }
+}
+
+/**
+ * conduit's dropC as a sink: consumes n elements and stops, never requesting element n+1 (sequence it with
+ * io.consume or a ResumableSource; the conduit `drop(n)` instead passes the rest downstream).
+ */
+export function skip<I = unknown>(n: number): Sink<I, void> {
+  return new Sink((up) => new SkipStage<I>(inputOf(up), n, null));
+}
+
+/**
+ * conduit's dropWhileC as a sink: consumes elements while p holds and stops; the first failing element is pushed back
+ * upstream as a leftover for the next consumer (the conduit `dropWhile(p)` instead passes it and the rest downstream).
+ */
+export function skipWhile<I>(p: (x: I) => boolean): Sink<I, void> {
+  return new Sink((up) => new SkipStage<I>(inputOf(up), 0, p));
 }
 
 /** The last element (undefined when there is none). */

@@ -1,6 +1,8 @@
 // Stages that end before their upstream does: they close what they own upstream before handing on their last value,
 // so a resource upstream is released before downstream continues (prompt finalization, not at the end of the run).
-import { closeStage, Stage } from './stage.js';
+// A release that fails never costs that last value: it still goes downstream, and the failure is raised when this
+// stage closes (with downstream's own error primary if downstream fails on it, the release error suppressed).
+import { acquire, closeStage, Stage } from './stage.js';
 import { suspend } from './signal.js';
 import type * as S from './signal.js';
 
@@ -23,10 +25,29 @@ export abstract class StoppingStage<O, R = void> extends Stage<O, R> {
     this.stopped = true;
     const up = this.up;
     if (up === null) return value;
-    const released = closeStage(up);
+    let released: void | Promise<void>;
+    try {
+      released = closeStage(up);
+    } catch (e) {
+      this.deferFailure(e);
+      return value;
+    }
     if (released === undefined) return value;
-    return suspend(released.then(() => {
-      this.parkedValue = { v: value };
-    }));
+    return suspend(released.then(
+      () => {
+        this.parkedValue = { v: value };
+      },
+      (e: unknown) => {
+        this.deferFailure(e);
+        this.parkedValue = { v: value };
+      },
+    ));
+  }
+
+  /** Keeps a failed upstream release to rethrow when this stage closes, so the value in hand is not lost. */
+  private deferFailure(error: unknown): void {
+    acquire(this, () => {
+      throw error;
+    });
   }
 }

@@ -8,8 +8,9 @@ import { RequestError } from '../server/errors.js';
 import { respond } from '../server/response.js';
 import type { Application, Middleware, Response } from '../server/types.js';
 import { viewRequest } from './request-view.js';
-import { sharedEnginePool, ZlibError, type EnginePool, type EngineSpec } from './zlib-engine.js';
-import { DEFAULT_OUTPUT_CHUNK_BYTES, zlibConduit } from './zlib-stage.js';
+import type { ZlibError, EngineSpec } from '../conduit/zlib/engine.js';
+import { sharedEnginePool, type EnginePool } from '../conduit/zlib/pool.js';
+import { DEFAULT_OUTPUT_CHUNK_BYTES, zlibConduit } from '../conduit/zlib/stage.js';
 
 /** How decompress() behaves. */
 export interface DecompressOptions {

@@ -10,7 +10,7 @@ import * as zlib from 'node:zlib';
 import { fromReadable, Source } from '../conduit/index.js';
 import { fileCaches } from '../server/file-caches.js';
 import type { Response, ResponseHeaders } from '../server/types.js';
-import { compressConduit, specOf, type Coding, type CompressOptions, type CompressSpec } from './gzip-conduit.js';
+import { compressConduit, specOf, type Coding, type CompressOptions, type CompressSpec } from '../conduit/zlib/compress.js';
 import { editFields, fieldValue, varyWithAcceptEncoding } from './response-fields.js';
 
 /** What gzip() does with a file response it would compress (Warp: GzipIgnore / GzipCompress / ...). */

@@ -5,7 +5,7 @@ import type { Request } from '../server/request.js';
 import type { Application, Middleware, Response, ResponseHeaders } from '../server/types.js';
 import { createNegotiator } from './accept-encoding.js';
 import { isCompressible } from './compressible.js';
-import { compressBytes, compressConduit, specOf, type Coding, type CompressOptions } from './gzip-conduit.js';
+import { compressBytes, compressConduit, specOf, type Coding, type CompressOptions } from '../conduit/zlib/compress.js';
 import { compressFile, type FileCompression } from './gzip-files.js';
 import { editFields, fieldValue, listsToken, varyWithAcceptEncoding, weakenEtag } from './response-fields.js';
 import { fromArray } from '../conduit/index.js';

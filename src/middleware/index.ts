@@ -10,13 +10,14 @@ export type { StaticOptions } from './static/static-options.js';
 // ** Compression (gzip, br), HEAD, request-body decoding, access logs
 export { gzip, planCompression, encodedHeaders } from './gzip.js';
 export type { GzipOptions, CompressionPlan, FileCompression } from './gzip.js';
-export { compressConduit, gzipConduit, compressBytes } from './gzip-conduit.js';
-export type { Coding, CompressOptions } from './gzip-conduit.js';
+export { compressConduit, gzipConduit, compressBytes } from '../conduit/zlib/compress.js';
+export type { Coding, CompressOptions } from '../conduit/zlib/compress.js';
 export { negotiateEncoding, parseAcceptEncoding } from './accept-encoding.js';
 export type { EncodingChoice, CodingWeight } from './accept-encoding.js';
 export { isCompressible } from './compressible.js';
-export { createEnginePool } from './zlib-engine.js';
-export type { EnginePool, EngineSpec } from './zlib-engine.js';
+export { createEnginePool } from '../conduit/zlib/pool.js';
+export type { EnginePool } from '../conduit/zlib/pool.js';
+export type { EngineSpec } from '../conduit/zlib/engine.js';
 export { autohead } from './autohead.js';
 export { decompress } from './decompress.js';
 export type { DecompressOptions } from './decompress.js';

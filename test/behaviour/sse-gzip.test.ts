@@ -7,7 +7,7 @@ import { request, type IncomingMessage } from 'node:http';
 import { constants, createGunzip } from 'node:zlib';
 import { FLUSH, respond, source, type Application, type BodySource } from '../../src/index.js';
 import { gzip } from '../../src/middleware/gzip.js';
-import { createEnginePool, type EnginePool } from '../../src/middleware/zlib-engine.js';
+import { createEnginePool, type EnginePool } from '../../src/conduit/zlib/pool.js';
 import { withServer } from './helpers.js';
 
 /** Gates the test opens one by one: event i is produced only after gate i opens. */

@@ -77,7 +77,7 @@ test('take waits for an async upstream release before handing on the n-th elemen
   t.deepEqual(log, ['+A', '-A', 'got 1']);
 });
 
-test('takeWhile stops at the first failing element (dropped) and releases upstream', (t) => {
+test('takeWhile stops at the first failing element and releases upstream at once', (t) => {
   const log: Log = [];
   t.deepEqual(sync(logged(log, 'A', [1, 2, 3, 1]).pipe(takeWhile((x: number) => x < 3)).run(sinkList())), [1, 2]);
   t.deepEqual(log, ['+A', '-A']);

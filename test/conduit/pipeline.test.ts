@@ -122,6 +122,34 @@ scenario('async releases are awaited, in order, before the run settles', (log) =
   a: loggedAsync(log, 'A', [1]), b: guarded(log, 'B'), c: guarded(log, 'C').pipe(take(1)), s: recording(log),
 }), { log: ['+C', '+B', '+A', '-A', '-B', '-C', 'got 1', 'done'], result: [1] });
 
+/** A source of `items` whose release logs `-name` and then throws (after a macrotask when `async`). */
+function failingRelease(log: Log, name: string, items: number[], async = false): Source<number> {
+  return bracketSource(() => log.push(`+${name}`), () => fromArray(items), () => {
+    const fail = (): void => {
+      log.push(`-${name}`);
+      throw new Error(`${name} release failed`);
+    };
+    if (!async) return fail();
+    return new Promise<void>((resolve) => setImmediate(resolve)).then(fail);
+  });
+}
+
+scenario('take hands on the n-th element even when the upstream release fails: the sink\'s error is primary', (log) => ({
+  a: failingRelease(log, 'A', [1, 2, 3]), b: guarded(log, 'B'), c: guarded(log, 'C').pipe(take(1)), s: recording(log, 1),
+}), { log: ['+C', '+B', '+A', '-A', '-B', '-C', 'failed'], error: 'sink failed', suppressed: ['A release failed'] });
+
+scenario('take hands on the n-th element even when the upstream release fails: the release error fails the run', (log) => ({
+  a: failingRelease(log, 'A', [1, 2, 3]), b: guarded(log, 'B'), c: guarded(log, 'C').pipe(take(1)), s: recording(log),
+}), { log: ['+C', '+B', '+A', '-A', '-B', '-C', 'got 1', 'failed'], error: 'A release failed' });
+
+scenario('take hands on the n-th element when an async upstream release rejects: the sink\'s error is primary', (log) => ({
+  a: failingRelease(log, 'A', [1, 2, 3], true), b: guarded(log, 'B'), c: guarded(log, 'C').pipe(take(1)), s: recording(log, 1),
+}), { log: ['+C', '+B', '+A', '-A', '-B', '-C', 'failed'], error: 'sink failed', suppressed: ['A release failed'] });
+
+scenario('take hands on the n-th element when an async upstream release rejects: the release error fails the run', (log) => ({
+  a: failingRelease(log, 'A', [1, 2, 3], true), b: guarded(log, 'B'), c: guarded(log, 'C').pipe(take(2)), s: recording(log),
+}), { log: ['+C', '+B', '+A', 'got 1', '-A', '-B', '-C', 'got 2', 'failed'], error: 'A release failed' });
+
 test('the head sink stops after one element and the run releases the rest', (t) => {
   const log: Log = [];
   const r = logged(log, 'A', [1, 2, 3]).pipe(guarded(log, 'B')).run(head());

@@ -1,15 +1,34 @@
-// One zlib/brotli stream driven synchronously, chunk by chunk, and a pool of them. Key decision: node:zlib's public
-// sync API (gzipSync) is one-shot, so we call the stream's native handle.writeSync directly (what gzipSync itself
-// uses): no threadpool hop per chunk, a Z_SYNC_FLUSH costs ~6 µs, and reset() lets one deflate state serve many bodies.
+// One zlib/brotli stream driven synchronously, chunk by chunk. Key decision: node:zlib's public sync API (gzipSync)
+// is one-shot, so we call the stream's native handle.writeSync directly (what gzipSync itself uses): no threadpool
+// hop per chunk, a Z_SYNC_FLUSH costs ~6 µs, and reset() lets one deflate state serve many bodies or messages.
 import * as zlib from 'node:zlib';
 
-/** What an engine does: compress to gzip or br, or decode gzip/deflate (auto-detected) or br. */
+/**
+ * What an engine does: compress to gzip, deflate (raw or zlib-wrapped) or br; decode gzip/zlib (auto-detected, as
+ * HTTP's gzip/deflate codings need), raw deflate, or br.
+ */
 export type EngineSpec =
   | { readonly kind: 'gzip'; readonly level: number }
+  | DeflateSpec
   | { readonly kind: 'br'; readonly quality: number; readonly sizeHint?: number }
   | { readonly kind: 'gunzip' }
   | { readonly kind: 'inflate' }
+  | { readonly kind: 'inflate-raw'; readonly windowBits: number }
   | { readonly kind: 'unbrotli' };
+
+/** A deflate compressor: raw (RFC 1951, as permessage-deflate needs) or zlib-wrapped (RFC 1950). */
+export interface DeflateSpec {
+  readonly kind: 'deflate';
+  readonly raw: boolean;
+  /** 0-9. */
+  readonly level: number;
+  /** 8-15: the window is 2^windowBits bytes (zlib uses 9 for 8). */
+  readonly windowBits: number;
+  /** 1-9: memory for the compression state (zlib's default 8). */
+  readonly memLevel: number;
+  /** zlib's Z_DEFAULT_STRATEGY, Z_FILTERED, Z_HUFFMAN_ONLY, Z_RLE or Z_FIXED. */
+  readonly strategy: number;
+}
 
 /** The flush modes of one engine, in its own library's numbering (zlib's Z_* or brotli's BROTLI_OPERATION_*). */
 export interface FlushFlags {
@@ -97,6 +116,30 @@ export class ZlibEngine {
     this.availIn = state[1]!;
   }
 
+  /**
+   * Runs zlib over all of `input` with `flag` until it stops filling output, in pieces of `pieceBytes`, and returns
+   * the output joined. Throws `tooLarge(maxBytes)` as soon as more than maxBytes came out. Afterwards availIn says
+   * how much input was left unread (a decoder that reached the end of its stream).
+   */
+  writeAll(flag: number, input: Uint8Array, pieceBytes: number, maxBytes = Infinity, tooLarge?: (maxBytes: number) => Error): Buffer {
+    const pieces: Buffer[] = [];
+    let total = 0;
+    let inOff = 0;
+    let inLen = input.byteLength;
+    for (;;) {
+      const out = Buffer.allocUnsafe(pieceBytes);
+      this.write(flag, input, inOff, inLen, out, 0, pieceBytes);
+      inOff += inLen - this.availIn;
+      inLen = this.availIn;
+      const made = pieceBytes - this.availOut;
+      total += made;
+      if (total > maxBytes) throw tooLarge === undefined ? new RangeError(`zlib output exceeds ${maxBytes} bytes`) : tooLarge(maxBytes);
+      pieces.push(made === pieceBytes ? out : out.subarray(0, made));
+      if (this.availOut !== 0) break;
+    }
+    return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, total);
+  }
+
   /** Whether a write failed (the engine is then unusable). */
   get failed(): boolean {
     return this.failure !== null;
@@ -113,9 +156,21 @@ export class ZlibEngine {
   }
 }
 
-function createStream(spec: EngineSpec): zlib.Gzip | zlib.Unzip | zlib.BrotliCompress | zlib.BrotliDecompress {
+/** Whether an engine of this spec decodes (its output is the plain bytes). */
+export function isDecoder(spec: EngineSpec): boolean {
+  return spec.kind === 'gunzip' || spec.kind === 'inflate' || spec.kind === 'inflate-raw' || spec.kind === 'unbrotli';
+}
+
+function createStream(spec: EngineSpec): zlib.Gzip | zlib.Deflate | zlib.Unzip | zlib.InflateRaw | zlib.BrotliCompress | zlib.BrotliDecompress {
   switch (spec.kind) {
     case 'gzip': return zlib.createGzip({ level: spec.level, chunkSize: UNUSED_OUT_BUFFER });
+    case 'deflate': {
+      const { level, windowBits, memLevel, strategy } = spec;
+      const options = { level, windowBits, memLevel, strategy, chunkSize: UNUSED_OUT_BUFFER };
+      return spec.raw ? zlib.createDeflateRaw(options) : zlib.createDeflate(options);
+    }
+    // zlib's deflate never uses a 2^8 window (it raises 8 to 9), so a peer's "8" stream may reach back 512 bytes.
+    case 'inflate-raw': return zlib.createInflateRaw({ windowBits: Math.max(9, spec.windowBits), chunkSize: UNUSED_OUT_BUFFER });
     case 'br': {
       // A size hint lets brotli pick a smaller window for a body of known size (half the CPU for 100 KiB).
       const params = { [zlib.constants.BROTLI_PARAM_QUALITY]: spec.quality, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: spec.sizeHint ?? 0 };
@@ -127,55 +182,3 @@ function createStream(spec: EngineSpec): zlib.Gzip | zlib.Unzip | zlib.BrotliCom
     default: return zlib.createBrotliDecompress({ chunkSize: UNUSED_OUT_BUFFER });
   }
 }
-
-/** Where stages get engines from and give them back (a seam: tests wrap it to log acquisitions and releases). */
-export interface EnginePool {
-  /** An engine in its initial state. */
-  acquire(spec: EngineSpec): ZlibEngine;
-  /** Gives an engine back; `reusable` is false after a failure (the pool then closes it). */
-  release(engine: ZlibEngine, reusable: boolean): void;
-}
-
-/** Engines kept per spec by default: a freed deflate state is ~270 KiB, so a handful covers a busy process. */
-export const DEFAULT_POOLED_PER_SPEC = 8;
-
-/**
- * A pool that keeps up to `maxPerSpec` reset gzip engines per level; the rest are closed. Only gzip engines are
- * reused: node's brotli reset() forgets the quality (it comes back at 11, ~100x slower), and a reset Unzip keeps
- * the format it auto-detected last time.
- */
-export function createEnginePool(maxPerSpec = DEFAULT_POOLED_PER_SPEC): EnginePool & { readonly idle: number } {
-  const idle = new Map<string, ZlibEngine[]>();
-  let idleCount = 0;
-  return {
-    acquire(spec) {
-      const list = idle.get(keyOf(spec));
-      const engine = list?.pop();
-      if (engine === undefined) return new ZlibEngine(spec);
-      idleCount--;
-      return engine;
-    },
-    release(engine, reusable) {
-      const key = keyOf(engine.spec);
-      let list = idle.get(key);
-      if (!reusable || engine.failed || engine.spec.kind !== 'gzip' || (list !== undefined && list.length >= maxPerSpec)) {
-        engine.close();
-        return;
-      }
-      engine.reset();
-      if (list === undefined) idle.set(key, (list = []));
-      list.push(engine);
-      idleCount++;
-    },
-    get idle() {
-      return idleCount;
-    },
-  };
-}
-
-function keyOf(spec: EngineSpec): string {
-  return spec.kind === 'gzip' ? `gzip:${spec.level}` : spec.kind;
-}
-
-/** The process-wide pool the middleware uses unless told otherwise. */
-export const sharedEnginePool: EnginePool = createEnginePool();

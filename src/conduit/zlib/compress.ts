@@ -1,9 +1,11 @@
-// Compressing a body: a streaming Conduit (bytes and Flush in, compressed bytes and Flush out) and a one-shot for a
-// body already in memory. Key decision: both run zlib synchronously on pooled engines (see zlib-engine.ts); the
-// one-shot sizes nothing in advance and joins the 16 KiB pieces once at the end.
-import type { Conduit, Flushable } from '../conduit/index.js';
-import { sharedEnginePool, type EnginePool, type EngineSpec } from './zlib-engine.js';
-import { DEFAULT_OUTPUT_CHUNK_BYTES, zlibConduit } from './zlib-stage.js';
+// Compressing an HTTP body by content coding (gzip or br): a streaming Conduit (bytes and Flush in, compressed bytes
+// and Flush out) and a one-shot for a body already in memory. Key decision: both run zlib synchronously on pooled
+// engines (see engine.ts); the one-shot sizes nothing in advance and joins the 16 KiB pieces once at the end.
+import type { Conduit } from '../pipeline.js';
+import type { Flushable } from '../flush.js';
+import type { EngineSpec } from './engine.js';
+import { sharedEnginePool, type EnginePool } from './pool.js';
+import { DEFAULT_OUTPUT_CHUNK_BYTES, zlibConduit } from './stage.js';
 
 /** A content coding we can produce (RFC 9110 §8.4.1). */
 export type Coding = 'gzip' | 'br';
@@ -62,24 +64,12 @@ export function gzipConduit(options: CompressOptions = {}): Conduit<Flushable<Ui
 export function compressBytes(coding: Coding, body: Uint8Array, options: CompressOptions = {}): Uint8Array {
   const pool = options.pool ?? sharedEnginePool;
   const engine = pool.acquire(specOf(coding, options, body.byteLength));
-  const size = options.chunkBytes ?? DEFAULT_OUTPUT_CHUNK_BYTES;
-  const pieces: Uint8Array[] = [];
   let reusable = false;
   try {
-    const finish = engine.flags.finish;
-    let inOff = 0;
-    let inLen = body.byteLength;
-    for (;;) {
-      const out = Buffer.allocUnsafe(size);
-      engine.write(finish, body, inOff, inLen, out, 0, size);
-      inOff += inLen - engine.availIn;
-      inLen = engine.availIn;
-      pieces.push(engine.availOut === size ? out.subarray(0, 0) : out.subarray(0, size - engine.availOut));
-      if (engine.availOut !== 0) break;
-    }
+    const out = engine.writeAll(engine.flags.finish, body, options.chunkBytes ?? DEFAULT_OUTPUT_CHUNK_BYTES);
     reusable = true;
+    return out;
   } finally {
     pool.release(engine, reusable);
   }
-  return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
 }

@@ -2,31 +2,9 @@
 // point is decodable at once), bounded output pieces, and prompt, exactly-once engine release.
 import test from 'ava';
 import { createGunzip, constants, gunzipSync, brotliDecompressSync } from 'node:zlib';
-import { bracketSource, FLUSH, fromArray, isFlush, sinkList, source, take, type Flushable, Source } from '../../src/conduit/index.js';
-import { compressBytes, compressConduit, gzipConduit, specOf } from '../../src/middleware/gzip-conduit.js';
-import { createEnginePool, type EnginePool } from '../../src/middleware/zlib-engine.js';
-
-/** Deterministic pseudo-random text-ish bytes (compressible but not trivially). */
-function sample(n: number, seed = 1): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    b[i] = 97 + ((x >>> 16) % 8);
-  }
-  return b;
-}
-
-/** Truly incompressible bytes (expands slightly under deflate). */
-function noise(n: number, seed = 7): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
+import { bracketSource, FLUSH, fromArray, isFlush, sinkList, source, take, type Flushable, Source } from '../../../src/conduit/index.js';
+import { compressBytes, compressConduit, gzipConduit, specOf } from '../../../src/conduit/zlib/compress.js';
+import { noise, recordingPool, sample } from './fixtures.js';
 
 function bytesOf(out: Flushable<Uint8Array>[]): Buffer {
   return Buffer.concat(out.filter((x): x is Uint8Array => !isFlush(x)));
@@ -137,21 +115,6 @@ test('a large chunk comes out in pieces of at most chunkBytes, one piece per pul
   t.true(out.every((x) => !isFlush(x) && x.byteLength <= 16 * 1024));
   t.true(gunzipSync(bytesOf(out)).equals(data));
 });
-
-/** A pool that logs acquisitions and releases into `log`. */
-function recordingPool(log: string[]): EnginePool {
-  const pool = createEnginePool();
-  return {
-    acquire(spec) {
-      log.push(`+${spec.kind}`);
-      return pool.acquire(spec);
-    },
-    release(engine, reusable) {
-      log.push(`-${engine.spec.kind}${reusable ? '' : ' (failed)'}`);
-      pool.release(engine, reusable);
-    },
-  };
-}
 
 function bracketed(log: string[], items: Flushable<Uint8Array>[]): Source<Flushable<Uint8Array>> {
   return bracketSource(() => log.push('+source'), () => fromArray(items), () => void log.push('-source'));
