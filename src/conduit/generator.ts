@@ -274,9 +274,20 @@ function asWarning(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
-/** A Source written as a generator: `source(function* (io) { yield* io.emit(1); })`. */
-export function source<O, R = void>(body: StageBody<never, O, R>): Source<O> {
-  return new Source(() => new GenStage<never, O, R>(body, null));
+/**
+ * The body of a generator source. Its io does not mention O, so O is inferred from what the body emits:
+ * `source(function* (io) { yield* io.emit(Buffer.from('x')); })` is a Source<Buffer> with no annotation.
+ */
+export type SourceBody<O, R> = (io: Io<never, unknown>) => Generator<Instruction<O>, R, unknown>;
+
+/** The element types a generator body emits: the union over its yielded instructions. */
+export type EmitsOf<Y> = Y extends Instruction<infer E> ? E : never;
+
+/** A Source written as a generator: `source(function* (io) { yield* io.emit(1); })`; O as given, or inferred from the emits. */
+export function source<O, R = void>(body: SourceBody<O, R>): Source<O>;
+export function source<Y extends Instruction<unknown>, R = void>(body: (io: Io<never, unknown>) => Generator<Y, R, unknown>): Source<EmitsOf<Y>>;
+export function source<O, R>(body: SourceBody<O, R>): Source<O> {
+  return new Source(() => new GenStage<never, O, R>(body as unknown as StageBody<never, O, R>, null));
 }
 
 /** A Conduit written as a generator over io.receive() / io.emit(); its return value is its result R (see fuseBoth). */

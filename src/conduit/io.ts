@@ -10,14 +10,19 @@ const DONE: S.Done = Symbol.for('sluice.conduit.DONE') as S.Done;
 const SUSPEND: S.Suspend = Symbol.for('sluice.conduit.SUSPEND') as S.Suspend;
 const END: S.End = Symbol.for('sluice.conduit.END') as S.End;
 
-/** An instruction a generator stage yields (opaque: produced by Io's methods). */
-export interface Instruction {
+/**
+ * An instruction a generator stage yields (opaque: produced by Io's methods). E is what it emits, a type only: it
+ * lets `source(function* (io) { ... })` infer its element type from the body's emits, with no annotation.
+ */
+export interface Instruction<E = unknown> {
   readonly code: number;
+  /** Never set: carries the emitted element type for inference. */
+  readonly emits?: E;
 }
 
-/** Something to `yield*` inside a generator stage; the expression's value is T. */
-export interface Op<T> {
-  [Symbol.iterator](): Iterator<Instruction, T, unknown>;
+/** Something to `yield*` inside a generator stage; the expression's value is T, and E is what it emits. */
+export interface Op<T, E = never> {
+  [Symbol.iterator](): Iterator<Instruction<E>, T, unknown>;
 }
 
 /** A scoped resource registered by addCleanup: release() runs it early (once). */
@@ -162,11 +167,11 @@ export class Io<I, O> {
   }
 
   /** Emits one output element; resumes when downstream asks for the next. */
-  emit(value: O): Op<void> {
+  emit<V extends O>(value: V): Op<void, V> {
     const op = this.op;
     op.code = Code.Emit;
     op.arg = value;
-    return op as unknown as Op<void>;
+    return op as unknown as Op<void, V>;
   }
 
   /** Pushes an element back onto this stage's input (a stack: the last pushed is received first). */
@@ -186,13 +191,13 @@ export class Io<I, O> {
   }
 
   /** Runs a conduit on this stage's input and emits everything it produces. */
-  forward(conduit: Conduit<I, O>): Op<void> {
-    return this.set(Code.Sub, conduit, 'conduit');
+  forward<V extends O>(conduit: Conduit<I, V>): Op<void, V> {
+    return this.set(Code.Sub, conduit, 'conduit') as Op<void, V>;
   }
 
   /** Emits everything a source produces (the source is released as soon as it ends or this stage closes). */
-  emitAll(source: Source<O>): Op<void> {
-    return this.set(Code.Sub, source, 'source');
+  emitAll<V extends O>(source: Source<V>): Op<void, V> {
+    return this.set(Code.Sub, source, 'source') as Op<void, V>;
   }
 
   /** Acquires a resource (sync or async) and registers its release, run when the stage ends or closes. */

@@ -2,7 +2,7 @@
 // values never reach the wire; a body stream that fails after the head closes the connection mid-body (warp's
 // ExceptionInsideResponseBody), so the client sees a truncated response, never a corrupted one followed by another.
 import test from 'ava';
-import { respond, source, type Application, type Request } from '../../src/index.js';
+import { respond, source, type Application, type Request, type Source } from '../../src/index.js';
 import { get, parseResponses, rawExchange, withServer } from './helpers.js';
 
 const SECRET = 'secret-db-password-42';
@@ -95,7 +95,7 @@ test('a CR in a streamed response header value is a 500 and the stream is never 
 });
 
 /** A stream that emits some bytes and then throws. */
-function failingStream(): ReturnType<typeof source<Uint8Array>> {
+function failingStream(): Source<Uint8Array> {
   return source<Uint8Array>(function* (io) {
     yield* io.emit(Buffer.from('first part;'));
     yield* io.await(new Promise((r) => setTimeout(r, 5)));
