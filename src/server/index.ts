@@ -3,7 +3,7 @@
 // ** Serving
 export { serve, Server } from './server.js';
 export type { Settings, RequestLog } from './settings.js';
-export { DEFAULT_SETTINGS, resolveSettings } from './settings.js';
+export { DEFAULT_SETTINGS, resolveSettings, defaultOnException } from './settings.js';
 
 // ** Requests and responses
 export { Request } from './request.js';
@@ -11,9 +11,10 @@ export type { RequestHead } from './request-head.js';
 export { respond, declaredLength } from './response.js';
 export type { BodyInit } from './response.js';
 export type { Application, Middleware, Response, BodySource, FileRange, ResponseHeaders } from './types.js';
+export { REASON_PHRASE } from './response-head.js';
 
 // ** Errors
-export { RequestError, ResponseError, errorResponse, statusOf } from './errors.js';
+export { RequestError, ResponseError, errorResponse, statusOf, reasonPhraseOf } from './errors.js';
 export type { RequestErrorCode, ResponseErrorCode } from './errors.js';
 
 // ** File caches (shared with the static file app)

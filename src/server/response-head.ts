@@ -5,8 +5,17 @@ import { ResponseError, reasonPhraseOf } from './errors.js';
 import { HeadCache, HIT } from './head-cache.js';
 import { TOKEN } from './header-index.js';
 
-/** App-supplied fields; an array value becomes one field line per element (e.g. set-cookie, RFC 9110 §5.3). */
-export type ResponseHeaders = Record<string, string | number | readonly string[]>;
+/**
+ * Key of an optional reason phrase in ResponseHeaders (e.g. a fetch Response's statusText). A symbol, so it is never
+ * enumerated as a field and survives `{ ...headers }` copies made by middleware.
+ */
+export const REASON_PHRASE: unique symbol = Symbol('sluice.reasonPhrase');
+
+/**
+ * App-supplied fields; an array value becomes one field line per element (e.g. set-cookie, RFC 9110 §5.3). The
+ * optional [REASON_PHRASE] replaces the standard reason phrase on the status line.
+ */
+export type ResponseHeaders = Record<string, string | number | readonly string[]> & { readonly [REASON_PHRASE]?: string };
 
 /** Fields the engine decides; written after the app's. The app's own framing fields are never written. */
 export interface EngineHeaders {
@@ -79,6 +88,21 @@ export function statusLineOf(status: number): string {
   return (STATUS_LINES[status] = `HTTP/1.1 ${status} ${reasonPhraseOf(status)}\r\n`);
 }
 
+/** The status line for a head: the cached standard one, or one with the app's reason phrase (RFC 9112 §4). */
+function statusLineFor(status: number, headers: ResponseHeaders): string {
+  const reason = headers[REASON_PHRASE];
+  if (reason === undefined) return statusLineOf(status);
+  statusLineOf(status); // validates the status
+  for (let k = 0; k < reason.length; k++) {
+    const c = reason.charCodeAt(k);
+    // reason-phrase = 1*( HTAB / SP / VCHAR / obs-text ): never CR, LF or another CTL (response splitting).
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f || c > 0xff) {
+      throw new ResponseError('BAD_STATUS', `reason phrase ${JSON.stringify(reason)} has a control or non-latin1 char`);
+    }
+  }
+  return `HTTP/1.1 ${status} ${reason}\r\n`;
+}
+
 /** Decimal digits of a non-negative integer. */
 function digitCount(n: number): number {
   let d = 1;
@@ -94,9 +118,12 @@ const HEADS = new HeadCache();
 
 /** Exact byte length of the head composeResponseHead would write. */
 export function measureResponseHead(status: number, headers: ResponseHeaders, engine: EngineHeaders): number {
-  const cached = HEADS.measure(status, headers, engine);
-  if (cached >= 0) return cached;
-  let len = statusLineOf(status).length + CRLF_LENGTH;
+  // A custom reason phrase is rare and not part of the cache key: such heads bypass the cache.
+  if (headers[REASON_PHRASE] === undefined) {
+    const cached = HEADS.measure(status, headers, engine);
+    if (cached >= 0) return cached;
+  }
+  let len = statusLineFor(status, headers).length + CRLF_LENGTH;
   let appDate = false;
   let appServer = false;
   for (const name in headers) {
@@ -141,6 +168,7 @@ export function composeResponseHead(
 export function writeResponseHead(
   out: Uint8Array, offset: number, status: number, headers: ResponseHeaders, engine: EngineHeaders,
 ): number {
+  if (headers[REASON_PHRASE] !== undefined) return composeFields(out, offset, status, headers, engine);
   const found = HEADS.verdictFor(status, headers, engine);
   if (found === HIT) {
     const bytes = HEADS.bytes;
@@ -154,7 +182,7 @@ export function writeResponseHead(
 
 /** Writes the head char by char, validating every app field while it copies. */
 function composeFields(out: Uint8Array, offset: number, status: number, headers: ResponseHeaders, engine: EngineHeaders): number {
-  let p = writeAscii(out, offset, statusLineOf(status));
+  let p = writeAscii(out, offset, statusLineFor(status, headers));
   let appDate = false;
   let appServer = false;
   for (const name in headers) {

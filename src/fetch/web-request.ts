@@ -1,0 +1,213 @@
+// The Request a fetch handler receives: `instanceof Request`, built lazily. method, url and headers cost nothing
+// until read, body is a stream only when asked for (never for GET/HEAD), and the runtime's own Request is created
+// only for what needs it (clone, formData, fetch(request), ...). Every other member delegates to that real Request,
+// and where the runtime keeps its state under symbols (undici in Node 20/22) those are forwarded too, so undici's own
+// code (new Request(request), fetch(request), Request.prototype.x.call(request)) sees a real request.
+import type { Request as EngineRequest } from '../server/index.js';
+import { parseAddress } from './client-address.js';
+import { bodyStream } from './request-body.js';
+import { isDisturbed } from './response-body.js';
+import { requestUrl } from './request-url.js';
+import { REQUEST_INTERNALS } from './undici-internals.js';
+
+const NativeRequest = globalThis.Request;
+
+/** Methods a Request normalizes to upper case (Fetch §2.2.1 "normalize a method"). */
+const NORMALIZED = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
+/** Methods undici refuses to construct a Request with (Fetch "forbidden method"); they still reach the handler. */
+const FORBIDDEN = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
+function normalizeMethod(method: string): string {
+  if (method === 'GET' || method === 'POST') return method;
+  const upper = method.toUpperCase();
+  return NORMALIZED.has(upper) ? upper : method;
+}
+
+/** What the adapter tells a lazy request about the exchange it belongs to. */
+export interface ExchangeHooks {
+  /** The request body failed with `error` (so the adapter can tell a body failure from a handler bug). */
+  bodyFailed(error: unknown): void;
+}
+
+/** A fetch Request over an engine request; see the file header. */
+export class LazyRequest {
+  #engine: EngineRequest;
+  #origin: string;
+  #hooks: ExchangeHooks;
+  #url: string | null = null;
+  #headers: Headers | null = null;
+  /** Our body stream: undefined until asked for, null for a bodiless method. */
+  #body: ReadableStream<Uint8Array> | null | undefined = undefined;
+  #real: Request | null = null;
+  /** The real Request got a stand-in body (ours was already used): body/bodyUsed answer from ours. */
+  #standIn = false;
+  #controller: AbortController | null = null;
+  #onAbort: (() => void) | null = null;
+  /** The response went out whole: the signal no longer follows the connection. */
+  #settled = false;
+
+  constructor(engine: EngineRequest, origin: string, hooks: ExchangeHooks) {
+    this.#engine = engine;
+    this.#origin = origin;
+    this.#hooks = hooks;
+  }
+
+  /** The method, normalized as a Request normalizes it (get -> GET, PATCH kept). */
+  get method(): string {
+    return normalizeMethod(this.#engine.method);
+  }
+
+  /** The absolute URL (WHATWG-serialized, as `new Request(url).url` would give). */
+  get url(): string {
+    return (this.#url ??= requestUrl(this.#engine.head, this.#origin));
+  }
+
+  /** A real Headers with every request field, built on first read. */
+  get headers(): Headers {
+    if (this.#headers === null) this.#headers = this.#real !== null ? this.#real.headers : headersOf(this.#engine);
+    return this.#headers;
+  }
+
+  /** The body as a ReadableStream fed from the connection with backpressure; null for GET and HEAD. */
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.#real !== null && !this.#standIn) return this.#real.body;
+    if (this.#body === undefined) {
+      const method = this.method;
+      this.#body = method === 'GET' || method === 'HEAD' ? null : bodyStream(this.#engine.body, {
+        connectionSignal: this.#engine.signal,
+        onError: (e) => this.#hooks.bodyFailed(e),
+      });
+    }
+    return this.#body;
+  }
+
+  /** Whether the body has been read (or cancelled). */
+  get bodyUsed(): boolean {
+    if (this.#real !== null && !this.#standIn) return this.#real.bodyUsed;
+    const body = this.#body;
+    return body !== null && body !== undefined && isDisturbed(body);
+  }
+
+  /** Aborted (with the connection's reason, code ECONNRESET) when the client goes away before the response is sent. */
+  get signal(): AbortSignal {
+    if (this.#controller === null) {
+      const controller = new AbortController();
+      this.#controller = controller;
+      if (!this.#settled) {
+        const connection = this.#engine.signal;
+        if (connection.aborted) controller.abort(connection.reason);
+        else {
+          this.#onAbort = () => controller.abort(connection.reason);
+          connection.addEventListener('abort', this.#onAbort, { once: true });
+        }
+      }
+    }
+    return this.#controller.signal;
+  }
+
+  /** The client's IP address (srvx's `request.ip`), or undefined when unknown. */
+  get ip(): string | undefined {
+    return parseAddress(this.#engine.remoteAddress)?.hostname;
+  }
+
+  /** The response has gone out whole: from now on a closing connection is not an abort of this request. */
+  static settle(request: LazyRequest): void {
+    request.#settled = true;
+    if (request.#onAbort !== null) {
+      request.#engine.signal.removeEventListener('abort', request.#onAbort);
+      request.#onAbort = null;
+    }
+  }
+
+  /** The body stream if the handler asked for one (so the adapter can cancel what it left unread), else null. */
+  static openedBody(request: LazyRequest): ReadableStream<Uint8Array> | null {
+    return request.#body ?? null;
+  }
+
+  /** The runtime's own Request for this one, created on first need. */
+  static materialize(request: LazyRequest): Request {
+    return request.#real ?? request.#createReal();
+  }
+
+  #createReal(): Request {
+    const method = this.method;
+    const forbidden = FORBIDDEN.has(method.toUpperCase());
+    let body = this.body;
+    if (body !== null && (body.locked || isDisturbed(body))) {
+      // Already read: the real Request gets a used stand-in, so its reads fail "Body is unusable" as they should.
+      this.#standIn = true;
+      body = new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+    }
+    const init: RequestInit & { duplex?: 'half' } = {
+      method: forbidden ? (body === null ? 'GET' : 'POST') : method,
+      headers: this.headers,
+      body,
+      signal: this.signal,
+    };
+    if (body !== null) init.duplex = 'half';
+    const real = new NativeRequest(this.url, init);
+    if (this.#standIn && body !== null) void body.getReader().read();
+    // A forbidden method still reaches the handler (RFC 9110 §9.1: any token): the real request carries it too.
+    if (forbidden && REQUEST_INTERNALS !== null) (real as unknown as Record<symbol, { method: string }>)[REQUEST_INTERNALS.state]!.method = method;
+    this.#real = real;
+    return real;
+  }
+}
+
+/** A real Headers holding every field line in order (repeated names combined as Headers combines them). */
+function headersOf(engine: EngineRequest): Headers {
+  const headers = new Headers();
+  for (const [name, value] of engine.head.headers) headers.append(name, value);
+  return headers;
+}
+
+/** Members answered by the real Request whose result is a promise: a failure to create it rejects instead of throwing. */
+const ASYNC_MEMBERS = new Set(['arrayBuffer', 'blob', 'bytes', 'formData', 'json', 'text']);
+
+function delegateTheRest(): void {
+  const proto = LazyRequest.prototype as unknown as Record<PropertyKey, unknown>;
+  for (const name of Object.getOwnPropertyNames(NativeRequest.prototype)) {
+    if (name === 'constructor' || Object.prototype.hasOwnProperty.call(proto, name)) continue;
+    const d = Object.getOwnPropertyDescriptor(NativeRequest.prototype, name)!;
+    if (d.get !== undefined) {
+      Object.defineProperty(proto, name, {
+        get(this: LazyRequest) {
+          return (LazyRequest.materialize(this) as unknown as Record<string, unknown>)[name];
+        },
+        configurable: true,
+      });
+    } else if (typeof d.value === 'function') {
+      const isAsync = ASYNC_MEMBERS.has(name);
+      Object.defineProperty(proto, name, {
+        value(this: LazyRequest, ...args: unknown[]) {
+          let real: Record<string, (...a: unknown[]) => unknown>;
+          try {
+            real = LazyRequest.materialize(this) as unknown as Record<string, (...a: unknown[]) => unknown>;
+          } catch (e) {
+            if (isAsync) return Promise.reject(e);
+            throw e;
+          }
+          return real[name]!(...args);
+        },
+        writable: true,
+        configurable: true,
+      });
+    }
+  }
+  // undici reads its state from these symbols (new Request(request), fetch(request), unbound prototype calls).
+  for (const sym of REQUEST_INTERNALS?.symbols ?? []) {
+    Object.defineProperty(proto, sym, {
+      get(this: LazyRequest) {
+        return (LazyRequest.materialize(this) as unknown as Record<symbol, unknown>)[sym];
+      },
+      set(this: LazyRequest, value: unknown) {
+        (LazyRequest.materialize(this) as unknown as Record<symbol, unknown>)[sym] = value;
+      },
+      configurable: true,
+    });
+  }
+  Object.defineProperty(proto, 'constructor', { value: NativeRequest, writable: true, configurable: true });
+  Object.setPrototypeOf(proto, NativeRequest.prototype);
+}
+
+delegateTheRest();
