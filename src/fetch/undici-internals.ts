@@ -17,7 +17,8 @@ export interface ResponseState {
   readonly status: number;
   readonly statusText: string;
   readonly headersList: object;
-  readonly body: { readonly stream: ReadableStream<unknown>; readonly source: unknown; readonly length: number | null } | null;
+  /** null or absent for a null body. */
+  readonly body: { readonly stream: ReadableStream<unknown>; readonly source: unknown; readonly length: number | null } | null | undefined;
 }
 
 /** How to read a real Response's state and its header list without going through the public getters. */

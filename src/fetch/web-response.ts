@@ -48,7 +48,7 @@ function fromState(state: ResponseState, facts: ExchangeFacts): EngineResponse {
   const headers = headersFromList(state.headersList);
   addReason(headers, state.status, state.statusText);
   const body = state.body;
-  if (body === null) return noBody(state.status, headers, facts);
+  if (body === null || body === undefined) return noBody(state.status, headers, facts);
   const source = body.source;
   if (typeof source === 'string' || source instanceof Uint8Array) {
     if (body.stream.locked || isDisturbed(body.stream)) throw usedBody();
