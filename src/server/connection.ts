@@ -75,6 +75,8 @@ export class Connection implements TimeoutHandle {
   get signal(): AbortSignal {
     this.abortController ??= new AbortController();
     if (this.closed || this.failure !== null) this.abortController.abort(this.failure ?? new Error('connection closed'));
+    // A signal first asked for after the peer's FIN is aborted as pushEof() would have aborted it.
+    else if (this.eof) this.abortController.abort(clientClosed());
     return this.abortController.signal;
   }
 
@@ -98,7 +100,7 @@ export class Connection implements TimeoutHandle {
   pushEof(): void {
     this.eof = true;
     this.wakeReader();
-    this.abortController?.abort(Object.assign(new Error('client closed the connection'), { code: 'ECONNRESET' }));
+    this.abortController?.abort(clientClosed());
   }
 
   /** Reading or writing failed: wake everything with the error. */
@@ -214,6 +216,11 @@ export class Connection implements TimeoutHandle {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** Why a connection's signal aborts when the peer closed its side: a client going away reads as ECONNRESET. */
+function clientClosed(): Error {
+  return Object.assign(new Error('client closed the connection'), { code: 'ECONNRESET' });
+}
 
 class ConnectionStage extends Stage<Uint8Array, void> {
   constructor(private readonly conn: Connection) {
