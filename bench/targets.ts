@@ -99,7 +99,7 @@ export const TARGETS: readonly Target[] = [
   { name: 'sluice-hono', group: 'fetch', role: 'subject', launch: nodeScript(dist('bench', 'hono-json.js')), scenarios: /^fetch-hono/ },
   { name: 'hono-node-fetch-hello', group: 'fetch', role: 'peer', launch: nodeScript(dist('bench', 'peers', 'hono-node-hello.js')), scenarios: /^fetch-hello/ },
   { name: 'hono-node-hono', group: 'fetch', role: 'peer', launch: nodeScript(dist('bench', 'peers', 'hono-node-json.js')), scenarios: /^fetch-hono/ },
-  { name: 'node-fetch-group-hello', group: 'fetch', role: 'node', launch: nodeScript(dist('bench', 'peers', 'node-hello.js')), scenarios: /^fetch-hello/ },
+  { name: 'baseline-node-hello', group: 'fetch', role: 'node', launch: nodeScript(dist('bench', 'peers', 'node-hello.js')), scenarios: /^fetch-hello/ },
 ];
 
 /** Targets whose name matches the filter. */

@@ -9,11 +9,22 @@ const MAX_ORIGINS = 256;
 /** Origins by Host value: `http://host[:port]` as WHATWG serializes it, or null when the Host is not a valid URL host. */
 export class OriginCache {
   private readonly origins = new Map<string, string | null>();
+  /** The last Host seen and its origin: a string compare is cheaper than hashing each request's fresh Host string. */
+  private lastHost = '';
+  private lastOrigin: string | null = null;
 
   constructor(private readonly scheme: 'http' | 'https' = 'http') {}
 
   /** The serialized origin for a Host value, or null when WHATWG URL rejects it (the request gets a 400). */
   originOf(host: string): string | null {
+    if (host === this.lastHost) return this.lastOrigin;
+    const origin = this.lookup(host);
+    this.lastHost = host;
+    this.lastOrigin = origin;
+    return origin;
+  }
+
+  private lookup(host: string): string | null {
     const cached = this.origins.get(host);
     if (cached !== undefined) return cached;
     if (this.origins.size >= MAX_ORIGINS) this.origins.clear();

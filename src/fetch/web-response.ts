@@ -31,9 +31,12 @@ export interface ExchangeFacts {
 
 /** Converts a handler's answer; throws a TypeError for something that is not a usable Response. */
 export function toEngineResponse(res: unknown, facts: ExchangeFacts): EngineResponse {
+  // Hot path first: undici's own Response (or a subclass) is read from its state, without its public getters.
+  if (RESPONSE_INTERNALS !== null && typeof res === 'object' && res !== null) {
+    const state = (res as Record<symbol, ResponseState | undefined>)[RESPONSE_INTERNALS.state];
+    if (typeof state === 'object' && state !== null && typeof state.status === 'number') return fromState(state, facts);
+  }
   if (!isResponseLike(res)) throw new TypeError(`the fetch handler returned ${describe(res)}, not a Response`);
-  const state = RESPONSE_INTERNALS === null ? undefined : (res as unknown as Record<symbol, ResponseState | undefined>)[RESPONSE_INTERNALS.state];
-  if (state !== undefined && typeof state === 'object' && typeof state.status === 'number') return fromState(state, facts);
   return fromPublic(res, facts);
 }
 
@@ -51,7 +54,8 @@ function fromState(state: ResponseState, facts: ExchangeFacts): EngineResponse {
   if (body === null || body === undefined) return noBody(state.status, headers, facts);
   const source = body.source;
   if (typeof source === 'string' || source instanceof Uint8Array) {
-    if (body.stream.locked || isDisturbed(body.stream)) throw usedBody();
+    // A body read with text()/json()/... leaves its stream locked; checking that is cheaper than the disturbed flag.
+    if (body.stream.locked) throw usedBody();
     facts.settle();
     // Hot path: the bytes go out in the head's send; undici's stream for them is never read.
     return { kind: 'bytes', status: state.status, headers, body: typeof source === 'string' ? Buffer.from(source, 'utf8') : source };
