@@ -1,7 +1,7 @@
 // request.body: a ReadableStream pulled from the engine's request-body Source, one chunk per pull (highWaterMark 0),
 // so an upload is read only as fast as the handler consumes it and never held whole in memory. A read that fails
 // because the client went away rejects with the connection's own reason (the error request.signal aborts with).
-import { Puller, type Source } from '../conduit/index.js';
+import { concatBytes, Puller, type Source } from '../conduit/index.js';
 
 const DONE = Symbol.for('sluice.conduit.DONE');
 
@@ -12,16 +12,26 @@ export interface BodyErrorContext {
   onError(error: unknown): void;
 }
 
+/** Why a body read failed: the connection's reason when the client left, else the error itself (reported). */
+function failureOf(error: unknown, ctx: BodyErrorContext): unknown {
+  const signal = ctx.connectionSignal;
+  const reason = signal.aborted ? (signal.reason as unknown) : error;
+  ctx.onError(reason);
+  return reason;
+}
+
+/** The whole body in one Buffer, read straight from the Source (text()/json() without a stream). */
+export function readBody(body: Source<Uint8Array>, ctx: BodyErrorContext): Promise<Buffer> {
+  return body.runAsync(concatBytes()).catch((e: unknown) => {
+    throw failureOf(e, ctx);
+  });
+}
+
 /** A pull-based ReadableStream over a request body Source; cancel() stops reading and releases the Source. */
 export function bodyStream(body: Source<Uint8Array>, ctx: BodyErrorContext): ReadableStream<Uint8Array> {
   const puller = new Puller(body);
-  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, error: unknown): void => {
-    // A failure caused by the client leaving reads as that (ECONNRESET), not as a truncated-body parse error.
-    const signal = ctx.connectionSignal;
-    const reason = signal.aborted ? (signal.reason as unknown) : error;
-    ctx.onError(reason);
-    controller.error(reason);
-  };
+  // A failure caused by the client leaving reads as that (ECONNRESET), not as a truncated-body parse error.
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, error: unknown): void => controller.error(failureOf(error, ctx));
   const deliver = (controller: ReadableStreamDefaultController<Uint8Array>, x: Uint8Array | typeof DONE): void => {
     if (x === DONE) controller.close();
     else controller.enqueue(x);

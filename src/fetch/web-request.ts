@@ -5,7 +5,7 @@
 // code (new Request(request), fetch(request), Request.prototype.x.call(request)) sees a real request.
 import type { Request as EngineRequest } from '../server/index.js';
 import { parseAddress } from './client-address.js';
-import { bodyStream } from './request-body.js';
+import { bodyStream, readBody, type BodyErrorContext } from './request-body.js';
 import { isDisturbed } from './response-body.js';
 import { requestUrl } from './request-url.js';
 import { REQUEST_INTERNALS } from './undici-internals.js';
@@ -41,6 +41,8 @@ export class LazyRequest {
   #real: Request | null = null;
   /** The real Request got a stand-in body (ours was already used): body/bodyUsed answer from ours. */
   #standIn = false;
+  /** The body was read whole by text()/json()/arrayBuffer()/bytes() without a stream (the fast path). */
+  #consumed = false;
   #controller: AbortController | null = null;
   #onAbort: (() => void) | null = null;
   /** The response went out whole: the signal no longer follows the connection. */
@@ -72,11 +74,10 @@ export class LazyRequest {
   get body(): ReadableStream<Uint8Array> | null {
     if (this.#real !== null && !this.#standIn) return this.#real.body;
     if (this.#body === undefined) {
-      const method = this.method;
-      this.#body = method === 'GET' || method === 'HEAD' ? null : bodyStream(this.#engine.body, {
-        connectionSignal: this.#engine.signal,
-        onError: (e) => this.#hooks.bodyFailed(e),
-      });
+      if (!this.#hasBody()) this.#body = null;
+      // Read whole by the fast path: what is left is a used (disturbed) stream, as a real Request would show.
+      else if (this.#consumed) this.#body = usedStream();
+      else this.#body = bodyStream(this.#engine.body, this.#errorContext());
     }
     return this.#body;
   }
@@ -84,6 +85,7 @@ export class LazyRequest {
   /** Whether the body has been read (or cancelled). */
   get bodyUsed(): boolean {
     if (this.#real !== null && !this.#standIn) return this.#real.bodyUsed;
+    if (this.#consumed) return true;
     const body = this.#body;
     return body !== null && body !== undefined && isDisturbed(body);
   }
@@ -105,9 +107,49 @@ export class LazyRequest {
     return this.#controller.signal;
   }
 
+  /** The body as text (UTF-8, a BOM dropped); read straight from the connection when nothing else touched it. */
+  text(): Promise<string> {
+    return this.#readWhole('text', (bytes) => UTF8.decode(bytes)) as Promise<string>;
+  }
+
+  /** The body parsed as JSON. */
+  json(): Promise<unknown> {
+    return this.#readWhole('json', (bytes) => JSON.parse(UTF8.decode(bytes)) as unknown);
+  }
+
+  /** The body's bytes in a fresh ArrayBuffer. */
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#readWhole('arrayBuffer', (bytes) => new Uint8Array(bytes).buffer) as Promise<ArrayBuffer>;
+  }
+
+  /** The body's bytes. */
+  bytes(): Promise<Uint8Array> {
+    return this.#readWhole('bytes', (bytes) => new Uint8Array(bytes)) as Promise<Uint8Array>;
+  }
+
   /** The client's IP address (srvx's `request.ip`), or undefined when unknown. */
   get ip(): string | undefined {
     return parseAddress(this.#engine.remoteAddress)?.hostname;
+  }
+
+  #hasBody(): boolean {
+    const method = this.method;
+    return method !== 'GET' && method !== 'HEAD';
+  }
+
+  #errorContext(): BodyErrorContext {
+    return { connectionSignal: this.#engine.signal, onError: (e) => this.#hooks.bodyFailed(e) };
+  }
+
+  /**
+   * Fast path for the whole-body readers: with no stream opened and no real Request made, the body Source is read
+   * into one buffer directly (no ReadableStream, no Request). Otherwise the real Request answers, as it would.
+   */
+  #readWhole(name: 'text' | 'json' | 'arrayBuffer' | 'bytes', finish: (bytes: Buffer) => unknown): Promise<unknown> {
+    if (this.#real !== null || this.#body !== undefined || this.#consumed) return delegate(this, name);
+    if (!this.#hasBody()) return Promise.resolve(EMPTY_BODY).then(finish);
+    this.#consumed = true;
+    return readBody(this.#engine.body, this.#errorContext()).then(finish);
   }
 
   /** The response has gone out whole: from now on a closing connection is not an abort of this request. */
@@ -133,7 +175,7 @@ export class LazyRequest {
     const method = this.method;
     const forbidden = FORBIDDEN.has(method.toUpperCase());
     let body = this.body;
-    if (body !== null && (body.locked || isDisturbed(body))) {
+    if (body !== null && (this.#consumed || body.locked || isDisturbed(body))) {
       // Already read: the real Request gets a used stand-in, so its reads fail "Body is unusable" as they should.
       this.#standIn = true;
       body = new ReadableStream<Uint8Array>({ start: (c) => c.close() });
@@ -151,6 +193,26 @@ export class LazyRequest {
     if (forbidden && REQUEST_INTERNALS !== null) (real as unknown as Record<symbol, { method: string }>)[REQUEST_INTERNALS.state]!.method = method;
     this.#real = real;
     return real;
+  }
+}
+
+const UTF8 = new TextDecoder();
+const EMPTY_BODY = Buffer.alloc(0);
+
+/** A stream that has been read to its end: what a used body looks like (disturbed, not locked). */
+function usedStream(): ReadableStream<Uint8Array> {
+  const stream = new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+  const reader = stream.getReader();
+  void reader.read().then(() => reader.releaseLock());
+  return stream;
+}
+
+/** Calls a member of the real Request (a failure to create it rejects). */
+function delegate(request: LazyRequest, name: string): Promise<unknown> {
+  try {
+    return (LazyRequest.materialize(request) as unknown as Record<string, () => Promise<unknown>>)[name]!();
+  } catch (e) {
+    return Promise.reject(e);
   }
 }
 

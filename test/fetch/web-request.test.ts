@@ -105,3 +105,18 @@ test('the client address is in info.remoteAddr (Deno), info.requestIP (Bun) and 
   t.like(seen[3], { address: '127.0.0.1', family: 'IPv4' });
   t.is(seen[4], '127.0.0.1');
 });
+
+test('text() and json() read an untouched body without a stream: a BOM is dropped, invalid JSON rejects, a second read fails', async (t) => {
+  const body = '\ufeff{"ok":true}';
+  const seen = await probe(`POST / HTTP/1.1\r\nHost: h\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, async (req) => {
+    const parsed = await req.json();
+    return [parsed, req.bodyUsed, await req.text().catch((e: Error) => e.name), req.body instanceof ReadableStream, await req.arrayBuffer().catch((e: Error) => e.name)];
+  });
+  t.deepEqual(seen, [{ ok: true }, true, 'TypeError', true, 'TypeError']);
+  const bad = await probe('POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n{x}', (req) => req.json().then(() => 'parsed', (e: Error) => e.name));
+  t.is(bad, 'SyntaxError');
+  const bytes = await probe('PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi', async (req) => [...await (req as Request & { bytes(): Promise<Uint8Array> }).bytes()]);
+  t.deepEqual(bytes, [104, 105]);
+  const none = await probe('GET / HTTP/1.1\r\nHost: h\r\n\r\n', async (req) => [await req.text(), (await req.arrayBuffer()).byteLength, req.bodyUsed]);
+  t.deepEqual(none, ['', 0, false]);
+});
