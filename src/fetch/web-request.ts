@@ -2,13 +2,14 @@
 // until read, body is a stream only when asked for (never for GET/HEAD), and the runtime's own Request is created
 // only for what needs it (clone, formData, fetch(request), ...). Every other member delegates to that real Request,
 // and where the runtime keeps its state under symbols (undici in Node 20/22) those are forwarded too, so undici's own
-// code (new Request(request), fetch(request), Request.prototype.x.call(request)) sees a real request.
+// code sees a real request (request-delegation.ts).
 import type { Request as EngineRequest } from '../server/index.js';
 import { parseAddress } from './client-address.js';
 import { bodyStream, readBody, type BodyErrorContext } from './request-body.js';
 import { isDisturbed } from './response-body.js';
 import { requestUrl } from './request-url.js';
 import { REQUEST_INTERNALS } from './undici-internals.js';
+import { callReal, delegateToReal } from './request-delegation.js';
 
 const NativeRequest = globalThis.Request;
 
@@ -146,7 +147,7 @@ export class LazyRequest {
    * into one buffer directly (no ReadableStream, no Request). Otherwise the real Request answers, as it would.
    */
   #readWhole(name: 'text' | 'json' | 'arrayBuffer' | 'bytes', finish: (bytes: Buffer) => unknown): Promise<unknown> {
-    if (this.#real !== null || this.#body !== undefined || this.#consumed) return delegate(this, name);
+    if (this.#real !== null || this.#body !== undefined || this.#consumed) return callReal(() => LazyRequest.materialize(this), name);
     if (!this.#hasBody()) return Promise.resolve(EMPTY_BODY).then(finish);
     this.#consumed = true;
     return readBody(this.#engine.body, this.#errorContext()).then(finish);
@@ -207,15 +208,6 @@ function usedStream(): ReadableStream<Uint8Array> {
   return stream;
 }
 
-/** Calls a member of the real Request (a failure to create it rejects). */
-function delegate(request: LazyRequest, name: string): Promise<unknown> {
-  try {
-    return (LazyRequest.materialize(request) as unknown as Record<string, () => Promise<unknown>>)[name]!();
-  } catch (e) {
-    return Promise.reject(e);
-  }
-}
-
 /** A real Headers holding every field line in order (repeated names combined as Headers combines them). */
 function headersOf(engine: EngineRequest): Headers {
   const headers = new Headers();
@@ -223,53 +215,4 @@ function headersOf(engine: EngineRequest): Headers {
   return headers;
 }
 
-/** Members answered by the real Request whose result is a promise: a failure to create it rejects instead of throwing. */
-const ASYNC_MEMBERS = new Set(['arrayBuffer', 'blob', 'bytes', 'formData', 'json', 'text']);
-
-function delegateTheRest(): void {
-  const proto = LazyRequest.prototype as unknown as Record<PropertyKey, unknown>;
-  for (const name of Object.getOwnPropertyNames(NativeRequest.prototype)) {
-    if (name === 'constructor' || Object.prototype.hasOwnProperty.call(proto, name)) continue;
-    const d = Object.getOwnPropertyDescriptor(NativeRequest.prototype, name)!;
-    if (d.get !== undefined) {
-      Object.defineProperty(proto, name, {
-        get(this: LazyRequest) {
-          return (LazyRequest.materialize(this) as unknown as Record<string, unknown>)[name];
-        },
-        configurable: true,
-      });
-    } else if (typeof d.value === 'function') {
-      const isAsync = ASYNC_MEMBERS.has(name);
-      Object.defineProperty(proto, name, {
-        value(this: LazyRequest, ...args: unknown[]) {
-          let real: Record<string, (...a: unknown[]) => unknown>;
-          try {
-            real = LazyRequest.materialize(this) as unknown as Record<string, (...a: unknown[]) => unknown>;
-          } catch (e) {
-            if (isAsync) return Promise.reject(e);
-            throw e;
-          }
-          return real[name]!(...args);
-        },
-        writable: true,
-        configurable: true,
-      });
-    }
-  }
-  // undici reads its state from these symbols (new Request(request), fetch(request), unbound prototype calls).
-  for (const sym of REQUEST_INTERNALS?.symbols ?? []) {
-    Object.defineProperty(proto, sym, {
-      get(this: LazyRequest) {
-        return (LazyRequest.materialize(this) as unknown as Record<symbol, unknown>)[sym];
-      },
-      set(this: LazyRequest, value: unknown) {
-        (LazyRequest.materialize(this) as unknown as Record<symbol, unknown>)[sym] = value;
-      },
-      configurable: true,
-    });
-  }
-  Object.defineProperty(proto, 'constructor', { value: NativeRequest, writable: true, configurable: true });
-  Object.setPrototypeOf(proto, NativeRequest.prototype);
-}
-
-delegateTheRest();
+delegateToReal(LazyRequest.prototype, (request) => LazyRequest.materialize(request as LazyRequest));
