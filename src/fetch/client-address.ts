@@ -28,13 +28,28 @@ export function parseAddress(text: string | null): NetAddr | null {
   return Number.isInteger(port) ? { transport: 'tcp', hostname: host, port } : null;
 }
 
-/** The second argument a fetch handler gets (Deno's ServeHandlerInfo, plus Bun's requestIP). */
+/** The second argument a fetch handler gets (Deno's ServeHandlerInfo: remoteAddr, completed; plus Bun's requestIP). */
 export class ServeInfo {
   #engine: EngineRequest;
   #addr: NetAddr | null | undefined = undefined;
+  #completed: Promise<void> | null = null;
+  #done = false;
+  #resolve: (() => void) | null = null;
 
   constructor(engine: EngineRequest) {
     this.#engine = engine;
+  }
+
+  /** Deno's `info.completed`: settles once the response has gone out whole (or was cut short by the client). */
+  get completed(): Promise<void> {
+    this.#completed ??= this.#done ? Promise.resolve() : new Promise<void>((resolve) => (this.#resolve = resolve));
+    return this.#completed;
+  }
+
+  /** The exchange is over (called by the adapter). */
+  static complete(info: ServeInfo): void {
+    info.#done = true;
+    info.#resolve?.();
   }
 
   /** The client's address (Deno's `info.remoteAddr`); hostname '' and port 0 when the socket has none. */

@@ -41,12 +41,14 @@ const NO_ERROR = Symbol('no body error');
 /** One request/response exchange: what the lazy request and the conversion report to the adapter. */
 class Exchange implements ExchangeHooks, ExchangeFacts {
   readonly web: LazyRequest;
+  readonly info: ServeInfo;
   readonly method: string;
   private bodyError: unknown = NO_ERROR;
   private settled = false;
 
   constructor(readonly engine: EngineRequest, origin: string, private readonly options: FetchOptions) {
     this.web = new LazyRequest(engine, origin, this);
+    this.info = new ServeInfo(engine);
     this.method = engine.method;
   }
 
@@ -58,6 +60,7 @@ class Exchange implements ExchangeHooks, ExchangeFacts {
     if (this.settled) return;
     this.settled = true;
     LazyRequest.settle(this.web);
+    ServeInfo.complete(this.info);
     // A body stream the handler opened and left unread is stopped, so the engine can drain or close cleanly.
     const body = LazyRequest.openedBody(this.web);
     if (body !== null && !body.locked) body.cancel().catch(() => undefined);
@@ -106,7 +109,7 @@ export function fromFetch(handler: FetchHandler, options: FetchOptions = {}): Ap
     const exchange = new Exchange(req, origin, options);
     let r: Response | PromiseLike<Response>;
     try {
-      r = handler.call(thisArg, exchange.web as unknown as Request, new ServeInfo(req));
+      r = handler.call(thisArg, exchange.web as unknown as Request, exchange.info);
     } catch (e) {
       return exchange.failed(e);
     }

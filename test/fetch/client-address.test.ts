@@ -18,3 +18,14 @@ test('ServeInfo gives Deno\'s remoteAddr and Bun\'s requestIP, with an empty add
   t.deepEqual(none.remoteAddr, { transport: 'tcp', hostname: '', port: 0 });
   t.is(none.requestIP(), null);
 });
+
+test('info.completed settles once the exchange is over, whether asked for before or after', async (t) => {
+  const early = new ServeInfo({ remoteAddress: null } as EngineRequest);
+  const waiting = early.completed;
+  ServeInfo.complete(early);
+  await waiting;
+  const late = new ServeInfo({ remoteAddress: null } as EngineRequest);
+  ServeInfo.complete(late);
+  await late.completed;
+  t.is(late.completed, late.completed);
+});
