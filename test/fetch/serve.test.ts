@@ -3,6 +3,9 @@ import test from 'ava';
 import { Hono } from 'hono';
 import { respond, serve, type Server } from '../../src/index.js';
 
+// Captured before anything is served: the adapter must leave the globals as they are.
+const GLOBALS = [globalThis.Request, globalThis.Response, globalThis.Headers];
+
 async function closing<T>(server: Server, fn: (base: string) => Promise<T>): Promise<T> {
   try {
     return await fn(`http://127.0.0.1:${server.port}`);
@@ -42,4 +45,10 @@ test('serve(settings, app) still serves a Sluice Application', async (t) => {
 
 test('serve without a fetch function or an app is a TypeError naming the problem', (t) => {
   t.throws(() => serve({} as never), { instanceOf: TypeError, message: /options\.fetch/ });
+});
+
+test('serving never replaces the global Request, Response or Headers', async (t) => {
+  const server = serve({ fetch: (req) => new Response(String(req instanceof GLOBALS[0]!)), port: 0, hostname: '127.0.0.1' });
+  await closing(server, async (base) => t.is(await (await fetch(base)).text(), 'true'));
+  t.deepEqual([globalThis.Request, globalThis.Response, globalThis.Headers], GLOBALS);
 });
