@@ -190,7 +190,7 @@ export function renderMarkdown(rep: BenchReport): string {
       : `Server pinned to CPU ${m.serverCore}, clients to CPU ${m.clientCore}.`, ''];
   const busy = describeLoad(m.loadAtStart, m.nproc);
   if (busy !== null) out.push(busy, '');
-  for (const group of ['hello', 'static', 'gzip', 'echo'] as const) {
+  for (const group of ['hello', 'static', 'gzip', 'echo', 'fetch'] as const) {
     const rows = rep.rows.filter((r) => r.group === group && r.metric !== 'KiBperConn');
     if (rows.length === 0) continue;
     out.push(`## ${group}`, '', `| ${TABLE_HEADER.join(' | ')} |`, `|${'---|'.repeat(TABLE_HEADER.length)}`, ...rows.map(renderRow), '');

@@ -3,7 +3,7 @@
 import { FILE_SIZES, INDEX_HTML_BYTES, JSON_PAYLOAD_BYTES } from './setup.js';
 
 /** Which kind of target a scenario applies to. */
-export type ScenarioGroup = 'hello' | 'static' | 'gzip' | 'echo';
+export type ScenarioGroup = 'hello' | 'static' | 'gzip' | 'echo' | 'fetch';
 
 /** How the load is generated: wrk, the big-buffer sink client (large files), the upload client (echo), or the idle client
  *  (memory: N keep-alive connections that each made one request and then stay silent). */
@@ -40,6 +40,8 @@ export interface Scenario {
 
 /** Body of every hello target: "Hello, World!". */
 export const HELLO_BYTES = 13;
+/** Body of the Hono `GET /json` targets: {"message":"Hello, World!"}. */
+export const HONO_JSON_BYTES = 27;
 /** Size of the echo scenario's upload. */
 export const UPLOAD_BYTES = 64 * 1024 * 1024;
 
@@ -79,6 +81,10 @@ export const SCENARIOS: readonly Scenario[] = [
     metric: 'rps', expect: { status: 200, bodyBytes: JSON_PAYLOAD_BYTES, encoding: 'gzip' }, note: '100 KiB JSON, gzip on the fly' },
   { name: 'echo-upload64m-c1', group: 'echo', path: '/echo', load: { kind: 'upload', conns: 1, bytes: UPLOAD_BYTES }, quick: true,
     metric: 'MBps', expect: { status: 200, bodyBytes: UPLOAD_BYTES }, note: '64 MiB POST streamed back (upload client)' },
+  { name: 'fetch-hello-ka-c64', group: 'fetch', path: '/', load: wrk(64), quick: true, metric: 'rps', expect: hello,
+    note: 'a fetch handler returning new Response(hello), 64 connections' },
+  { name: 'fetch-hono-json-ka-c64', group: 'fetch', path: '/json', load: wrk(64), quick: true, metric: 'rps',
+    expect: { status: 200, bodyBytes: HONO_JSON_BYTES }, note: 'a Hono app, GET /json (c.json), 64 connections' },
 ];
 
 /** Scenarios of a group that pass the filters (`quick` keeps only the smoke subset). */

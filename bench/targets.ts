@@ -92,6 +92,14 @@ export const TARGETS: readonly Target[] = [
   { name: 'node-gzip', group: 'gzip', role: 'node', launch: nodeScript(dist('bench', 'peers', 'node-gzip.js'), json) },
   { name: 'sluice-echo', group: 'echo', role: 'subject', launch: nodeScript(dist('examples', 'echo.js')) },
   { name: 'node-echo', group: 'echo', role: 'node', launch: nodeScript(dist('bench', 'peers', 'node-echo.js')) },
+  // Web-standard handlers: the same fetch hello and Hono app on Sluice and on @hono/node-server, beside Sluice's own
+  // Application hello and node:http's hello (the fetch adapter's cost, and the peer it replaces).
+  { name: 'sluice-fetch-hello', group: 'fetch', role: 'subject', launch: nodeScript(dist('bench', 'fetch-hello.js')), scenarios: /^fetch-hello/ },
+  { name: 'sluice-app-hello', group: 'fetch', role: 'subject', launch: nodeScript(dist('examples', 'hello.js')), scenarios: /^fetch-hello/ },
+  { name: 'sluice-hono', group: 'fetch', role: 'subject', launch: nodeScript(dist('bench', 'hono-json.js')), scenarios: /^fetch-hono/ },
+  { name: 'hono-node-fetch-hello', group: 'fetch', role: 'peer', launch: nodeScript(dist('bench', 'peers', 'hono-node-hello.js')), scenarios: /^fetch-hello/ },
+  { name: 'hono-node-hono', group: 'fetch', role: 'peer', launch: nodeScript(dist('bench', 'peers', 'hono-node-json.js')), scenarios: /^fetch-hono/ },
+  { name: 'baseline-node-hello', group: 'fetch', role: 'node', launch: nodeScript(dist('bench', 'peers', 'node-hello.js')), scenarios: /^fetch-hello/ },
 ];
 
 /** Targets whose name matches the filter. */

@@ -3,6 +3,10 @@
 // ** The engine
 export * from './server/index.js';
 
+// ** Web-standard handlers: serve({ fetch }) beside serve(settings, app), and fromFetch(handler)
+export { serve, fromFetch, ServeInfo } from './fetch/index.js';
+export type { FetchServeOptions, FetchHandler, FetchOptions, NetAddr, SocketAddress } from './fetch/index.js';
+
 // ** Middleware
 export * from './middleware/index.js';
 

@@ -190,7 +190,7 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
   pushEof(): void {
     this.eof = true;
     this.wakeReaders();
-    this.abortController?.abort(new ConnectionError('ECONNRESET', 'client closed the connection'));
+    this.abortController?.abort(clientClosed());
   }
 
   /** Reading or writing failed: wake everything with the error. */
@@ -381,6 +381,8 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
   get signal(): AbortSignal {
     this.abortController ??= new AbortController();
     if (this.closed || this.failure !== null) this.abortController.abort(this.failure ?? closedError());
+    // A signal first asked for after the peer's FIN is aborted as pushEof() would have aborted it.
+    else if (this.eof) this.abortController.abort(clientClosed());
     return this.abortController.signal;
   }
 
@@ -418,6 +420,11 @@ const EMPTY = new Uint8Array(0);
 
 function closedError(): ConnectionError {
   return new ConnectionError('ECONNRESET', 'connection closed');
+}
+
+/** Why a connection's signal aborts when the peer closed its side: a client going away reads as ECONNRESET. */
+function clientClosed(): ConnectionError {
+  return new ConnectionError('ECONNRESET', 'client closed the connection');
 }
 
 /** The connection's queue as a conduit Input: leftovers go back into the queue, so every reader sees one order. */

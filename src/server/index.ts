@@ -3,7 +3,7 @@
 // ** Serving
 export { serve, Server } from './server.js';
 export type { Settings, RequestLog } from './settings.js';
-export { DEFAULT_SETTINGS, resolveSettings } from './settings.js';
+export { DEFAULT_SETTINGS, resolveSettings, defaultOnException } from './settings.js';
 
 // ** Requests and responses
 export { Request } from './request.js';
@@ -12,9 +12,10 @@ export { respond, declaredLength } from './response.js';
 export type { BodyInit } from './response.js';
 export type { Application, Middleware, Response, BodySource, FileRange, ResponseHeaders, UpgradeResponse, UpgradedIO } from './types.js';
 export type { TransportInfo } from './transport.js';
+export { REASON_PHRASE } from './response-head.js';
 
 // ** Errors
-export { RequestError, ResponseError, errorResponse, statusOf } from './errors.js';
+export { RequestError, ResponseError, errorResponse, statusOf, reasonPhraseOf } from './errors.js';
 export type { RequestErrorCode, ResponseErrorCode } from './errors.js';
 export { ConnectionError, isPeerGone } from './connection-error.js';
 export type { ConnectionErrorCode } from './connection-error.js';

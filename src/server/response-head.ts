@@ -4,9 +4,10 @@
 import { ResponseError, reasonPhraseOf } from './errors.js';
 import { HeadCache, HIT } from './head-cache.js';
 import { TOKEN } from './header-index.js';
-import type { EngineHeaders, ResponseHeaders } from './types.js';
+import { REASON_PHRASE, type EngineHeaders, type ResponseHeaders } from './types.js';
 
 export type { ResponseHeaders, EngineHeaders } from './types.js';
+export { REASON_PHRASE } from './types.js';
 
 const CRLF_LENGTH = 2;
 const COLON_SP_LENGTH = 2;
@@ -60,6 +61,21 @@ export function statusLineOf(status: number): string {
   return (STATUS_LINES[status] = `HTTP/1.1 ${status} ${reasonPhraseOf(status)}\r\n`);
 }
 
+/** The status line for a head: the cached standard one, or one with the app's reason phrase (RFC 9112 §4). */
+function statusLineFor(status: number, headers: ResponseHeaders): string {
+  const reason = headers[REASON_PHRASE];
+  if (reason === undefined) return statusLineOf(status);
+  statusLineOf(status); // validates the status
+  for (let k = 0; k < reason.length; k++) {
+    const c = reason.charCodeAt(k);
+    // reason-phrase = 1*( HTAB / SP / VCHAR / obs-text ): never CR, LF or another CTL (response splitting).
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f || c > 0xff) {
+      throw new ResponseError('BAD_STATUS', `reason phrase ${JSON.stringify(reason)} has a control or non-latin1 char`);
+    }
+  }
+  return `HTTP/1.1 ${status} ${reason}\r\n`;
+}
+
 /** Decimal digits of a non-negative integer. */
 function digitCount(n: number): number {
   let d = 1;
@@ -75,9 +91,12 @@ const HEADS = new HeadCache();
 
 /** Exact byte length of the head composeResponseHead would write. */
 export function measureResponseHead(status: number, headers: ResponseHeaders, engine: EngineHeaders): number {
-  const cached = HEADS.measure(status, headers, engine);
-  if (cached >= 0) return cached;
-  let len = statusLineOf(status).length + CRLF_LENGTH;
+  // A custom reason phrase is rare and not part of the cache key: such heads bypass the cache.
+  if (headers[REASON_PHRASE] === undefined) {
+    const cached = HEADS.measure(status, headers, engine);
+    if (cached >= 0) return cached;
+  }
+  let len = statusLineFor(status, headers).length + CRLF_LENGTH;
   let appDate = false;
   let appServer = false;
   for (const name in headers) {
@@ -122,6 +141,7 @@ export function composeResponseHead(
 export function writeResponseHead(
   out: Uint8Array, offset: number, status: number, headers: ResponseHeaders, engine: EngineHeaders,
 ): number {
+  if (headers[REASON_PHRASE] !== undefined) return composeFields(out, offset, status, headers, engine);
   const found = HEADS.verdictFor(status, headers, engine);
   if (found === HIT) {
     const bytes = HEADS.bytes;
@@ -135,7 +155,7 @@ export function writeResponseHead(
 
 /** Writes the head char by char, validating every app field while it copies. */
 function composeFields(out: Uint8Array, offset: number, status: number, headers: ResponseHeaders, engine: EngineHeaders): number {
-  let p = writeAscii(out, offset, statusLineOf(status));
+  let p = writeAscii(out, offset, statusLineFor(status, headers));
   let appDate = false;
   let appServer = false;
   for (const name in headers) {

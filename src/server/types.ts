@@ -5,8 +5,17 @@ import type { Flushable } from '../conduit/flush.js';
 import type { Request } from './request.js';
 import type { TransportInfo } from './transport.js';
 
-/** App-supplied fields; an array value becomes one field line per element (e.g. set-cookie, RFC 9110 §5.3). */
-export type ResponseHeaders = Record<string, string | number | readonly string[]>;
+/**
+ * Key of an optional reason phrase in ResponseHeaders (e.g. a fetch Response's statusText). A symbol, so it is never
+ * enumerated as a field and survives `{ ...headers }` copies made by middleware.
+ */
+export const REASON_PHRASE: unique symbol = Symbol('sluice.reasonPhrase');
+
+/**
+ * App-supplied fields; an array value becomes one field line per element (e.g. set-cookie, RFC 9110 §5.3). The
+ * optional [REASON_PHRASE] replaces the standard reason phrase on the status line.
+ */
+export type ResponseHeaders = Record<string, string | number | readonly string[]> & { readonly [REASON_PHRASE]?: string };
 
 /** Fields the engine decides; written after the app's. The app's own framing fields are never written. */
 export interface EngineHeaders {

@@ -1,0 +1,67 @@
+// The client's address in the shapes fetch handlers expect: Deno's `info.remoteAddr` ({ transport, hostname, port }),
+// Bun's `server.requestIP(req)` ({ address, family, port }) and srvx's `request.ip`. Parsed from the engine's
+// 'ip:port' / '[ip6]:port' text only when read.
+import type { Request as EngineRequest } from '../server/index.js';
+
+/** Deno's `Deno.NetAddr` for a TCP peer. */
+export interface NetAddr {
+  readonly transport: 'tcp';
+  /** The peer's IP address (an IPv4 client of a dual-stack listener is shown as IPv4). */
+  readonly hostname: string;
+  readonly port: number;
+}
+
+/** Bun's `SocketAddress`. */
+export interface SocketAddress {
+  readonly address: string;
+  readonly family: 'IPv4' | 'IPv6';
+  readonly port: number;
+}
+
+/** Splits 'ip:port' or '[ip6]:port'; null for null or malformed text. */
+export function parseAddress(text: string | null): NetAddr | null {
+  if (text === null) return null;
+  const colon = text.lastIndexOf(':');
+  if (colon <= 0) return null;
+  const port = Number(text.slice(colon + 1));
+  const host = text.charCodeAt(0) === 0x5b ? text.slice(1, colon - 1) : text.slice(0, colon);
+  return Number.isInteger(port) ? { transport: 'tcp', hostname: host, port } : null;
+}
+
+/** The second argument a fetch handler gets (Deno's ServeHandlerInfo: remoteAddr, completed; plus Bun's requestIP). */
+export class ServeInfo {
+  #engine: EngineRequest;
+  #addr: NetAddr | null | undefined = undefined;
+  #completed: Promise<void> | null = null;
+  #done = false;
+  #resolve: (() => void) | null = null;
+
+  constructor(engine: EngineRequest) {
+    this.#engine = engine;
+  }
+
+  /** Deno's `info.completed`: settles once the response has gone out whole (or was cut short by the client). */
+  get completed(): Promise<void> {
+    this.#completed ??= this.#done ? Promise.resolve() : new Promise<void>((resolve) => (this.#resolve = resolve));
+    return this.#completed;
+  }
+
+  /** The exchange is over (called by the adapter). */
+  static complete(info: ServeInfo): void {
+    info.#done = true;
+    info.#resolve?.();
+  }
+
+  /** The client's address (Deno's `info.remoteAddr`); hostname '' and port 0 when the socket has none. */
+  get remoteAddr(): NetAddr {
+    if (this.#addr === undefined) this.#addr = parseAddress(this.#engine.remoteAddress);
+    return this.#addr ?? { transport: 'tcp', hostname: '', port: 0 };
+  }
+
+  /** Bun's `server.requestIP(request)`: the client's address, or null when unknown. */
+  requestIP(_request?: unknown): SocketAddress | null {
+    const addr = this.remoteAddr;
+    if (addr.hostname === '') return null;
+    return { address: addr.hostname, family: addr.hostname.includes(':') ? 'IPv6' : 'IPv4', port: addr.port };
+  }
+}

@@ -1,0 +1,12 @@
+// sluice/fetch: web-standard handlers on Sluice. Converts at the edge only: the global Request and Response are
+// never replaced, and the engine's types never mention them.
+
+// ** Serving a fetch handler
+export { serve } from './serve.js';
+export type { FetchServeOptions } from './serve.js';
+export { fromFetch } from './fetch-app.js';
+export type { FetchHandler, FetchOptions } from './fetch-app.js';
+
+// ** What the handler gets besides the request
+export { ServeInfo } from './client-address.js';
+export type { NetAddr, SocketAddress } from './client-address.js';

@@ -1,0 +1,77 @@
+// serve(): one exported function with two forms. serve({ fetch, port, hostname }) is the one-argument form of Bun,
+// Deno and srvx; serve(settings, app) is Sluice's own. Both return the same Server, listening when serve returns.
+import {
+  DEFAULT_SETTINGS, serve as serveApplication, type Application, type Server, type Settings,
+} from '../server/index.js';
+import { fromFetch, type FetchHandler, type FetchOptions } from './fetch-app.js';
+
+/** serve()'s one-argument form: a fetch handler plus any Settings field (`hostname` or `host`, `port`...). */
+export interface FetchServeOptions extends Partial<Omit<Settings, 'port' | 'host'>> {
+  /** The handler, called as `options.fetch(request, info)` (so `this` is the options object, as in Bun and Workers). */
+  fetch: FetchHandler;
+  /** TCP port (0 = any free one); a numeric string is accepted. Default: $PORT, else 3000. */
+  port?: number | string | undefined;
+  /** Address to bind (Bun and Deno's name): an IP address, 'localhost' (127.0.0.1) or '' (all). Default ''. */
+  hostname?: string | undefined;
+  /** The same as hostname (Sluice's and node's name). */
+  host?: string | undefined;
+  /** Turns an error thrown by the handler into a Response; if it fails too, a bare 500. */
+  error?: FetchOptions['error'];
+}
+
+/** Serves a fetch handler: `serve({ fetch: (req) => new Response('hi'), port: 3000 })`. */
+export function serve(options: FetchServeOptions): Server;
+/** Serves a Sluice Application: `serve({ port: 3000 }, app)`. */
+export function serve(settings: Partial<Settings>, app: Application): Server;
+export function serve(options: FetchServeOptions | Partial<Settings>, app?: Application): Server {
+  if (app !== undefined) return serveApplication(options as Partial<Settings>, app);
+  const o = options as Partial<FetchServeOptions> | null | undefined;
+  if (typeof o?.fetch !== 'function') {
+    throw new TypeError('serve(options) needs options.fetch, a function (request) => Response; or call serve(settings, app)');
+  }
+  const settings = settingsOf(o as FetchServeOptions);
+  const where = { host: 'localhost' };
+  const handlerOptions: FetchOptions = {
+    error: o.error,
+    onException: settings.onException,
+    thisArg: o,
+    get defaultHost() {
+      return where.host;
+    },
+  };
+  const server = serveApplication(settings, fromFetch(o.fetch, handlerOptions));
+  // A request without a Host (HTTP/1.0) is given this server's own address in request.url.
+  where.host = `${displayHost(settings.host ?? '')}:${server.port}`;
+  return server;
+}
+
+/** The Settings fields of a one-argument options object (a Hono app passed whole brings other keys: they are left). */
+function settingsOf(o: FetchServeOptions): Partial<Settings> {
+  const settings: Record<string, unknown> = {};
+  for (const key of Object.keys(DEFAULT_SETTINGS)) {
+    const v = (o as unknown as Record<string, unknown>)[key];
+    if (v !== undefined) settings[key] = v;
+  }
+  settings.host = bindAddress(o.hostname ?? o.host ?? '');
+  settings.port = portOf(o.port);
+  return settings as Partial<Settings>;
+}
+
+function portOf(port: number | string | undefined): number {
+  const v = port ?? process.env.PORT ?? 3000;
+  const n = typeof v === 'number' ? v : /^\d{1,5}$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n)) throw new TypeError(`port must be an integer 0-65535, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** 'localhost' binds the loopback address; '[::1]' loses its brackets; other names must be IP addresses. */
+function bindAddress(hostname: string): string {
+  if (hostname === 'localhost') return '127.0.0.1';
+  if (hostname.startsWith('[') && hostname.endsWith(']')) return hostname.slice(1, -1);
+  return hostname;
+}
+
+function displayHost(bound: string): string {
+  if (bound === '' || bound === '0.0.0.0' || bound === '::') return 'localhost';
+  return bound.includes(':') ? `[${bound}]` : bound;
+}
