@@ -119,7 +119,8 @@ async function main(): Promise<void> {
 
   await check('npm install --ignore-scripts of the tarball works without build tools', () => {
     const started = Date.now();
-    const r = runSync('npm', ['install', '--ignore-scripts', '--prefer-offline', tarball], project, env);
+    // hono too: the README shows a Hono app on Sluice, and its block is compiled against this install below.
+    const r = runSync('npm', ['install', '--ignore-scripts', '--prefer-offline', tarball, `hono@${devVersion('hono')}`], project, env);
     console.log(`  (${Date.now() - started} ms)`);
     return r.status === 0 ? null : describeFailure('npm install', r);
   });
@@ -167,6 +168,14 @@ async function main(): Promise<void> {
     return /wrong\.ts\(\d+,\d+\): error TS2(322|345)/.test(r.stdout) ? null : `unexpected tsc output:\n${r.stdout}`;
   });
   await checkWithoutPrebuilt(project, env);
+}
+
+/** The version range this checkout's package.json gives a dev dependency. */
+function devVersion(name: string): string {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> };
+  const range = pkg.devDependencies?.[name];
+  if (range === undefined) throw new Error(`package.json has no devDependency ${name}`);
+  return range;
 }
 
 /** Where no prebuilt addon matches (removed here): one clear error at run time, a clear message from the install

@@ -1,6 +1,5 @@
 import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -9,7 +8,8 @@ import { extractTypeScriptBlocks } from './readme-blocks.js';
 // Every TypeScript block of README.md compiles as a user would write it: strict, nodenext, each block its own
 // module, 'sluice' and its subpaths mapped to this checkout's sources (test:package compiles against the tarball).
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'sluice-readme-'));
+// Inside node_modules, so a block that imports a peer the README shows (hono) resolves it from this checkout.
+const dir = mkdtempSync(join(root, 'node_modules', '.sluice-readme-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
 test('every TypeScript block of README.md compiles under strict', (t) => {
