@@ -1,16 +1,18 @@
-// serve(settings, app): binds (or adopts) a listening socket, accepts through the native reactor, runs one
-// connection loop per socket, and shuts down gracefully: stop accepting, close idle connections, let in-flight
-// requests finish with Connection: close, force-close after the grace period.
+// serve(settings, app): binds (or adopts) its listening sockets (listen.ts: one per address), accepts through the
+// native reactor, runs one connection loop per socket, and shuts down gracefully: stop accepting, close idle
+// connections, let in-flight requests finish with Connection: close, force-close after the grace period.
+import { AcceptErrorLog } from './accept-errors.js';
 import { errorResponse } from './errors.js';
 import { Connection, Phase } from './connection.js';
 import { DateCache } from './date.js';
 import { fileCaches, type FileCaches } from './file-caches.js';
 import { serveConnection, type Engine } from './http1.js';
+import { closeListeners, openListeners, type ListenAddress } from './listen.js';
+import { OptionError } from './option-error.js';
 import { sharedReactor, type Reactor } from './reactor.js';
 import { resolveSettings, type Settings } from './settings.js';
 import { TimeoutManager } from './timeout.js';
 import type { Application } from './types.js';
-import { sysError } from '../native/index.js';
 
 /** How long graceful shutdown waits for the first request of a connection accepted just before it. */
 const FRESH_GRACE_MS = 1000;
@@ -27,8 +29,11 @@ export class Server implements Engine {
   readonly sendTimeoutMs: number;
   /** The bound port. */
   readonly port: number;
+  /** Every address it listens on (one per resolved host address; `::` for every interface). */
+  readonly addresses: readonly ListenAddress[];
   shuttingDown = false;
-  private readonly listenFd: number;
+  private readonly listenFds: readonly number[];
+  private readonly acceptErrors: AcceptErrorLog;
   private readonly conns = new Set<Connection>();
   private closing: Promise<void> | null = null;
   private allClosed: (() => void) | null = null;
@@ -41,17 +46,20 @@ export class Server implements Engine {
     this.files = fileCaches();
     this.serverName = settings.serverName === '' ? null : settings.serverName;
     this.sendTimeoutMs = settings.sendTimeoutMs;
-    const native = reactor.native;
-    const fd = settings.fd ?? native.listen(settings.host, settings.port, settings.backlog, settings.reusePort);
-    if (fd < 0) throw describeListenError(sysError(fd, 'listen'), settings);
-    this.listenFd = fd;
-    const port = native.localPort(fd);
-    if (port < 0) throw sysError(port, 'getsockname');
-    this.port = port;
-    reactor.listen(fd, {
-      onAccept: (cfd) => this.accept(cfd),
-      onAcceptError: (e) => settings.onException(e, null),
-    });
+    const listeners = openListeners(settings, reactor.native);
+    this.listenFds = listeners.fds;
+    this.port = listeners.port;
+    this.addresses = listeners.addresses;
+    this.acceptErrors = new AcceptErrorLog((e) => settings.onException(e, null));
+    try {
+      for (const fd of this.listenFds) {
+        reactor.listen(fd, { onAccept: (cfd) => this.accept(cfd), onAcceptError: (e) => this.acceptErrors.record(e) });
+      }
+    } catch (err) {
+      for (const fd of this.listenFds) reactor.unlisten(fd);
+      closeListeners(this.listenFds, reactor.native);
+      throw err;
+    }
   }
 
   /** Open connections. */
@@ -107,7 +115,8 @@ export class Server implements Engine {
   close(): Promise<void> {
     if (this.closing !== null) return this.closing;
     this.shuttingDown = true;
-    this.reactor.unlisten(this.listenFd);
+    for (const fd of this.listenFds) this.reactor.unlisten(fd);
+    this.acceptErrors.close();
     const done = new Promise<void>((resolve) => (this.allClosed = resolve));
     for (const conn of this.conns) {
       if (conn.phase !== Phase.Idle || conn.hasBuffered()) continue;
@@ -128,15 +137,15 @@ export class Server implements Engine {
   }
 }
 
-function describeListenError(e: Error & { code?: string }, s: Settings): Error {
-  const where = `${s.host === '' ? '*' : s.host}:${s.port}`;
-  if (e.code === 'EADDRINUSE') e.message = `port ${s.port} is already in use (${where})`;
-  else if (e.code === 'EACCES') e.message = `no permission to listen on ${where} (ports below 1024 need privileges)`;
-  else if (e.code === 'EADDRNOTAVAIL') e.message = `address ${s.host} is not available on this machine`;
-  return e;
-}
-
-/** Runs `app` over HTTP/1.1: `serve({ port: 3000 }, app)`. Throws a SysError (code EADDRINUSE, …) if it cannot listen. */
+/**
+ * Runs `app` over HTTP/1.1: `serve({ port: 3000 }, app)`. Throws an OptionError for an unknown or bad setting or an
+ * app that is not a function, a HostResolutionError for a host name that does not resolve, and a SysError (code
+ * EADDRINUSE, …) if it cannot listen.
+ */
 export function serve(settings: Partial<Settings>, app: Application): Server {
-  return new Server(resolveSettings(settings), app, sharedReactor());
+  const resolved = resolveSettings(settings);
+  if (typeof app !== 'function') {
+    throw new OptionError('INVALID_APP', 'app', `serve(settings, app): app must be a function (req) => Response, got ${app === null ? 'null' : typeof app}`);
+  }
+  return new Server(resolved, app, sharedReactor());
 }

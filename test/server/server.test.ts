@@ -25,7 +25,7 @@ const listenErrors: Array<[number, string, RegExp]> = [
   [-98, 'EADDRINUSE', /port 8080 is already in use \(127\.0\.0\.1:8080\)/],
   [-13, 'EACCES', /no permission to listen on 127\.0\.0\.1:8080/],
   [-99, 'EADDRNOTAVAIL', /address 127\.0\.0\.1 is not available/],
-  [-22, 'EINVAL', /listen EINVAL/],
+  [-22, 'EINVAL', /cannot listen on 127\.0\.0\.1:8080: not a valid address or port/],
 ];
 for (const [errno, code, message] of listenErrors) {
   test(`a listen failure ${code} throws a SysError with code ${code} and a helpful message`, (t) => {
