@@ -12,7 +12,8 @@ import { parseRequestHead } from '../../../src/server/request-head.js';
 import { respond } from '../../../src/server/response.js';
 import type { Response } from '../../../src/server/types.js';
 import { FileChangedError, streamBodyParts } from '../../../src/middleware/static/multipart.js';
-import { resolveStaticOptions, formatCacheControl } from '../../../src/middleware/static/static-options.js';
+import { resolveStaticOptions } from '../../../src/middleware/static/static-options.js';
+import { formatCacheControl } from '../../../src/middleware/static/cache-control.js';
 import { etagOf, pinFile } from '../../../src/middleware/static/file-response.js';
 import { createStaticLookup, serveStatic, staticFiles, StaticRootError, type StaticOptions } from '../../../src/middleware/static/static-files.js';
 
@@ -179,9 +180,12 @@ test(traversal, '/a.txt%00.html', 400);
 test(traversal, '/%c0%ae%c0%ae/secret.txt', 400);
 test(traversal, '/./a.txt', 400);
 
-test('dotfiles are hidden by default and served with dotfiles: allow', async (t) => {
+test('dotfiles are hidden by default (404), refused with dotfiles: deny (403), and served with dotfiles: allow', async (t) => {
   t.is(appOf()(request('GET', '/.env')).status, 404);
   t.is(appOf()(request('GET', '/%2eenv')).status, 404);
+  t.is(appOf({ dotfiles: 'ignore' })(request('GET', '/.env')).status, 404);
+  t.is(appOf({ dotfiles: 'deny' })(request('GET', '/.env')).status, 403);
+  t.is(appOf({ dotfiles: 'deny' })(request('GET', '/.well-known/security.txt')).status, 200);
   const allowed = appOf({ dotfiles: 'allow' })(request('GET', '/.env'));
   t.is((await bodyOf(allowed)).toString(), 'SECRET');
 });
@@ -439,13 +443,15 @@ test('a relative root and a symlinked root resolve to their real directory', asy
 test('bad options are TypeErrors naming the option', (t) => {
   t.throws(() => resolveStaticOptions({ index: '../x' }), { instanceOf: TypeError, message: /index/ });
   t.throws(() => resolveStaticOptions({ index: '' }), { instanceOf: TypeError, message: /index/ });
-  t.throws(() => resolveStaticOptions({ dotfiles: 'ignore' as 'deny' }), { instanceOf: TypeError, message: /dotfiles/ });
+  t.throws(() => resolveStaticOptions({ dotfiles: 'hide' as 'deny' }), { instanceOf: TypeError, message: /dotfiles/ });
   t.throws(() => resolveStaticOptions({ etag: 'medium' as 'weak' }), { instanceOf: TypeError, message: /etag/ });
   t.throws(() => formatCacheControl(-1), { instanceOf: TypeError, message: /cacheControl/ });
   t.throws(() => formatCacheControl(1.5), { instanceOf: TypeError, message: /cacheControl/ });
   t.throws(() => formatCacheControl('a\r\nb'), { instanceOf: TypeError, message: /cacheControl/ });
   t.deepEqual(resolveStaticOptions(), {
-    index: 'index.html', hideDotfiles: true, etag: 'weak', precompressed: false, cacheControl: null, fallthrough: true,
+    index: 'index.html', dotfiles: 'ignore', symlinks: 'within', etag: 'weak', precompressed: false, cacheControl: null,
+    hashedCacheControl: null, listing: false, single: null, cleanUrls: false, notFound: '404.html', notFoundExplicit: false,
+    fallthrough: true,
   });
 });
 
