@@ -92,6 +92,8 @@ async function retryFetch(url: string): Promise<string> {
 async function startServing(args: string[]): Promise<{ cli: Cli; port: number }> {
   const cli = startCli(['serve', '--host', '127.0.0.1', '--port', '0', ...args]);
   const m = await cli.waitFor(/http:\/\/127\.0\.0\.1:(\d+)\//);
+  // The banner ends with the options line.
+  await cli.waitFor(/ {2}options: .*\n/);
   return { cli, port: Number(m[1]) };
 }
 
@@ -167,7 +169,7 @@ test('a privileged port without privileges is exit 1 with "no permission to list
 
 test('with no directory it serves the built-in site, prints its URL, and SIGTERM exits 0', async (t) => {
   const { cli, port } = await startServing([]);
-  t.regex(cli.stdout, /^sluice: serving the built-in site at\n {2}http:\/\/127\.0\.0\.1:\d+\/\n$/);
+  t.regex(cli.stdout, /^sluice: serving the built-in site at\n {2}http:\/\/127\.0\.0\.1:\d+\/\n {2}options: list off, .*, workers 1\n$/);
   const page = await fetch(`http://127.0.0.1:${port}/`);
   t.is(page.status, 200);
   t.regex(await page.text(), /Sluice is running/);
