@@ -45,3 +45,27 @@ test('EMFILE is reported, backed off without a busy loop, and recovered from onc
   t.true(report.errors.length <= 20, `${report.errors.length} reports in ${report.heldMs} ms`);
   t.true(report.turnsWhileFull <= 20, `${report.turnsWhileFull} turns in ${report.heldMs} ms`);
 });
+
+const RESUME_CHILD = fileURLToPath(new URL('./fixtures/emfile-resume-child.js', import.meta.url));
+
+test('after EMFILE, closing a tracked fd resumes accepting at once rather than after the backoff delay', async (t) => {
+  const child = spawn('sh', ['-c', 'ulimit -n 64 && exec "$0" "$@"', process.execPath, RESUME_CHILD], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.setEncoding('utf8');
+  const portLine = new Promise<number>((resolve) => {
+    child.stdout.on('data', (chunk: string) => {
+      output += chunk;
+      if (output.includes('\n')) resolve(Number(output.split('\n')[0]));
+    });
+  });
+  const exited = once(child, 'exit');
+  const client = connect({ host: '127.0.0.1', port: await portLine });
+  client.on('error', () => {});
+  const [code] = (await exited) as [number];
+  client.destroy();
+  t.is(code, 0);
+  const report = JSON.parse(output.trim().split('\n').at(-1)!) as { iterations: number; errorsBeforeClose: number };
+  t.true(report.errorsBeforeClose > 1, `the listener retried ${report.errorsBeforeClose} time(s) while full`);
+  // The close re-arms the listener for the very next poll; waiting out the delay would take thousands of iterations.
+  t.true(report.iterations <= 3, `${report.iterations} loop iterations between the close and the accept`);
+});
