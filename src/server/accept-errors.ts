@@ -41,6 +41,11 @@ export class AcceptErrorLog {
 
   constructor(private readonly report: (error: AcceptError) => void, private readonly intervalMs = ACCEPT_ERROR_INTERVAL_MS) {}
 
+  /** Whether a burst is open: failures now are counted into the next report rather than reported at once. */
+  get bursting(): boolean {
+    return this.#timer !== null;
+  }
+
   /** One failure (a SysError from the reactor: `code` is its errno name). */
   record(error: Error): void {
     const code = (error as { code?: unknown }).code;

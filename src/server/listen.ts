@@ -108,21 +108,23 @@ function bindAll(hosts: readonly string[], spec: ListenSpec, native: NativeBindi
   const fds: number[] = [];
   let port = spec.port;
   let skipped: SysError | null = null;
+  let boundIPv4 = false;
   try {
     for (const host of hosts) {
       const fd = native.listen(host, port, spec.backlog, spec.reusePort);
       if (fd < 0) {
         const e = describeListenError(sysError(fd, 'listen'), host, port);
         if (hosts.length > 1 && isIPv6(host) && (e.code === 'EADDRNOTAVAIL' || e.code === 'EAFNOSUPPORT')) {
-          skipped = e;
+          skipped ??= e;
           continue;
         }
         throw e;
       }
       fds.push(fd);
+      boundIPv4 ||= isIPv4(host);
       if (port === 0) port = checkPort(native.localPort(fd));
     }
-    if (fds.length === 0 && skipped !== null) throw skipped;
+    if (skipped !== null && !boundIPv4) throw skipped;
   } catch (err) {
     closeListeners(fds, native);
     throw err;

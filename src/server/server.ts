@@ -51,13 +51,16 @@ export class Server implements Engine {
     this.port = listeners.port;
     this.addresses = listeners.addresses;
     this.acceptErrors = new AcceptErrorLog((e) => settings.onException(e, null));
+    let started = 0;
     try {
       for (const fd of this.listenFds) {
         reactor.listen(fd, { onAccept: (cfd) => this.accept(cfd), onAcceptError: (e) => this.acceptErrors.record(e) });
+        started++;
       }
     } catch (err) {
-      for (const fd of this.listenFds) reactor.unlisten(fd);
-      closeListeners(this.listenFds, reactor.native);
+      // The one that failed is registered too: unlisten closes those, the ones never reached are closed here.
+      for (const fd of this.listenFds.slice(0, started + 1)) reactor.unlisten(fd);
+      closeListeners(this.listenFds.slice(started + 1), reactor.native);
       throw err;
     }
   }
