@@ -489,3 +489,51 @@ test('a HEAD or revalidation of a file removed after its stat was cached is 404,
   t.is(app(request('HEAD', '/vanishing.txt')).status, 404);
   t.is(app(request('GET', '/vanishing.txt', { 'if-none-match': '"x"' })).status, 404);
 });
+
+/** Caches whose opens fail with `code` (the process or the system is out of descriptors). */
+function cachesThatCannotOpen(code: string): FileCaches {
+  const info = new FileInfoCache();
+  const fs = { openSync: (): number => { throw Object.assign(new Error(`${code}: too many open files`), { code }); }, fstatSync: () => { throw new Error('unused'); }, closeSync: () => {} };
+  return { info, fds: new FdCache({ infoCache: info, fs }) };
+}
+
+test('a file that cannot be opened for lack of descriptors is a 503 with Retry-After, not an error', (t) => {
+  for (const code of ['EMFILE', 'ENFILE']) {
+    const app = staticFiles(ROOT, { caches: cachesThatCannotOpen(code) });
+    const res = app(request('GET', '/a.txt')) as Response;
+    t.is(res.status, 503, code);
+    t.is(res.headers['retry-after'], '1');
+    // The not-found page is opened the same way.
+    const page = staticFiles(ROOT, { caches: cachesThatCannotOpen(code), notFound: 'a.txt' })(request('GET', '/nope')) as Response;
+    t.is(page.status, 503);
+  }
+  const other = staticFiles(ROOT, { caches: cachesThatCannotOpen('EIO') });
+  t.throws(() => other(request('GET', '/a.txt')), { message: /EIO/ });
+  t.throws(() => staticFiles(ROOT, { caches: cachesThatCannotOpen('EIO'), notFound: 'a.txt' })(request('GET', '/nope')), { message: /EIO/ });
+});
+
+test('unknown static options are refused, naming the nearest', (t) => {
+  t.throws(() => resolveStaticOptions({ cleanURLs: true } as StaticOptions), { instanceOf: TypeError, message: "unknown static option 'cleanURLs' (did you mean 'cleanUrls'?)" });
+  t.throws(() => resolveStaticOptions({ listing: 'yes' as unknown as boolean }), { message: /static option listing must be true or false/ });
+  t.throws(() => resolveStaticOptions({ symlinks: 'maybe' as 'follow' }), { message: /static option symlinks must be 'within', 'follow', 'deny'/ });
+  t.throws(() => resolveStaticOptions({ single: '../x.html' }), { message: /static option single must be/ });
+  t.throws(() => resolveStaticOptions({ single: true, index: false }), { message: /single: true needs an index/ });
+  t.throws(() => resolveStaticOptions({ notFound: '' }), { message: /static option notFound must be a file path or false/ });
+  t.throws(() => resolveStaticOptions({ fallthrough: 1 as unknown as boolean }), { message: /fallthrough/ });
+  t.like(resolveStaticOptions({ single: '/shell/app.html', notFound: false }), { single: '/shell/app.html', notFound: null, notFoundExplicit: false });
+});
+
+test('serveStatic with fallthrough hands misses to the app without building the not-found page', async (t) => {
+  const inner = (): Response => respond.text(200, 'inner');
+  const app = serveStatic(ROOT, { caches: cachesThatCannotOpen('EMFILE'), notFound: 'a.txt', single: 'a.txt' })(inner);
+  t.is((await app(request('GET', '/missing', { accept: 'text/html' }))).status, 200);
+  t.is(await bodyOf(await app(request('GET', '/missing', { accept: 'text/html' }))).then(String), 'inner');
+});
+
+test('a listing of the root has no parent link, and a listing survives an entry vanishing', async (t) => {
+  const res = appOf({ listing: true, index: false })(request('GET', '/'));
+  t.is(res.status, 200);
+  const html = (await bodyOf(res)).toString();
+  t.false(html.includes('href="../"'));
+  t.true(html.includes('./docs/'));
+});
