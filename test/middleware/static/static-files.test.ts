@@ -537,3 +537,9 @@ test('a listing of the root has no parent link, and a listing survives an entry 
   t.false(html.includes('href="../"'));
   t.true(html.includes('./docs/'));
 });
+
+test('under symlinks: follow, precompressed siblings are found without the realpath check', async (t) => {
+  const res = appOf({ precompressed: true, symlinks: 'follow' })(request('GET', '/style.css', { 'accept-encoding': 'br' }));
+  t.is(header(res, 'content-encoding'), 'br');
+  t.is((await bodyOf(res)).toString(), 'BR');
+});
