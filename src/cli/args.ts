@@ -50,8 +50,15 @@ export function parseCliArgs(argv: readonly string[], cpus: () => number = avail
   const merged: Values = { ...file.values, ...definedOnly(values as Values) };
   if (values.auth === undefined && env[AUTH_ENV] !== undefined && env[AUTH_ENV] !== '') merged.auth = env[AUTH_ENV];
   const config = buildConfig(merged, dir ?? file.dir ?? null, cpus);
-  return typeof config === 'string' ? usageError(config) : { kind: 'serve', config };
+  if (typeof config === 'string') return usageError(config);
+  const siteOnly = config.dir === null ? SITE_FLAGS.find((flag) => merged[flag] !== undefined && merged[flag] !== false) : undefined;
+  // The built-in site has no files to list, fall back to or cache: say so rather than ignore the flag.
+  if (siteOnly !== undefined) return usageError(`--${siteOnly} needs a directory to serve (sluice serve <dir> --${siteOnly})`);
+  return { kind: 'serve', config };
 }
+
+/** Flags about the files of a directory: meaningless for the built-in site. */
+const SITE_FLAGS = ['list', 'single', 'clean-urls', '404', 'dotfiles', 'symlinks', 'precompressed', 'max-age', 'immutable', 'immutable-hashed'];
 
 /** Turn merged raw values into a ServeConfig, or the first problem's message. */
 function buildConfig(v: Values, dir: string | null, cpus: () => number): ServeConfig | string {

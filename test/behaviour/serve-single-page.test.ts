@@ -40,6 +40,9 @@ test('--single: a deep link that accepts HTML gets index.html with 200', async (
     // fetch() and curl send */*: an extensionless path is a route.
     t.is((await ask(port, 'GET', '/users/42', { accept: '*/*' })).status, 200);
     t.is((await ask(port, 'GET', '/users/42')).status, 200);
+    // The answer for a missing path depends on Accept (shell or 404), so caches must key on it.
+    t.is((await ask(port, 'GET', '/users/42')).headers.vary, 'Accept');
+    t.is((await ask(port, 'GET', '/logo.png')).headers.vary, 'Accept');
     const head = await ask(port, 'HEAD', '/users/42', { accept: BROWSER_ACCEPT });
     t.is(head.status, 200);
     t.is(head.headers['content-length'], String(SHELL.length));
@@ -113,6 +116,7 @@ test('a 404.html at the root is the not-found page; --404 names another; without
     const res = await ask(port, 'GET', '/nope');
     t.is(res.status, 404);
     t.is(res.body.toString(), 'Not Found\n');
+    t.is(res.headers.vary, undefined);
   });
 });
 

@@ -19,11 +19,7 @@ export function createMissResponder(root: string, caches: FileCaches, options: R
   // A fallback or page the user named must exist now: a typo should fail at start-up, not as a 404 later.
   if (single !== null && options.single !== options.index) requireFile(caches, single, 'single');
   if (page !== null && options.notFoundExplicit) requireFile(caches, page, 'notFound');
-  return (req) => {
-    if (single !== null && wantsAppShell(req)) {
-      const info = caches.info.get(single);
-      if (info !== null && info.kind === 'file') return respondWithFile(req, info, caches, options);
-    }
+  const notFound = (): Response => {
     if (page !== null) {
       const info = caches.info.get(page);
       const pinned = info !== null && info.kind === 'file' ? pinFile(caches, info) : null;
@@ -32,6 +28,21 @@ export function createMissResponder(root: string, caches: FileCaches, options: R
     }
     return NOT_FOUND;
   };
+  if (single === null) return notFound;
+  return (req) => {
+    let res: Response | null = null;
+    if (wantsAppShell(req)) {
+      const info = caches.info.get(single);
+      if (info !== null && info.kind === 'file') res = respondWithFile(req, info, caches, options);
+    }
+    // RFC 9110 §12.5.5: with a fallback, the answer for a missing path (shell or 404) depends on Accept.
+    return varyOnAccept(res ?? notFound());
+  };
+}
+
+function varyOnAccept(res: Response): Response {
+  const vary = res.headers.vary;
+  return { ...res, headers: { ...res.headers, vary: typeof vary === 'string' && vary !== '' ? `${vary}, Accept` : 'Accept' } };
 }
 
 /** Whether a missing path should get the single-page app's HTML rather than a 404. */

@@ -1,7 +1,7 @@
-// The static file application (issue #6): GET/HEAD of files under one root, index.html for directories, a redirect
-// for a directory without its slash, 405 otherwise. Key decision: the app is synchronous and looks files up only
-// through the shared caches, so a hot file costs no syscall here and the engine's sendfile sees the same FileInfo.
-
+// The static file application (issues #6, #16): GET/HEAD of files under one root, index.html for directories, a
+// redirect for a directory without its slash, 405 otherwise; listings, clean URLs, the SPA fallback and the not-found
+// page are options, each in its own file. Key decision: the app is synchronous and looks files up only through the
+// shared caches, so a hot file costs no stat here and the engine's sendfile sees the same FileInfo and fd.
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileCaches, type FileCaches } from '../../server/file-caches.js';
