@@ -1,13 +1,17 @@
-// What `sluice serve` runs: the static app over the directory (or the embedded site), wrapped in the middleware the
-// flags ask for, plus the engine settings they imply. Key decision: the access log is the engine's exact one
-// (accessLog() as Settings.logger: bytes actually written), not the middleware form that counts what the app returned.
-
+// What `sluice serve` runs: the static app over the directory (or the embedded site) with the options the flags ask
+// for, wrapped in the site-wide middleware, plus the engine settings they imply. Key decisions: the access log is the
+// engine's exact one (accessLog() as Settings.logger: bytes actually written), not the middleware form that counts
+// what the app returned; and the middleware order is headers > CORS > auth > gzip > files, so a preflight (which
+// never carries credentials) is answered before auth, and a 401 still carries the CORS and custom fields.
 import { setTimeout as delay } from 'node:timers/promises';
+import { basicAuth, parseUserPassword } from '../middleware/basic-auth.js';
+import { compose } from '../middleware/compose.js';
+import { cors } from '../middleware/cors.js';
 import { gzip } from '../middleware/gzip.js';
 import { accessLog, type AccessLog } from '../middleware/logger.js';
-import { staticFiles } from '../middleware/static/static-files.js';
-import type { Settings } from '../server/settings.js';
-import type { Application } from '../server/types.js';
+import { collectHeaderLines, setHeaders } from '../middleware/set-headers.js';
+import { staticFiles, type StaticOptions } from '../middleware/index.js';
+import type { Application, Middleware, Settings } from '../server/index.js';
 import type { ServeConfig } from './args.js';
 import { defaultSite } from './default-site.js';
 
@@ -22,13 +26,42 @@ export interface CliApplication {
 /** How long shutdown waits for the access log to reach the OS. */
 export const LOG_CLOSE_TIMEOUT_MS = 2000;
 
-/** Build the application for a config; throws StaticRootError when the directory is unusable. */
-export function buildApplication(config: ServeConfig): CliApplication {
-  let app: Application = config.dir === null ? defaultSite() : staticFiles(config.dir);
-  if (config.gzip) {
-    // A file keeps sendfile when it has a .gz/.br sibling; otherwise compressible files are compressed on the fly.
-    app = gzip({ files: { kind: 'precompressed', fallback: { kind: 'compress' } } })(app);
+/** The staticFiles() options a config asks for (each flag is one option). */
+export function staticOptionsOf(config: ServeConfig): StaticOptions {
+  const options: StaticOptions = {
+    listing: config.list,
+    cleanUrls: config.cleanUrls,
+    dotfiles: config.dotfiles,
+    symlinks: config.symlinks,
+    precompressed: config.precompressed,
+    immutable: config.immutable,
+    immutableHashed: config.immutableHashed,
+  };
+  if (config.single !== null) options.single = config.single;
+  if (config.notFound !== null) options.notFound = config.notFound;
+  if (config.maxAge !== null) options.maxAge = config.maxAge;
+  return options;
+}
+
+/** The site-wide middleware a config asks for, outermost first. */
+export function middlewareOf(config: ServeConfig): Middleware[] {
+  const layers: Middleware[] = [];
+  if (config.headers.length > 0) layers.push(setHeaders(collectHeaderLines(config.headers)));
+  if (config.cors !== null) {
+    const origin = config.cors === '*' ? '*' : config.cors.split(',');
+    // Credentials only make sense with auth, and the Fetch standard allows them only with named origins.
+    layers.push(cors({ origin, credentials: config.auth !== null && origin !== '*' }));
   }
+  if (config.auth !== null) layers.push(basicAuth(parseUserPassword(config.auth)));
+  // A file keeps sendfile when it has a .gz/.br sibling; otherwise compressible files are compressed on the fly.
+  if (config.gzip) layers.push(gzip({ files: { kind: 'precompressed', fallback: { kind: 'compress' } } }));
+  return layers;
+}
+
+/** Build the application for a config; throws StaticRootError / OptionError when the directory or a file is unusable. */
+export function buildApplication(config: ServeConfig): CliApplication {
+  const site = config.dir === null ? defaultSite() : staticFiles(config.dir, staticOptionsOf(config));
+  const app = compose(...middlewareOf(config))(site);
   const log: AccessLog | null = config.accessLog === null ? null
     : accessLog({ to: config.accessLog === '-' ? process.stdout : config.accessLog, format: config.jsonLog ? 'json' : 'combined' });
   return {

@@ -1,27 +1,20 @@
-// Command-line parsing for `sluice`: argv -> a tagged command, never a throw. Key decision: node:util parseArgs in
-// strict mode, so an unknown flag or a missing value is a usage error (exit 2) before anything starts.
-
-import { statSync } from 'node:fs';
+// Command-line parsing for `sluice`: argv (plus --config and SLUICE_AUTH) -> a tagged command, never a throw. Key
+// decisions: node:util parseArgs in strict mode, so an unknown flag or a missing value is a usage error (exit 2) before
+// anything starts; the config file fills in what the flags leave out, and every value passes the same checks.
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { readConfigFile, type RawOptions } from './config-file.js';
+import { OPTIONS, rewriteArgv } from './flags.js';
+import {
+  checkAuth, checkChoice, checkCors, checkHeaders, checkMaxAge, checkPort, checkSitePath, checkWorkers,
+  DEFAULT_SERVE_CONFIG, type Checked, type ServeConfig,
+} from './serve-config.js';
 
-/** Everything `sluice serve` was asked to do, validated. */
-export interface ServeConfig {
-  /** Directory to serve, or null for the embedded default site. */
-  readonly dir: string | null;
-  readonly port: number;
-  /** '' = every interface. */
-  readonly host: string;
-  /** Worker processes; 1 serves in-process without a supervisor. */
-  readonly workers: number;
-  readonly gzip: boolean;
-  /** Access log destination: null (off), '-' (stdout) or a file path. */
-  readonly accessLog: string | null;
-  /** Access log lines as JSON instead of the Combined Log Format. */
-  readonly jsonLog: boolean;
-  /** No startup banner. */
-  readonly quiet: boolean;
-}
+export { DEFAULT_PORT, DEFAULT_SERVE_CONFIG, type ServeConfig } from './serve-config.js';
+export { USAGE, rewriteArgv } from './flags.js';
+
+/** The environment variable that carries --auth's `user:password` without showing it in `ps`. */
+export const AUTH_ENV = 'SLUICE_AUTH';
 
 /** What the command line asks for. */
 export type CliCommand =
@@ -30,46 +23,15 @@ export type CliCommand =
   | { kind: 'serve'; config: ServeConfig }
   | { kind: 'usage-error'; message: string };
 
-/** Default port of `sluice serve`. */
-export const DEFAULT_PORT = 8080;
-
-/** The --help text. */
-export const USAGE = `Usage: sluice serve [dir] [options]
-
-Serve the files in dir (default: a built-in welcome site) over HTTP/1.1.
-
-Options:
-  -p, --port <n>          port to listen on (default ${DEFAULT_PORT}; 0 = any free port)
-  -H, --host <addr>       address to bind (default: every interface)
-  -w, --workers <n|auto>  worker processes sharing the port via SO_REUSEPORT (auto = one per CPU)
-      --gzip              compress responses with gzip when the client accepts it
-      --access-log [file] log each request (Combined Log Format) to file, or to stdout
-      --json-log          log requests as JSON lines (implies --access-log)
-  -q, --quiet             do not print the startup banner
-  -h, --help              show this help
-  -v, --version           print the version
-
-Signals: SIGTERM/SIGINT drain and stop; SIGHUP (with --workers) restarts the workers without dropping connections.`;
-
-const OPTIONS = {
-  port: { type: 'string', short: 'p' },
-  host: { type: 'string', short: 'H' },
-  workers: { type: 'string', short: 'w' },
-  gzip: { type: 'boolean' },
-  'access-log': { type: 'string' },
-  'json-log': { type: 'boolean' },
-  quiet: { type: 'boolean', short: 'q' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'v' },
-} as const;
+type Values = RawOptions['values'];
 
 /** Parse `sluice` arguments (without node and the script path). */
-export function parseCliArgs(argv: readonly string[], cpus: () => number = availableParallelism): CliCommand {
+export function parseCliArgs(argv: readonly string[], cpus: () => number = availableParallelism, env: NodeJS.ProcessEnv = process.env): CliCommand {
   let parsed;
   try {
-    parsed = parseArgs({ args: fillAccessLogValue(argv), options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: rewriteArgv(argv), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    return usageError((err as Error).message.split('. ')[0]!);
+    return usageError((err as Error).message.split('. ')[0]!.split('\n')[0]!);
   }
   const { values, positionals } = parsed;
   if (values.help === true) return { kind: 'help' };
@@ -78,59 +40,69 @@ export function parseCliArgs(argv: readonly string[], cpus: () => number = avail
   if (command === undefined) return usageError('missing command (try: sluice serve)');
   if (command !== 'serve') return usageError(`unknown command '${command}'`);
   if (extra.length > 0) return usageError(`unexpected argument '${extra[0]}'`);
-  const port = parsePort(values.port);
-  if (typeof port === 'string') return usageError(port);
-  const workers = parseWorkers(values.workers, cpus);
-  if (typeof workers === 'string') return usageError(workers);
-  const json = values['json-log'] === true;
-  const accessLog = values['access-log'] ?? (json ? '-' : null);
+  let file: RawOptions = { values: {} };
+  if (values.config !== undefined) {
+    const read = readConfigFile(values.config);
+    if (typeof read === 'string') return usageError(read);
+    file = read;
+  }
+  // Flags win over the file; SLUICE_AUTH sits between them (a file may hold it, the command line should not).
+  const merged: Values = { ...file.values, ...definedOnly(values as Values) };
+  if (values.auth === undefined && env[AUTH_ENV] !== undefined && env[AUTH_ENV] !== '') merged.auth = env[AUTH_ENV];
+  const config = buildConfig(merged, dir ?? file.dir ?? null, cpus);
+  if (typeof config === 'string') return usageError(config);
+  const siteOnly = config.dir === null ? SITE_FLAGS.find((flag) => merged[flag] !== undefined && merged[flag] !== false) : undefined;
+  // The built-in site has no files to list, fall back to or cache: say so rather than ignore the flag.
+  if (siteOnly !== undefined) return usageError(`--${siteOnly} needs a directory to serve (sluice serve <dir> --${siteOnly})`);
+  return { kind: 'serve', config };
+}
+
+/** Flags about the files of a directory: meaningless for the built-in site. */
+const SITE_FLAGS = ['list', 'single', 'clean-urls', '404', 'dotfiles', 'symlinks', 'precompressed', 'max-age', 'immutable', 'immutable-hashed'];
+
+/** Turn merged raw values into a ServeConfig, or the first problem's message. */
+function buildConfig(v: Values, dir: string | null, cpus: () => number): ServeConfig | string {
+  const d = DEFAULT_SERVE_CONFIG;
+  const port = v.port === undefined ? d.port : unwrap(checkPort(str(v.port)));
+  const workers = v.workers === undefined ? d.workers : unwrap(checkWorkers(str(v.workers), cpus));
+  const maxAge = v['max-age'] === undefined ? null : unwrap(checkMaxAge(str(v['max-age'])));
+  const dotfiles = v.dotfiles === undefined ? d.dotfiles : unwrap(checkChoice('dotfiles', str(v.dotfiles), ['ignore', 'deny', 'allow'] as const));
+  const symlinks = v.symlinks === undefined ? d.symlinks : unwrap(checkChoice('symlinks', str(v.symlinks), ['within', 'follow', 'deny'] as const));
+  const cors = v.cors === undefined ? null : unwrap(checkCors(str(v.cors)));
+  const auth = v.auth === undefined ? null : unwrap(checkAuth(str(v.auth)));
+  const headers = v.header === undefined ? d.headers : unwrap(checkHeaders(v.header as string[]));
+  const single = v.single === undefined ? null : str(v.single) === '' ? 'index.html' : unwrap(checkSitePath('single', str(v.single)));
+  const notFound = v['404'] === undefined ? null : unwrap(checkSitePath('404', str(v['404']), true));
+  for (const value of [port, workers, maxAge, dotfiles, symlinks, cors, auth, headers, single, notFound]) {
+    if (value instanceof Problem) return value.message;
+  }
+  const json = v['json-log'] === true;
+  const accessLog = v['access-log'] === undefined ? (json ? '-' : null) : str(v['access-log']) === '' ? '-' : str(v['access-log']);
   return {
-    kind: 'serve',
-    config: {
-      dir: dir ?? null, port, host: values.host ?? '', workers, gzip: values.gzip === true,
-      accessLog: accessLog === '' ? '-' : accessLog, jsonLog: json, quiet: values.quiet === true,
-    },
+    dir, host: v.host === undefined ? d.host : str(v.host), accessLog, jsonLog: json,
+    port: port as number, workers: workers as number, maxAge: maxAge as number | null,
+    dotfiles: dotfiles as ServeConfig['dotfiles'], symlinks: symlinks as ServeConfig['symlinks'],
+    cors: cors as string | null, auth: auth as string | null, headers: headers as readonly string[],
+    single: single as string | null, notFound: notFound as string | null,
+    gzip: v.gzip === true, quiet: v.quiet === true, list: v.list === true, cleanUrls: v['clean-urls'] === true,
+    immutable: v.immutable === true, immutableHashed: v['immutable-hashed'] === true, precompressed: v.precompressed === true,
   };
 }
 
-/**
- * `--access-log [file]`: the value is optional, which parseArgs cannot express. A bare flag (last, or followed by a
- * flag or by an existing directory, which can only be the dir to serve) becomes `--access-log=-` (stdout).
- */
-export function fillAccessLogValue(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      out.push(...argv.slice(i));
-      break;
-    }
-    if (arg !== '--access-log') {
-      out.push(arg);
-      continue;
-    }
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith('-') || isDirectory(next)) out.push('--access-log=-');
-    else out.push(arg);
-  }
-  return out;
+class Problem {
+  constructor(readonly message: string) {}
 }
 
-function parsePort(value: string | undefined): number | string {
-  if (value === undefined) return DEFAULT_PORT;
-  const n = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
-  return n >= 0 && n <= 65535 ? n : `--port must be a number from 0 to 65535, got '${value}'`;
+function unwrap<T>(checked: Checked<T>): T | Problem {
+  return checked.ok ? checked.value : new Problem(checked.message);
 }
 
-function parseWorkers(value: string | undefined, cpus: () => number): number | string {
-  if (value === undefined) return 1;
-  if (value === 'auto') return Math.max(1, cpus());
-  const n = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
-  return n >= 1 ? n : `--workers must be a positive number or 'auto', got '${value}'`;
+function str(value: Values[string]): string {
+  return typeof value === 'string' ? value : String(value);
 }
 
-function isDirectory(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+function definedOnly(values: Values): Values {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
 }
 
 function usageError(message: string): CliCommand {

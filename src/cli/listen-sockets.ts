@@ -1,45 +1,38 @@
-// The supervisor's listening sockets: one SO_REUSEPORT socket per worker slot, bound here and handed to the slot's
-// worker as an inherited fd. Key decision: the supervisor keeps every socket open, so a worker that dies or is
-// replaced by a reload closes only its copy; connections queued on its socket wait for the next worker of the slot
-// instead of being reset (closing a reuseport listener drops its accept queue; tcp_migrate_req is off by default).
+// The supervisor's listening sockets: per worker slot, one SO_REUSEPORT socket for each address the host resolves to,
+// bound here and handed to the slot's worker as inherited fds. Key decision: the supervisor keeps every socket open,
+// so a worker that dies or is replaced by a reload closes only its copies; connections queued on its sockets wait for
+// the next worker of the slot instead of being reset (closing a reuseport listener drops its accept queue;
+// tcp_migrate_req is off by default).
+import { loadNative, type NativeBinding } from '../native/index.js';
+import { closeListeners, openListeners as openServerListeners, type ListenAddress } from '../server/index.js';
 
-import { loadNative, sysError, type NativeBinding, type SysError } from '../native/index.js';
+export { closeListeners, describeListenError } from '../server/index.js';
 
 /** The listen backlog asked for (native raises it to net.core.somaxconn). */
 export const LISTEN_BACKLOG = 4096;
 
-/** Open `count` reuseport listeners on host:port (port 0: the first picks, the rest join); throws a SysError naming the problem. */
-export function openListeners(host: string, port: number, count: number, native: NativeBinding = loadNative()): { fds: number[]; port: number } {
-  const fds: number[] = [];
+/** Every slot's listening fds (one per address, the same order in every slot), the port, and the addresses. */
+export interface SlotListeners {
+  readonly slots: readonly (readonly number[])[];
+  readonly port: number;
+  readonly addresses: readonly ListenAddress[];
+}
+
+/** Open `count` slots of reuseport listeners on host:port (port 0: the first slot picks, the rest join); throws naming the problem. */
+export function openListeners(host: string, port: number, count: number, native: NativeBinding = loadNative()): SlotListeners {
+  const slots: number[][] = [];
   let bound = port;
+  let addresses: readonly ListenAddress[] = [];
   try {
     for (let i = 0; i < count; i++) {
-      const fd = native.listen(host, bound, LISTEN_BACKLOG, true);
-      if (fd < 0) throw describeListenError(sysError(fd, 'listen'), host, bound);
-      fds.push(fd);
-      if (bound === 0) {
-        const picked = native.localPort(fd);
-        if (picked < 0) throw sysError(picked, 'getsockname');
-        bound = picked;
-      }
+      const opened = openServerListeners({ host, port: bound, backlog: LISTEN_BACKLOG, reusePort: true, fd: null }, native);
+      slots.push([...opened.fds]);
+      bound = opened.port;
+      addresses = opened.addresses;
     }
   } catch (err) {
-    closeListeners(fds, native);
+    for (const fds of slots) closeListeners(fds, native);
     throw err;
   }
-  return { fds, port: bound };
-}
-
-/** Close listeners opened by openListeners (queued, unaccepted connections are reset). */
-export function closeListeners(fds: readonly number[], native: NativeBinding = loadNative()): void {
-  for (const fd of fds) native.close(fd);
-}
-
-/** The engine's wording for listen failures, so `--workers` and single mode say the same thing. */
-export function describeListenError(e: SysError, host: string, port: number): SysError {
-  const where = `${host === '' ? '*' : host}:${port}`;
-  if (e.code === 'EADDRINUSE') e.message = `port ${port} is already in use (${where})`;
-  else if (e.code === 'EACCES') e.message = `no permission to listen on ${where} (ports below 1024 need privileges)`;
-  else if (e.code === 'EADDRNOTAVAIL') e.message = `address ${host} is not available on this machine`;
-  return e;
+  return { slots, port: bound, addresses };
 }

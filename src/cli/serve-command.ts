@@ -2,12 +2,10 @@
 // and drain gracefully on SIGTERM/SIGINT. Key decision: every expected failure (port in use, bad dir, no permission)
 // becomes one line naming the problem and exit code 1; only a bug prints a stack.
 
-import { resolve } from 'node:path';
-import { serve, type Server } from '../server/server.js';
-import type { Settings } from '../server/settings.js';
+import { serve, type ListenAddress, type Server, type Settings } from '../server/index.js';
 import { buildApplication } from './application.js';
 import type { ServeConfig } from './args.js';
-import { listeningUrls } from './urls.js';
+import { printBanner } from './banner.js';
 import { runWorkers } from './workers.js';
 
 /** Where the CLI writes: ordinary output and diagnostics (injectable for tests). */
@@ -26,6 +24,7 @@ export const PROCESS_OUTPUT: CliOutput = {
 export interface Serving {
   readonly server: Server;
   readonly port: number;
+  readonly addresses: readonly ListenAddress[];
   /** Graceful: in-flight requests finish, then the access log is flushed; resolves with a warning about lost log lines, or null. */
   close(): Promise<string | null>;
 }
@@ -47,7 +46,7 @@ export function startServing(config: ServeConfig, extra: Partial<Settings> = {})
     void built.close();
     throw err;
   }
-  return { server, port: server.port, close: () => server.close().then(() => built.close()) };
+  return { server, port: server.port, addresses: server.addresses, close: () => server.close().then(() => built.close()) };
 }
 
 /** Run `sluice serve` until a stop signal; resolves to the exit code. */
@@ -60,19 +59,12 @@ export async function runServe(config: ServeConfig, output: CliOutput = PROCESS_
     return reportFailure(err, output);
   }
   const stop = listenForStopSignal();
-  if (!config.quiet) printBanner(config, serving.port, output);
+  if (!config.quiet) printBanner(config, serving.addresses, serving.port, output);
   const signal = await stop.received;
   if (!config.quiet) output.err(`sluice: ${signal}: closing (in-flight requests finish first)`);
   const warning = await serving.close();
   if (warning !== null) output.err(`sluice: ${warning}`);
   return EXIT_OK;
-}
-
-/** The startup lines: what is served and every URL it can be reached at. */
-export function printBanner(config: ServeConfig, port: number, output: CliOutput, extra = ''): void {
-  const what = config.dir === null ? 'the built-in site' : resolve(config.dir);
-  output.out(`sluice: serving ${what}${extra} at`);
-  for (const url of listeningUrls(config.host, port)) output.out(`  ${url}`);
 }
 
 /** Print an error as one line (a stack only for unexpected ones); resolves the exit code. */

@@ -1,25 +1,40 @@
 // The URLs a listening server can be reached at, for the startup banner. Key decision: a wildcard bind lists
-// localhost first (what a developer clicks), then this machine's external IPv4 addresses.
-
+// localhost first (what a developer clicks), then every address of every interface it covers, each labelled with
+// its interface; a bind to particular addresses lists the host name asked for, then each bound address.
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import type { ListenAddress } from '../server/index.js';
 
-const WILDCARD_HOSTS = new Set(['', '0.0.0.0', '::', '[::]']);
+/** The interface table (os.networkInterfaces), injectable for tests. */
+export type Interfaces = () => NodeJS.Dict<NetworkInterfaceInfo[]>;
 
-/** The http:// URLs for a server bound to `host` ('' = every interface) on `port`. */
-export function listeningUrls(host: string, port: number, interfaces: () => NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces): string[] {
-  if (!WILDCARD_HOSTS.has(host)) return [formatUrl(host, port)];
-  const urls = [formatUrl('localhost', port)];
-  for (const list of Object.values(interfaces())) {
-    for (const info of list ?? []) {
-      // An IPv4 wildcard bind is not reachable over IPv6; external IPv6 addresses are rarely what anyone types.
-      if (info.family === 'IPv4' && !info.internal) urls.push(formatUrl(info.address, port));
+/** The banner lines for a server bound to `addresses` on `port`, asked for as `host` ('' = every interface). */
+export function listeningUrls(host: string, addresses: readonly ListenAddress[], port: number, interfaces: Interfaces = networkInterfaces): string[] {
+  const urls: string[] = [];
+  const named = host !== '' && !isNumeric(host);
+  if (named) urls.push(formatUrl(host, port));
+  const wildcards = addresses.filter((a) => a.address === '::' || a.address === '0.0.0.0');
+  if (wildcards.length > 0) {
+    if (!named) urls.push(formatUrl('localhost', port));
+    // '::' is dual-stack here (IPV6_V6ONLY off), so it takes IPv4 too; '0.0.0.0' takes IPv4 only.
+    const v6 = wildcards.some((a) => a.address === '::');
+    for (const [name, list] of Object.entries(interfaces())) {
+      for (const info of list ?? []) {
+        // Link-local IPv6 needs a zone id in the URL, which browsers refuse: leave it out.
+        if (info.family === 'IPv6' && (!v6 || info.address.toLowerCase().startsWith('fe80:'))) continue;
+        urls.push(`${formatUrl(info.address, port)}  (${name})`);
+      }
     }
   }
-  return urls;
+  for (const a of addresses) if (!wildcards.includes(a)) urls.push(formatUrl(a.address, port));
+  return [...new Set(urls)];
 }
 
 /** `http://host:port/`, with an IPv6 literal in brackets (RFC 3986 §3.2.2). */
 export function formatUrl(host: string, port: number): string {
   const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   return `http://${bracketed}:${port}/`;
+}
+
+function isNumeric(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
 }

@@ -1,4 +1,4 @@
-// A worker process (forked by the supervisor): accepts on its slot's SO_REUSEPORT listener, reports over IPC, and
+// A worker process (forked by the supervisor): accepts on its slot's SO_REUSEPORT listeners, reports over IPC, and
 // drains gracefully on `shutdown`, SIGTERM, SIGINT, or when the supervisor disappears (the IPC channel closes).
 
 import { setTimeout as delay } from 'node:timers/promises';
@@ -12,13 +12,13 @@ const FIRST_REQUEST_GRACE_MS = 250;
 /** Serve as one worker until told to stop; the process exits when done. */
 async function runWorker(): Promise<never> {
   let serving: Serving;
-  let listenFd: number | null = null;
+  let listenFds: readonly number[] | null = null;
   try {
     const config = readWorkerConfig();
-    listenFd = config.listenFd;
+    listenFds = config.listenFds;
     // Each worker accepts on its own SO_REUSEPORT listener, so the kernel spreads connections (no shared accept lock):
     // the slot's socket the supervisor bound, or, started alone, one it binds itself.
-    serving = startServing(config, config.listenFd === null ? { reusePort: true } : { fd: config.listenFd });
+    serving = startServing(config, config.listenFds === null ? { reusePort: true } : { fd: config.listenFds });
   } catch (err) {
     const code = (err as { code?: unknown })?.code;
     await send({ kind: 'failed', message: describeError(err) ?? String(err), code: typeof code === 'string' ? code : null });
@@ -34,11 +34,11 @@ async function runWorker(): Promise<never> {
     // An orphaned worker would hold the port forever: follow the supervisor out.
     process.once('disconnect', () => resolve());
   });
-  if (listenFd !== null) {
+  if (listenFds !== null) {
     // Server.close() closes idle connections at once, including ones accepted moments ago whose first request has not
     // been read yet (their clients would see a hang-up). So stop accepting first (the supervisor keeps the socket,
     // so what is queued waits for the next generation) and give those connections a moment to start their request.
-    loadNative().stopAccepting(listenFd);
+    for (const fd of listenFds) loadNative().stopAccepting(fd);
     await delay(FIRST_REQUEST_GRACE_MS);
   }
   const warning = await serving.close();

@@ -7,11 +7,11 @@ import type { ServeConfig } from './args.js';
 /** Environment variable carrying the worker's ServeConfig as JSON. */
 export const WORKER_CONFIG_ENV = 'SLUICE_WORKER_CONFIG';
 
-/** The fd number at which a worker inherits its slot's listening socket (after stdin, stdout, stderr and IPC). */
+/** The fd number at which a worker inherits its slot's first listening socket (after stdin, stdout, stderr and IPC); the others follow. */
 export const WORKER_LISTEN_FD = 4;
 
-/** What a worker runs: the serve config plus the inherited listener (null: bind its own with SO_REUSEPORT). */
-export type WorkerConfig = ServeConfig & { readonly listenFd: number | null };
+/** What a worker runs: the serve config plus the inherited listeners, one per address (null: bind its own with SO_REUSEPORT). */
+export type WorkerConfig = ServeConfig & { readonly listenFds: readonly number[] | null };
 
 /** Worker -> supervisor. */
 export type WorkerMessage =
@@ -46,7 +46,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     throw new TypeError(`${WORKER_CONFIG_ENV} is not JSON`);
   }
   if (typeof value.port !== 'number' || typeof value.host !== 'string' || typeof value.workers !== 'number' ||
-    !(value.listenFd === null || typeof value.listenFd === 'number')) {
+    !(value.listenFds === null || (Array.isArray(value.listenFds) && value.listenFds.every((fd) => Number.isInteger(fd))))) {
     throw new TypeError(`${WORKER_CONFIG_ENV} is malformed`);
   }
   return value as WorkerConfig;

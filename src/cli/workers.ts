@@ -7,8 +7,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ServeConfig } from './args.js';
+import type { ListenAddress } from '../server/index.js';
+import { printBanner } from './banner.js';
 import { closeListeners, openListeners } from './listen-sockets.js';
-import { EXIT_OK, printBanner, reportFailure, listenForStopSignal, type CliOutput } from './serve-command.js';
+import { EXIT_OK, reportFailure, listenForStopSignal, type CliOutput } from './serve-command.js';
 import { isWorkerMessage, WORKER_CONFIG_ENV, WORKER_LISTEN_FD, type SupervisorMessage, type WorkerConfig } from './worker-protocol.js';
 
 /** How the supervisor runs its workers. */
@@ -53,8 +55,9 @@ export class Supervisor {
   readonly #workers = new Set<Worker>();
   readonly #failures: number[] = [];
   readonly #timers = new Set<NodeJS.Timeout>();
-  /** The listening socket of each slot, inherited by the slot's worker as fd WORKER_LISTEN_FD. */
-  #listeners: number[] = [];
+  /** The listening sockets of each slot (one per address), inherited by the slot's worker from fd WORKER_LISTEN_FD on. */
+  #listeners: (readonly number[])[] = [];
+  #addresses: readonly ListenAddress[] = [];
   #port: number;
   #generation = 0;
   #stopping = false;
@@ -69,6 +72,11 @@ export class Supervisor {
     return this.#port;
   }
 
+  /** The addresses every worker accepts on (known once start() resolved). */
+  get addresses(): readonly ListenAddress[] {
+    return this.#addresses;
+  }
+
   /** The pids of the workers currently serving or starting (not those draining). */
   get pids(): number[] {
     return [...this.#workers].filter((w) => w.state !== 'retiring').map((w) => w.child.pid ?? -1);
@@ -79,7 +87,8 @@ export class Supervisor {
     const { host, port, workers } = this.#options.config;
     // Throws at once (port in use, no permission) before any process is forked.
     const opened = openListeners(host, port, workers);
-    this.#listeners = opened.fds;
+    this.#listeners = [...opened.slots];
+    this.#addresses = opened.addresses;
     this.#port = opened.port;
     try {
       await Promise.all(this.#slots().map((slot) => this.#spawn(slot, 0).listening));
@@ -109,7 +118,7 @@ export class Supervisor {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     await Promise.all([...this.#workers].map((w) => this.#stop(w)));
-    closeListeners(this.#listeners);
+    for (const fds of this.#listeners) closeListeners(fds);
     this.#listeners = [];
   }
 
@@ -118,11 +127,12 @@ export class Supervisor {
   }
 
   #spawn(slot: number, generation: number): Worker {
-    const config: WorkerConfig = { ...this.#options.config, port: this.#port, listenFd: WORKER_LISTEN_FD };
+    const inherited = this.#listeners[slot]!;
+    const config: WorkerConfig = { ...this.#options.config, port: this.#port, listenFds: inherited.map((_, i) => WORKER_LISTEN_FD + i) };
     const child = fork(this.#options.entry ?? DEFAULT_ENTRY, [], {
       env: { ...process.env, [WORKER_CONFIG_ENV]: JSON.stringify(config) },
-      // The slot's listener becomes the child's fd 4 (WORKER_LISTEN_FD).
-      stdio: ['inherit', 'inherit', 'inherit', 'ipc', this.#listeners[slot]!],
+      // The slot's listeners become the child's fds 4, 5, … (WORKER_LISTEN_FD on).
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc', ...inherited],
     });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     const listening = new Promise<number>((resolve, reject) => {
@@ -224,7 +234,7 @@ export async function runWorkers(config: ServeConfig, output: CliOutput, options
     return reportFailure(err, output);
   }
   started = true;
-  if (!config.quiet) printBanner(config, port, output, ` with ${config.workers} workers (pids ${supervisor.pids.join(', ')})`);
+  if (!config.quiet) printBanner(config, supervisor.addresses, port, output, ` with ${config.workers} workers (pids ${supervisor.pids.join(', ')})`);
   if (reloadPending) reload();
   const signal = await stop.received;
   process.off('SIGHUP', onHangup);

@@ -5,7 +5,18 @@ export { compose } from './compose.js';
 
 // ** Static files
 export { staticFiles, serveStatic, StaticRootError } from './static/static-files.js';
-export type { StaticOptions } from './static/static-options.js';
+export type { StaticOptions, DotfilePolicy, SymlinkPolicy } from './static/static-options.js';
+export { isHashedName, IMMUTABLE_CACHE_CONTROL } from './static/cache-control.js';
+export type { CacheControlOptions } from './static/cache-control.js';
+export { renderListingHtml, escapeHtml } from './static/listing.js';
+export type { ListingEntry } from './static/listing.js';
+
+// ** Site-wide policies: CORS, HTTP Basic auth, fixed response headers
+export { cors } from './cors.js';
+export type { CorsOptions } from './cors.js';
+export { basicAuth, parseUserPassword } from './basic-auth.js';
+export type { BasicAuthOptions } from './basic-auth.js';
+export { setHeaders, parseHeaderLine, collectHeaderLines, RESERVED_FIELDS } from './set-headers.js';
 
 // ** Compression (gzip, br), HEAD, request-body decoding, access logs
 export { gzip, planCompression, encodedHeaders } from './gzip.js';

@@ -10,6 +10,7 @@
 #include <climits>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "exports.h"
 #include "loop-state.h"
@@ -25,10 +26,17 @@ static void onBackoffDone(uv_timer_t* timer) {
 }
 
 // EMFILE/ENFILE/ENOBUFS...: the pending connection stays queued and the listener stays readable, so polling on
-// would spin. Report, stop polling, and retry after a doubling delay; a success resets it.
+// would spin. Report, stop polling, and retry after a doubling delay (nginx's accept_mutex_delay); a success resets
+// it. Out of descriptors, the listener also waits for the next close of a tracked fd, which frees one: accepting
+// resumes then rather than at the end of the delay. Queued clients wait in the backlog instead of being accepted and
+// dropped at once (libuv's reserve-fd trick), since a keep-alive server frees descriptors within its idle timeout.
 static void reportAndBackOff(TrackedFd* t, int minusErrno) {
   LoopState* s = t->state;
   pushEvent(s, t->fd, EV_ACCEPT_ERROR, minusErrno, 0);
+  std::vector<int>& starved = s->fdStarvedListeners;
+  if ((minusErrno == -EMFILE || minusErrno == -ENFILE) && std::find(starved.begin(), starved.end(), t->fd) == starved.end()) {
+    starved.push_back(t->fd);
+  }
   if (!t->timerInit) {
     uv_timer_init(s->loop, &t->backoff);
     t->backoff.data = t;
@@ -38,6 +46,18 @@ static void reportAndBackOff(TrackedFd* t, int minusErrno) {
   t->backoffMs = t->backoffMs == 0 ? ACCEPT_BACKOFF_MIN_MS : std::min(t->backoffMs * 2, ACCEPT_BACKOFF_MAX_MS);
   uv_timer_start(&t->backoff, onBackoffDone, t->backoffMs, 0);
   applyMask(t);
+}
+
+void resumeFdStarvedListeners(LoopState* s) {
+  std::vector<int> listeners;
+  listeners.swap(s->fdStarvedListeners);
+  for (int fd : listeners) {
+    TrackedFd* t = findFd(s, fd);
+    // The number may have been closed (or reused) since: only a listener still waiting out its delay resumes.
+    if (t == nullptr || !t->listener || !t->timerInit || !uv_is_active(reinterpret_cast<uv_handle_t*>(&t->backoff))) continue;
+    uv_timer_stop(&t->backoff);
+    applyMask(t);
+  }
 }
 
 void onListenReady(uv_poll_t* handle, int status, int events) {

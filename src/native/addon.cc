@@ -46,6 +46,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   }
   exports.Set("init", Napi::Function::New(env, InitSink, "init", s));
   exports.Set("listen", Napi::Function::New(env, Listen, "listen", s));
+  exports.Set("getaddrinfo", Napi::Function::New(env, GetAddrInfo, "getaddrinfo", s));
   exports.Set("peerAddress", Napi::Function::New(env, PeerAddress, "peerAddress", s));
   exports.Set("localAddress", Napi::Function::New(env, LocalAddress, "localAddress", s));
   exports.Set("socketpair", Napi::Function::New(env, Socketpair, "socketpair", s));

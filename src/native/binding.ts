@@ -66,6 +66,10 @@ export interface NativeBinding {
   /** socket + bind + listen with SO_REUSEADDR (and SO_REUSEPORT when asked); returns the listen fd or -errno.
    *  host: numeric only; '' = any (IPv6 dual-stack '::', else 0.0.0.0). The backlog is raised to net.core.somaxconn. */
   listen(host: string, port: number, backlog: number, reusePort: boolean): number;
+  /** getaddrinfo(3), blocking (a cold path: start-up only): the IPv4 and IPv6 addresses `host` resolves to, in the
+   *  resolver's order without duplicates, as listen() takes them; or the failure's code name ('ENOTFOUND' for no
+   *  such name, 'EAI_AGAIN' for a temporary failure, 'EAI_FAIL', 'ENOMEM', 'EAI_SYSTEM', 'EINVAL'). */
+  getaddrinfo(host: string): string[] | string;
   /** Watches a listening fd (own or adopted) and drains accept4 on readiness; each new fd arrives as EV_ACCEPT and
    *  is already read-watched. A ref'd listener keeps the process alive. -EINVAL before init(). */
   startAccepting(listenFd: number): number;

@@ -20,6 +20,9 @@ Napi::Value Listen(const Napi::CallbackInfo& info);
 napi_value StartAccepting(napi_env env, napi_callback_info info);
 napi_value StopAccepting(napi_env env, napi_callback_info info);
 
+// resolve.cc
+Napi::Value GetAddrInfo(const Napi::CallbackInfo& info);
+
 // io.cc
 napi_value Recv(napi_env env, napi_callback_info info);
 napi_value Send(napi_env env, napi_callback_info info);

@@ -88,6 +88,8 @@ int forgetFd(LoopState* s, TrackedFd* t, bool closeFd) {
   }
   int result = 0;
   if (closeFd && ::close(t->fd) != 0) result = -errno;
+  // One branch per close: empty unless a listener is waiting for a free descriptor.
+  if (closeFd && !s->fdStarvedListeners.empty() && !s->tearingDown) resumeFdStarvedListeners(s);
   if (t->timerInit) {
     t->openHandles++;
     s->pendingCloses++;

@@ -76,6 +76,7 @@ struct LoopState {
   double pollsCreated = 0;      // uv_poll_init calls so far (diagnostics: pollsCreated())
   std::vector<int> deferredPolls;  // fds accepted this turn whose polling starts after delivery, if still open
   std::vector<int> retryReads;     // fds whose read at accept found nothing: read again next turn, then poll
+  std::vector<int> fdStarvedListeners;  // listeners backing off after EMFILE/ENFILE: the next fd close resumes them
   std::vector<TrackedFd*> fds;  // indexed by fd number
 };
 
@@ -114,6 +115,9 @@ bool recvOnce(LoopState* s, TrackedFd* t);
 void retryDeferredReads(LoopState* s);
 /** After delivery: fds accepted this turn that JS kept open read once more next turn or start polling. */
 void startDeferredPolls(LoopState* s);
+
+/** A tracked fd was closed, so one is free: listeners backing off after EMFILE/ENFILE accept again now (accept.cc). */
+void resumeFdStarvedListeners(LoopState* s);
 
 /** libuv callbacks that serve a connection fd and a listener fd (readiness.cc, accept.cc). */
 void onConnReady(uv_poll_t* handle, int status, int events);

@@ -4,6 +4,13 @@
 export { serve, Server } from './server.js';
 export type { Settings, RequestLog } from './settings.js';
 export { DEFAULT_SETTINGS, resolveSettings, defaultOnException } from './settings.js';
+export { OptionError, checkKnownKeys, nearestKey } from './option-error.js';
+export type { OptionErrorCode } from './option-error.js';
+
+// ** Listening
+export { HostResolutionError, resolveListenHost, openListeners, closeListeners, describeListenError, LOOPBACK_ADDRESSES } from './listen.js';
+export type { ListenAddress, ListenSpec, Listeners } from './listen.js';
+export { AcceptError, ACCEPT_ERROR_INTERVAL_MS } from './accept-errors.js';
 
 // ** Requests and responses
 export { Request } from './request.js';

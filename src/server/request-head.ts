@@ -228,6 +228,9 @@ function buildHead(
   }
   const bad = checkHeaderIndex(head, head.versionMinor);
   if (bad !== null) return fail(bad);
+  // RFC 9112 §3.2 and RFC 9110 §4.2.1: the target URI of an origin-form (or asterisk-form) request is an http(s) URI
+  // built from Host, and an http URI's host is never empty. (Absolute-form carries its own authority.)
+  if (head.host === '' && (target.kind === 'origin' || target.kind === 'asterisk')) return fail('BAD_HOST');
   // RFC 9112 §3.2.2: with absolute-form the target's authority replaces Host.
   if (target.kind === 'absolute') head.host = target.authority;
   return { kind: 'head', head, consumed: headEnd - start };

@@ -1,11 +1,15 @@
-// serve(settings, app): binds (or adopts) a listening socket, accepts through the native reactor, runs one
-// connection life (serve-connection.ts) per socket, and shuts down gracefully: stop accepting, close idle
-// connections, let in-flight requests finish with Connection: close, force-close after the grace period.
+// serve(settings, app): binds (or adopts) its listening sockets (listen.ts: one per address), accepts through the
+// native reactor, runs one connection life (serve-connection.ts) per socket, and shuts down gracefully: stop
+// accepting, close idle connections, let in-flight requests finish with Connection: close, force-close after the
+// grace period.
+import { AcceptErrorLog } from './accept-errors.js';
 import { ConnectionError } from './connection-error.js';
 import { Connection } from './connection.js';
 import { DateCache } from './date.js';
 import type { Engine } from './engine.js';
 import { fileCaches, type FileCaches } from './file-caches.js';
+import { closeListeners, openListeners, type ListenAddress } from './listen.js';
+import { OptionError } from './option-error.js';
 import { Phase } from './phase.js';
 import { sharedReactor, type Reactor } from './reactor.js';
 import { writeErrorResponse } from './response-writer.js';
@@ -14,7 +18,6 @@ import { resolveSettings, type Settings } from './settings.js';
 import { TimeoutManager } from './timeout.js';
 import { TCP } from './transport.js';
 import type { Application } from './types.js';
-import { sysError } from '../native/index.js';
 
 /** How long graceful shutdown waits for the first request of a connection accepted just before it. */
 const FRESH_GRACE_MS = 1000;
@@ -31,8 +34,11 @@ export class Server implements Engine {
   readonly serverName: string | null;
   /** The bound port. */
   readonly port: number;
+  /** Every address it listens on (one per resolved host address; `::` for every interface). */
+  readonly addresses: readonly ListenAddress[];
   shuttingDown = false;
-  private readonly listenFd: number;
+  private readonly listenFds: readonly number[];
+  private readonly acceptErrors: AcceptErrorLog;
   private open = 0;
   private closing: Promise<void> | null = null;
   private allClosed: (() => void) | null = null;
@@ -44,14 +50,23 @@ export class Server implements Engine {
     this.reactor = reactor;
     this.files = fileCaches();
     this.serverName = settings.serverName === '' ? null : settings.serverName;
-    const native = reactor.native;
-    const fd = settings.fd ?? native.listen(settings.host, settings.port, settings.backlog, settings.reusePort);
-    if (fd < 0) throw describeListenError(sysError(fd, 'listen'), settings);
-    this.listenFd = fd;
-    const port = native.localPort(fd);
-    if (port < 0) throw sysError(port, 'getsockname');
-    this.port = port;
-    reactor.listen(fd, this);
+    const listeners = openListeners(settings, reactor.native);
+    this.listenFds = listeners.fds;
+    this.port = listeners.port;
+    this.addresses = listeners.addresses;
+    this.acceptErrors = new AcceptErrorLog((e) => settings.onException(e, null));
+    let started = 0;
+    try {
+      for (const fd of this.listenFds) {
+        reactor.listen(fd, this);
+        started++;
+      }
+    } catch (err) {
+      // The one that failed is registered too: unlisten closes those, the ones never reached are closed here.
+      for (const fd of this.listenFds.slice(0, started + 1)) reactor.unlisten(fd);
+      closeListeners(this.listenFds.slice(started + 1), reactor.native);
+      throw err;
+    }
   }
 
   /** Open connections. */
@@ -73,9 +88,9 @@ export class Server implements Engine {
     serveConnection(conn);
   }
 
-  /** @internal accept4 failed (EMFILE...): native backs off by itself. */
+  /** @internal accept4 failed (EMFILE...): native backs off by itself; the log says so once per interval. */
   onAcceptError(error: Error): void {
-    this.settings.onException(error, null);
+    this.acceptErrors.record(error);
   }
 
   /** @internal a phase deadline passed (connection.ts's phase table says which). */
@@ -102,7 +117,8 @@ export class Server implements Engine {
   close(): Promise<void> {
     if (this.closing !== null) return this.closing;
     this.shuttingDown = true;
-    this.reactor.unlisten(this.listenFd);
+    for (const fd of this.listenFds) this.reactor.unlisten(fd);
+    this.acceptErrors.close();
     const done = new Promise<void>((resolve) => (this.allClosed = resolve));
     this.timeouts.forEach((conn) => {
       if (conn.phase === Phase.Upgraded) {
@@ -125,15 +141,15 @@ export class Server implements Engine {
   }
 }
 
-function describeListenError(e: Error & { code?: string }, s: Settings): Error {
-  const where = `${s.host === '' ? '*' : s.host}:${s.port}`;
-  if (e.code === 'EADDRINUSE') e.message = `port ${s.port} is already in use (${where})`;
-  else if (e.code === 'EACCES') e.message = `no permission to listen on ${where} (ports below 1024 need privileges)`;
-  else if (e.code === 'EADDRNOTAVAIL') e.message = `address ${s.host} is not available on this machine`;
-  return e;
-}
-
-/** Runs `app` over HTTP/1.1: `serve({ port: 3000 }, app)`. Throws a SysError (code EADDRINUSE, …) if it cannot listen. */
+/**
+ * Runs `app` over HTTP/1.1: `serve({ port: 3000 }, app)`. Throws an OptionError for an unknown or bad setting or an
+ * app that is not a function, a HostResolutionError for a host name that does not resolve, and a SysError (code
+ * EADDRINUSE, …) if it cannot listen.
+ */
 export function serve(settings: Partial<Settings>, app: Application): Server {
-  return new Server(resolveSettings(settings), app, sharedReactor());
+  const resolved = resolveSettings(settings);
+  if (typeof app !== 'function') {
+    throw new OptionError('INVALID_APP', 'app', `serve(settings, app): app must be a function (req) => Response, got ${app === null ? 'null' : typeof app}`);
+  }
+  return new Server(resolved, app, sharedReactor());
 }

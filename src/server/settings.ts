@@ -1,6 +1,7 @@
 // Server settings with documented defaults. Timeouts are chosen not to trip behind load balancers (idle > 60 s, the
 // common LB idle timeout, so the LB closes first and never races a server-side close).
 import { isPeerGone } from './connection-error.js';
+import { checkKnownKeys, OptionError } from './option-error.js';
 import type { HeadLimits } from './request-head.js';
 import type { Request } from './request.js';
 
@@ -17,14 +18,15 @@ export interface RequestLog {
 export interface Settings {
   /** TCP port (0 = any free port). Default 3000. */
   port: number;
-  /** Host to bind: '' = all interfaces (IPv6 dual-stack when available). Default ''. */
+  /** Host to bind: '' = all interfaces (IPv6 dual-stack when available), a numeric address, or a name, which is
+   *  resolved once at start-up and bound on each address (`localhost`: 127.0.0.1 and ::1). Default ''. */
   host: string;
   /** Listen backlog; raised to at least net.core.somaxconn. Default 4096. */
   backlog: number;
   /** SO_REUSEPORT, so several processes can each bind the port (workers). Default false. */
   reusePort: boolean;
-  /** Adopt an already-listening socket instead of binding (systemd, supervisors). Default null. */
-  fd: number | null;
+  /** Adopt already-listening sockets (one fd or several) instead of binding (systemd, supervisors). Default null. */
+  fd: number | readonly number[] | null;
   /** Idle keep-alive timeout between requests. Default 65 s. */
   idleTimeoutMs: number;
   /** Whole request head must arrive within this (slowloris). Default 30 s. */
@@ -84,16 +86,33 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   logger: null,
 });
 
-/** Fills in defaults and checks ranges; a bad value is a TypeError naming the setting. */
+/** Fills in defaults and checks keys and ranges; a bad one is an OptionError (a TypeError) naming the setting. */
 export function resolveSettings(partial: Partial<Settings> = {}): Settings {
-  const s: Settings = { ...DEFAULT_SETTINGS, ...partial, headLimits: { ...DEFAULT_SETTINGS.headLimits, ...partial.headLimits } };
-  if (!Number.isInteger(s.port) || s.port < 0 || s.port > 65535) throw new TypeError(`settings.port must be 0-65535, got ${s.port}`);
+  if (typeof partial !== 'object' || partial === null) throw invalid('settings', `settings must be an object, got ${partial === null ? 'null' : typeof partial}`);
+  checkKnownKeys('setting', partial, SETTING_KEYS);
+  if (partial.headLimits !== undefined) checkKnownKeys('headLimits key', partial.headLimits, HEAD_LIMIT_KEYS);
+  // An explicit `undefined` means "the default", as an absent key does.
+  const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<Settings>;
+  const s: Settings = { ...DEFAULT_SETTINGS, ...given, headLimits: { ...DEFAULT_SETTINGS.headLimits, ...given.headLimits } };
+  if (!Number.isInteger(s.port) || s.port < 0 || s.port > 65535) throw invalid('port', `settings.port must be 0-65535, got ${String(s.port)}`);
+  if (typeof s.host !== 'string') throw invalid('host', `settings.host must be a string, got ${typeof s.host}`);
   for (const key of ['idleTimeoutMs', 'headerTimeoutMs', 'bodyTimeoutMs', 'sendTimeoutMs', 'gracefulShutdownMs', 'maxBodyFlush',
     'minBodyBytesPerSecond', 'backlog'] as const) {
     const v = s[key];
-    if (typeof v !== 'number' || !(v >= 0)) throw new TypeError(`settings.${key} must be a non-negative number, got ${String(v)}`);
+    if (typeof v !== 'number' || !(v >= 0)) throw invalid(key, `settings.${key} must be a non-negative number, got ${String(v)}`);
   }
-  if (!(s.maxBodyBytes >= 0)) throw new TypeError(`settings.maxBodyBytes must be a non-negative number, got ${s.maxBodyBytes}`);
-  if (/[\r\n\0]/.test(s.serverName)) throw new TypeError('settings.serverName must not contain CR, LF or NUL');
+  if (!(s.maxBodyBytes >= 0)) throw invalid('maxBodyBytes', `settings.maxBodyBytes must be a non-negative number, got ${s.maxBodyBytes}`);
+  if (typeof s.serverName !== 'string' || /[\r\n\0]/.test(s.serverName)) throw invalid('serverName', 'settings.serverName must be a string without CR, LF or NUL');
+  for (const key of ['onException', 'onOpen', 'onClose', 'logger'] as const) {
+    const v = s[key];
+    if ((v !== null || key === 'onException') && typeof v !== 'function') throw invalid(key, `settings.${key} must be a function${key === 'onException' ? '' : ' or null'}, got ${typeof v}`);
+  }
   return s;
+}
+
+const SETTING_KEYS: readonly string[] = Object.keys(DEFAULT_SETTINGS);
+const HEAD_LIMIT_KEYS: readonly string[] = Object.keys(DEFAULT_SETTINGS.headLimits);
+
+function invalid(key: string, message: string): OptionError {
+  return new OptionError('INVALID_OPTION', key, message);
 }

@@ -40,6 +40,7 @@ const headErrors: Record<string, ErrorCase> = {
     request: 'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n', status: 501,
   },
   'a missing Host in HTTP/1.1': { request: 'GET / HTTP/1.1\r\nAccept: */*\r\n\r\n', status: 400 },
+  'an empty Host on an origin-form request (RFC 9112 §3.2)': { request: 'GET / HTTP/1.1\r\nHost:\r\n\r\n', status: 400 },
   'two Host fields': { request: 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', status: 400 },
   'HTTP/2.0': { request: 'GET / HTTP/2.0\r\nHost: t\r\n\r\n', status: 505 },
   'HTTP/3.1': { request: 'GET / HTTP/3.1\r\nHost: t\r\n\r\n', status: 505 },

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApplication } from '../../src/cli/application.js';
-import type { ServeConfig } from '../../src/cli/args.js';
+import { DEFAULT_SERVE_CONFIG, type ServeConfig } from '../../src/cli/args.js';
 import { empty, isFlush, sinkList } from '../../src/conduit/index.js';
 import { Request } from '../../src/server/request.js';
 import { parseRequestHead } from '../../src/server/request-head.js';
@@ -18,9 +18,7 @@ test.before(() => {
 });
 test.after.always(() => rmSync(DIR, { recursive: true, force: true }));
 
-const CONFIG: ServeConfig = {
-  dir: DIR, port: 0, host: '', workers: 1, gzip: false, accessLog: null, jsonLog: false, quiet: false,
-};
+const CONFIG: ServeConfig = { ...DEFAULT_SERVE_CONFIG, dir: DIR, port: 0 };
 
 function get(path: string, extra = ''): Request {
   const buf = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: x\r\n${extra}\r\n`, 'latin1');

@@ -11,8 +11,8 @@ const BIN = join(process.cwd(), 'bin', 'sluice.js');
 const DIR = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
 const PAGE = `<!doctype html>${'<p>compressible</p>'.repeat(200)}`;
 const VERSION = (JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { version: string }).version;
-// The machines these run on are shared and often loaded: startup can take seconds.
-const START_TIMEOUT_MS = 30_000;
+// The machines these run on are shared and often loaded (load averages of 20 on 2 cores): startup can take tens of seconds.
+const START_TIMEOUT_MS = 60_000;
 
 test.before(() => {
   writeFileSync(join(DIR, 'hello.txt'), 'hello from a dir\n');
@@ -92,6 +92,8 @@ async function retryFetch(url: string): Promise<string> {
 async function startServing(args: string[]): Promise<{ cli: Cli; port: number }> {
   const cli = startCli(['serve', '--host', '127.0.0.1', '--port', '0', ...args]);
   const m = await cli.waitFor(/http:\/\/127\.0\.0\.1:(\d+)\//);
+  // The banner ends with the options line.
+  await cli.waitFor(/ {2}options: .*\n/);
   return { cli, port: Number(m[1]) };
 }
 
@@ -167,7 +169,7 @@ test('a privileged port without privileges is exit 1 with "no permission to list
 
 test('with no directory it serves the built-in site, prints its URL, and SIGTERM exits 0', async (t) => {
   const { cli, port } = await startServing([]);
-  t.regex(cli.stdout, /^sluice: serving the built-in site at\n {2}http:\/\/127\.0\.0\.1:\d+\/\n$/);
+  t.regex(cli.stdout, /^sluice: serving the built-in site at\n {2}http:\/\/127\.0\.0\.1:\d+\/\n {2}options: list off, .*, workers 1\n$/);
   const page = await fetch(`http://127.0.0.1:${port}/`);
   t.is(page.status, 200);
   t.regex(await page.text(), /Sluice is running/);
@@ -245,4 +247,45 @@ test('SIGTERM lets an in-flight download finish before exiting 0', async (t) => 
   t.is(await cli.exited, 0);
   const headBytes = received - expected;
   t.true(headBytes > 0 && headBytes < 400, `received ${received} bytes for a ${expected}-byte body`);
+});
+
+test('start-up problems name themselves: --port -1 (exit 2), a misspelled config key (exit 2), a host that does not resolve (exit 1)', async (t) => {
+  // One process after another: these only check messages, and every spawn is slow on a loaded machine.
+  const port = await runCli(['serve', '--port', '-1']);
+  t.is(port.code, 2);
+  t.regex(port.stderr, /^sluice: --port must be a number from 0 to 65535, got '-1'\n/);
+  const file = join(DIR, 'typo.json');
+  writeFileSync(file, '{"cleanURLs": true}');
+  const config = await runCli(['serve', '--config', file]);
+  t.is(config.code, 2);
+  t.true(config.stderr.startsWith(`sluice: ${file}: unknown key 'cleanURLs' (did you mean 'cleanUrls'?)\n`), config.stderr);
+  const host = await runCli(['serve', '--host', 'no-such-host.invalid', '--port', '0']);
+  t.is(host.code, 1);
+  t.regex(host.stderr, /^sluice: cannot listen on 'no-such-host\.invalid': /);
+  t.notRegex(host.stderr, /\n\s+at /);
+});
+
+/** Whether ::1 can be bound here (IPv6 may be off in a container). */
+async function hasIPv6Loopback(): Promise<boolean> {
+  const probe = createServer();
+  return new Promise((resolve) => {
+    probe.once('error', () => resolve(false));
+    probe.listen(0, '::1', () => probe.close(() => resolve(true)));
+  });
+}
+
+test('--host localhost with --workers 2 listens on 127.0.0.1 and ::1 and the banner prints each URL', async (t) => {
+  const v6 = await hasIPv6Loopback();
+  const cli = startCli(['serve', DIR, '--host', 'localhost', '--port', '0', '--workers', '2']);
+  const m = await cli.waitFor(/http:\/\/localhost:(\d+)\//);
+  await cli.waitFor(/ {2}options: .*\n/);
+  const port = Number(m[1]);
+  try {
+    t.regex(cli.stdout, new RegExp(`  http://localhost:${port}/\n  http://127\\.0\\.0\\.1:${port}/\n${v6 ? `  http://\\[::1\\]:${port}/\n` : ''}  options: `));
+    t.is(await (await fetch(`http://127.0.0.1:${port}/hello.txt`)).text(), 'hello from a dir\n');
+    if (v6) t.is(await (await fetch(`http://[::1]:${port}/hello.txt`)).text(), 'hello from a dir\n');
+  } finally {
+    cli.child.kill('SIGTERM');
+    t.is(await cli.exited, 0);
+  }
 });

@@ -5,7 +5,8 @@ import { closeListeners, describeListenError, openListeners } from '../../src/cl
 import { loadNative, sysError, type NativeBinding } from '../../src/native/index.js';
 
 test('openListeners binds N reuseport sockets on one port (port 0 picked by the first)', (t) => {
-  const { fds, port } = openListeners('127.0.0.1', 0, 3);
+  const { slots, port } = openListeners('127.0.0.1', 0, 3);
+  const fds = slots.flat();
   try {
     t.is(fds.length, 3);
     t.is(new Set(fds).size, 3);
@@ -16,9 +17,23 @@ test('openListeners binds N reuseport sockets on one port (port 0 picked by the 
   }
 });
 
+test('openListeners gives each slot one socket per address localhost stands for, all on one port', (t) => {
+  const { slots, port, addresses } = openListeners('localhost', 0, 2);
+  try {
+    t.is(slots.length, 2);
+    t.deepEqual(addresses.map((a) => a.address), ['127.0.0.1', '::1']);
+    for (const fds of slots) {
+      t.is(fds.length, 2);
+      t.deepEqual(fds.map((fd) => loadNative().localAddress(fd)), [`127.0.0.1:${port}`, `[::1]:${port}`]);
+    }
+  } finally {
+    for (const fds of slots) closeListeners(fds);
+  }
+});
+
 test('closeListeners frees the port for an ordinary listener', async (t) => {
-  const { fds, port } = openListeners('127.0.0.1', 0, 2);
-  closeListeners(fds);
+  const { slots, port } = openListeners('127.0.0.1', 0, 2);
+  for (const fds of slots) closeListeners(fds);
   const probe = createServer();
   await new Promise<void>((resolve, reject) => {
     probe.once('error', reject);
@@ -34,6 +49,7 @@ test('openListeners names a taken port and closes what it had opened', (t) => {
   const fake = {
     listen: () => (++calls === 1 ? 7 : -98),
     localPort: () => 9000,
+    localAddress: () => '[::]:9000',
     close: (fd: number) => closed.push(fd),
   } as unknown as NativeBinding;
   const err = t.throws(() => openListeners('', 9000, 2, fake));
@@ -43,7 +59,7 @@ test('openListeners names a taken port and closes what it had opened', (t) => {
 });
 
 test('openListeners reports a failing getsockname', (t) => {
-  const fake = { listen: () => 5, localPort: () => -9, close: () => 0 } as unknown as NativeBinding;
+  const fake = { listen: () => 5, localPort: () => -9, localAddress: () => null, close: () => 0 } as unknown as NativeBinding;
   const err = t.throws(() => openListeners('::1', 0, 1, fake));
   t.is((err as { syscall?: string }).syscall, 'getsockname');
 });
@@ -51,5 +67,6 @@ test('openListeners reports a failing getsockname', (t) => {
 test('describeListenError words EACCES and EADDRNOTAVAIL and leaves others alone', (t) => {
   t.is(describeListenError(sysError(-13, 'listen'), '0.0.0.0', 80).message, 'no permission to listen on 0.0.0.0:80 (ports below 1024 need privileges)');
   t.is(describeListenError(sysError(-99, 'listen'), '10.9.9.9', 80).message, 'address 10.9.9.9 is not available on this machine');
-  t.is(describeListenError(sysError(-22, 'listen'), '', 80).message, 'listen EINVAL');
+  t.is(describeListenError(sysError(-22, 'listen'), '', 80).message, 'cannot listen on *:80: not a valid address or port');
+  t.is(describeListenError(sysError(-24, 'listen'), '', 80).message, 'listen EMFILE');
 });

@@ -3,17 +3,16 @@ import test from 'ava';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { ServeConfig } from '../../src/cli/args.js';
-import { describeError, EXIT_FAILURE, printBanner, reportFailure, startServing, type CliOutput } from '../../src/cli/serve-command.js';
+import { DEFAULT_SERVE_CONFIG, type ServeConfig } from '../../src/cli/args.js';
+import { printBanner } from '../../src/cli/banner.js';
+import { describeError, EXIT_FAILURE, reportFailure, startServing, type CliOutput } from '../../src/cli/serve-command.js';
 import { StaticRootError } from '../../src/middleware/static/static-files.js';
 
 const DIR = mkdtempSync(join(tmpdir(), 'sluice-serve-cmd-'));
 test.before(() => writeFileSync(join(DIR, 'a.txt'), 'A'));
 test.after.always(() => rmSync(DIR, { recursive: true, force: true }));
 
-const CONFIG: ServeConfig = {
-  dir: DIR, port: 0, host: '127.0.0.1', workers: 1, gzip: false, accessLog: null, jsonLog: false, quiet: false,
-};
+const CONFIG: ServeConfig = { ...DEFAULT_SERVE_CONFIG, dir: DIR, port: 0, host: '127.0.0.1' };
 
 function recorder(): CliOutput & { out_: string[]; err_: string[] } {
   const out_: string[] = [];
@@ -40,13 +39,31 @@ test('reportFailure prints one line for expected errors and the stack for bugs, 
   t.deepEqual(odd.err_, ['sluice: unexpected error: 42']);
 });
 
-test('printBanner names what is served and each URL', (t) => {
+const LOOPBACK = [{ address: '127.0.0.1', family: 'IPv4' as const, port: 8080 }];
+
+test('printBanner names what is served, each URL, and the effective options', (t) => {
   const out = recorder();
-  printBanner({ ...CONFIG, dir: 'rel' }, 8080, out, ' with 2 workers');
-  t.deepEqual(out.out_, [`sluice: serving ${resolve('rel')} with 2 workers at`, '  http://127.0.0.1:8080/']);
+  printBanner({ ...CONFIG, dir: 'rel' }, LOOPBACK, 8080, out, ' with 2 workers');
+  t.deepEqual(out.out_.slice(0, 2), [`sluice: serving ${resolve('rel')} with 2 workers at`, '  http://127.0.0.1:8080/']);
+  t.is(out.out_[2], '  options: list off, single off, clean-urls off, 404 404.html if present, dotfiles ignore, symlinks within, ' +
+    'precompressed off, cache revalidate (ETag, Last-Modified), cors off, headers none, auth off, gzip off, access-log off, workers 1');
   const site = recorder();
-  printBanner({ ...CONFIG, dir: null }, 1, site);
+  printBanner({ ...CONFIG, dir: null }, LOOPBACK, 1, site);
   t.is(site.out_[0], 'sluice: serving the built-in site at');
+});
+
+test('printBanner shows every option asked for, and never the password', (t) => {
+  const out = recorder();
+  printBanner({
+    ...CONFIG, list: true, single: 'app.html', cleanUrls: true, notFound: 'missing.html', dotfiles: 'deny', symlinks: 'follow',
+    precompressed: true, maxAge: 60, immutable: true, immutableHashed: true, cors: 'https://a.example',
+    headers: ['X-Frame-Options: DENY', 'X-Test: 1'], auth: 'admin:s3cr3t:x', gzip: true, accessLog: '-', jsonLog: true,
+  }, LOOPBACK, 8080, out);
+  const options = out.out_.at(-1)!;
+  t.is(options, '  options: list on, single app.html, clean-urls on, 404 missing.html, dotfiles deny, symlinks follow, precompressed on, ' +
+    'cache max-age=60 immutable, hashed names immutable, cors https://a.example, headers X-Frame-Options X-Test, auth basic (user admin), ' +
+    'gzip on, access-log stdout (json), workers 1');
+  t.false(out.out_.join('\n').includes('s3cr3t'));
 });
 
 test('startServing listens, serves the directory, and closes gracefully', async (t) => {

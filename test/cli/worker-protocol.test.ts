@@ -20,11 +20,12 @@ test('isSupervisorMessage accepts shutdown only', (t) => {
 });
 
 test('readWorkerConfig parses the environment and refuses a missing, non-JSON or malformed one', (t) => {
-  const config = { dir: null, port: 1, host: '', workers: 2, gzip: false, accessLog: null, jsonLog: false, quiet: true, listenFd: 4 };
+  const config = { dir: null, port: 1, host: '', workers: 2, gzip: false, accessLog: null, jsonLog: false, quiet: true, listenFds: [4, 5] };
   t.deepEqual(readWorkerConfig({ [WORKER_CONFIG_ENV]: JSON.stringify(config) }), config);
-  t.deepEqual(readWorkerConfig({ [WORKER_CONFIG_ENV]: JSON.stringify({ ...config, listenFd: null }) }).listenFd, null);
+  t.deepEqual(readWorkerConfig({ [WORKER_CONFIG_ENV]: JSON.stringify({ ...config, listenFds: null }) }).listenFds, null);
   t.throws(() => readWorkerConfig({}), { instanceOf: TypeError, message: /is not set/ });
   t.throws(() => readWorkerConfig({ [WORKER_CONFIG_ENV]: '{' }), { instanceOf: TypeError, message: /not JSON/ });
   t.throws(() => readWorkerConfig({ [WORKER_CONFIG_ENV]: JSON.stringify({ ...config, port: '1' }) }), { message: /malformed/ });
-  t.throws(() => readWorkerConfig({ [WORKER_CONFIG_ENV]: JSON.stringify({ ...config, listenFd: 'x' }) }), { message: /malformed/ });
+  t.throws(() => readWorkerConfig({ [WORKER_CONFIG_ENV]: JSON.stringify({ ...config, listenFds: 'x' }) }), { message: /malformed/ });
+  t.throws(() => readWorkerConfig({ [WORKER_CONFIG_ENV]: JSON.stringify({ ...config, listenFds: [4, 'x'] }) }), { message: /malformed/ });
 });

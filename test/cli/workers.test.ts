@@ -5,16 +5,14 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ServeConfig } from '../../src/cli/args.js';
+import { DEFAULT_SERVE_CONFIG, type ServeConfig } from '../../src/cli/args.js';
 import type { CliOutput } from '../../src/cli/serve-command.js';
 import { runWorkers, Supervisor, WorkerStartError } from '../../src/cli/workers.js';
 
 const DIR = mkdtempSync(join(tmpdir(), 'sluice-supervisor-'));
 test.after.always(() => rmSync(DIR, { recursive: true, force: true }));
 
-const CONFIG: ServeConfig = {
-  dir: null, port: 0, host: '127.0.0.1', workers: 2, gzip: false, accessLog: null, jsonLog: false, quiet: true,
-};
+const CONFIG: ServeConfig = { ...DEFAULT_SERVE_CONFIG, port: 0, host: '127.0.0.1', workers: 2, quiet: true };
 
 /**
  * A fake worker script. Each start appends a line to its log, so `plan(n)` (n = 1 for the first start) decides

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { Socket, connect, createServer } from 'node:net';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { EV_ACCEPT, EV_DATA, EV_ERROR } from '../../src/native/index.js';
+import { EV_ACCEPT, EV_DATA, EV_ERROR, loadNative } from '../../src/native/index.js';
 import { useHub, waitTurns, checkFdLeaks } from './support/event-hub.js';
 
 const { EADDRINUSE, EAFNOSUPPORT, EEXIST, EINVAL, ENOTSUP, ECONNRESET } = constants.errno;
@@ -214,4 +214,14 @@ test('a child process adopts an inherited listening fd and accepts on it', async
   const [code] = (await once(child, 'exit')) as [number];
   t.is(code, 0);
   client.destroy();
+});
+
+test('getaddrinfo resolves a name to numeric addresses, and names a failure by code', (t) => {
+  const native = loadNative();
+  const local = native.getaddrinfo('localhost');
+  t.true(Array.isArray(local) && local.includes('127.0.0.1'), String(local));
+  t.deepEqual(native.getaddrinfo('127.0.0.1'), ['127.0.0.1']);
+  t.deepEqual(native.getaddrinfo('::1'), ['::1']);
+  t.true(['ENOTFOUND', 'EAI_AGAIN'].includes(native.getaddrinfo('no-such-host.invalid') as string));
+  t.is(native.getaddrinfo(42 as unknown as string), 'EINVAL');
 });

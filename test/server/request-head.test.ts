@@ -99,7 +99,10 @@ test('Expect: 100-continue in any case', accepts, 'PUT / HTTP/1.1\r\nHost: a\r\n
 test('but ignores 100-continue from HTTP/1.0 (RFC 9110 §10.1.1)', accepts, 'PUT / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n',
   { expectContinue: false, expect: '100-continue' });
 test('an empty Expect', accepts, 'PUT / HTTP/1.1\r\nHost: a\r\nExpect: \r\n\r\n', { expectContinue: false, expect: '' });
-test('an empty Host in HTTP/1.1', accepts, 'GET / HTTP/1.1\r\nHost:\r\n\r\n', { host: '' });
+test('an empty Host with absolute-form, whose authority replaces it (RFC 9112 §3.2.2)', accepts,
+  'GET http://a.example/ HTTP/1.1\r\nHost:\r\n\r\n', { host: 'a.example' });
+test('an empty Host on a CONNECT (authority-form names its own target)', accepts,
+  'CONNECT a.example:443 HTTP/1.1\r\nHost:\r\n\r\n', { host: '' });
 
 const rejects = test.macro({
   exec(t, input: string, code: RequestErrorCode, lim: Partial<HeadLimits> = {}) {
@@ -120,6 +123,10 @@ test('a fragment in the target', rejects, 'GET /a#b HTTP/1.1\r\n' + H + '\r\n', 
 test('a relative target', rejects, 'GET a/b HTTP/1.1\r\n' + H + '\r\n', 'BAD_REQUEST_LINE');
 test('asterisk-form outside OPTIONS', rejects, 'GET * HTTP/1.1\r\n' + H + '\r\n', 'BAD_REQUEST_LINE');
 test('a bare CR ending the request line', rejects, 'GET / HTTP/1.1\r' + H + '\r\n', 'BAD_REQUEST_LINE');
+test('an empty Host on an origin-form request (RFC 9112 §3.2)', rejects, 'GET / HTTP/1.1\r\nHost:\r\n\r\n', 'BAD_HOST');
+test('an empty Host of spaces on an origin-form request', rejects, 'GET / HTTP/1.1\r\nHost:  \r\n\r\n', 'BAD_HOST');
+test('an empty Host on HTTP/1.0', rejects, 'GET / HTTP/1.0\r\nHost:\r\n\r\n', 'BAD_HOST');
+test('an empty Host on OPTIONS *', rejects, 'OPTIONS * HTTP/1.1\r\nHost:\r\n\r\n', 'BAD_HOST');
 test('HTTP/2.0', rejects, 'GET / HTTP/2.0\r\n' + H + '\r\n', 'BAD_VERSION');
 test('HTTP/0.9', rejects, 'GET / HTTP/0.9\r\n\r\n', 'BAD_VERSION');
 test('a header line without a colon', rejects, 'GET / HTTP/1.1\r\n' + H + 'NoColon\r\n\r\n', 'BAD_HEADER');

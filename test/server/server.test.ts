@@ -4,8 +4,9 @@ import test from 'ava';
 import { concatBytes } from '../../src/conduit/index.js';
 import { respond } from '../../src/server/response.js';
 import { Reactor } from '../../src/server/reactor.js';
-import { Server } from '../../src/server/server.js';
-import { resolveSettings, type RequestLog } from '../../src/server/settings.js';
+import { OptionError } from '../../src/server/option-error.js';
+import { serve, Server } from '../../src/server/server.js';
+import { resolveSettings, type RequestLog, type Settings } from '../../src/server/settings.js';
 import type { Application } from '../../src/server/types.js';
 import { FakeNative } from './support/fake-native.js';
 import { fakeServer, LISTEN_FD, until } from './support/fake-server.js';
@@ -25,7 +26,7 @@ const listenErrors: Array<[number, string, RegExp]> = [
   [-98, 'EADDRINUSE', /port 8080 is already in use \(127\.0\.0\.1:8080\)/],
   [-13, 'EACCES', /no permission to listen on 127\.0\.0\.1:8080/],
   [-99, 'EADDRNOTAVAIL', /address 127\.0\.0\.1 is not available/],
-  [-22, 'EINVAL', /listen EINVAL/],
+  [-22, 'EINVAL', /cannot listen on 127\.0\.0\.1:8080: not a valid address or port/],
 ];
 for (const [errno, code, message] of listenErrors) {
   test(`a listen failure ${code} throws a SysError with code ${code} and a helpful message`, (t) => {
@@ -186,4 +187,17 @@ test('accept errors go to onException', (t) => {
   const { native } = fakeServer(hello, { onException: (e) => errors.push(e) });
   native.deliver([{ fd: LISTEN_FD, kind: 6, a: -24 }]);
   t.like(errors[0], { code: 'EMFILE' });
+});
+
+test('serve() rejects an app that is not a function with an OptionError, before binding anything', (t) => {
+  for (const app of [null, 'app', { fetch: () => null }]) {
+    const e = t.throws(() => serve({ port: 0 }, app as unknown as Application), { instanceOf: OptionError });
+    t.like(e, { code: 'INVALID_APP', key: 'app' });
+    t.regex(e!.message, /^serve\(settings, app\): app must be a function \(req\) => Response, got (null|string|object)$/);
+  }
+});
+
+test('serve() rejects a misspelled setting, naming it and the nearest one', (t) => {
+  const e = t.throws(() => serve({ prot: 8080 } as Partial<Settings>, hello), { instanceOf: OptionError });
+  t.like(e, { code: 'UNKNOWN_OPTION', key: 'prot', suggestion: 'port', message: "unknown setting 'prot' (did you mean 'port'?)" });
 });

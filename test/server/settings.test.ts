@@ -1,5 +1,6 @@
 // Settings: defaults filled in, ranges checked, each bad value a TypeError naming the setting.
 import test from 'ava';
+import { OptionError } from '../../src/server/option-error.js';
 import { DEFAULT_SETTINGS, defaultOnException, resolveSettings, type Settings } from '../../src/server/settings.js';
 
 test('resolveSettings with nothing gives the documented defaults', (t) => {
@@ -94,4 +95,33 @@ test('defaultOnException stays quiet for ordinary network events and prints the 
   } finally {
     console.error = original;
   }
+});
+
+test('resolveSettings rejects a misspelled key with an OptionError naming it and the nearest key', (t) => {
+  const e = t.throws(() => resolveSettings({ idleTimeoutMS: 5 } as Partial<Settings>), { instanceOf: OptionError });
+  t.is(e!.code, 'UNKNOWN_OPTION');
+  t.is(e!.key, 'idleTimeoutMS');
+  t.is(e!.suggestion, 'idleTimeoutMs');
+  t.is(e!.message, "unknown setting 'idleTimeoutMS' (did you mean 'idleTimeoutMs'?)");
+  t.true(e instanceof TypeError);
+  const far = t.throws(() => resolveSettings({ zzz: 1 } as Partial<Settings>), { instanceOf: OptionError });
+  t.regex(far!.message, /^unknown setting 'zzz'; known keys: port, host, /);
+  const limit = t.throws(() => resolveSettings({ headLimits: { maxHeader: 1 } as unknown as Settings['headLimits'] }), { instanceOf: OptionError });
+  t.is(limit!.message, "unknown headLimits key 'maxHeader' (did you mean 'maxHeaders'?)");
+});
+
+test('resolveSettings rejects a bad value with an OptionError INVALID_OPTION naming the key', (t) => {
+  const e = t.throws(() => resolveSettings({ port: -1 }), { instanceOf: OptionError });
+  t.is(e!.code, 'INVALID_OPTION');
+  t.is(e!.key, 'port');
+  t.throws(() => resolveSettings({ host: 1 as unknown as string }), { message: /settings\.host must be a string/ });
+  t.throws(() => resolveSettings({ onException: null as unknown as Settings['onException'] }), { message: /settings\.onException must be a function, got object/ });
+  t.throws(() => resolveSettings({ logger: 'yes' as unknown as Settings['logger'] }), { message: /settings\.logger must be a function or null, got string/ });
+  t.throws(() => resolveSettings(null as unknown as Partial<Settings>), { message: /settings must be an object, got null/ });
+});
+
+test('resolveSettings treats an explicit undefined as the default', (t) => {
+  const s = resolveSettings({ port: undefined, host: undefined } as unknown as Partial<Settings>);
+  t.is(s.port, 3000);
+  t.is(s.host, '');
 });

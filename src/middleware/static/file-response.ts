@@ -7,6 +7,7 @@ import { makeEtag, type EtagStrength, type FileInfo } from '../../server/file-in
 import type { Request } from '../../server/request.js';
 import { respond } from '../../server/response.js';
 import type { Response } from '../../server/types.js';
+import { cacheControlFor } from './cache-control.js';
 import { evaluateConditionals } from './conditionals.js';
 import { suffixEtag } from './etag.js';
 import { contentTypeOf, selectPrecompressed } from './mime.js';
@@ -25,7 +26,9 @@ export interface Representation {
 /** Choose the file or its best acceptable precompressed sibling (when enabled), with the ETag to send. */
 export function selectRepresentation(req: Request, info: FileInfo, caches: FileCaches, options: ResolvedStaticOptions): Representation {
   if (options.precompressed) {
-    const choice = selectPrecompressed(info.path, req.head.acceptEncoding ?? undefined, caches.info);
+    // A sibling that is a symlink is skipped, except under symlinks: 'follow', where links are the user's choice.
+    const files = options.symlinks === 'follow' ? { get: (p: string) => caches.info.get(p), realpath: (p: string) => p } : caches.info;
+    const choice = selectPrecompressed(info.path, req.head.acceptEncoding ?? undefined, files);
     if (choice.kind === 'encoded') {
       const sibling = caches.info.get(choice.path);
       // selectPrecompressed just stat'ed it through the same cache, so this is a hit; re-check the kind regardless.
@@ -67,25 +70,24 @@ export function pinFile(caches: FileCaches, info: FileInfo): FileInfo | null {
 
 const GONE = respond.text(404, 'Not Found\n');
 
-/** The full response for a GET or HEAD of the regular file `info` (already path-checked). */
+/** The full response for a GET or HEAD of the regular file `info` (already path-checked); throws EMFILE/ENFILE from open. */
 export function respondWithFile(req: Request, info: FileInfo, caches: FileCaches, options: ResolvedStaticOptions): Response {
   const head = req.head;
-  // Conditional and range requests may be answered without a file response (304, 412, 416, a multipart stream), so
-  // the engine would not lease an fd for the stat they cache; after a rename-over in the same cache period, a plain
-  // GET would then carry this version's validators over the new version's bytes. Pin the fd (plain GETs need not:
-  // the engine leases one for the stat it sends). HEAD is included so the app does not rely on the engine for it.
-  const pin = req.method === 'HEAD' || head.ifNoneMatch !== null || head.ifModifiedSince !== null ||
-    head.ifMatch !== null || head.ifUnmodifiedSince !== null || head.range !== null;
-  if (pin) {
-    const pinned = pinFile(caches, info);
-    if (pinned === null) return GONE;
-    info = pinned;
-  }
+  // The fd is leased here, not only by the engine: running out of descriptors then surfaces as an error the static app
+  // answers with a 503, before anything is committed (the engine's own open would have to drop the connection). It
+  // also binds the head to the version the bytes come from: conditional and range requests may be answered without a
+  // file response (304, 412, 416, a multipart stream), so nothing else would lease an fd for the stat they cache, and
+  // after a rename-over in the same cache period a plain GET would carry this version's validators over the new bytes.
+  // On a warm fd cache this is a map lookup.
+  const pinned = pinFile(caches, info);
+  if (pinned === null) return GONE;
+  info = pinned;
   let rep = selectRepresentation(req, info, caches, options);
-  if (pin && rep.coding !== null && pinFile(caches, rep.info) !== rep.info) rep = { info, etag: etagOf(info, options.etag), coding: null };
+  if (rep.coding !== null && pinFile(caches, rep.info) !== rep.info) rep = { info, etag: etagOf(info, options.etag), coding: null };
   const file = rep.info;
   const validators: Record<string, string> = { etag: rep.etag, 'last-modified': file.lastModified };
-  if (options.cacheControl !== null) validators['cache-control'] = options.cacheControl;
+  const cacheControl = cacheControlFor(info.path, options.cacheControl, options.hashedCacheControl);
+  if (cacheControl !== null) validators['cache-control'] = cacheControl;
   // RFC 9110 §12.5.5: the answer depends on Accept-Encoding whenever siblings may be chosen, identity included.
   if (options.precompressed) validators.vary = 'Accept-Encoding';
 

@@ -1,6 +1,7 @@
 // Request path -> real file path under the root, refusing traversal (issue #6). Key decisions: decode exactly once and
 // refuse anything that would need a second decode; malformed or traversal-shaped paths get 400, while dotfiles and
-// symlinks leaving the root get 404 so the answer does not reveal whether the file exists.
+// symlinks leaving the root get 404 so the answer does not reveal whether the file exists. The symlink policy costs
+// one (cached) realpath per request for 'within' and 'deny', and nothing for 'follow'.
 
 import { realpathSync } from 'node:fs';
 
@@ -15,6 +16,7 @@ export type SafePathCode =
   | 'DOT_SEGMENT' // a '.' or '..' segment
   | 'DOTFILE' // a segment starting with '.', hidden by default
   | 'OUTSIDE_ROOT' // the real path (symlinks resolved) is not under the root
+  | 'SYMLINK' // a symlink on the path, with symlinks: 'deny'
   | 'NOT_FOUND'; // the path does not resolve to anything
 
 /** The outcome: a real path under the root (plus whether the request ended in '/'), or a refusal with its status. */
@@ -22,10 +24,13 @@ export type SafePath =
   | { kind: 'ok'; path: string; trailingSlash: boolean }
   | { kind: 'reject'; status: 400 | 404; code: SafePathCode };
 
-/** Options: dotfile policy, whether /.well-known/ is exempt (RFC 8615), and the realpath to use (e.g. a cached one). */
+/** Options: dotfile policy, whether /.well-known/ is exempt (RFC 8615), symlinks, and the realpath to use (e.g. a cached one). */
 export interface SafePathOptions {
+  /** 'deny' (default) refuses any segment starting with '.' (404, code DOTFILE); 'allow' lets them through. */
   dotfiles?: 'deny' | 'allow';
   wellKnown?: boolean;
+  /** 'within' (default): a symlink's target must stay under the root; 'follow': any, unchecked; 'deny': none. */
+  symlinks?: 'within' | 'follow' | 'deny';
   realpath?: (path: string) => string | null;
 }
 
@@ -53,10 +58,15 @@ export function resolveSafePath(root: string, rawPath: string, options: SafePath
   }
   const base = root.endsWith('/') ? root : root + '/';
   const trailingSlash = target.endsWith('/');
+  const lexical = segments.length === 0 ? root : base + segments.join('/');
+  // 'follow': the lexical path (dot segments are refused above, so it names a place under the root); stat follows
+  // whatever links it crosses, and the caller checks that `file.txt/` is not a file.
+  if (options.symlinks === 'follow') return { kind: 'ok', path: lexical, trailingSlash };
   // The trailing slash is kept so that resolving `file.txt/` fails with ENOTDIR, as POSIX path resolution does.
-  const wanted = base + segments.join('/') + (trailingSlash && segments.length > 0 ? '/' : '');
-  const real = (options.realpath ?? realpathOrNull)(wanted);
+  const real = (options.realpath ?? realpathOrNull)(lexical + (trailingSlash && segments.length > 0 ? '/' : ''));
   if (real === null) return reject(404, 'NOT_FOUND');
+  // The root is a realpath, so any link on the way makes the real path differ from the lexical one.
+  if (options.symlinks === 'deny' && real !== lexical) return reject(404, 'SYMLINK');
   // Symlinks are followed, so the check that matters is on the resolved path.
   if (real !== root && !real.startsWith(base)) return reject(404, 'OUTSIDE_ROOT');
   if (hideDotfiles && real !== root && hasHiddenSegment(real.slice(base.length), wellKnown)) return reject(404, 'DOTFILE');

@@ -1,14 +1,18 @@
-// The static file application (issue #6): GET/HEAD of files under one root, index.html for directories, a redirect
-// for a directory without its slash, 405 otherwise. Key decision: the app is synchronous and looks files up only
-// through the shared caches, so a hot file costs no syscall here and the engine's sendfile sees the same FileInfo.
-
+// The static file application (issues #6, #16): GET/HEAD of files under one root, index.html for directories, a
+// redirect for a directory without its slash, 405 otherwise; listings, clean URLs, the SPA fallback and the not-found
+// page are options, each in its own file. Key decision: the app is synchronous and looks files up only through the
+// shared caches, so a hot file costs no stat here and the engine's sendfile sees the same FileInfo and fd.
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileCaches, type FileCaches } from '../../server/file-caches.js';
 import type { Request } from '../../server/request.js';
 import { respond } from '../../server/response.js';
 import type { Application, Middleware, Response } from '../../server/types.js';
+import { cleanPathOf, htmlCandidate, redirectToClean } from './clean-urls.js';
 import { respondWithFile } from './file-response.js';
+import { readListing, respondWithListing } from './listing.js';
+import { createMissResponder } from './not-found.js';
+import { isOutOfDescriptors, SERVICE_UNAVAILABLE } from './out-of-fds.js';
 import { resolveSafePath, type SafePathOptions } from './safe-path.js';
 import { resolveStaticOptions, type ResolvedStaticOptions, type StaticOptions } from './static-options.js';
 
@@ -16,8 +20,8 @@ export type { StaticOptions } from './static-options.js';
 
 /** What the static app decided: an answer, or a miss (404 / 405) that serveStatic may hand to the wrapped app. */
 export type StaticOutcome =
-  | { kind: 'answer'; response: Response }
-  | { kind: 'miss'; response: Response };
+  | { readonly kind: 'answer'; readonly response: Response }
+  | { readonly kind: 'miss'; readonly response: Response };
 
 /** A bad static root: the directory is missing, not a directory, or unreadable (code ENOENT / ENOTDIR / EACCES). */
 export class StaticRootError extends Error {
@@ -31,9 +35,10 @@ export class StaticRootError extends Error {
 export const ALLOWED_METHODS = 'GET, HEAD';
 
 // Shared, immutable answers: the engine only reads a Response, so one object serves every request.
-const NOT_FOUND = respond.text(404, 'Not Found\n');
 const BAD_REQUEST = respond.text(400, 'Bad Request\n');
+const FORBIDDEN = respond.text(403, 'Forbidden\n');
 const METHOD_NOT_ALLOWED = respond.text(405, 'Method Not Allowed\n', { allow: ALLOWED_METHODS });
+const METHOD_MISS: StaticOutcome = { kind: 'miss', response: METHOD_NOT_ALLOWED };
 
 /** Serves the files under `root` (GET and HEAD; everything else 405): `serve({ port }, staticFiles('./public'))`. */
 export function staticFiles(root: string, options: StaticOptions = {}): Application {
@@ -51,16 +56,41 @@ export function serveStatic(root: string, options: StaticOptions = {}): Middlewa
   };
 }
 
+/** Everything a lookup needs, fixed at construction. */
+interface Site {
+  readonly root: string;
+  readonly caches: FileCaches;
+  readonly options: ResolvedStaticOptions;
+  readonly safe: SafePathOptions;
+  readonly respondToMiss: (req: Request) => Response;
+}
+
 /** The static app's decision procedure, for callers that want to tell answers from misses. */
 export function createStaticLookup(root: string, options: StaticOptions = {}): (req: Request) => StaticOutcome {
   const resolved = resolveStaticOptions(options);
   const realRoot = resolveStaticRoot(root);
   const caches = options.caches ?? fileCaches();
-  const safePathOptions: SafePathOptions = {
-    dotfiles: resolved.hideDotfiles ? 'deny' : 'allow',
-    realpath: (path) => caches.info.realpath(path),
+  const site: Site = {
+    root: realRoot,
+    caches,
+    options: resolved,
+    safe: {
+      dotfiles: resolved.dotfiles === 'allow' ? 'allow' : 'deny',
+      symlinks: resolved.symlinks,
+      realpath: (path) => caches.info.realpath(path),
+    },
+    respondToMiss: createMissResponder(realRoot, caches, resolved),
   };
-  return (req) => lookupRequest(req, realRoot, caches, resolved, safePathOptions);
+  return (req) => {
+    const method = req.method;
+    if (method !== 'GET' && method !== 'HEAD') return METHOD_MISS;
+    try {
+      return lookupPath(req, site);
+    } catch (err) {
+      if (isOutOfDescriptors(err)) return answer(SERVICE_UNAVAILABLE);
+      throw err;
+    }
+  };
 }
 
 /** The realpath of a static root, checked to be a directory; throws StaticRootError naming the problem. */
@@ -83,24 +113,68 @@ export function resolveStaticRoot(root: string): string {
   return real;
 }
 
-function lookupRequest(req: Request, root: string, caches: FileCaches, options: ResolvedStaticOptions, safe: SafePathOptions): StaticOutcome {
-  const method = req.method;
-  if (method !== 'GET' && method !== 'HEAD') return miss(METHOD_NOT_ALLOWED);
+function lookupPath(req: Request, site: Site): StaticOutcome {
+  const { root, caches, options, safe } = site;
   const target = resolveSafePath(root, req.path, safe);
-  // 400: malformed or traversal-shaped; 404: hidden, outside the root or missing (no hint of existence either way).
-  if (target.kind === 'reject') return target.status === 404 ? miss(NOT_FOUND) : answer(BAD_REQUEST);
+  if (target.kind === 'reject') {
+    // 400: malformed or traversal-shaped; 403: a dotfile under dotfiles: 'deny'; 404: hidden, outside the root or
+    // missing (no hint of existence either way).
+    if (target.status === 400) return answer(BAD_REQUEST);
+    if (target.code === 'DOTFILE' && options.dotfiles === 'deny') return answer(FORBIDDEN);
+    return target.code === 'NOT_FOUND' ? lookupCleanUrl(req, site) : missing(req, site);
+  }
   const stat = caches.info.get(target.path);
-  if (stat === null) return miss(NOT_FOUND);
-  if (stat.kind === 'file') return answer(respondWithFile(req, stat, caches, options));
+  if (stat === null) return lookupCleanUrl(req, site);
+  if (stat.kind === 'file') {
+    // `file.txt/` names a directory that is not there (realpath refuses it; under 'follow' nothing resolved it).
+    if (target.trailingSlash) return missing(req, site);
+    const clean = options.cleanUrls ? cleanPathOf(req.path, options.index) : null;
+    if (clean !== null) return answer(redirectToClean(req, clean));
+    return answer(respondWithFile(req, stat, caches, options));
+  }
   // A directory: relative links in its index resolve against the URL, so it must end in '/'.
   if (!target.trailingSlash) return answer(redirectToSlash(req));
-  if (options.index === null) return miss(NOT_FOUND);
-  // The index goes through the same checks as any path: it may be a symlink out of the root, or a directory.
-  const index = resolveSafePath(root, req.path + encodeURIComponent(options.index), safe);
-  if (index.kind === 'reject') return miss(NOT_FOUND);
-  const indexStat = caches.info.get(index.path);
-  if (indexStat === null || indexStat.kind !== 'file') return miss(NOT_FOUND);
-  return answer(respondWithFile(req, indexStat, caches, options));
+  if (options.index !== null) {
+    // The index goes through the same checks as any path: it may be a symlink out of the root, or a directory.
+    const index = resolveSafePath(root, req.path + encodeURIComponent(options.index), safe);
+    const indexStat = index.kind === 'ok' ? caches.info.get(index.path) : null;
+    if (indexStat !== null && indexStat.kind === 'file') return answer(respondWithFile(req, indexStat, caches, options));
+  }
+  if (options.listing) {
+    const listing = readListing(target.path, root, caches, options);
+    return answer(respondWithListing(req.decodedPathname ?? req.path, req.header('accept'), listing));
+  }
+  return missing(req, site);
+}
+
+// Clean URLs: `/about` found nothing, so try `/about.html` under the same checks.
+function lookupCleanUrl(req: Request, site: Site): StaticOutcome {
+  const candidate = site.options.cleanUrls ? htmlCandidate(req.path) : null;
+  if (candidate !== null) {
+    const target = resolveSafePath(site.root, candidate, site.safe);
+    const stat = target.kind === 'ok' ? site.caches.info.get(target.path) : null;
+    if (stat !== null && stat.kind === 'file') return answer(respondWithFile(req, stat, site.caches, site.options));
+  }
+  return missing(req, site);
+}
+
+// The miss's response (SPA fallback or not-found page) is made only when asked for: serveStatic may fall through.
+function missing(req: Request, site: Site): StaticOutcome {
+  let response: Response | null = null;
+  return {
+    kind: 'miss',
+    get response(): Response {
+      if (response === null) {
+        try {
+          response = site.respondToMiss(req);
+        } catch (err) {
+          if (!isOutOfDescriptors(err)) throw err;
+          response = SERVICE_UNAVAILABLE;
+        }
+      }
+      return response;
+    },
+  };
 }
 
 /** 301 to the same path plus '/', query kept (RFC 9110 §15.4.2). */
@@ -113,8 +187,4 @@ export function redirectToSlash(req: Request): Response {
 
 function answer(response: Response): StaticOutcome {
   return { kind: 'answer', response };
-}
-
-function miss(response: Response): StaticOutcome {
-  return { kind: 'miss', response };
 }

@@ -142,3 +142,21 @@ test('realpathOrNull resolves symlinks and maps failures to null', (t) => {
   t.is(realpathOrNull(join(root, 'nope')), null);
   t.is(realpathOrNull(join(root, 'index.html', 'x')), null);
 });
+
+test('symlinks: follow returns the lexical path for any link and never calls realpath', (t) => {
+  const follow = { symlinks: 'follow' as const, realpath: (): string | null => t.fail('realpath called') as never };
+  t.deepEqual(resolveSafePath(root, '/secret-link', follow), ok('secret-link'));
+  t.deepEqual(resolveSafePath(root, '/etc-link/hostname', follow), ok('etc-link/hostname'));
+  t.deepEqual(resolveSafePath(root, '/', follow), ok('', true));
+  t.deepEqual(resolveSafePath(root, '/a/', follow), ok('a', true));
+  // Dot segments and hidden names are still refused before any link is looked at.
+  t.deepEqual(resolveSafePath(root, '/a/../x', follow), reject(400, 'DOT_SEGMENT'));
+  t.deepEqual(resolveSafePath(root, '/.env', follow), reject(404, 'DOTFILE'));
+});
+
+test('symlinks: deny refuses any link on the path, even one that stays inside', (t) => {
+  t.deepEqual(resolveSafePath(root, '/inner-link', { symlinks: 'deny' }), reject(404, 'SYMLINK'));
+  t.deepEqual(resolveSafePath(root, '/secret-link', { symlinks: 'deny' }), reject(404, 'SYMLINK'));
+  t.deepEqual(resolveSafePath(root, '/a/b.txt', { symlinks: 'deny' }), ok('a/b.txt'));
+  t.deepEqual(resolveSafePath(root, '/', { symlinks: 'deny' }), ok('', true));
+});

@@ -12,7 +12,8 @@ import { parseRequestHead } from '../../../src/server/request-head.js';
 import { respond } from '../../../src/server/response.js';
 import type { Response } from '../../../src/server/types.js';
 import { FileChangedError, streamBodyParts } from '../../../src/middleware/static/multipart.js';
-import { resolveStaticOptions, formatCacheControl } from '../../../src/middleware/static/static-options.js';
+import { resolveStaticOptions } from '../../../src/middleware/static/static-options.js';
+import { formatCacheControl } from '../../../src/middleware/static/cache-control.js';
 import { etagOf, pinFile } from '../../../src/middleware/static/file-response.js';
 import { createStaticLookup, serveStatic, staticFiles, StaticRootError, type StaticOptions } from '../../../src/middleware/static/static-files.js';
 
@@ -180,9 +181,12 @@ test(traversal, '/a.txt%00.html', 400);
 test(traversal, '/%c0%ae%c0%ae/secret.txt', 400);
 test(traversal, '/./a.txt', 400);
 
-test('dotfiles are hidden by default and served with dotfiles: allow', async (t) => {
+test('dotfiles are hidden by default (404), refused with dotfiles: deny (403), and served with dotfiles: allow', async (t) => {
   t.is(appOf()(request('GET', '/.env')).status, 404);
   t.is(appOf()(request('GET', '/%2eenv')).status, 404);
+  t.is(appOf({ dotfiles: 'ignore' })(request('GET', '/.env')).status, 404);
+  t.is(appOf({ dotfiles: 'deny' })(request('GET', '/.env')).status, 403);
+  t.is(appOf({ dotfiles: 'deny' })(request('GET', '/.well-known/security.txt')).status, 200);
   const allowed = appOf({ dotfiles: 'allow' })(request('GET', '/.env'));
   t.is((await bodyOf(allowed)).toString(), 'SECRET');
 });
@@ -440,13 +444,15 @@ test('a relative root and a symlinked root resolve to their real directory', asy
 test('bad options are TypeErrors naming the option', (t) => {
   t.throws(() => resolveStaticOptions({ index: '../x' }), { instanceOf: TypeError, message: /index/ });
   t.throws(() => resolveStaticOptions({ index: '' }), { instanceOf: TypeError, message: /index/ });
-  t.throws(() => resolveStaticOptions({ dotfiles: 'ignore' as 'deny' }), { instanceOf: TypeError, message: /dotfiles/ });
+  t.throws(() => resolveStaticOptions({ dotfiles: 'hide' as 'deny' }), { instanceOf: TypeError, message: /dotfiles/ });
   t.throws(() => resolveStaticOptions({ etag: 'medium' as 'weak' }), { instanceOf: TypeError, message: /etag/ });
   t.throws(() => formatCacheControl(-1), { instanceOf: TypeError, message: /cacheControl/ });
   t.throws(() => formatCacheControl(1.5), { instanceOf: TypeError, message: /cacheControl/ });
   t.throws(() => formatCacheControl('a\r\nb'), { instanceOf: TypeError, message: /cacheControl/ });
   t.deepEqual(resolveStaticOptions(), {
-    index: 'index.html', hideDotfiles: true, etag: 'weak', precompressed: false, cacheControl: null, fallthrough: true,
+    index: 'index.html', dotfiles: 'ignore', symlinks: 'within', etag: 'weak', precompressed: false, cacheControl: null,
+    hashedCacheControl: null, listing: false, single: null, cleanUrls: false, notFound: '404.html', notFoundExplicit: false,
+    fallthrough: true,
   });
 });
 
@@ -483,4 +489,58 @@ test('a HEAD or revalidation of a file removed after its stat was cached is 404,
   rmSync(path);
   t.is(app(request('HEAD', '/vanishing.txt')).status, 404);
   t.is(app(request('GET', '/vanishing.txt', { 'if-none-match': '"x"' })).status, 404);
+});
+
+/** Caches whose opens fail with `code` (the process or the system is out of descriptors). */
+function cachesThatCannotOpen(code: string): FileCaches {
+  const info = new FileInfoCache();
+  const fs = { openSync: (): number => { throw Object.assign(new Error(`${code}: too many open files`), { code }); }, fstatSync: () => { throw new Error('unused'); }, closeSync: () => {} };
+  return { info, fds: new FdCache({ infoCache: info, fs }) };
+}
+
+test('a file that cannot be opened for lack of descriptors is a 503 with Retry-After, not an error', (t) => {
+  for (const code of ['EMFILE', 'ENFILE']) {
+    const app = staticFiles(ROOT, { caches: cachesThatCannotOpen(code) });
+    const res = app(request('GET', '/a.txt')) as Response;
+    t.is(res.status, 503, code);
+    t.is(res.headers['retry-after'], '1');
+    // The not-found page is opened the same way.
+    const page = staticFiles(ROOT, { caches: cachesThatCannotOpen(code), notFound: 'a.txt' })(request('GET', '/nope')) as Response;
+    t.is(page.status, 503);
+  }
+  const other = staticFiles(ROOT, { caches: cachesThatCannotOpen('EIO') });
+  t.throws(() => other(request('GET', '/a.txt')), { message: /EIO/ });
+  t.throws(() => staticFiles(ROOT, { caches: cachesThatCannotOpen('EIO'), notFound: 'a.txt' })(request('GET', '/nope')), { message: /EIO/ });
+});
+
+test('unknown static options are refused, naming the nearest', (t) => {
+  t.throws(() => resolveStaticOptions({ cleanURLs: true } as StaticOptions), { instanceOf: TypeError, message: "unknown static option 'cleanURLs' (did you mean 'cleanUrls'?)" });
+  t.throws(() => resolveStaticOptions({ listing: 'yes' as unknown as boolean }), { message: /static option listing must be true or false/ });
+  t.throws(() => resolveStaticOptions({ symlinks: 'maybe' as 'follow' }), { message: /static option symlinks must be 'within', 'follow', 'deny'/ });
+  t.throws(() => resolveStaticOptions({ single: '../x.html' }), { message: /static option single must be/ });
+  t.throws(() => resolveStaticOptions({ single: true, index: false }), { message: /single: true needs an index/ });
+  t.throws(() => resolveStaticOptions({ notFound: '' }), { message: /static option notFound must be a file path or false/ });
+  t.throws(() => resolveStaticOptions({ fallthrough: 1 as unknown as boolean }), { message: /fallthrough/ });
+  t.like(resolveStaticOptions({ single: '/shell/app.html', notFound: false }), { single: '/shell/app.html', notFound: null, notFoundExplicit: false });
+});
+
+test('serveStatic with fallthrough hands misses to the app without building the not-found page', async (t) => {
+  const inner = (): Response => respond.text(200, 'inner');
+  const app = serveStatic(ROOT, { caches: cachesThatCannotOpen('EMFILE'), notFound: 'a.txt', single: 'a.txt' })(inner);
+  t.is((await app(request('GET', '/missing', { accept: 'text/html' }))).status, 200);
+  t.is(await bodyOf(await app(request('GET', '/missing', { accept: 'text/html' }))).then(String), 'inner');
+});
+
+test('a listing of the root has no parent link, and a listing survives an entry vanishing', async (t) => {
+  const res = appOf({ listing: true, index: false })(request('GET', '/'));
+  t.is(res.status, 200);
+  const html = (await bodyOf(res)).toString();
+  t.false(html.includes('href="../"'));
+  t.true(html.includes('./docs/'));
+});
+
+test('under symlinks: follow, precompressed siblings are found without the realpath check', async (t) => {
+  const res = appOf({ precompressed: true, symlinks: 'follow' })(request('GET', '/style.css', { 'accept-encoding': 'br' }));
+  t.is(header(res, 'content-encoding'), 'br');
+  t.is((await bodyOf(res)).toString(), 'BR');
 });

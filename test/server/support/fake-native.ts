@@ -65,7 +65,16 @@ export class FakeNative implements NativeBinding {
 
   listen(host: string, port: number): number {
     this.listenCalls.push({ host, port });
-    return this.listenResult;
+    return this.listenResultByHost.get(host) ?? this.listenResult;
+  }
+  /** listen() results for particular hosts (others get listenResult). */
+  readonly listenResultByHost = new Map<string, number>();
+  /** What getaddrinfo answers per name; an unknown name is ENOTFOUND. */
+  readonly resolver = new Map<string, string[] | string>();
+  readonly resolved: string[] = [];
+  getaddrinfo(host: string): string[] | string {
+    this.resolved.push(host);
+    return this.resolver.get(host) ?? 'ENOTFOUND';
   }
   readonly listenCalls: Array<{ host: string; port: number }> = [];
   localPortResult = 12345;
