@@ -121,7 +121,7 @@ int64_t sendfileTls(LoopState* s, TrackedFd* t, int inFd, int64_t offset, int64_
   int64_t acked = acknowledge(s, t, static_cast<size_t>(count));
   if (acked < 0) return acked;
   int64_t done = acked;
-  int64_t limit = count - acked < static_cast<int64_t>(TLS_SENDFILE_CALL_MAX) ? count : acked + TLS_SENDFILE_CALL_MAX;
+  int64_t limit = count < static_cast<int64_t>(TLS_SENDFILE_CALL_MAX) ? count : TLS_SENDFILE_CALL_MAX;
   bool refused = false;
   while (done < limit) {
     size_t want = limit - done < static_cast<int64_t>(TLS_WRITE_BATCH) ? static_cast<size_t>(limit - done) : TLS_WRITE_BATCH;

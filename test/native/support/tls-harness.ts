@@ -1,7 +1,7 @@
 // Drives the addon's TLS directly, as a small JS loop would: TLS listeners, node:tls clients, and a per-fd writer
 // that keeps unsent bytes and resubmits them on EV_WRITABLE (the contract send/flush keep on TLS connections).
 import { once } from 'node:events';
-import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTcp, createServer, type AddressInfo, type Socket } from 'node:net';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { constants } from 'node:os';
 import { EV_DATA, EV_EOF, EV_ERROR, EV_WRITABLE } from '../../../src/native/index.js';
@@ -152,4 +152,46 @@ export function echo(hub: EventHub, dispatcher: Dispatcher, fd: number): { write
     }
   });
   return { writer, ended };
+}
+
+/** One TLS record header seen on the wire: content type and length. */
+export interface WireRecord {
+  type: number;
+  length: number;
+}
+
+/** A TCP relay to `port` that parses the TLS records the server sends (to see alerts and close_notify on the wire). */
+export async function tapServer(port: number): Promise<{ port: number; fromServer: WireRecord[]; serverEnded: Promise<void>; close: () => Promise<void> }> {
+  const fromServer: WireRecord[] = [];
+  let resolveEnded: () => void = () => {};
+  const serverEnded = new Promise<void>((resolve) => {
+    resolveEnded = resolve;
+  });
+  const sockets: Socket[] = [];
+  const server = createServer((client) => {
+    const upstream = connectTcp({ host: '127.0.0.1', port });
+    sockets.push(client, upstream);
+    let pending = Buffer.alloc(0);
+    upstream.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 5 && pending.length >= 5 + pending.readUInt16BE(3)) {
+        fromServer.push({ type: pending[0]!, length: pending.readUInt16BE(3) });
+        pending = pending.subarray(5 + pending.readUInt16BE(3));
+      }
+    });
+    upstream.on('end', () => resolveEnded());
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address() as AddressInfo;
+  const close = async (): Promise<void> => {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+    await once(server, 'close');
+  };
+  return { port: address.port, fromServer, serverEnded, close };
 }
