@@ -1,5 +1,5 @@
 // Session tickets (RFC 5077, and TLS 1.3's NewSessionTicket) under keys the loop rotates: the current key issues and
-// resumes, the previous one still resumes but asks for a renewed ticket, anything older means a full handshake.
+// resumes, the previous one still resumes but renews the ticket, anything older means a full handshake.
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -36,7 +36,9 @@ static int onTicketKey(SSL* ssl, unsigned char* keyName, unsigned char* iv, EVP_
     TicketKey& key = tls->keys[i];
     if (std::memcmp(keyName, key.name, sizeof key.name) != 0) continue;
     if (EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key.aes, iv) != 1 || !setMacKey(mac, key)) return -1;
-    return i == 0 ? 1 : 2;
+    // RFC 8446 §C.4: TLS 1.3 clients use a ticket once, so each resumption gets a fresh one (2 = renew); in TLS 1.2 a
+    // ticket is renewed only once its key is no longer the current one.
+    return i == 0 && SSL_version(ssl) != TLS1_3_VERSION ? 1 : 2;
   }
   return 0;
 }
