@@ -87,6 +87,8 @@ export interface NativeTlsStats {
   readonly preludes: number;
   /** Ciphertext waiting natively for writability, all connections. */
   readonly pendingBytes: number;
+  /** Bytes the C allocator has handed out and not got back (glibc mallinfo2; -1 elsewhere): a leak shows here. */
+  readonly mallocInUse: number;
 }
 
 /** The event kinds that can appear in a record. */

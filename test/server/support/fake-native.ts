@@ -176,7 +176,7 @@ export class FakeNative implements NativeBinding {
     return null;
   }
   tlsStats(): NativeTlsStats {
-    return { contexts: this.tlsContexts, connections: 0, preludes: 0, pendingBytes: 0 };
+    return { contexts: this.tlsContexts, connections: 0, preludes: 0, pendingBytes: 0, mallocInUse: -1 };
   }
 
   /** The calls of one kind. */
