@@ -118,7 +118,7 @@ export interface NativeBinding {
    *  With a TLS context id (createTlsContext), each connection is reported only once its handshake is done (EV_ACCEPT,
    *  then its first plaintext in the same batch); one that fails, speaks plain HTTP or exceeds preludeTimeoutMs
    *  (default 10000) is closed natively, unseen. -EINVAL for an unknown id, -ENOBUFS when init()'s recvBuffer is
-   *  under 64 KiB. Calling it again updates both settings. */
+   *  under 64 KiB (or its events array under 4 records). Calling it again updates both settings. */
   startAccepting(listenFd: number, tlsContext?: number, preludeTimeoutMs?: number): number;
   /** Stops accepting; the fd stays open (queued clients wait) until close(). */
   stopAccepting(listenFd: number): number;

@@ -137,8 +137,9 @@ int useTlsContext(LoopState* s, TrackedFd* listener, int32_t id) {
   if (id >= 0) {
     next = findTlsContext(s, id);
     if (next == nullptr) return -EINVAL;
-    // Room for a record's plaintext in the turn's buffer, or TLS connections could never be read.
-    if (s->recvCap < TLS_MIN_RECV_BUFFER) return -ENOBUFS;
+    // Room for a record's plaintext in the turn's buffer, and for EV_ACCEPT + EV_DATA + EV_EOF in one batch, or TLS
+    // connections could never be read.
+    if (s->recvCap < TLS_MIN_RECV_BUFFER || s->eventCap < TLS_MIN_EVENT_RECORDS) return -ENOBUFS;
     retainTlsContext(next);
   }
   if (listener->tlsContext != nullptr) releaseTlsContext(listener->tlsContext);

@@ -26,8 +26,9 @@ constexpr size_t TLS_CIPHER_BUFFER = 128 * 1024;
 constexpr size_t TLS_HELD_PLAINTEXT_MAX = 16384 + 1024;
 // A TLS fd is read only when the turn's buffer has this much room; otherwise level-triggered polling retries.
 constexpr size_t TLS_RECV_MIN_SPACE = TLS_HELD_PLAINTEXT_MAX + 4096;
-// startAccepting with TLS refuses (-ENOBUFS) a recv buffer smaller than this.
+// startAccepting with TLS refuses (-ENOBUFS) a recv buffer or an events array smaller than these.
 constexpr size_t TLS_MIN_RECV_BUFFER = 64 * 1024;
+constexpr uint32_t TLS_MIN_EVENT_RECORDS = 4;
 // sendfile over TLS reads, encrypts and sends at most this much per call (JS loops, as it does for sendfile(2)).
 constexpr size_t TLS_SENDFILE_CALL_MAX = 1024 * 1024;
 // A session ticket key: name (16) + HMAC-SHA256 key (32) + AES-256-CBC key (32), as rotateTicketKeys takes it.
