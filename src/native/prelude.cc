@@ -2,6 +2,8 @@
 // Native closes a connection that fails or times out here: JS never saw its fd, so no record can name it.
 #include "prelude.h"
 
+#include <vector>
+
 #include "tls.h"
 
 namespace sluice {
@@ -115,7 +117,18 @@ void onPreludeReady(LoopState* s, TrackedFd* t, int status, int events) {
   if (events & UV_READABLE) advancePrelude(s, t);
 }
 
+// A closed listener's connections still in their prelude are closed too: JS no longer listens for them, and the
+// listener's number may soon belong to another listener, which their EV_ACCEPT would then name.
+static void closePreludesOf(LoopState* s, int listenFd) {
+  std::vector<TrackedFd*> orphans;
+  for (TrackedFd* c = s->preludeFirst; c != nullptr; c = c->prelude->next) {
+    if (c->prelude->listenFd == listenFd) orphans.push_back(c);
+  }
+  for (TrackedFd* c : orphans) forgetFd(s, c, true);
+}
+
 void releaseStages(LoopState* s, TrackedFd* t, bool closing) {
+  if (t->listener) closePreludesOf(s, t->fd);
   if (t->prelude != nullptr) endPrelude(s, t);
   if (t->tls != nullptr) freeTlsConn(s, t, closing);
   if (t->tlsContext != nullptr) {

@@ -156,3 +156,14 @@ test.serial('a raw TCP client that connects and leaves during the handshake is n
   client.destroy();
   native.close(accepted.fd);
 });
+
+test.serial("closing a listener closes its connections still in their handshake, before any deadline", async (t) => {
+  const own = listenTls(hub, context, 60_000);
+  const stalled = await connectRaw(own.port);
+  while (native.tlsStats().preludes === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  const closed = once(stalled, 'close');
+  native.close(own.fd);
+  await closed;
+  t.is(native.tlsStats().preludes, 0);
+  t.is(hub.pending(own.fd), 0, 'nothing was announced for the closed listener');
+});
