@@ -1,6 +1,6 @@
 // Same-run comparison of HTTPS on the native layer (bench/native-hello.ts with TLS) against nginx's HTTPS and
-// node:https, with the plain native hello as the floor: CPU per keep-alive request, per full handshake (a new
-// connection per request, never resumed: bench/handshake-client.ts), and memory per idle connection. Usage: node dist/bench/native-tls-compare.js
+// node:https, with the plain native hello as the floor: CPU per keep-alive request (wrk), per full handshake (parallel
+// `openssl s_time -new`: never resumed; wrk keeps its session and resumes about half), and memory per idle connection. Usage: node dist/bench/native-tls-compare.js
 //   env: REPS=3 DUR=6 WARM=2 IDLE=2000 SCEN=<regex> TARGETS=<regex>   (needs wrk, nginx, openssl; see bench/setup.ts)
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { acquireLock } from './lock.js';
-import { CLIENT_CPU, measure, median, runWrk, startServer, stopServer, type Row, type Target } from './pinned.js';
+import { CLIENT_CPU, measure, measureAsync, median, runWrk, startServer, stopServer, type Row, type Target } from './pinned.js';
 import { generateLuaScript, parseResultLine } from './wrk.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -32,7 +32,7 @@ interface Scenario {
 
 const SCENARIOS: Scenario[] = [
   { name: 'ka-c64', conns: 64 },
-  { name: 'close-c64', conns: 64 },
+  { name: 'new-conn', conns: 64 },
   { name: 'idle', conns: IDLE },
 ].filter((s) => new RegExp(process.env.SCEN ?? '.').test(s.name));
 
@@ -90,11 +90,29 @@ async function measureIdle(target: HttpsTarget, pid: number): Promise<number> {
   return (after - before) / IDLE;
 }
 
-/** A new connection per request (a full handshake on HTTPS: the client never resumes), pinned to the client core. */
-function runHandshakes(target: HttpsTarget, conns: number): Record<string, number> | null {
-  const client = join(ROOT, 'dist', 'bench', 'handshake-client.js');
-  const args = ['-c', String(CLIENT_CPU), process.execPath, client, String(PORT), String(conns), String(DUR), target.secure ? 'tls' : 'plain'];
-  return parseResultLine(execFileSync('taskset', args, { encoding: 'utf8' }));
+// Parallel `openssl s_time -new` clients: each connection is a full TLS 1.3 handshake (X25519, the P-256
+// certificate), then close_notify and close, with no request (C clients: node's own reach ~100 handshakes/s here).
+const S_TIME_CLIENTS = 4;
+
+/** A new connection each time, pinned to the client core: s_time for HTTPS, handshake-client.js for plain TCP. */
+async function runHandshakes(target: HttpsTarget, conns: number): Promise<Record<string, number> | null> {
+  if (!target.secure) {
+    const client = join(ROOT, 'dist', 'bench', 'handshake-client.js');
+    const args = ['-c', String(CLIENT_CPU), process.execPath, client, String(PORT), String(conns), String(DUR), 'plain'];
+    return parseResultLine(execFileSync('taskset', args, { encoding: 'utf8' }));
+  }
+  const started = Date.now();
+  const outputs = await Promise.all(
+    Array.from({ length: S_TIME_CLIENTS }, () => {
+      const child = spawn('taskset', ['-c', String(CLIENT_CPU), 'openssl', 's_time', '-connect', `127.0.0.1:${PORT}`, '-new', '-time', String(DUR)]);
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      return once(child, 'exit').then(() => out);
+    }),
+  );
+  // "N connections in Xs; ..." (user time); the real-time line says "N connections in T real seconds".
+  const connections = outputs.reduce((sum, out) => sum + Number(/(\d+) connections in [\d.]+s;/.exec(out)?.[1] ?? 0), 0);
+  return { requests: connections, duration_us: (Date.now() - started) * 1000, p99_us: 0 };
 }
 
 interface IdleRow {
@@ -151,9 +169,9 @@ async function main(): Promise<void> {
           process.stderr.write(`${JSON.stringify(idle.at(-1))}\n`);
           continue;
         }
-        const row = measure(rep, target.name, scenario.name, child.pid!, scenario.name === 'close-c64'
-          ? () => runHandshakes(target, scenario.conns)
-          : { url, conns: scenario.conns, seconds: DUR, lua, pipeline: 1 });
+        const row = scenario.name === 'new-conn'
+          ? await measureAsync(rep, target.name, scenario.name, child.pid!, () => runHandshakes(target, scenario.conns))
+          : measure(rep, target.name, scenario.name, child.pid!, { url, conns: scenario.conns, seconds: DUR, lua, pipeline: 1 });
         if (row === null) process.stderr.write(`no result: ${target.name} ${scenario.name}\n`);
         else rows.push(row), process.stderr.write(`${JSON.stringify(row)}\n`);
       }

@@ -81,16 +81,28 @@ export function runWrk(run: WrkRun): Record<string, number> | null {
   return parseResultLine(text);
 }
 
-function sample(pid: number): { core: ReturnType<typeof parseProcStat>; utime: number; stime: number } {
+type Sample = { core: ReturnType<typeof parseProcStat>; utime: number; stime: number };
+
+function sample(pid: number): Sample {
   const proc = parsePidStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   return { core: parseProcStat(readFileSync('/proc/stat', 'utf8')), utime: proc.utime, stime: proc.stime };
 }
 
-/** One measured load run (wrk, or any client printing wrk.ts's RESULT line) against the server process pid. */
-export function measure(rep: number, target: string, scenario: string, pid: number, run: WrkRun | (() => Record<string, number> | null)): Row | null {
+/** One measured wrk run against the server process pid. */
+export function measure(rep: number, target: string, scenario: string, pid: number, run: WrkRun): Row | null {
   const before = sample(pid);
-  const result = typeof run === 'function' ? run() : runWrk(run);
-  const after = sample(pid);
+  const result = runWrk(run);
+  return toRow(rep, target, scenario, before, sample(pid), result);
+}
+
+/** One measured run of any load client that reports wrk.ts's RESULT fields (requests, duration_us, p99_us, err_*). */
+export async function measureAsync(rep: number, target: string, scenario: string, pid: number, run: () => Promise<Record<string, number> | null>): Promise<Row | null> {
+  const before = sample(pid);
+  const result = await run();
+  return toRow(rep, target, scenario, before, sample(pid), result);
+}
+
+function toRow(rep: number, target: string, scenario: string, before: Sample, after: Sample, result: Record<string, number> | null): Row | null {
   if (result === null || !result.requests) return null;
   const requests = result.requests;
   const core = computeCoreUsage(before.core.get(SERVER_CPU)!, after.core.get(SERVER_CPU)!);

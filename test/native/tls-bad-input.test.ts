@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { EV_ACCEPT } from '../../src/native/index.js';
 import { checkFdLeaks, useHub } from './support/event-hub.js';
-import { collect, connectRaw, connectTls, createContext, listenTls } from './support/tls-harness.js';
+import { collect, connectRaw, connectTls, useTlsListener } from './support/tls-harness.js';
 
 const hub = useHub();
 const native = hub.native;
@@ -18,16 +18,8 @@ checkFdLeaks(test);
 
 const CLIENTS = fileURLToPath(new URL('./fixtures/tls-bad-clients.js', import.meta.url));
 const PLAIN_REPLY = Buffer.from('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
-const context = createContext(hub, undefined, { plainHttpReply: PLAIN_REPLY });
-const quiet = createContext(hub);
-const listener = listenTls(hub, context, 300);
-const quietListener = listenTls(hub, quiet, 300);
-
-test.after.always(() => {
-  for (const fd of [listener.fd, quietListener.fd]) native.close(fd);
-  native.freeTlsContext(context);
-  native.freeTlsContext(quiet);
-});
+const { listener } = useTlsListener(test, hub, { plainHttpReply: PLAIN_REPLY }, 300);
+const { listener: quietListener } = useTlsListener(test, hub, {}, 300);
 
 const ALERT = 0x15;
 

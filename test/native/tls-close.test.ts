@@ -5,19 +5,13 @@ import { once } from 'node:events';
 import type { ConnectionOptions } from 'node:tls';
 import { EV_DATA, EV_EOF } from '../../src/native/index.js';
 import { checkFdLeaks, useHub } from './support/event-hub.js';
-import { collect, connectRaw, connectTls, createContext, listenTls, tapServer } from './support/tls-harness.js';
+import { collect, connectRaw, connectTls, useTlsListener, tapServer } from './support/tls-harness.js';
 
 const hub = useHub();
 const native = hub.native;
 checkFdLeaks(test);
 
-const context = createContext(hub);
-const listener = listenTls(hub, context);
-
-test.after.always(() => {
-  native.close(listener.fd);
-  native.freeTlsContext(context);
-});
+const { listener } = useTlsListener(test, hub);
 
 // TLS 1.3 protects alerts like data: close_notify is a 19-byte record (2-byte alert, content type, 16-byte tag).
 const TLS13_ALERT_RECORD = 19;

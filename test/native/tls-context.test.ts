@@ -138,7 +138,7 @@ test.serial('setTls swaps the certificate for new connections; an open one keeps
   native.close(afterFd);
   native.close(listener.fd);
   native.freeTlsContext(second);
-  t.deepEqual(native.tlsStats(), { contexts: 0, connections: 0, preludes: 0, pendingBytes: 0 });
+  t.like(native.tlsStats(), { contexts: 0, connections: 0, preludes: 0, pendingBytes: 0 });
 });
 
 test.serial('an RSA certificate works too (ECDHE-RSA in TLS 1.2)', async (t) => {

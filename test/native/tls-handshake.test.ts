@@ -5,20 +5,14 @@ import { once } from 'node:events';
 import { connect } from 'node:tls';
 import { EV_ACCEPT, EV_DATA } from '../../src/native/index.js';
 import { checkFdLeaks, useHub } from './support/event-hub.js';
-import { connectRaw, connectTls, createContext, listenTls } from './support/tls-harness.js';
+import { connectRaw, connectTls, createContext, listenTls, useTlsListener } from './support/tls-harness.js';
 import { testPki } from './support/test-pki.js';
 
 const hub = useHub();
 const native = hub.native;
 checkFdLeaks(test);
 
-const context = createContext(hub);
-const listener = listenTls(hub, context);
-
-test.after.always(() => {
-  native.close(listener.fd);
-  native.freeTlsContext(context);
-});
+const { context, listener } = useTlsListener(test, hub);
 
 test.serial('a TLS 1.3 connection is announced after its handshake, with its first request as plaintext in that batch', async (t) => {
   const turnsBefore = hub.turns.length;

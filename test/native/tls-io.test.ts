@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { constants } from 'node:os';
 import { EV_EOF, EV_WRITABLE, FLUSH_RECORD_INT32 } from '../../src/native/index.js';
 import { checkFdLeaks, useHub } from './support/event-hub.js';
-import { collect, connectRaw, connectTls, createContext, Dispatcher, echo, listenTls } from './support/tls-harness.js';
+import { collect, connectRaw, connectTls, Dispatcher, echo, useTlsListener } from './support/tls-harness.js';
 
 const { EAGAIN } = constants.errno;
 const hub = useHub();
@@ -17,13 +17,10 @@ const native = hub.native;
 checkFdLeaks(test);
 const dispatcher = new Dispatcher(hub);
 
-const context = createContext(hub);
-const listener = listenTls(hub, context);
+const { listener } = useTlsListener(test, hub);
 const dir = mkdtempSync(join(tmpdir(), 'sluice-tls-io-'));
 
 test.after.always(() => {
-  native.close(listener.fd);
-  native.freeTlsContext(context);
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -6,20 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { connect } from 'node:tls';
 import { TICKET_KEY_BYTES } from '../../src/native/index.js';
 import { checkFdLeaks, useHub } from './support/event-hub.js';
-import { createContext, listenTls, type TlsListener } from './support/tls-harness.js';
+import { createContext, useTlsListener, type TlsListener } from './support/tls-harness.js';
 import { testPki } from './support/test-pki.js';
 
 const hub = useHub();
 const native = hub.native;
 checkFdLeaks(test);
 
-const context = createContext(hub);
-const listener = listenTls(hub, context);
-
-test.after.always(() => {
-  native.close(listener.fd);
-  native.freeTlsContext(context);
-});
+const { context, listener } = useTlsListener(test, hub);
 
 /** Connects (offering `session`), exchanges a byte each way, and returns the newest ticket and who saw a resumption. */
 async function visit(to: TlsListener, session?: Buffer, maxVersion: 'TLSv1.2' | 'TLSv1.3' = 'TLSv1.3'): Promise<{ ticket: Buffer; clientResumed: boolean; serverResumed: boolean }> {

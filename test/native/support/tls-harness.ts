@@ -1,5 +1,6 @@
 // Drives the addon's TLS directly, as a small JS loop would: TLS listeners, node:tls clients, and a per-fd writer
 // that keeps unsent bytes and resubmits them on EV_WRITABLE (the contract send/flush keep on TLS connections).
+import type { TestFn } from 'ava';
 import { once } from 'node:events';
 import { connect as connectTcp, createServer, type AddressInfo, type Socket } from 'node:net';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
@@ -23,6 +24,23 @@ export function listenTls(hub: EventHub, context: number, preludeTimeoutMs?: num
   const r = hub.native.startAccepting(fd, context, preludeTimeoutMs);
   if (r !== 0) throw new Error(`startAccepting ${r}`);
   return { fd, port: hub.native.localPort(fd) };
+}
+
+/** A test file's TLS listener, with the context it accepts with. */
+export interface TlsFixture {
+  context: number;
+  listener: TlsListener;
+}
+
+/** A context (the localhost leaf plus `extra` options) and a listener for the whole test file, closed after it. */
+export function useTlsListener(test: TestFn, hub: EventHub, extra: Record<string, unknown> = {}, preludeTimeoutMs?: number): TlsFixture {
+  const context = createContext(hub, localhostLeaf(), extra);
+  const listener = listenTls(hub, context, preludeTimeoutMs);
+  test.after.always(() => {
+    hub.native.close(listener.fd);
+    hub.native.freeTlsContext(context);
+  });
+  return { context, listener };
 }
 
 /** A context for `leaf` (default: a P-256 localhost certificate signed by the test root). */
