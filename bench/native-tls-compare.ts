@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
 import { acquireLock } from './lock.js';
 import { CLIENT_CPU, measure, measureAsync, median, runWrk, startServer, stopServer, type Row, type Target } from './pinned.js';
 import { generateLuaScript, parseResultLine } from './wrk.js';
@@ -23,6 +24,9 @@ const IDLE = Number(process.env.IDLE ?? 2000);
 const CERT = join(WORK, 'cert.pem');
 const KEY = join(WORK, 'key.pem');
 const RESUMED_FILE = join(WORK, 'resumed.json');
+const FILE = join(WORK, '100m.bin');
+const FILE_MIB = 100;
+const FILE_FETCHES = 4;
 
 /** A load shape: keep-alive (wrk), a new connection per request (a full handshake on HTTPS), or idle connections. */
 interface Scenario {
@@ -34,10 +38,13 @@ const SCENARIOS: Scenario[] = [
   { name: 'ka-c64', conns: 64 },
   { name: 'new-conn', conns: 64 },
   { name: 'idle', conns: IDLE },
+  { name: 'file-100m', conns: 1 },
 ].filter((s) => new RegExp(process.env.SCEN ?? '.').test(s.name));
 
 interface HttpsTarget extends Target {
   secure: boolean;
+  /** The server for the file scenario, when it is not the hello server itself. */
+  fileCommand?: string[];
 }
 
 function prepare(): HttpsTarget[] {
@@ -55,16 +62,19 @@ function prepare(): HttpsTarget[] {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
       '-keyout', KEY, '-out', CERT, '-days', '30', '-subj', '/CN=localhost'], { stdio: 'ignore' });
   }
+  if (!existsSync(FILE)) writeFileSync(FILE, randomBytes(FILE_MIB << 20)); // incompressible
   const template = readFileSync(join(ROOT, 'bench', 'peers', 'nginx-tls.conf'), 'utf8');
   const conf = join(WORK, 'nginx-tls.conf');
-  writeFileSync(conf, template.replaceAll('@PORT@', String(PORT)).replaceAll('@PREFIX@', WORK).replaceAll('@CERT@', CERT).replaceAll('@KEY@', KEY));
-  const tls = { TLS_CERT: CERT, TLS_KEY: KEY };
+  const vars: Record<string, string> = { '@PORT@': String(PORT), '@PREFIX@': WORK, '@CERT@': CERT, '@KEY@': KEY, '@FILE@': FILE };
+  writeFileSync(conf, Object.entries(vars).reduce((text, [k, v]) => text.replaceAll(k, v), template));
+  const tls = { TLS_CERT: CERT, TLS_KEY: KEY, FILE };
   const hello = join(ROOT, 'dist', 'bench', 'native-hello.js');
+  const file = [process.execPath, join(ROOT, 'dist', 'bench', 'native-file.js')];
   const targets: HttpsTarget[] = [
-    { name: 'native-tls', command: [process.execPath, hello], env: { ...tls, TLS_RESUMED_FILE: RESUMED_FILE }, secure: true },
+    { name: 'native-tls', command: [process.execPath, hello], fileCommand: file, env: { ...tls, TLS_RESUMED_FILE: RESUMED_FILE }, secure: true },
     { name: 'nginx-tls', command: ['nginx', '-p', WORK, '-e', join(WORK, 'error.log'), '-c', conf], secure: true },
     { name: 'node-https', command: [process.execPath, join(ROOT, 'dist', 'bench', 'peers', 'node-https-hello.js')], env: tls, secure: true },
-    { name: 'native-plain', command: [process.execPath, hello], secure: false },
+    { name: 'native-plain', command: [process.execPath, hello], fileCommand: file, env: { FILE }, secure: false },
   ];
   return targets.filter((t) => new RegExp(process.env.TARGETS ?? '.').test(t.name));
 }
@@ -115,6 +125,18 @@ async function runHandshakes(target: HttpsTarget, conns: number): Promise<Record
   return { requests: connections, duration_us: (Date.now() - started) * 1000, p99_us: 0 };
 }
 
+/** Downloads FILE FILE_FETCHES times with curl pinned to the client core; requests = MiB, so rps is MiB/s. */
+async function runDownloads(target: HttpsTarget): Promise<Record<string, number> | null> {
+  const url = `${target.secure ? 'https' : 'http'}://127.0.0.1:${PORT}/file`;
+  const started = Date.now();
+  for (let i = 0; i < FILE_FETCHES; i++) {
+    const child = spawn('taskset', ['-c', String(CLIENT_CPU), 'curl', '-sk', '--fail', '-o', '/dev/null', url], { stdio: 'ignore' });
+    const [code] = (await once(child, 'exit')) as [number];
+    if (code !== 0) return null;
+  }
+  return { requests: FILE_MIB * FILE_FETCHES, duration_us: (Date.now() - started) * 1000, p99_us: 0 };
+}
+
 interface IdleRow {
   rep: number;
   target: string;
@@ -123,7 +145,7 @@ interface IdleRow {
 
 function summarize(rows: Row[], idle: IdleRow[], targets: HttpsTarget[], resumed: string): string {
   const lines = ['| scenario | target | req/s | p99 ms | proc µs/req | user µs/req | core µs/req | proc vs nginx | errors |', '|---|---|---|---|---|---|---|---|---|'];
-  for (const scenario of SCENARIOS.filter((s) => s.name !== 'idle')) {
+  for (const scenario of SCENARIOS.filter((s) => s.name !== 'idle' && s.name !== 'file-100m')) {
     const of = (name: string): Row[] => rows.filter((r) => r.scenario === scenario.name && r.target === name);
     const nginx = of('nginx-tls').length ? median(of('nginx-tls').map((r) => r.procUs)) : NaN;
     for (const target of targets) {
@@ -133,6 +155,14 @@ function summarize(rows: Row[], idle: IdleRow[], targets: HttpsTarget[], resumed
       const ratio = Number.isFinite(nginx) ? `${(m((r) => r.procUs) / nginx).toFixed(2)}x` : '-';
       lines.push(`| ${scenario.name} | ${target.name} | ${Math.round(m((r) => r.rps))} | ${m((r) => r.p99Ms).toFixed(1)} | ` +
         `${m((r) => r.procUs).toFixed(2)} | ${m((r) => r.userUs).toFixed(2)} | ${m((r) => r.coreUs).toFixed(2)} | ${ratio} | ${runs.reduce((a, r) => a + r.errors, 0)} |`);
+    }
+  }
+  const files = rows.filter((r) => r.scenario === 'file-100m');
+  if (files.length > 0) {
+    lines.push('', `| ${FILE_MIB} MiB file x${FILE_FETCHES} (curl) | target | MiB/s | server ms per MiB | user ms per MiB |`, '|---|---|---|---|---|');
+    for (const target of targets) {
+      const runs = files.filter((r) => r.target === target.name);
+      if (runs.length) lines.push(`| | ${target.name} | ${median(runs.map((r) => r.rps)).toFixed(0)} | ${(median(runs.map((r) => r.procUs)) / 1000).toFixed(3)} | ${(median(runs.map((r) => r.userUs)) / 1000).toFixed(3)} |`);
     }
   }
   if (idle.length > 0) {
@@ -162,7 +192,7 @@ async function main(): Promise<void> {
       const child = await startServer(target, PORT);
       const url = `${target.secure ? 'https' : 'http'}://127.0.0.1:${PORT}/`;
       runWrk({ url, conns: 64, seconds: WARM, lua, pipeline: 1 }); // warm-up: JIT, caches
-      for (const scenario of SCENARIOS) {
+      for (const scenario of SCENARIOS.filter((s) => s.name !== 'file-100m')) {
         await new Promise((resolve) => setTimeout(resolve, 500));
         if (scenario.name === 'idle') {
           idle.push({ rep, target: target.name, kbPerConn: await measureIdle(target, child.pid!) });
@@ -177,6 +207,13 @@ async function main(): Promise<void> {
       }
       await stopServer(child);
       if (target.name === 'native-tls' && existsSync(RESUMED_FILE)) resumed = readFileSync(RESUMED_FILE, 'utf8');
+      if (SCENARIOS.some((s) => s.name === 'file-100m')) {
+        const server = await startServer(target.fileCommand ? { ...target, command: target.fileCommand } : target, PORT);
+        const row = await measureAsync(rep, target.name, 'file-100m', server.pid!, () => runDownloads(target));
+        if (row === null) process.stderr.write(`no result: ${target.name} file-100m\n`);
+        else rows.push(row), process.stderr.write(`${JSON.stringify(row)}\n`);
+        await stopServer(server);
+      }
     }
   }
   writeFileSync(join(WORK, 'native-tls-compare.json'), JSON.stringify({ rows, idle }, null, 1));

@@ -110,6 +110,10 @@ Handshake stepHandshake(LoopState* s, TrackedFd* t) {
   ssize_t n = recvCipher(s, t, room);
   if (isAgain(n)) return Handshake::waiting;
   if (n <= 0) return Handshake::failed;  // gone before the handshake finished: nobody to tell
+  return feedHandshake(s, t);
+}
+
+Handshake feedHandshake(LoopState* s, TrackedFd* t) {
   TlsConn* c = t->tls;
   ERR_clear_error();
   int r = SSL_do_handshake(c->ssl);

@@ -131,6 +131,9 @@ int shutdownTls(LoopState* s, TrackedFd* t, int how);
 enum class Handshake { waiting, done, failed };
 /** Reads ciphertext and advances the handshake; done leaves any application data after it fed for readFed. */
 Handshake stepHandshake(LoopState* s, TrackedFd* t);
+/** Advances the handshake over bytes already fed (tls->in): the entry for a stage that read them itself, such as
+ *  the PROXY header's, which hands over what follows the header. The caller has kept room as stepHandshake does. */
+Handshake feedHandshake(LoopState* s, TrackedFd* t);
 /** Decrypts what was fed into the turn's buffer (EV_DATA, then EV_EOF/EV_ERROR); true when plaintext came. */
 bool readFed(LoopState* s, TrackedFd* t);
 /** recvOnce for an open TLS connection: recv ciphertext, decrypt into the turn's buffer. */
