@@ -161,3 +161,17 @@ test.serial("closing a listener closes its connections still in their handshake,
   t.is(native.tlsStats().preludes, 0);
   t.is(hub.pending(own.fd), 0, 'nothing was announced for the closed listener');
 });
+
+test.serial("the server's suite order wins, except for a client that puts ChaCha20 first", async (t) => {
+  const cases: Array<[string, string]> = [
+    ['ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'],
+    ['ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'],
+  ];
+  for (const [ciphers, expected] of cases) {
+    const client = await connectTls(listener.port, { maxVersion: 'TLSv1.2', ciphers });
+    const accepted = await hub.next(listener.fd);
+    t.is(native.transportInfo(accepted.fd)?.cipher, expected, ciphers);
+    client.destroy();
+    native.close(accepted.fd);
+  }
+});
