@@ -1,52 +1,30 @@
 // Same-run comparison of the native layer's hello server against node:http and the C epoll floor, in CPU per request.
 // Server pinned to CPU 1, wrk -t1 to CPU 0; order alternates per rep; medians. Usage: node dist/bench/native-compare.js
 //   env: REPS=3 DUR=8 WARM=2 SCEN=<regex> TARGETS=<regex>   (needs wrk and cc; see src/native/README.md)
-import { execFileSync, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLK_TCK, computeCoreUsage, parsePidStat, parseProcStat } from './cpu.js';
 import { acquireLock } from './lock.js';
-import { generateLuaScript, parseResultLine } from './wrk.js';
+import { measure, median, runWrk, startServer, stopServer, type Row, type Target } from './pinned.js';
+import { generateLuaScript } from './wrk.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WORK = join(tmpdir(), 'sluice-native-bench');
 // The shared bench lock (bench/run.ts, bench/profile.ts): two pinned benches at once would measure each other.
 const LOCK = join(process.env.SLUICE_BENCH_DIR ?? join(tmpdir(), 'sluice-bench'), 'bench.lock');
 const PORT = Number(process.env.PORT ?? 18080);
+const SERVER_URL = `http://127.0.0.1:${PORT}/`;
 const REPS = Number(process.env.REPS ?? 3);
 const DUR = Number(process.env.DUR ?? 8);
 const WARM = Number(process.env.WARM ?? 2);
-const SERVER_CPU = 1;
-const CLIENT_CPU = 0;
-
-/** One server under test. */
-interface Target {
-  name: string;
-  command: string[];
-}
 
 /** One load shape. */
 interface Scenario {
   name: string;
   conns: number;
   pipeline: number;
-}
-
-/** Figures of one (rep, target, scenario) run. */
-interface Row {
-  rep: number;
-  target: string;
-  scenario: string;
-  rps: number;
-  p99Ms: number;
-  errors: number;
-  coreUs: number; // busy time of the server's CPU per request (kernel and softirq included; other load too)
-  procUs: number; // the server process's utime + stime per request
-  userUs: number; // the server process's utime per request
 }
 
 const SCENARIOS: Scenario[] = [
@@ -85,77 +63,6 @@ function prepare(): { targets: Target[]; lua: Record<number, string> } {
   return { targets: targets.filter((t) => new RegExp(process.env.TARGETS ?? '.').test(t.name)), lua };
 }
 
-function canConnect(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port: PORT });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
-
-async function startServer(target: Target): Promise<ChildProcess> {
-  if (await canConnect()) throw new Error(`port ${PORT} is already taken: stop whatever listens there first`);
-  const child = spawn('taskset', ['-c', String(SERVER_CPU), ...target.command], {
-    env: { ...process.env, PORT: String(PORT), BACKLOG: '4096' },
-    stdio: 'ignore',
-  });
-  for (let i = 0; i < 100; i++) {
-    if (await canConnect()) return child;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`${target.name} did not come up`);
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-function runWrk(conns: number, seconds: number, lua: string, pipeline: number): Record<string, number> | null {
-  const args = ['-c', String(CLIENT_CPU), 'wrk', '-t1', `-c${conns}`, `-d${seconds}s`, '--timeout', '10s', '-s', lua];
-  const text = execFileSync('taskset', [...args, `http://127.0.0.1:${PORT}/`], {
-    encoding: 'utf8',
-    env: { ...process.env, WRK_PIPELINE: String(pipeline) },
-  });
-  return parseResultLine(text);
-}
-
-function sample(pid: number): { core: ReturnType<typeof parseProcStat>; utime: number; stime: number } {
-  const proc = parsePidStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  return { core: parseProcStat(readFileSync('/proc/stat', 'utf8')), utime: proc.utime, stime: proc.stime };
-}
-
-// taskset execs the server, so the child's pid is the server's.
-function measure(rep: number, target: Target, scenario: Scenario, pid: number, lua: string): Row | null {
-  const before = sample(pid);
-  const result = runWrk(scenario.conns, DUR, lua, scenario.pipeline);
-  const after = sample(pid);
-  if (result === null || !result.requests) return null;
-  const requests = result.requests;
-  const core = computeCoreUsage(before.core.get(SERVER_CPU)!, after.core.get(SERVER_CPU)!);
-  const tickUs = 1e6 / CLK_TCK;
-  const errors = ['err_connect', 'err_read', 'err_write', 'err_status', 'err_timeout'].reduce((a, k) => a + (result[k] ?? 0), 0);
-  return {
-    rep,
-    target: target.name,
-    scenario: scenario.name,
-    rps: requests / (result.duration_us! / 1e6),
-    p99Ms: result.p99_us! / 1000,
-    errors,
-    coreUs: core.busyUs / requests,
-    procUs: ((after.utime - before.utime + after.stime - before.stime) * tickUs) / requests,
-    userUs: ((after.utime - before.utime) * tickUs) / requests,
-  };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 function summarize(rows: Row[], targets: Target[]): string {
   const lines = [
     '| scenario | target | req/s | p99 ms | core µs/req | proc µs/req | user µs/req | core vs C | errors |',
@@ -188,11 +95,12 @@ async function main(): Promise<void> {
   for (let rep = 1; rep <= REPS; rep++) {
     const order = rep % 2 === 1 ? targets : [...targets].reverse(); // alternate to spread drift
     for (const target of order) {
-      const child = await startServer(target);
-      runWrk(64, WARM, lua[1]!, 1); // warm-up: JIT, caches
+      const child = await startServer(target, PORT);
+      runWrk({ url: SERVER_URL, conns: 64, seconds: WARM, lua: lua[1]!, pipeline: 1 }); // warm-up: JIT, caches
       for (const scenario of SCENARIOS) {
         await new Promise((resolve) => setTimeout(resolve, 500));
-        const row = measure(rep, target, scenario, child.pid!, lua[scenario.pipeline]!);
+        const run = { url: SERVER_URL, conns: scenario.conns, seconds: DUR, lua: lua[scenario.pipeline]!, pipeline: scenario.pipeline };
+        const row = measure(rep, target.name, scenario.name, child.pid!, run);
         if (row === null) process.stderr.write(`no result: ${target.name} ${scenario.name}\n`);
         else {
           rows.push(row);

@@ -1,5 +1,7 @@
 // Hello server written directly on the native layer (no HTTP engine): the floor for what Sluice's JS can add to.
 // One JS call per loop turn; responses for every ready connection are copied into one buffer and sent by one flush().
+// With TLS_CERT and TLS_KEY (PEM files) it serves HTTPS through the addon's TLS: the same JS, plaintext both ways.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import {
   EVENT_RECORD_INT32,
@@ -46,6 +48,9 @@ setInterval(renderResponses, 1000).unref();
 
 let outLength = 0;
 let records = 0;
+const countResumed = process.env.TLS_RESUMED_FILE !== undefined;
+let accepted = 0;
+let resumed = 0;
 
 // Scans one received chunk for complete requests (GET, no body) and appends one response per request.
 function answer(fd: number, offset: number, length: number): void {
@@ -160,6 +165,8 @@ native.init(
         sendPending(fd);
       } else if (kind === EV_ACCEPT) {
         match[fd] = 0;
+        if (countResumed && native.transportInfo(fd)?.resumed === true) resumed++;
+        accepted++;
       } else if (kind === EV_ACCEPT_ERROR) {
         process.stderr.write(`accept: ${nameErrno(events[base + 2]!)}\n`);
       }
@@ -170,7 +177,17 @@ native.init(
   recvBuffer,
 );
 
+const tlsContext =
+  process.env.TLS_CERT === undefined
+    ? -1
+    : checkResult(native.createTlsContext({ cert: readFileSync(process.env.TLS_CERT), key: readFileSync(process.env.TLS_KEY ?? '') }), 'createTlsContext');
 const listener = checkResult(native.listen(HOST, PORT, 0, process.env.REUSEPORT === '1'), 'listen');
-checkResult(native.startAccepting(listener), 'startAccepting');
-process.stderr.write(`native-hello listening on ${native.localAddress(listener)}\n`);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0));
+checkResult(native.startAccepting(listener, tlsContext), 'startAccepting');
+process.stderr.write(`native-hello listening on ${native.localAddress(listener)}${tlsContext >= 0 ? ' (TLS)' : ''}\n`);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    // How many TLS connections resumed a session: tells whether a Connection: close load measured full handshakes.
+    if (countResumed) writeFileSync(process.env.TLS_RESUMED_FILE!, JSON.stringify({ accepted, resumed }));
+    process.exit(0);
+  });
+}

@@ -15,6 +15,7 @@
 #include "exports.h"
 #include "loop-state.h"
 #include "napi-args.h"
+#include "prelude.h"
 
 namespace sluice {
 
@@ -86,6 +87,10 @@ void onListenReady(uv_poll_t* handle, int status, int events) {
     TrackedFd* c = trackFd(s, fd);
     c->reading = true;  // data arrives as EV_DATA without another crossing
     budget--;
+    if (t->tlsContext != nullptr) {
+      beginPrelude(s, t, c);  // TLS: EV_ACCEPT (and the first data) once the handshake is done (prelude.cc)
+      continue;
+    }
     pushEvent(s, fd, EV_ACCEPT, t->fd, 0);
     // Read at once rather than poll first: an HTTP client sends its request right behind the handshake (if it is
     // not here yet, it is read once more next turn). Polling starts only after JS has seen the data, so a
@@ -154,14 +159,18 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, fd);
 }
 
-/* (listenFd) -> 0 or -errno; adopts an untracked listening fd, then accepts on readiness */
+/* (listenFd, tlsContext = -1, preludeTimeoutMs = 10000) -> 0 or -errno; adopts an untracked listening fd, then accepts
+   on readiness; with a TLS context id, connections are reported once their handshake is done (or closed at the
+   timeout) */
 napi_value StartAccepting(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
+  napi_value argv[3];
   void* data;
   readArgs(env, info, argv, &data);
   LoopState* s = static_cast<LoopState*>(data);
-  int32_t fd;
+  int32_t fd, tlsContext = -1, timeoutMs = PRELUDE_TIMEOUT_DEFAULT_MS;
   if (!readInt(env, argv[0], &fd) || fd < 0 || !s->initialized) return returnInt(env, -EINVAL);
+  if (!isUndefined(env, argv[1]) && !readInt(env, argv[1], &tlsContext)) return returnInt(env, -EINVAL);
+  if (!isUndefined(env, argv[2]) && (!readInt(env, argv[2], &timeoutMs) || timeoutMs <= 0)) return returnInt(env, -EINVAL);
   TrackedFd* t = findFd(s, fd);
   if (t == nullptr || !t->listener) {
     int listening = 0;
@@ -171,6 +180,8 @@ napi_value StartAccepting(napi_env env, napi_callback_info info) {
     if (t == nullptr) t = trackFd(s, fd);
     t->listener = true;
   }
+  int r = configurePrelude(s, t, tlsContext, static_cast<uint32_t>(timeoutMs));
+  if (r != 0) return returnInt(env, r);
   t->accepting = true;
   // Responses leave as soon as they are sent: set on the listener, every accepted socket inherits it. Not a TCP
   // socket (an adopted AF_UNIX listener): nothing to set, and nothing lost.

@@ -31,6 +31,9 @@ static const RawExport RAW_EXPORTS[] = {
     {"getNoDelay", GetNoDelay},
     {"setCork", SetCork},
     {"localPort", LocalPort},
+    {"freeTlsContext", FreeTlsContext},
+    {"setTls", SetTls},
+    {"rotateTicketKeys", RotateTicketKeys},
 };
 
 static void setConstant(Napi::Object exports, const char* name, int32_t value) {
@@ -51,6 +54,9 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("localAddress", Napi::Function::New(env, LocalAddress, "localAddress", s));
   exports.Set("socketpair", Napi::Function::New(env, Socketpair, "socketpair", s));
   exports.Set("pollsCreated", Napi::Function::New(env, PollsCreated, "pollsCreated", s));
+  exports.Set("createTlsContext", Napi::Function::New(env, CreateTlsContext, "createTlsContext", s));
+  exports.Set("transportInfo", Napi::Function::New(env, TransportInfo, "transportInfo", s));
+  exports.Set("tlsStats", Napi::Function::New(env, TlsStats, "tlsStats", s));
   // The wire layout, so the TS facade can check it was built against the same numbers.
   setConstant(exports, "EV_NONE", EV_NONE);
   setConstant(exports, "EV_DATA", EV_DATA);

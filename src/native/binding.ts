@@ -44,6 +44,70 @@ export const SHUT_WR = 1;
 /** Stop both directions. */
 export const SHUT_RDWR = 2;
 
+/** Bytes of one session ticket key for rotateTicketKeys: name (16) + HMAC-SHA256 key (32) + AES-256 key (32). */
+export const TICKET_KEY_BYTES = 80;
+
+/** PEM input: text, or its bytes (a Buffer read from a file). */
+export type Pem = string | Uint8Array;
+
+/** One certificate of a TLS context: the leaf then its chain, the private key, and CAs that complete the chain. */
+export interface NativeTlsCredentials {
+  /** Leaf certificate first, then the intermediates to send. */
+  readonly cert: Pem;
+  /** Private key (PKCS#8, PKCS#1 or SEC1). */
+  readonly key: Pem;
+  /** Decrypts an encrypted key; without it such a key is refused (never a terminal prompt). */
+  readonly passphrase?: string;
+  /** CA certificates that complete the chain sent to clients (the root itself is left out). */
+  readonly ca?: Pem;
+}
+
+/** A certificate chosen by SNI: an exact host name, or '*.example.com' for one more label. */
+export interface NativeTlsSniEntry extends NativeTlsCredentials {
+  /** Host name the client asks for (compared case-insensitively). */
+  readonly serverName: string;
+}
+
+/** createTlsContext's options. Protocols, ciphers and groups follow Mozilla's "intermediate" profile. */
+export interface NativeTlsOptions extends NativeTlsCredentials {
+  /** Lowest protocol accepted (default 'TLSv1.2'); the highest is always TLS 1.3. */
+  readonly minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** ALPN protocols in server preference (default ['http/1.1']); a client offering none of them gets a fatal alert. */
+  readonly alpn?: readonly string[];
+  /** Certificates by server name; unknown or absent names get the default one. */
+  readonly sni?: readonly NativeTlsSniEntry[];
+  /** Bytes sent in the clear to a client that speaks plain HTTP to the TLS port, before closing (nginx's 400). */
+  readonly plainHttpReply?: Uint8Array;
+}
+
+/** What an open TLS connection negotiated (cold path). */
+export interface NativeTransportInfo {
+  /** 'TLSv1.2' or 'TLSv1.3'. */
+  readonly version: string;
+  /** The cipher suite's IANA name, e.g. 'TLS_AES_128_GCM_SHA256'. */
+  readonly cipher: string;
+  /** The ALPN protocol chosen, or null when the client offered none. */
+  readonly alpn: string | null;
+  /** The SNI host name the client sent, or null. */
+  readonly serverName: string | null;
+  /** Whether a session ticket resumed the session (abbreviated handshake). */
+  readonly resumed: boolean;
+}
+
+/** Live native TLS objects, for leak tests and diagnostics. */
+export interface NativeTlsStats {
+  /** TLS contexts not freed yet (registered, or kept alive by a listener or connection). */
+  readonly contexts: number;
+  /** Connections with TLS state (handshaking or open). */
+  readonly connections: number;
+  /** Connections still in a pre-HTTP stage (handshake), not reported to JS yet. */
+  readonly preludes: number;
+  /** Ciphertext waiting natively for writability, all connections. */
+  readonly pendingBytes: number;
+  /** Bytes the C allocator has handed out and not got back (glibc mallinfo2; -1 elsewhere): a leak shows here. */
+  readonly mallocInUse: number;
+}
+
 /** The event kinds that can appear in a record. */
 export type NativeEventKind =
   | typeof EV_NONE
@@ -71,8 +135,12 @@ export interface NativeBinding {
    *  such name, 'EAI_AGAIN' for a temporary failure, 'EAI_FAIL', 'ENOMEM', 'EAI_SYSTEM', 'EINVAL'). */
   getaddrinfo(host: string): string[] | string;
   /** Watches a listening fd (own or adopted) and drains accept4 on readiness; each new fd arrives as EV_ACCEPT and
-   *  is already read-watched. A ref'd listener keeps the process alive. -EINVAL before init(). */
-  startAccepting(listenFd: number): number;
+   *  is already read-watched. A ref'd listener keeps the process alive. -EINVAL before init().
+   *  With a TLS context id (createTlsContext), each connection is reported only once its handshake is done (EV_ACCEPT,
+   *  then its first plaintext in the same batch); one that fails, speaks plain HTTP or exceeds preludeTimeoutMs
+   *  (default 10000) is closed natively, unseen. -EINVAL for an unknown id, -ENOBUFS when init()'s recvBuffer is
+   *  under 64 KiB (or its events array under 4 records). Calling it again updates both settings. */
+  startAccepting(listenFd: number, tlsContext?: number, preludeTimeoutMs?: number): number;
   /** Stops accepting; the fd stays open (queued clients wait) until close(). */
   stopAccepting(listenFd: number): number;
   /** Bound port of a socket (for port 0), or -errno. */
@@ -85,22 +153,28 @@ export interface NativeBinding {
   wantWritable(fd: number): number;
   /** Whether fd's handles keep the event loop alive (default true), like net.Server#unref(). */
   setRef(fd: number, on: boolean): number;
-  /** recv(2) into buf[offset, offset + length): bytes read, 0 on EOF, or -errno (-EAGAIN: nothing yet). */
+  /** recv(2) into buf[offset, offset + length): bytes read, 0 on EOF, or -errno (-EAGAIN: nothing yet).
+   *  -EOPNOTSUPP on a TLS connection: its plaintext arrives only as EV_DATA. */
   recv(fd: number, buf: Uint8Array, offset: number, length: number): number;
-  /** send(2) with MSG_NOSIGNAL (and MSG_MORE when more): bytes sent (maybe fewer than length) or -errno. */
+  /** send(2) with MSG_NOSIGNAL (and MSG_MORE when more): bytes sent (maybe fewer than length) or -errno.
+   *  On a TLS connection the bytes are encrypted; the count is plaintext the kernel took. As after any short send,
+   *  the caller resubmits the rest first: bytes already encrypted are then acknowledged, not encrypted again. */
   send(fd: number, buf: Uint8Array, offset: number, length: number, more: boolean): number;
   /** sendmsg(2) of whole buffers (at most IOV_MAX per call), MSG_NOSIGNAL (+ MSG_MORE): total bytes sent or -errno. */
   writev(fd: number, bufs: readonly Uint8Array[], more: boolean): number;
-  /** sendfile(2) from inFd at offset (a JS number, may exceed 2^32): bytes sent, 0 at/after EOF, or -errno. */
+  /** sendfile(2) from inFd at offset (a JS number, may exceed 2^32): bytes sent, 0 at/after EOF, or -errno.
+   *  On a TLS connection: pread + encrypt + send (at most 1 MiB per call), -EAGAIN when the socket is full. */
   sendfile(outFd: number, inFd: number, offset: number, count: number): number;
   /** Sends `count` [fd, offset, length, result] records of `buf` in one crossing and writes each result (bytes sent,
    *  EAGAIN = 0, or -errno). Returns how many records were not fully sent (-EINVAL on bad arguments); a short
-   *  record has already armed wantWritable, so JS only queues the remainder. */
+   *  record has already armed wantWritable, so JS only queues the remainder. TLS records are encrypted (as send). */
   flush(buf: Uint8Array, desc: Int32Array, count: number): number;
-  /** shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR. */
+  /** shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR. On a TLS connection close_notify goes out first (and the
+   *  shutdown itself once it has left, if the socket is full). */
   shutdown(fd: number, how: number): number;
   /** Stops watching and closes fd. Only fds this layer tracks are closed: a second close (or an unknown fd) returns
-   *  -EBADF and never touches a number the kernel has reused meanwhile. */
+   *  -EBADF and never touches a number the kernel has reused meanwhile. An open TLS connection sends close_notify
+   *  first (best effort), unless ciphertext is still waiting: then the peer sees a truncation, as it should. */
   close(fd: number): number;
   /** TCP_NODELAY on/off. */
   setNoDelay(fd: number, on: boolean): number;
@@ -114,6 +188,21 @@ export interface NativeBinding {
   localAddress(fd: number): string | null;
   /** A non-blocking AF_UNIX stream pair, tracked so close() works, or -errno. For tests. */
   socketpair(): [number, number] | number;
+  /** Builds a TLS context from PEM (cold path): its id >= 0. Throws TypeError ERR_INVALID_ARG_TYPE/_VALUE on bad
+   *  options, and Error ERR_SLUICE_TLS_CERT, _KEY, _KEY_MISMATCH, _CA (with OpenSSL's reason) on bad PEM. */
+  createTlsContext(options: NativeTlsOptions): number;
+  /** Drops the registry's reference to a context (0, or -EINVAL for an unknown id); listeners and connections still
+   *  using it keep it alive until they are done. */
+  freeTlsContext(id: number): number;
+  /** Swaps the context a listener gives new connections (-1: plain TCP); open connections keep theirs (reload). */
+  setTls(listenFd: number, id: number): number;
+  /** Makes `key` (80 bytes, or fresh random bytes when omitted) the session ticket key; the previous key still
+   *  resumes (and renews) tickets, older ones no longer do. Share one key across prefork workers for resumption. */
+  rotateTicketKeys(key?: Uint8Array): number;
+  /** What an open TLS connection negotiated, or null for a plain (or unknown) fd. Not for the hot path. */
+  transportInfo(fd: number): NativeTransportInfo | null;
+  /** Live native TLS objects (leak tests). */
+  tlsStats(): NativeTlsStats;
   /** How many fds were ever given a poll handle (a connection served within its accept's turns never gets one). Diagnostics. */
   pollsCreated(): number;
 }

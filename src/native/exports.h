@@ -41,4 +41,12 @@ Napi::Value LocalAddress(const Napi::CallbackInfo& info);
 Napi::Value Socketpair(const Napi::CallbackInfo& info);
 Napi::Value PollsCreated(const Napi::CallbackInfo& info);
 
+// tls-api.cc
+Napi::Value CreateTlsContext(const Napi::CallbackInfo& info);
+napi_value FreeTlsContext(napi_env env, napi_callback_info info);
+napi_value SetTls(napi_env env, napi_callback_info info);
+napi_value RotateTicketKeys(napi_env env, napi_callback_info info);
+Napi::Value TransportInfo(const Napi::CallbackInfo& info);
+Napi::Value TlsStats(const Napi::CallbackInfo& info);
+
 }  // namespace sluice

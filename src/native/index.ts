@@ -1,7 +1,16 @@
 // Native socket layer: the typed facade over build/Release/sluice_native.node (see README.md in this folder).
 
 // The binding's shape and wire layout
-export type { NativeBinding, NativeEventKind } from './binding.js';
+export type {
+  NativeBinding,
+  NativeEventKind,
+  NativeTlsCredentials,
+  NativeTlsOptions,
+  NativeTlsSniEntry,
+  NativeTlsStats,
+  NativeTransportInfo,
+  Pem,
+} from './binding.js';
 export {
   EV_NONE,
   EV_DATA,
@@ -17,6 +26,7 @@ export {
   SHUT_WR,
   SHUT_RDWR,
   WIRE_CONSTANTS,
+  TICKET_KEY_BYTES,
 } from './binding.js';
 
 // Loading

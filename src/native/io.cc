@@ -9,6 +9,7 @@
 #include "exports.h"
 #include "loop-state.h"
 #include "napi-args.h"
+#include "tls.h"
 
 namespace sluice {
 
@@ -24,10 +25,18 @@ static ssize_t sendRetrying(int fd, const uint8_t* data, size_t length, int flag
   return n;
 }
 
-/* (fd, Uint8Array, offset, length) -> bytes read, 0 on EOF, or -errno (-EAGAIN: nothing to read yet) */
+// The connection's TLS state when fd speaks TLS (its writes are encrypted), else nullptr.
+static TrackedFd* tlsFd(void* data, int32_t fd) {
+  TrackedFd* t = findFd(static_cast<LoopState*>(data), fd);
+  return t != nullptr && t->tls != nullptr ? t : nullptr;
+}
+
+/* (fd, Uint8Array, offset, length) -> bytes read, 0 on EOF, or -errno (-EAGAIN: nothing to read yet);
+   -EOPNOTSUPP on a TLS connection (its plaintext comes only as EV_DATA) */
 napi_value Recv(napi_env env, napi_callback_info info) {
   napi_value argv[4];
-  readArgs(env, info, argv, nullptr);
+  void* state;
+  readArgs(env, info, argv, &state);
   int32_t fd, offset, length;
   uint8_t* data;
   size_t size;
@@ -35,16 +44,19 @@ napi_value Recv(napi_env env, napi_callback_info info) {
       !readInt(env, argv[3], &length) || !inBounds(offset, length, size)) {
     return returnInt(env, -EINVAL);
   }
+  if (tlsFd(state, fd) != nullptr) return returnInt(env, -EOPNOTSUPP);
   ssize_t n;
   do n = ::recv(fd, data + offset, static_cast<size_t>(length), 0);
   while (n < 0 && errno == EINTR);
   return returnInt(env, n >= 0 ? n : minusErrno());
 }
 
-/* (fd, Uint8Array, offset, length, more) -> bytes sent (maybe fewer) or -errno; more = MSG_MORE (another part follows) */
+/* (fd, Uint8Array, offset, length, more) -> bytes sent (maybe fewer) or -errno; more = MSG_MORE (another part follows).
+   TLS: plaintext bytes accepted; after a short send, resubmit the rest (it is not encrypted twice) */
 napi_value Send(napi_env env, napi_callback_info info) {
   napi_value argv[5];
-  readArgs(env, info, argv, nullptr);
+  void* state;
+  readArgs(env, info, argv, &state);
   int32_t fd, offset, length;
   uint8_t* data;
   size_t size;
@@ -52,14 +64,20 @@ napi_value Send(napi_env env, napi_callback_info info) {
       !readInt(env, argv[3], &length) || !inBounds(offset, length, size)) {
     return returnInt(env, -EINVAL);
   }
-  ssize_t n = sendRetrying(fd, data + offset, static_cast<size_t>(length), readBool(env, argv[4]) ? MSG_MORE : 0);
+  int flags = readBool(env, argv[4]) ? MSG_MORE : 0;
+  if (TrackedFd* t = tlsFd(state, fd)) {
+    iovec one = {data + offset, static_cast<size_t>(length)};
+    return returnInt(env, writeTls(static_cast<LoopState*>(state), t, &one, 1, flags));
+  }
+  ssize_t n = sendRetrying(fd, data + offset, static_cast<size_t>(length), flags);
   return returnInt(env, n >= 0 ? n : minusErrno());
 }
 
 /* (fd, Uint8Array[], more) -> total bytes sent (maybe fewer) or -errno; sendmsg(2), so MSG_NOSIGNAL applies */
 napi_value Writev(napi_env env, napi_callback_info info) {
   napi_value argv[3];
-  readArgs(env, info, argv, nullptr);
+  void* state;
+  readArgs(env, info, argv, &state);
   int32_t fd;
   uint32_t count = 0;
   bool isArray = false;
@@ -78,24 +96,33 @@ napi_value Writev(napi_env env, napi_callback_info info) {
     iov[i].iov_base = data;
     iov[i].iov_len = size;
   }
+  int flags = readBool(env, argv[2]) ? MSG_MORE : 0;
+  if (TrackedFd* t = tlsFd(state, fd)) {
+    return returnInt(env, writeTls(static_cast<LoopState*>(state), t, iov, static_cast<int>(count), flags));
+  }
   msghdr msg = {};
   msg.msg_iov = iov;
   msg.msg_iovlen = count;
   ssize_t n;
-  do n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | (readBool(env, argv[2]) ? MSG_MORE : 0));
+  do n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | flags);
   while (n < 0 && errno == EINTR);
   return returnInt(env, n >= 0 ? n : minusErrno());
 }
 
-/* (outFd, inFd, offset, count) -> bytes sent (0 at or past EOF) or -errno; offset is a JS number (files > 4 GiB) */
+/* (outFd, inFd, offset, count) -> bytes sent (0 at or past EOF) or -errno; offset is a JS number (files > 4 GiB).
+   TLS (no kTLS here): pread into a pooled buffer + encrypt + send, up to 1 MiB per call; same contract */
 napi_value Sendfile(napi_env env, napi_callback_info info) {
   napi_value argv[4];
-  readArgs(env, info, argv, nullptr);
+  void* state;
+  readArgs(env, info, argv, &state);
   int32_t outFd, inFd;
   int64_t offset, count;
   if (!readInt(env, argv[0], &outFd) || !readInt(env, argv[1], &inFd) || !readInt64(env, argv[2], &offset) ||
       !readInt64(env, argv[3], &count) || offset < 0 || count < 0) {
     return returnInt(env, -EINVAL);
+  }
+  if (TrackedFd* t = tlsFd(state, outFd)) {
+    return returnInt(env, sendfileTls(static_cast<LoopState*>(state), t, inFd, offset, count));
   }
   off_t off = static_cast<off_t>(offset);
   ssize_t n;
@@ -127,9 +154,17 @@ napi_value Flush(napi_env env, napi_callback_info info) {
       shortRecords++;
       continue;
     }
-    ssize_t n = sendRetrying(r[0], buf + r[1], static_cast<size_t>(r[2]), 0);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) n = 0;
-    r[3] = n >= 0 ? static_cast<int32_t>(n) : -errno;
+    TrackedFd* tls = tlsFd(s, r[0]);
+    int64_t n;
+    if (tls != nullptr) {
+      iovec one = {buf + r[1], static_cast<size_t>(r[2])};
+      n = writeTls(s, tls, &one, 1, 0);
+    } else {
+      n = sendRetrying(r[0], buf + r[1], static_cast<size_t>(r[2]), 0);
+      if (n < 0) n = minusErrno();
+    }
+    if (n == -EAGAIN || n == -EWOULDBLOCK) n = 0;
+    r[3] = static_cast<int32_t>(n);
     if (r[3] == r[2]) continue;
     shortRecords++;
     if (r[3] >= 0) {  // socket buffer full: JS queues the rest, native already waits for writability

@@ -26,6 +26,12 @@ static void onCheckClosed(uv_handle_t* handle) {
   finishTeardownIfDone(s);
 }
 
+void closeStateHandle(LoopState* s, uv_handle_t* handle) {
+  handle->data = s;
+  s->pendingCloses++;
+  uv_close(handle, onCheckClosed);
+}
+
 // Env teardown (process exit or worker exit): close every tracked fd and handle, drop the references into JS.
 static void onTeardown(napi_async_cleanup_hook_handle handle, void* arg) {
   LoopState* s = static_cast<LoopState*>(arg);
@@ -33,6 +39,7 @@ static void onTeardown(napi_async_cleanup_hook_handle handle, void* arg) {
   for (TrackedFd* t : s->fds) {
     if (t != nullptr) forgetFd(s, t, true);
   }
+  teardownStages(s);
   if (s->initialized) {
     uv_check_stop(&s->check);
     s->pendingCloses++;
@@ -79,6 +86,7 @@ static void voidRecords(LoopState* s, int fd) {
 int forgetFd(LoopState* s, TrackedFd* t, bool closeFd) {
   s->fds[t->fd] = nullptr;
   if (s->delivering) voidRecords(s, t->fd);
+  releaseStages(s, t, closeFd);  // TLS: close_notify goes out before the close below
   // uv_close stops the poll (epoll_ctl DEL) synchronously: it must happen before close(), while the number still
   // means this socket. An explicit uv_poll_stop first would cost a second, failing, epoll_ctl.
   if (t->pollInit) {
@@ -156,7 +164,7 @@ int applyMask(TrackedFd* t) {
     bool backingOff = t->timerInit && uv_is_active(reinterpret_cast<uv_handle_t*>(&t->backoff));
     want = (t->accepting && !backingOff) ? UV_READABLE : 0;
   } else {
-    want = (t->reading ? UV_READABLE : 0) | (t->wantWrite ? UV_WRITABLE : 0);
+    want = (t->reading ? UV_READABLE : 0) | (t->wantWrite || t->nativeWrite ? UV_WRITABLE : 0);
   }
   if (want == t->mask) return 0;
   if (want == 0) {

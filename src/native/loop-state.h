@@ -30,6 +30,10 @@ constexpr uint64_t ACCEPT_BACKOFF_MIN_MS = 10;
 constexpr uint64_t ACCEPT_BACKOFF_MAX_MS = 500;
 
 struct LoopState;
+struct Prelude;     // prelude.h: a connection's pre-HTTP stage
+struct TlsConn;     // tls.h: a connection's TLS state
+struct TlsContext;  // tls.h: certificates and settings new connections start from
+struct TlsState;    // tls.h: the loop's TLS buffers, contexts and ticket keys
 
 /** One fd the layer created or adopted. Its handles are closed through uv_close and freed in the last close callback. */
 struct TrackedFd {
@@ -44,9 +48,14 @@ struct TrackedFd {
   bool ref = true;          // handles keep the loop alive
   bool pollDeferred = false;  // just accepted: not polled yet (see startDeferredPolls)
   bool readAgain = false;     // its read at accept found nothing: read once more next turn before polling
+  bool nativeWrite = false;   // native has bytes of its own to send (TLS ciphertext): poll for writability
   int mask = 0;             // events the poll handle is started with (0 = stopped)
   int openHandles = 0;      // handles still waiting for their close callback
   uint64_t backoffMs = 0;   // current EMFILE backoff (0 = none)
+  Prelude* prelude = nullptr;        // connection still in a pre-HTTP stage (not reported to JS yet)
+  TlsConn* tls = nullptr;            // connection speaking TLS (nullptr = plain TCP)
+  TlsContext* tlsContext = nullptr;  // listener: the context new connections get (nullptr = plain TCP)
+  uint32_t preludeTimeoutMs = 0;     // listener: how long a new connection may take to open
   uv_poll_t poll;
   uv_timer_t backoff;
 };
@@ -78,6 +87,12 @@ struct LoopState {
   std::vector<int> retryReads;     // fds whose read at accept found nothing: read again next turn, then poll
   std::vector<int> fdStarvedListeners;  // listeners backing off after EMFILE/ENFILE: the next fd close resumes them
   std::vector<TrackedFd*> fds;  // indexed by fd number
+  uv_timer_t preludeTimer;      // closes connections whose pre-HTTP stage outlived its deadline (prelude.cc)
+  bool preludeTimerInit = false;
+  TrackedFd* preludeFirst = nullptr;  // connections in a prelude, ordered by deadline
+  TrackedFd* preludeLast = nullptr;
+  double preludes = 0;          // connections in a prelude now (tlsStats)
+  TlsState* tls = nullptr;      // created with the first TLS context (tls-context.cc)
 };
 
 /** Appends [fd, kind, a, b] to this turn's batch; false when the events array is full. */
@@ -118,6 +133,12 @@ void startDeferredPolls(LoopState* s);
 
 /** A tracked fd was closed, so one is free: listeners backing off after EMFILE/ENFILE accept again now (accept.cc). */
 void resumeFdStarvedListeners(LoopState* s);
+/** Frees what the prelude and TLS layers keep for t (prelude.cc); closing: t's fd is about to be closed. */
+void releaseStages(LoopState* s, TrackedFd* t, bool closing);
+/** Env teardown of the prelude timer and the TLS state, once every fd is forgotten (prelude.cc). */
+void teardownStages(LoopState* s);
+/** uv_close for a handle embedded in the LoopState: teardown waits for its callback. */
+void closeStateHandle(LoopState* s, uv_handle_t* handle);
 
 /** libuv callbacks that serve a connection fd and a listener fd (readiness.cc, accept.cc). */
 void onConnReady(uv_poll_t* handle, int status, int events);

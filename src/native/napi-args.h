@@ -33,6 +33,12 @@ inline bool readBool(napi_env env, napi_value v) {
   return b;
 }
 
+/** True when an optional argument was left out (or passed as undefined). */
+inline bool isUndefined(napi_env env, napi_value v) {
+  napi_valuetype type;
+  return napi_typeof(env, v, &type) == napi_ok && type == napi_undefined;
+}
+
 /** Reads a Uint8Array's data pointer (already adjusted by its byteOffset) and length; false for anything else. */
 inline bool readBytes(napi_env env, napi_value v, uint8_t** data, size_t* length) {
   napi_typedarray_type type;

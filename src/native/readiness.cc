@@ -6,12 +6,15 @@
 #include "exports.h"
 #include "loop-state.h"
 #include "napi-args.h"
+#include "prelude.h"
+#include "tls.h"
 
 namespace sluice {
 
 // One recv per readiness into the free tail of the turn's buffer. A full buffer or events array skips the fd:
 // level-triggered polling reports it again next turn, so nothing is lost.
 bool recvOnce(LoopState* s, TrackedFd* t) {
+  if (t->tls != nullptr) return recvTls(s, t);  // ciphertext in, plaintext into the same turn's buffer
   if (s->eventCount >= s->eventCap) return false;
   size_t space = s->recvCap - s->recvUsed;
   if (space == 0 || (space < RECV_MIN_SPACE && s->recvUsed > 0)) return false;
@@ -32,6 +35,10 @@ bool recvOnce(LoopState* s, TrackedFd* t) {
 void onConnReady(uv_poll_t* handle, int status, int events) {
   TrackedFd* t = static_cast<TrackedFd*>(handle->data);
   LoopState* s = t->state;
+  if (t->prelude != nullptr) {
+    onPreludeReady(s, t, status, events);  // not JS's yet: native finishes (or closes) it first
+    return;
+  }
   if (status < 0) {
     // libuv reports any POLLERR as UV_EBADF and has already stopped the handle: fetch the socket's real error.
     t->mask = 0;
@@ -47,7 +54,9 @@ void onConnReady(uv_poll_t* handle, int status, int events) {
     t->wantWrite = false;
     return;
   }
-  if ((events & UV_WRITABLE) && t->wantWrite && pushEvent(s, t->fd, EV_WRITABLE, 0, 0)) {
+  // TLS ciphertext the kernel refused earlier leaves first; JS hears EV_WRITABLE only once it is gone.
+  bool drained = !(events & UV_WRITABLE) || !t->nativeWrite || drainOnWritable(s, t);
+  if ((events & UV_WRITABLE) && t->wantWrite && drained && pushEvent(s, t->fd, EV_WRITABLE, 0, 0)) {
     t->wantWrite = false;  // one-shot: JS asks again after its next EAGAIN
     applyMask(t);
   }

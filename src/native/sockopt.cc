@@ -11,6 +11,7 @@
 #include "exports.h"
 #include "loop-state.h"
 #include "napi-args.h"
+#include "tls.h"
 
 namespace sluice {
 
@@ -25,12 +26,16 @@ static napi_value setTcpOption(napi_env env, napi_callback_info info, int option
   return returnInt(env, setsockopt(fd, IPPROTO_TCP, option, &on, sizeof on) == 0 ? 0 : minusErrno());
 }
 
-/* (fd, how: 0 SHUT_RD | 1 SHUT_WR | 2 SHUT_RDWR) -> 0 or -errno */
+/* (fd, how: 0 SHUT_RD | 1 SHUT_WR | 2 SHUT_RDWR) -> 0 or -errno; TLS: close_notify goes out first */
 napi_value Shutdown(napi_env env, napi_callback_info info) {
   napi_value argv[2];
-  readArgs(env, info, argv, nullptr);
+  void* data;
+  readArgs(env, info, argv, &data);
+  LoopState* s = static_cast<LoopState*>(data);
   int32_t fd, how;
   if (!readInt(env, argv[0], &fd) || !readInt(env, argv[1], &how)) return returnInt(env, -EINVAL);
+  TrackedFd* t = findFd(s, fd);
+  if (t != nullptr && t->tls != nullptr) return returnInt(env, shutdownTls(s, t, how));
   return returnInt(env, ::shutdown(fd, how) == 0 ? 0 : minusErrno());
 }
 

@@ -1,6 +1,6 @@
 // A scriptable NativeBinding for engine unit tests: records every call, lets a test decide how much each send
 // takes, and delivers event records the way the addon does (records + recv buffer, then onEvents(count)).
-import { EVENT_RECORD_INT32, FLUSH_RECORD_INT32, type NativeBinding } from '../../../src/native/index.js';
+import { EVENT_RECORD_INT32, FLUSH_RECORD_INT32, type NativeBinding, type NativeTlsStats } from '../../../src/native/index.js';
 
 /** One call the fake saw. */
 export type NativeCall =
@@ -168,6 +168,27 @@ export class FakeNative implements NativeBinding {
 
   pollsCreated(): number {
     return 0;
+  }
+
+  // TLS: the engine does not use it yet; contexts are numbered and connections are plain.
+  private tlsContexts = 0;
+  createTlsContext(): number {
+    return this.tlsContexts++;
+  }
+  freeTlsContext(): number {
+    return 0;
+  }
+  setTls(): number {
+    return 0;
+  }
+  rotateTicketKeys(): number {
+    return 0;
+  }
+  transportInfo(): null {
+    return null;
+  }
+  tlsStats(): NativeTlsStats {
+    return { contexts: this.tlsContexts, connections: 0, preludes: 0, pendingBytes: 0, mallocInUse: -1 };
   }
 
   /** The calls of one kind. */

@@ -1,0 +1,149 @@
+// The pre-HTTP stages of a connection (prelude.h): the stage steps, and a deadline list swept by one loop timer.
+// Native closes a connection that fails or times out here: JS never saw its fd, so no record can name it.
+#include "prelude.h"
+
+#include <vector>
+
+#include "tls.h"
+
+namespace sluice {
+
+// Links t into the list by deadline, from the tail (deadlines mostly arrive in order).
+static void linkPrelude(LoopState* s, TrackedFd* t) {
+  Prelude* p = t->prelude;
+  TrackedFd* after = s->preludeLast;
+  while (after != nullptr && after->prelude->deadline > p->deadline) after = after->prelude->prev;
+  p->prev = after;
+  p->next = after != nullptr ? after->prelude->next : s->preludeFirst;
+  if (after != nullptr) after->prelude->next = t;
+  else s->preludeFirst = t;
+  if (p->next != nullptr) p->next->prelude->prev = t;
+  else s->preludeLast = t;
+}
+
+static void unlinkPrelude(LoopState* s, TrackedFd* t) {
+  Prelude* p = t->prelude;
+  if (p->prev != nullptr) p->prev->prelude->next = p->next;
+  else s->preludeFirst = p->next;
+  if (p->next != nullptr) p->next->prelude->prev = p->prev;
+  else s->preludeLast = p->prev;
+}
+
+static void onPreludeTimer(uv_timer_t* timer);
+
+// Arms the timer for the earliest deadline (or stops it).
+static void armPreludeTimer(LoopState* s) {
+  if (s->preludeFirst == nullptr) {
+    uv_timer_stop(&s->preludeTimer);
+    return;
+  }
+  uint64_t now = uv_now(s->loop);
+  uint64_t deadline = s->preludeFirst->prelude->deadline;
+  uv_timer_start(&s->preludeTimer, onPreludeTimer, deadline > now ? deadline - now : 0, 0);
+}
+
+// Slowloris before the request: whoever has not finished its prelude by its deadline is closed, silently (nginx).
+static void onPreludeTimer(uv_timer_t* timer) {
+  LoopState* s = static_cast<LoopState*>(timer->data);
+  uint64_t now = uv_now(s->loop);
+  while (s->preludeFirst != nullptr && s->preludeFirst->prelude->deadline <= now) forgetFd(s, s->preludeFirst, true);
+  armPreludeTimer(s);
+}
+
+static void endPrelude(LoopState* s, TrackedFd* t) {
+  bool wasFirst = s->preludeFirst == t;
+  unlinkPrelude(s, t);
+  delete t->prelude;
+  t->prelude = nullptr;
+  s->preludes--;
+  if (wasFirst) armPreludeTimer(s);
+}
+
+// Runs the current stage as far as the bytes at hand allow. True while t is still in its prelude (poll it);
+// false once it was opened (EV_ACCEPT, then its first data) or closed.
+static bool advancePrelude(LoopState* s, TrackedFd* t) {
+  // STAGE_PROXY would parse the PROXY header here and feed what follows it to the handshake.
+  Handshake h = stepHandshake(s, t);
+  if (h == Handshake::waiting) return true;
+  if (h == Handshake::failed) {
+    forgetFd(s, t, true);
+    return false;
+  }
+  int listenFd = t->prelude->listenFd;
+  endPrelude(s, t);
+  pushEvent(s, t->fd, EV_ACCEPT, listenFd, 0);  // stepHandshake kept room for it and the data behind it
+  readFed(s, t);
+  return false;
+}
+
+int configurePrelude(LoopState* s, TrackedFd* listener, int32_t tlsContext, uint32_t timeoutMs) {
+  int r = useTlsContext(s, listener, tlsContext);
+  if (r == 0) listener->preludeTimeoutMs = timeoutMs;
+  return r;
+}
+
+void beginPrelude(LoopState* s, TrackedFd* listener, TrackedFd* c) {
+  if (!s->preludeTimerInit) {
+    uv_timer_init(s->loop, &s->preludeTimer);
+    s->preludeTimer.data = s;
+    uv_unref(reinterpret_cast<uv_handle_t*>(&s->preludeTimer));  // the connections' polls keep the loop alive
+    s->preludeTimerInit = true;
+  }
+  Prelude* p = new Prelude();
+  p->stage = STAGE_HANDSHAKE;
+  p->listenFd = listener->fd;
+  p->deadline = uv_now(s->loop) + listener->preludeTimeoutMs;
+  c->prelude = p;
+  s->preludes++;
+  linkPrelude(s, c);
+  if (s->preludeFirst == c) armPreludeTimer(s);
+  if (!attachTls(s, c, listener->tlsContext)) {
+    forgetFd(s, c, true);
+    return;
+  }
+  // The ClientHello usually came with the connection: answer it now, then poll for the client's next flight.
+  if (advancePrelude(s, c) && applyMask(c) != 0) forgetFd(s, c, true);
+}
+
+void onPreludeReady(LoopState* s, TrackedFd* t, int status, int events) {
+  if (status < 0) {
+    forgetFd(s, t, true);
+    return;
+  }
+  if ((events & UV_WRITABLE) && t->nativeWrite && drainPending(s, t) < 0) {
+    forgetFd(s, t, true);
+    return;
+  }
+  if (events & UV_READABLE) advancePrelude(s, t);
+}
+
+// A closed listener's connections still in their prelude are closed too: JS no longer listens for them, and the
+// listener's number may soon belong to another listener, which their EV_ACCEPT would then name.
+static void closePreludesOf(LoopState* s, int listenFd) {
+  std::vector<TrackedFd*> orphans;
+  for (TrackedFd* c = s->preludeFirst; c != nullptr; c = c->prelude->next) {
+    if (c->prelude->listenFd == listenFd) orphans.push_back(c);
+  }
+  for (TrackedFd* c : orphans) forgetFd(s, c, true);
+}
+
+void releaseStages(LoopState* s, TrackedFd* t, bool closing) {
+  if (t->listener) closePreludesOf(s, t->fd);
+  if (t->prelude != nullptr) endPrelude(s, t);
+  if (t->tls != nullptr) freeTlsConn(s, t, closing);
+  if (t->tlsContext != nullptr) {
+    releaseTlsContext(t->tlsContext);
+    t->tlsContext = nullptr;
+  }
+}
+
+void teardownStages(LoopState* s) {
+  if (s->preludeTimerInit) {
+    uv_timer_stop(&s->preludeTimer);
+    closeStateHandle(s, reinterpret_cast<uv_handle_t*>(&s->preludeTimer));
+    s->preludeTimerInit = false;
+  }
+  freeTlsState(s);
+}
+
+}  // namespace sluice

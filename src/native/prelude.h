@@ -1,0 +1,32 @@
+// The pre-HTTP stages of an accepted connection: [PROXY header] -> [TLS handshake] -> open (EV_ACCEPT).
+// JS learns of a connection only when it is open; until then native alone owns, reads and (on failure) closes it.
+#pragma once
+#include <cstdint>
+
+#include "loop-state.h"
+
+namespace sluice {
+
+// Stages, in the order a connection goes through them; a listener decides which ones apply.
+constexpr uint8_t STAGE_PROXY = 1;      // reserved for the PROXY v1/v2 header (a later issue): skipped today
+constexpr uint8_t STAGE_HANDSHAKE = 2;  // TLS handshake (tls-read.cc)
+// Deadline of the pre-HTTP stages when startAccepting gets none: slowloris over TLS costs a socket for this long.
+constexpr uint32_t PRELUDE_TIMEOUT_DEFAULT_MS = 10000;
+
+/** A connection in a pre-HTTP stage. */
+struct Prelude {
+  uint8_t stage = STAGE_HANDSHAKE;
+  int listenFd = -1;          // reported in EV_ACCEPT once the connection is open
+  uint64_t deadline = 0;      // uv_now() ms after which the connection is closed (slowloris before the request)
+  TrackedFd* prev = nullptr;  // the loop's prelude list, ordered by deadline
+  TrackedFd* next = nullptr;
+};
+
+/** Sets which stages a listener's new connections go through (TLS context id or -1) and their deadline. 0 or -errno. */
+int configurePrelude(LoopState* s, TrackedFd* listener, int32_t tlsContext, uint32_t timeoutMs);
+/** Starts the pre-HTTP stages of a connection accepted on listener; EV_ACCEPT follows once it is open. */
+void beginPrelude(LoopState* s, TrackedFd* listener, TrackedFd* c);
+/** The poll callback's work for a connection still in its prelude. */
+void onPreludeReady(LoopState* s, TrackedFd* t, int status, int events);
+
+}  // namespace sluice
