@@ -30,6 +30,7 @@ static const RawExport RAW_EXPORTS[] = {
     {"setNoDelay", SetNoDelay},
     {"setCork", SetCork},
     {"localPort", LocalPort},
+    {"unmask", Unmask},
 };
 
 static void setConstant(Napi::Object exports, const char* name, int32_t value) {

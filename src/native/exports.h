@@ -37,4 +37,7 @@ Napi::Value LocalAddress(const Napi::CallbackInfo& info);
 Napi::Value Socketpair(const Napi::CallbackInfo& info);
 Napi::Value PollsCreated(const Napi::CallbackInfo& info);
 
+// mask.cc
+napi_value Unmask(napi_env env, napi_callback_info info);
+
 }  // namespace sluice

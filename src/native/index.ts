@@ -1,7 +1,7 @@
 // Native socket layer: the typed facade over build/Release/sluice_native.node (see README.md in this folder).
 
 // The binding's shape and wire layout
-export type { NativeBinding, NativeEventKind } from './binding.js';
+export type { NativeBinding, NativeBytes, NativeAddon, NativeEventKind } from './binding.js';
 export {
   EV_NONE,
   EV_DATA,

@@ -14,7 +14,7 @@ import {
   EV_WRITABLE,
   FLUSH_RECORD_INT32,
 } from './binding.js';
-import type { NativeBinding } from './binding.js';
+import type { NativeAddon } from './binding.js';
 
 /** Where `npm install` puts the addon (this file runs from dist/src/native/). */
 export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../../build/Release/sluice_native.node', import.meta.url));
@@ -44,10 +44,10 @@ const EXPECTED_CONSTANTS: Readonly<Record<string, number>> = {
 };
 
 const require = createRequire(import.meta.url);
-const loaded = new Map<string, NativeBinding>();
+const loaded = new Map<string, NativeAddon>();
 
 /** Loads the addon (cached per path); throws NativeLoadError when it is missing or built from other constants. */
-export function loadNative(path: string = NATIVE_ADDON_PATH): NativeBinding {
+export function loadNative(path: string = NATIVE_ADDON_PATH): NativeAddon {
   const cached = loaded.get(path);
   if (cached !== undefined) return cached;
   if (!existsSync(path)) {
@@ -57,7 +57,7 @@ export function loadNative(path: string = NATIVE_ADDON_PATH): NativeBinding {
         '(npm install does this; it needs cmake and a C++ compiler).',
     );
   }
-  const addon = require(path) as NativeBinding & Record<string, unknown>;
+  const addon = require(path) as NativeAddon & Record<string, unknown>;
   for (const [name, value] of Object.entries(EXPECTED_CONSTANTS)) {
     if (addon[name] !== value) {
       throw new NativeLoadError(
@@ -66,6 +66,13 @@ export function loadNative(path: string = NATIVE_ADDON_PATH): NativeBinding {
           `expected ${value}). Rebuild it with \`node scripts/build-native.js\`.`,
       );
     }
+  }
+  // The newest export: a build from before it has the same constants but would fail at the first call.
+  if (typeof addon['unmask'] !== 'function') {
+    throw new NativeLoadError(
+      'ERR_SLUICE_NATIVE_MISMATCH',
+      `sluice: the native addon at ${path} predates unmask(). Rebuild it with \`node scripts/build-native.js\`.`,
+    );
   }
   loaded.set(path, addon);
   return addon;
