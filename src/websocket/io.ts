@@ -40,6 +40,8 @@ export interface UpgradedIO {
   close(): void;
   /** Closes the socket now, dropping whatever is still queued (terminate, a dead peer). */
   destroy(): void;
+  /** Reports an app hook's exception the way the engine reports app exceptions (Settings.onException). */
+  reportError(error: unknown): void;
   /** Aborted when the socket is closed, by either side or by an error. */
   readonly signal: AbortSignal;
   /**
