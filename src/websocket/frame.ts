@@ -80,17 +80,16 @@ export function parseFrameHeader(buf: Uint8Array, start: number, end: number, ou
   const len7 = b1 & 0x7f;
   if (control && len7 > MAX_CONTROL_PAYLOAD) return 'CONTROL_TOO_LONG';
   const lengthBytes = len7 === 126 ? 2 : len7 === 127 ? 8 : 0;
-  // RFC 6455 §5.2: the most significant bit of a 64-bit length must be 0.
-  if (lengthBytes === 8 && avail > 2 && (buf[start + 2]! & 0x80) !== 0) return 'BAD_LENGTH';
+  if (lengthBytes === 8 && avail > 2) {
+    // RFC 6455 §5.2: the most significant bit of a 64-bit length must be 0.
+    if ((buf[start + 2]! & 0x80) !== 0) return 'BAD_LENGTH';
+    if (avail >= 6 && readU32(buf, start + 2) >= HIGH_WORD_LIMIT) return 'LENGTH_OVERFLOW';
+  }
   const headerLength = 2 + lengthBytes + (masked ? 4 : 0);
   if (avail < headerLength) return 'need-more';
   let length = len7;
   if (lengthBytes === 2) length = (buf[start + 2]! << 8) | buf[start + 3]!;
-  else if (lengthBytes === 8) {
-    const high = readU32(buf, start + 2);
-    if (high >= HIGH_WORD_LIMIT) return 'LENGTH_OVERFLOW';
-    length = high * 0x100000000 + readU32(buf, start + 6);
-  }
+  else if (lengthBytes === 8) length = readU32(buf, start + 2) * 0x100000000 + readU32(buf, start + 6);
   out.fin = fin;
   out.compressed = rsv1;
   out.opcode = opcode;
