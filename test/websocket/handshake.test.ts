@@ -5,16 +5,7 @@ import {
   acceptKey, checkHandshake, ProtocolChoiceError, refusalResponse, selectProtocol, switchingHeaders,
   type UpgradeRequest,
 } from '../../src/websocket/handshake.js';
-
-const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
-
-/** A request view over a header list (names case-insensitive, repeats joined with ', ' as Request.header does). */
-export function request(headers: Record<string, string | string[]>, method = 'GET', httpVersion: '1.0' | '1.1' = '1.1'): UpgradeRequest {
-  const lower = new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : v]));
-  return { method, httpVersion, header: (name) => lower.get(name.toLowerCase()) };
-}
-
-const GOOD = { Host: 'x', Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Key': KEY, 'Sec-WebSocket-Version': '13' };
+import { GOOD, KEY, request } from './support/requests.js';
 
 test('checkHandshake accepts the RFC 6455 §1.2 example request', (t) => {
   const hs = checkHandshake(request({ ...GOOD, 'Sec-WebSocket-Protocol': 'chat, superchat', 'Sec-WebSocket-Extensions': 'permessage-deflate' }));

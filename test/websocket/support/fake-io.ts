@@ -10,6 +10,8 @@ export class FakeIO implements UpgradedIO {
   readonly input: ResumableSource<Uint8Array>;
   /** Every write, copied (the session must not change bytes after writing them, and tests compare them). */
   readonly writes: Uint8Array[] = [];
+  /** Every write as given (tests check that a published frame is one buffer shared by all subscribers). */
+  readonly refs: Uint8Array[] = [];
   /** Calls to close/destroy/flush/reportError, in order. */
   readonly log: string[] = [];
   readonly errors: unknown[] = [];
@@ -86,6 +88,7 @@ export class FakeIO implements UpgradedIO {
   write(bytes: Uint8Array): void {
     if (this.closed || this.destroyed) return;
     this.writes.push(Uint8Array.from(bytes));
+    this.refs.push(bytes);
   }
 
   flush(): void {
