@@ -50,11 +50,6 @@ export function encodeTextFrame(text: string, length: number): EncodedFrame {
   return [frame];
 }
 
-/** The byte length of a frame. */
-export function frameLength(frame: EncodedFrame): number {
-  return frame.length === 1 ? frame[0].length : frame[0].length + frame[1].length;
-}
-
 /** A message published to many sockets: its frames are built at most once per form (plain, or per window size). */
 export class PreparedMessage {
   readonly opcode: number;

@@ -183,6 +183,17 @@ test('send takes strings, Buffers, ArrayBuffers and other views, and returns the
   t.throws(() => ws.send(42 as unknown as string), { instanceOf: TypeError });
 });
 
+test('a message over 64 KiB goes out as a header and the payload itself, not a copy', (t) => {
+  const h = start(loggingHandler([]));
+  const big = Buffer.alloc(70_000, 0x61);
+  t.is(h.ws().send(big), 70_000);
+  t.is(h.io.refs.length, 2);
+  t.is(h.io.refs[1], big);
+  const frames = h.frames();
+  t.is(frames[0]!.opcode, OP_BINARY);
+  t.true(frames[0]!.payload.equals(big));
+});
+
 test('the socket carries the upgrade data, remote address and selected subprotocol', (t) => {
   const h = start(loggingHandler<{ user: string }>([]), { data: { user: 'ann' }, protocol: 'chat' }, { 'Sec-WebSocket-Protocol': 'v1, chat' });
   const ws = h.ws();
@@ -191,4 +202,19 @@ test('the socket carries the upgrade data, remote address and selected subprotoc
   t.is(ws.protocol, 'chat');
   t.is(ws.extensions, '');
   t.is(h.headers['sec-websocket-protocol'], 'chat');
+});
+
+test('a handler with no hooks still answers pings and closes; a second close and later pings do nothing', async (t) => {
+  const h = start({});
+  h.io.push(clientFrame(OP_PING, 'x'));
+  await settle();
+  const ws = h.ws();
+  ws.close();
+  ws.close(1000, 'again');
+  t.is(ws.ping(), 0);
+  t.is(ws.send('x'), 0);
+  h.io.push(clientFrame(OP_CLOSE, ''));
+  await h.done;
+  const frames = h.frames();
+  t.deepEqual(frames.map((f) => [f.opcode, f.payload.length]), [[OP_PONG, 1], [OP_CLOSE, 0]]);
 });

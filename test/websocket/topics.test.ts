@@ -2,6 +2,7 @@
 // frame buffer shared by every subscriber, and subscriptions dropped once a socket has closed.
 import test from 'ava';
 import { Topics } from '../../src/websocket/index.js';
+import type { Subscriber } from '../../src/websocket/topics.js';
 import { OP_BINARY, OP_CLOSE, OP_TEXT } from '../../src/websocket/frame.js';
 import { loggingHandler, start } from './support/session.js';
 import { clientFrame, inflateMessage } from './support/wire.js';
@@ -19,6 +20,21 @@ test('subscribe, isSubscribed, subscriptions and unsubscribe', (t) => {
   t.false(ws.unsubscribe('a'));
   t.false(ws.isSubscribed('a'));
   t.is(topics.subscriberCount('a'), 0);
+});
+
+test('Topics works with any Subscriber: membership both ways, delivery results counted', (t) => {
+  const topics = new Topics();
+  const got: string[] = [];
+  const s: Subscriber = { topics: new Set(), deliver: (m) => (got.push(Buffer.from(m.payload).toString()), 0) };
+  topics.subscribe('t', s);
+  t.true(topics.isSubscribed('t', s));
+  t.deepEqual([...s.topics], ['t']);
+  // A subscriber that dropped the message (0) does not count as delivered.
+  t.is(topics.publish('t', 'm'), 0);
+  t.deepEqual(got, ['m']);
+  topics.unsubscribeAll(s);
+  t.false(topics.isSubscribed('t', s));
+  t.is(s.topics.size, 0);
 });
 
 test('ws.publish reaches every other subscriber with the same frame buffer, not the publisher', (t) => {
