@@ -1,6 +1,7 @@
 // Close codes (RFC 6455 §7.4) and the closed union of reasons a connection fails, each mapped to the code it sends.
 // Key decision: like ws and undici, 1012-1014 (registered after the RFC) are valid on the wire; 1004-1006 never are.
 import { isUtf8 } from 'node:buffer';
+import type { FrameError } from './frame.js';
 
 /** The close codes the server itself sends or reports (RFC 6455 §7.4.1). */
 export const CloseCodes = Object.freeze({
@@ -30,16 +31,9 @@ export function isValidCloseCode(code: number): boolean {
   return code >= 3000 && code <= 4999;
 }
 
-/** Why a WebSocket connection failed. */
+/** Why a WebSocket connection failed: a frame header's rule, or a message-level one. */
 export type WebSocketErrorCode =
-  | 'RESERVED_BITS'
-  | 'RESERVED_OPCODE'
-  | 'CONTROL_FRAGMENTED'
-  | 'CONTROL_TOO_LONG'
-  | 'UNMASKED_FRAME'
-  | 'MASKED_FRAME'
-  | 'BAD_LENGTH'
-  | 'LENGTH_OVERFLOW'
+  | FrameError
   | 'UNEXPECTED_CONTINUATION'
   | 'EXPECTED_CONTINUATION'
   | 'BAD_CLOSE_PAYLOAD'

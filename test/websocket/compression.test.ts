@@ -1,11 +1,11 @@
 // permessage-deflate end to end through a session: negotiation from the request, compressed sends above the
 // threshold only, compressed client messages inflated, and the extensions the socket reports.
 import test from 'ava';
-import { constants, createDeflateRaw, deflateRawSync } from 'node:zlib';
+import { constants, deflateRawSync } from 'node:zlib';
 import { OP_TEXT } from '../../src/websocket/frame.js';
 import { settle } from './support/fake-io.js';
 import { loggingHandler, start } from './support/session.js';
-import { clientFrame, inflateMessage } from './support/wire.js';
+import { clientDeflater, clientFrame, inflateMessage } from './support/wire.js';
 
 const OFFER = { 'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits' };
 const BIG = 'compress me please '.repeat(100);
@@ -45,19 +45,9 @@ test('compress: false negotiates the extension but never compresses', (t) => {
 test('compressed client messages are inflated, with the client keeping its context between them', async (t) => {
   const log: string[] = [];
   const h = start(loggingHandler(log, { perMessageDeflate: true }), {}, OFFER, log);
-  const deflater = createDeflateRaw();
-  const compress = (s: string): Promise<Buffer> => new Promise((resolve) => {
-    const out: Buffer[] = [];
-    const onData = (c: Buffer): number => out.push(c);
-    deflater.on('data', onData);
-    deflater.write(s);
-    deflater.flush(constants.Z_SYNC_FLUSH, () => {
-      deflater.off('data', onData);
-      resolve(Buffer.concat(out).subarray(0, -4));
-    });
-  });
-  h.io.push(clientFrame(OP_TEXT, await compress('first message'), { rsv1: true }));
-  h.io.push(clientFrame(OP_TEXT, await compress('first message again'), { rsv1: true }));
+  const deflater = clientDeflater();
+  h.io.push(clientFrame(OP_TEXT, await deflater.message('first message'), { rsv1: true }));
+  h.io.push(clientFrame(OP_TEXT, await deflater.message('first message again'), { rsv1: true }));
   await settle();
   deflater.close();
   t.deepEqual(log, ['open', 'message:first message', 'message:first message again']);

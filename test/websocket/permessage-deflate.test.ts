@@ -2,34 +2,15 @@
 // the decompression limit (a small frame cannot inflate past maxPayloadLength), corrupt data, and pooled streams.
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
-import { constants, createDeflateRaw, deflateRawSync, type DeflateRaw } from 'node:zlib';
+import { constants, deflateRawSync } from 'node:zlib';
 import { WebSocketError } from '../../src/websocket/close.js';
 import {
   compressMessage, idleStreams, MessageCompressor, MessageDecompressor,
 } from '../../src/websocket/permessage-deflate.js';
-import { inflateMessage } from './support/wire.js';
+import { clientDeflater, inflateMessage } from './support/wire.js';
 
 const TUNING = { level: 6, memLevel: 8 };
 const TEXT = Buffer.from('The quick brown fox jumps over the lazy dog. '.repeat(40));
-
-/** A client's deflate stream (context takeover): each message sync-flushed, the tail stripped (RFC 7692 §7.2.1). */
-function clientDeflater(windowBits = 15): { stream: DeflateRaw; message(data: Uint8Array): Promise<Buffer> } {
-  const stream = createDeflateRaw({ windowBits });
-  return {
-    stream,
-    message: (data) => new Promise((resolve) => {
-      const out: Buffer[] = [];
-      const onData = (c: Buffer): number => out.push(c);
-      stream.on('data', onData);
-      stream.write(data);
-      stream.flush(constants.Z_SYNC_FLUSH, () => {
-        stream.off('data', onData);
-        const all = Buffer.concat(out);
-        resolve(all.subarray(0, all.length - 4));
-      });
-    }),
-  };
-}
 
 function inflateAll(d: MessageDecompressor, pieces: Uint8Array[], limit = 1 << 30): Buffer {
   const parts: Uint8Array[] = [];
@@ -81,7 +62,7 @@ test('the decompressor inflates a client stream with context takeover, message a
     const pieces = [payload.subarray(0, 3), payload.subarray(3, 10), payload.subarray(10)];
     t.true(inflateAll(d, pieces).equals(Buffer.concat([TEXT, Buffer.from(String(i))])), `message ${i}`);
   }
-  client.stream.close();
+  client.close();
   d.close();
 });
 

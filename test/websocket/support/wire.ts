@@ -1,6 +1,6 @@
 // Client-side wire helpers for tests: masked frames as a client sends them, and the server's output parsed back
 // into frames (with the same parser the server uses, told that server frames are unmasked).
-import { constants, inflateRawSync } from 'node:zlib';
+import { constants, createDeflateRaw, inflateRawSync } from 'node:zlib';
 import { FrameHeader, parseFrameHeader, writeFrameHeader, frameHeaderLength } from '../../../src/websocket/frame.js';
 
 /** How a test frame is built. */
@@ -67,4 +67,22 @@ export function inflateMessage(payload: Uint8Array): Buffer {
 export function readClose(payload: Buffer): { code: number; reason: string } | null {
   if (payload.length === 0) return null;
   return { code: payload.readUInt16BE(0), reason: payload.subarray(2).toString('utf8') };
+}
+
+/** A client's compressor with context takeover: each message sync-flushed, its tail stripped (RFC 7692 §7.2.1). */
+export function clientDeflater(windowBits = 15): { message(data: Uint8Array | string): Promise<Buffer>; close(): void } {
+  const stream = createDeflateRaw({ windowBits });
+  return {
+    message: (data) => new Promise((resolve) => {
+      const out: Buffer[] = [];
+      const onData = (c: Buffer): number => out.push(c);
+      stream.on('data', onData);
+      stream.write(data);
+      stream.flush(constants.Z_SYNC_FLUSH, () => {
+        stream.off('data', onData);
+        resolve(Buffer.concat(out).subarray(0, -4));
+      });
+    }),
+    close: () => stream.close(),
+  };
 }
