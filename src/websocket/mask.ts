@@ -3,7 +3,7 @@
 import { loadNative, type NativeBytes } from '../native/index.js';
 
 /** From this many bytes on the native unmask is faster than the JS loop despite the crossing. */
-export const NATIVE_UNMASK_MIN = 128;
+export const NATIVE_UNMASK_MIN = 192;
 
 let native: NativeBytes | null | undefined;
 

@@ -6,8 +6,11 @@ import { compressMessage, type DeflateTuning } from './permessage-deflate.js';
 /** What an app may send: text, or bytes (any view of an ArrayBuffer, or the buffer itself). */
 export type MessageData = string | ArrayBufferView | ArrayBuffer;
 
-/** Up to this payload size the header and payload go out as one buffer; above it, as two (no copy). */
-const ONE_BUFFER_MAX = 64 * 1024;
+/**
+ * Up to this payload size the header and payload go out as one buffer (from Node's pool); above it, as two: a
+ * copy into a fresh large buffer costs more than the second write (bench/ws-codec.ts: 64 KiB sends).
+ */
+const ONE_BUFFER_MAX = 4 * 1024;
 
 /** A frame ready to write: one buffer, or the header and then the payload. */
 export type EncodedFrame = readonly [Uint8Array] | readonly [Uint8Array, Uint8Array];

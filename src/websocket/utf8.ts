@@ -1,25 +1,18 @@
 // UTF-8 checks for text messages (RFC 6455 §8.1): an incremental validator that fails at the first chunk that cannot
-// be UTF-8 (also across fragments), and a one-shot decoder. The bulk check is Node's isUtf8 (simdutf, native).
+// be UTF-8 (also across fragments), and a one-shot decoder. The bulk work is native (simdutf) in both.
 import { isUtf8 } from 'node:buffer';
 
-type Slicer = (this: Uint8Array, start: number, end: number) => string;
-// Buffer's own native slicers (undeclared in @types/node), called on any Uint8Array: no view object per decode.
-const slicers = Buffer.prototype as unknown as { utf8Slice: Slicer; latin1Slice: Slicer };
-const utf8Slice = slicers.utf8Slice;
-const latin1Slice = slicers.latin1Slice;
-
-/** Below this many bytes a JS scan for ASCII beats the crossing into isUtf8 (bench/ws-hot-loops.ts). */
-const ASCII_SCAN_MAX = 256;
+// TextDecoder with fatal: validates (simdutf) and decodes in one pass; measured faster than isUtf8 plus Buffer's
+// decoder, and than a JS ASCII scan, at every size (bench/ws-hot-loops.ts).
+const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** buf[start, end) as a string, or null when it is not valid UTF-8. */
 export function decodeUtf8(buf: Uint8Array, start: number, end: number): string | null {
-  if (end - start <= ASCII_SCAN_MAX) {
-    let i = start;
-    while (i < end && buf[i]! < 0x80) i++;
-    // All ASCII: latin1 decoding is the same string, and cheaper.
-    if (i === end) return latin1Slice.call(buf, start, end);
+  try {
+    return fatal.decode(buf.subarray(start, end));
+  } catch {
+    return null;
   }
-  return isUtf8(buf.subarray(start, end)) ? utf8Slice.call(buf, start, end) : null;
 }
 
 /** The length of the sequence a lead byte starts (RFC 3629 §4), or 0 when it cannot start one (ASCII included). */

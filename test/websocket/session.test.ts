@@ -183,7 +183,7 @@ test('send takes strings, Buffers, ArrayBuffers and other views, and returns the
   t.throws(() => ws.send(42 as unknown as string), { instanceOf: TypeError });
 });
 
-test('a message over 64 KiB goes out as a header and the payload itself, not a copy', (t) => {
+test('a message over 4 KiB goes out as a header and the payload itself, not a copy', (t) => {
   const h = start(loggingHandler([]));
   const big = Buffer.alloc(70_000, 0x61);
   t.is(h.ws().send(big), 70_000);

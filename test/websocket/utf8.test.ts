@@ -79,6 +79,11 @@ test('decodeUtf8 decodes valid text, ASCII or not, short or long', (t) => {
   }
 });
 
+test('decodeUtf8 keeps a leading byte order mark: it is part of the message', (t) => {
+  const buf = Buffer.from('\ufeffhi');
+  t.is(decodeUtf8(buf, 0, buf.length), '\ufeffhi');
+});
+
 test('decodeUtf8 returns null for invalid text, short or long', (t) => {
   t.is(decodeUtf8(h('41 c0 af'), 0, 3), null);
   t.is(decodeUtf8(Buffer.concat([Buffer.alloc(300, 0x41), h('ed a0 80')]), 0, 303), null);
