@@ -12,7 +12,7 @@ export { WebSocketOptionError } from './options.js';
 export { ServerWebSocket } from './websocket.js';
 export type { SendOptions } from './websocket.js';
 export type { MessageData } from './outgoing.js';
-export { ControlPayloadError } from './session.js';
+export { ControlPayloadError } from './socket-writer.js';
 
 // ** Pub/sub
 export { Topics, defaultTopics } from './topics.js';

@@ -4,12 +4,13 @@
 import { Sink, Stage, type Done, type Suspend } from '../conduit/index.js';
 import { CloseCodes, encodeClosePayload, WebSocketError, type CloseFrame } from './close.js';
 import type { DeflateParams } from './extensions.js';
-import { MAX_CONTROL_PAYLOAD, OP_CLOSE, OP_PING, OP_PONG } from './frame.js';
+import { OP_CLOSE, OP_PING, OP_PONG } from './frame.js';
 import type { UpgradedIO } from './io.js';
 import { receiveMessages, type Received } from './messages.js';
 import type { Settings, WebSocketHandler } from './options.js';
-import { bytesOf, encodeFrame, encodeTextFrame, opcodeOf, type EncodedFrame, type MessageData, type PreparedMessage } from './outgoing.js';
-import { MessageCompressor, MessageDecompressor } from './permessage-deflate.js';
+import { encodeFrame, type MessageData, type PreparedMessage } from './outgoing.js';
+import { MessageDecompressor } from './permessage-deflate.js';
+import { SocketWriter, type WriterOwner } from './socket-writer.js';
 import type { Subscriber } from './topics.js';
 import { ServerWebSocket } from './websocket.js';
 
@@ -32,12 +33,6 @@ export interface SessionInit<T> {
   readonly remoteAddress: string | null;
 }
 
-/** An error an app gets for a ping or pong payload over 125 bytes (RFC 6455 §5.5). */
-export class ControlPayloadError extends RangeError {
-  /** Always 'ERR_WS_CONTROL_PAYLOAD'. */
-  readonly code = 'ERR_WS_CONTROL_PAYLOAD';
-}
-
 /**
  * uWebSockets' split of the idle timeout: a ping goes out `margin` before the end (4, 8 or 16 s; half of a short
  * timeout), and the margin is also how long a closing handshake may take.
@@ -52,11 +47,11 @@ export function pingMargin(idleMs: number): number {
 const CLOSE_WAIT_MS = 16000;
 
 /** The state of one socket; ServerWebSocket is its public face. */
-export class Session<T> implements Subscriber {
+export class Session<T> implements Subscriber, WriterOwner {
   state = OPEN;
   readonly topics = new Set<string>();
   readonly ws: ServerWebSocket<T>;
-  private readonly compressor: MessageCompressor | null;
+  private readonly writer: SocketWriter;
   private readonly decompressor: MessageDecompressor | null;
   private readonly margin: number;
   /** The peer's close frame, once received. */
@@ -66,7 +61,6 @@ export class Session<T> implements Subscriber {
   /** Why the connection ended without close frames (reported with 1006). */
   private endReason = 'connection closed';
   private pingOutstanding = false;
-  private draining = false;
   private readonly onIdle = (): void => this.idle();
   private readonly onShutdown = (): void => this.close(CloseCodes.GOING_AWAY, 'server shutting down');
 
@@ -77,9 +71,7 @@ export class Session<T> implements Subscriber {
     readonly init: SessionInit<T>,
   ) {
     const d = init.deflate;
-    const tuning = settings.deflate?.tuning;
-    this.compressor = d !== null && tuning !== undefined && settings.deflate!.compress !== false
-      ? new MessageCompressor(d.serverWindowBits, d.serverContextTakeover, tuning) : null;
+    this.writer = new SocketWriter(io, settings, d, this);
     this.decompressor = d !== null ? new MessageDecompressor(d.clientWindowBits, d.clientContextTakeover) : null;
     this.margin = settings.idleTimeoutMs > 0 ? pingMargin(settings.idleTimeoutMs) : CLOSE_WAIT_MS;
     this.ws = new ServerWebSocket(this, init.data);
@@ -123,7 +115,7 @@ export class Session<T> implements Subscriber {
     if (this.state !== OPEN) return;
     // RFC 6455 §5.5.2: a ping is answered with a pong carrying the same data, as soon as practical.
     if (x.kind === 'ping') {
-      this.writeFrame(encodeFrame(OP_PONG, x.data, false));
+      this.writer.writeFrame(encodeFrame(OP_PONG, x.data, false));
       this.callHook(this.handler.ping, x.data);
     } else this.callHook(this.handler.pong, x.data);
   }
@@ -133,7 +125,7 @@ export class Session<T> implements Subscriber {
     if (this.state === OPEN) {
       // RFC 6455 §5.5.1: answer with a close frame echoing the code (none when the peer sent none).
       const code = frame.code === CloseCodes.NO_STATUS ? undefined : frame.code;
-      this.writeFrame(encodeFrame(OP_CLOSE, encodeClosePayload(code), false));
+      this.writer.writeFrame(encodeFrame(OP_CLOSE, encodeClosePayload(code), false));
     }
     // RFC 6455 §7.1.1: the server closes the TCP connection first.
     this.state = CLOSED;
@@ -143,7 +135,7 @@ export class Session<T> implements Subscriber {
   /** Fails the connection (RFC 6455 §7.1.7): a close frame with `code` unless one went already, then the socket. */
   fail(code: number, reason: string): void {
     if (this.state === CLOSED) return;
-    if (this.state === OPEN) this.writeFrame(encodeFrame(OP_CLOSE, encodeClosePayload(code, reason), false));
+    if (this.state === OPEN) this.writer.writeFrame(encodeFrame(OP_CLOSE, encodeClosePayload(code, reason), false));
     this.ownClose = { code, reason };
     this.state = CLOSED;
     this.io.close();
@@ -153,7 +145,7 @@ export class Session<T> implements Subscriber {
   close(code?: number, reason?: string): void {
     if (this.state !== OPEN) return;
     const payload = encodeClosePayload(code, reason);
-    this.writeFrame(encodeFrame(OP_CLOSE, payload, false));
+    this.writer.writeFrame(encodeFrame(OP_CLOSE, payload, false));
     this.ownClose = { code: code ?? CloseCodes.NO_STATUS, reason: reason ?? '' };
     this.state = CLOSING;
     this.io.setIdleTimeout(this.margin, this.onIdle);
@@ -170,7 +162,7 @@ export class Session<T> implements Subscriber {
   private idle(): void {
     if (this.state === OPEN && this.settings.sendPings && !this.pingOutstanding) {
       this.pingOutstanding = true;
-      this.writeFrame(encodeFrame(OP_PING, EMPTY, false));
+      this.writer.writeFrame(encodeFrame(OP_PING, EMPTY, false));
       this.io.setIdleTimeout(this.margin, this.onIdle);
       return;
     }
@@ -192,84 +184,33 @@ export class Session<T> implements Subscriber {
     const end = this.peerClose ?? this.ownClose ?? { code: CloseCodes.ABNORMAL, reason: this.endReason };
     this.callHook(this.handler.close, end.code, end.reason);
     this.settings.topics.unsubscribeAll(this);
-    this.compressor?.close();
+    this.writer.close();
     this.decompressor?.close();
   }
 
-  /** Sends one message; bytes sent, -1 when it is queued behind backpressure, 0 when dropped or closed (Bun). */
+  /** Sends one message (see SocketWriter.send). */
   send(data: MessageData, compress: boolean): number {
-    if (this.state !== OPEN) return 0;
-    if (this.overLimit()) return this.drop();
-    const deflate = this.settings.deflate;
-    if (typeof data === 'string' && !compress) {
-      const length = Buffer.byteLength(data, 'utf8');
-      return this.sent(encodeTextFrame(data, length), length);
-    }
-    const bytes = bytesOf(data);
-    const opcode = opcodeOf(data);
-    if (compress && this.compressor !== null && bytes.length >= deflate!.threshold && bytes.length > 0) {
-      return this.sent(encodeFrame(opcode, this.compressor.compress(bytes), true), bytes.length);
-    }
-    return this.sent(encodeFrame(opcode, bytes, false), bytes.length);
+    return this.writer.send(data, compress);
   }
 
-  /** Sends a published message, framed once for every subscriber that shares its form. */
+  /** Sends a published message (Subscriber). */
   deliver(m: PreparedMessage): number {
-    if (this.state !== OPEN) return 0;
-    if (this.overLimit()) return this.drop();
-    const d = this.init.deflate;
-    const length = m.payload.length;
-    let frame = null;
-    if (m.compress && this.compressor !== null && d !== null && length >= this.settings.deflate!.threshold && length > 0) {
-      // A socket with context takeover must compress with its own stream: its peer's window follows that stream.
-      frame = d.serverContextTakeover
-        ? encodeFrame(m.opcode, this.compressor.compress(m.payload), true)
-        : m.compressedFrame(d.serverWindowBits, this.settings.deflate!.tuning);
-    }
-    return this.sent(frame ?? m.plainFrame(), length);
+    return this.writer.deliver(m);
   }
 
-  /** A ping or pong with up to 125 bytes of data; the result follows send(). */
+  /** An app's ping or pong. */
   sendControl(opcode: typeof OP_PING | typeof OP_PONG, data: MessageData | undefined): number {
-    const bytes = data === undefined ? EMPTY : bytesOf(data);
-    if (bytes.length > MAX_CONTROL_PAYLOAD) throw new ControlPayloadError(`a ping or pong carries at most 125 bytes, not ${bytes.length}`);
-    if (this.state !== OPEN) return 0;
-    return this.sent(encodeFrame(opcode, bytes, false), bytes.length);
+    return this.writer.control(opcode, data);
   }
 
-  private overLimit(): boolean {
-    const limit = this.settings.maxBackpressure;
-    return limit > 0 && this.io.bufferedAmount > limit;
+  /** Whether messages may still be sent (WriterOwner). */
+  get sending(): boolean {
+    return this.state === OPEN;
   }
 
-  private drop(): number {
-    if (this.settings.closeOnBackpressureLimit) this.terminate('backpressure limit');
-    else this.awaitDrain();
-    return 0;
-  }
-
-  private sent(frame: EncodedFrame, length: number): number {
-    this.writeFrame(frame);
-    if (this.io.bufferedAmount === 0) return length;
-    this.awaitDrain();
-    return -1;
-  }
-
-  private writeFrame(frame: EncodedFrame): void {
-    this.io.write(frame[0]);
-    if (frame.length === 2) this.io.write(frame[1]);
-  }
-
-  /** Calls the drain hook once the backlog has gone to the kernel (one wait at a time). */
-  private awaitDrain(): void {
-    if (this.draining) return;
-    const drained = this.io.whenDrained();
-    if (drained === null) return;
-    this.draining = true;
-    void drained.then(() => {
-      this.draining = false;
-      if (this.state === OPEN) this.callHook(this.handler.drain);
-    });
+  /** The backlog has drained (WriterOwner). */
+  drained(): void {
+    if (this.state === OPEN) this.callHook(this.handler.drain);
   }
 
   private callHook<A extends unknown[]>(hook: ((ws: ServerWebSocket<T>, ...args: A) => void | Promise<void>) | undefined, ...args: A): void {
