@@ -36,9 +36,12 @@ export interface UpgradedIO {
    * fires it, so it may run up to one sweep interval (about a second) late.
    */
   setIdleTimeout(ms: number, onIdle: () => void): void;
-  /** Closes the socket once the corked and queued bytes have gone out (bounded by the engine's send timeout). */
+  /**
+   * Closes the socket once the corked and queued bytes have gone out (bounded by the engine's send timeout), and
+   * ends `input` (a pending read returns DONE). Idempotent; a no-op after destroy().
+   */
   close(): void;
-  /** Closes the socket now, dropping whatever is still queued (terminate, a dead peer). */
+  /** Closes the socket now, dropping whatever is still queued (terminate, a dead peer); ends `input`. Idempotent. */
   destroy(): void;
   /** Reports an app hook's exception the way the engine reports app exceptions (Settings.onException). */
   reportError(error: unknown): void;
