@@ -47,13 +47,24 @@ function wireLimitOf(max: number): number {
   return max + Math.ceil(max / 256) + 1024;
 }
 
+/**
+ * The header being read. One for every receiver: a header is parsed and copied into the stage in one synchronous
+ * step, so nothing per socket needs to hold it.
+ */
+const HEADER = new FrameHeader();
+
+/** The four rule sets, indexed by masked (1) + compression (2). */
+const RULES: readonly FrameRules[] = [
+  { masked: false, compression: false }, { masked: true, compression: false },
+  { masked: false, compression: true }, { masked: true, compression: true },
+];
+
 class ReceiverStage extends StoppingStage<Received> {
   private chunk: Uint8Array = EMPTY;
   private pos = 0;
-  /** A header cut off at the end of a chunk, completed from the next one. */
-  private readonly spill = new Uint8Array(MAX_HEADER_LENGTH);
+  /** A header cut off at the end of a chunk, completed from the next one (made when first needed). */
+  private spill: Uint8Array | null = null;
   private spilled = 0;
-  private readonly header = new FrameHeader();
   private readonly rules: FrameRules;
   private readonly max: number;
   private readonly wireMax: number;
@@ -74,13 +85,14 @@ class ReceiverStage extends StoppingStage<Received> {
   private whole: Uint8Array | null = null;
   private wholeStart = 0;
   private wholeEnd = 0;
-  private readonly utf8 = new Utf8Validator();
-  private readonly control = Buffer.allocUnsafe(MAX_CONTROL_PAYLOAD);
+  // Made when first needed: an idle socket holds neither (memory per idle WebSocket).
+  private validator: Utf8Validator | null = null;
+  private control: Uint8Array | null = null;
   private controlLength = 0;
 
   constructor(up: Stage<Uint8Array, unknown>, private readonly options: ReceiverOptions) {
     super(up);
-    this.rules = { masked: options.masked ?? true, compression: options.decompressor !== null };
+    this.rules = RULES[(options.masked ?? true ? 1 : 0) + (options.decompressor !== null ? 2 : 0)]!;
     this.max = options.maxPayloadLength;
     this.wireMax = wireLimitOf(this.max);
   }
@@ -109,25 +121,26 @@ class ReceiverStage extends StoppingStage<Received> {
     }
   }
 
-  /** Parses the next header (through the spill when it spans chunks); false when more bytes are needed. */
+  /** Parses the next header into HEADER (through the spill when it spans chunks); false when more bytes are needed. */
   private readHeader(): boolean {
     const chunk = this.chunk;
     if (this.spilled === 0) {
-      const r = parseFrameHeader(chunk, this.pos, chunk.length, this.header, this.rules);
+      const r = parseFrameHeader(chunk, this.pos, chunk.length, HEADER, this.rules);
       if (r === 'header') {
-        this.pos += this.header.headerLength;
+        this.pos += HEADER.headerLength;
         return true;
       }
       if (r !== 'need-more') throw new WebSocketError(r);
-      this.spill.set(chunk.subarray(this.pos), 0);
+      (this.spill ??= new Uint8Array(MAX_HEADER_LENGTH)).set(chunk.subarray(this.pos), 0);
       this.spilled = chunk.length - this.pos;
       this.pos = chunk.length;
       return false;
     }
+    const spill = this.spill!;
     const before = this.spilled;
     const take = Math.min(MAX_HEADER_LENGTH - before, chunk.length - this.pos);
-    this.spill.set(chunk.subarray(this.pos, this.pos + take), before);
-    const r = parseFrameHeader(this.spill, 0, before + take, this.header, this.rules);
+    spill.set(chunk.subarray(this.pos, this.pos + take), before);
+    const r = parseFrameHeader(spill, 0, before + take, HEADER, this.rules);
     if (r === 'need-more') {
       this.spilled = before + take;
       this.pos += take;
@@ -135,13 +148,17 @@ class ReceiverStage extends StoppingStage<Received> {
     }
     if (r !== 'header') throw new WebSocketError(r as FrameError);
     this.spilled = 0;
-    this.pos += this.header.headerLength - before;
+    this.pos += HEADER.headerLength - before;
     return true;
+  }
+
+  private get utf8(): Utf8Validator {
+    return (this.validator ??= new Utf8Validator());
   }
 
   /** Applies the message rules to a new frame (RFC 6455 §5.4) and the size limit before any payload is held. */
   private startFrame(): void {
-    const h = this.header;
+    const h = HEADER;
     const op = h.opcode;
     this.opcode = op;
     this.fin = h.fin;
@@ -175,7 +192,8 @@ class ReceiverStage extends StoppingStage<Received> {
     this.pos = end;
     this.inPayload = this.remaining > 0;
     if (this.opcode >= OP_CLOSE) {
-      for (let i = start; i < end; i++) this.control[this.controlLength++] = chunk[i]!;
+      const control = (this.control ??= new Uint8Array(MAX_CONTROL_PAYLOAD));
+      for (let i = start; i < end; i++) control[this.controlLength++] = chunk[i]!;
     } else this.takeData(chunk, start, end);
   }
 
@@ -211,7 +229,7 @@ class ReceiverStage extends StoppingStage<Received> {
   /** A frame ended: a control frame or a completed message comes out, else null (more fragments follow). */
   private endFrame(): Received | null {
     if (this.opcode >= OP_CLOSE) {
-      const data = Buffer.from(this.control.subarray(0, this.controlLength));
+      const data = this.controlLength === 0 ? Buffer.alloc(0) : Buffer.from(this.control!.subarray(0, this.controlLength));
       if (this.opcode === OP_CLOSE) return { kind: 'close', ...parseClosePayload(data) };
       return { kind: this.opcode === OP_PING ? 'ping' : 'pong', data };
     }

@@ -49,7 +49,8 @@ const CLOSE_WAIT_MS = 16000;
 /** The state of one socket; ServerWebSocket is its public face. */
 export class Session<T> implements Subscriber, WriterOwner {
   state = OPEN;
-  readonly topics = new Set<string>();
+  /** The topics this socket is in, made at its first subscribe (an idle socket without topics holds no Set). */
+  private topicSet: Set<string> | null = null;
   readonly ws: ServerWebSocket<T>;
   private readonly writer: SocketWriter;
   private readonly decompressor: MessageDecompressor | null;
@@ -183,9 +184,24 @@ export class Session<T> implements Subscriber, WriterOwner {
     io.close();
     const end = this.peerClose ?? this.ownClose ?? { code: CloseCodes.ABNORMAL, reason: this.endReason };
     this.callHook(this.handler.close, end.code, end.reason);
-    this.settings.topics.unsubscribeAll(this);
+    if (this.topicSet !== null) this.settings.topics.unsubscribeAll(this);
     this.writer.close();
     this.decompressor?.close();
+  }
+
+  /** The topics this socket is in (Subscriber). */
+  get topics(): Set<string> {
+    return (this.topicSet ??= new Set());
+  }
+
+  /** Whether this socket is in `topic`, without making a topic set. */
+  isSubscribed(topic: string): boolean {
+    return this.topicSet !== null && this.topicSet.has(topic);
+  }
+
+  /** The topics this socket is in. */
+  subscriptions(): string[] {
+    return this.topicSet === null ? [] : [...this.topicSet];
   }
 
   /** Sends one message (see SocketWriter.send). */

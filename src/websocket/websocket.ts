@@ -99,12 +99,12 @@ export class ServerWebSocket<T = undefined> {
 
   /** Whether this socket is subscribed to `topic`. */
   isSubscribed(topic: string): boolean {
-    return this.#session.topics.has(topic);
+    return this.#session.isSubscribed(topic);
   }
 
   /** The topics this socket is subscribed to. */
   get subscriptions(): string[] {
-    return [...this.#session.topics];
+    return this.#session.subscriptions();
   }
 
   /**
