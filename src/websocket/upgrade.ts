@@ -15,7 +15,10 @@ import { Session } from './session.js';
 export interface UpgradeOptions<T> {
   /** The socket's `data` (ws.data). */
   readonly data?: T;
-  /** The subprotocol: a name taken when the client offers it, or a function picking one of those offered. */
+  /**
+   * The subprotocol: a name taken when the client offers it, or a function picking one of those offered. Without
+   * it, a Sec-WebSocket-Protocol among `headers` (Bun's way) is taken the same way as a name.
+   */
   readonly protocol?: ProtocolChoice;
   /** Extra fields for the 101 response (set-cookie, ...); the handshake's own fields cannot be overridden. */
   readonly headers?: ResponseHeaders;
@@ -39,7 +42,7 @@ export function tryUpgrade<T>(req: UpgradableRequest, handler: WebSocketHandler<
   const hs = checkHandshake(req);
   if (hs.kind === 'refuse') return hs;
   const settings = settingsOf(handler);
-  const protocol = selectProtocol(hs.protocols, options.protocol);
+  const protocol = selectProtocol(hs.protocols, options.protocol ?? protocolHeaderOf(options.headers));
   const deflate = settings.deflate === null ? null : negotiateDeflate(hs.extensions, settings.deflate);
   const init = { data: options.data as T, protocol: protocol ?? '', deflate, remoteAddress: req.remoteAddress ?? null };
   return {
@@ -48,6 +51,12 @@ export function tryUpgrade<T>(req: UpgradableRequest, handler: WebSocketHandler<
     headers: switchingHeaders(hs.key, protocol, deflate?.response ?? null, options.headers),
     run: (io) => new Session(io, handler, settings, init).run(),
   };
+}
+
+/** A Sec-WebSocket-Protocol value the app put among its 101 headers, if any. */
+function protocolHeaderOf(headers: ResponseHeaders | undefined): string | undefined {
+  for (const name in headers) if (name.toLowerCase() === 'sec-websocket-protocol') return String(headers[name]);
+  return undefined;
 }
 
 /**

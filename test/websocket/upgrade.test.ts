@@ -19,6 +19,12 @@ test('upgradeWebSocket answers a valid handshake with a 101 and its fields', (t)
   });
 });
 
+test('a Sec-WebSocket-Protocol among the extra headers (Bun) selects that subprotocol when offered, else none', (t) => {
+  const offered = request({ ...GOOD, 'Sec-WebSocket-Protocol': 'a, b' });
+  t.is(upgradeWebSocket(offered, {}, { headers: { 'Sec-WebSocket-Protocol': 'a' } }).headers['sec-websocket-protocol'], 'a');
+  t.is(upgradeWebSocket(offered, {}, { headers: { 'Sec-WebSocket-Protocol': 'z' } }).headers['sec-websocket-protocol'], undefined);
+});
+
 test('upgradeWebSocket answers an invalid handshake with its refusal', (t) => {
   const r = upgradeWebSocket(request({ ...GOOD, 'Sec-WebSocket-Version': '12' }), {});
   t.is(r.kind, 'bytes');
