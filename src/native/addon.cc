@@ -34,6 +34,7 @@ static const RawExport RAW_EXPORTS[] = {
     {"freeTlsContext", FreeTlsContext},
     {"setTls", SetTls},
     {"rotateTicketKeys", RotateTicketKeys},
+    {"unmask", Unmask},
 };
 
 static void setConstant(Napi::Object exports, const char* name, int32_t value) {

@@ -206,3 +206,13 @@ export interface NativeBinding {
   /** How many fds were ever given a poll handle (a connection served within its accept's turns never gets one). Diagnostics. */
   pollsCreated(): number;
 }
+
+/** The addon's pure byte helpers: no fd, no loop state, nothing kept (the WebSocket layer's hot loops). */
+export interface NativeBytes {
+  /** XORs buf[offset, offset + length) in place with a WebSocket masking key (the 4 wire bytes as a big-endian u32,
+   *  RFC 6455 §5.3), starting at key byte maskOffset (0-3): 0, or -EINVAL on bad arguments. */
+  unmask(buf: Uint8Array, offset: number, length: number, mask: number, maskOffset: number): number;
+}
+
+/** Everything the addon exports: the socket layer and the byte helpers. */
+export type NativeAddon = NativeBinding & NativeBytes;

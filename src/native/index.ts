@@ -3,6 +3,8 @@
 // The binding's shape and wire layout
 export type {
   NativeBinding,
+  NativeBytes,
+  NativeAddon,
   NativeEventKind,
   NativeTlsCredentials,
   NativeTlsOptions,

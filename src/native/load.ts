@@ -6,7 +6,7 @@ import { arch, platform } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import detectLibc from 'detect-libc';
 import { WIRE_CONSTANTS } from './binding.js';
-import type { NativeBinding } from './binding.js';
+import type { NativeAddon } from './binding.js';
 
 /** The package root (this file runs from dist/src/native/). */
 const PACKAGE_ROOT = new URL('../../../', import.meta.url);
@@ -55,13 +55,16 @@ const BUILD_HINT =
   '(`npm rebuild sluice` does the same where sluice is a dependency); that needs cmake, a C++ compiler, and the npm ' +
   'packages cmake-js and node-addon-api.';
 
+/** Functions added after the wire constants last changed: an addon without one of them is a stale build. */
+const NEWEST_EXPORTS: readonly string[] = ['unmask', 'createTlsContext', 'getaddrinfo', 'getNoDelay'];
+
 const require = createRequire(import.meta.url);
-const loaded = new Map<string, NativeBinding>();
-let chosen: NativeBinding | undefined;
+const loaded = new Map<string, NativeAddon>();
+let chosen: NativeAddon | undefined;
 
 /** Loads the addon at `path` (cached per path), or with no path the prebuilt addon for this platform, else the local
  *  build. Throws NativeLoadError when there is none that loads, or when it was built from other constants. */
-export function loadNative(path?: string): NativeBinding {
+export function loadNative(path?: string): NativeAddon {
   if (path !== undefined) return loadAt(path);
   chosen ??= loadFirstUsable([prebuiltAddonPath(), NATIVE_ADDON_PATH]);
   return chosen;
@@ -69,7 +72,7 @@ export function loadNative(path?: string): NativeBinding {
 
 /** Loads the first candidate that exists and loads; a file that dlopen refuses (another libc, an older glibc) is
  *  skipped. Throws ERR_SLUICE_NATIVE_MISSING naming every candidate when none is usable. */
-export function loadFirstUsable(candidates: readonly string[]): NativeBinding {
+export function loadFirstUsable(candidates: readonly string[]): NativeAddon {
   const refused: string[] = [];
   let firstError: unknown;
   for (const candidate of candidates) {
@@ -91,13 +94,13 @@ export function loadFirstUsable(candidates: readonly string[]): NativeBinding {
   );
 }
 
-function loadAt(path: string): NativeBinding {
+function loadAt(path: string): NativeAddon {
   const cached = loaded.get(path);
   if (cached !== undefined) return cached;
   if (!existsSync(path)) {
     throw new NativeLoadError('ERR_SLUICE_NATIVE_MISSING', `the native addon is missing (${path}). ${BUILD_HINT}`);
   }
-  const addon = require(path) as NativeBinding & Record<string, unknown>;
+  const addon = require(path) as NativeAddon & Record<string, unknown>;
   for (const [name, value] of Object.entries(WIRE_CONSTANTS)) {
     if (addon[name] !== value) {
       throw new NativeLoadError(
@@ -106,6 +109,14 @@ function loadAt(path: string): NativeBinding {
           `expected ${value}). Rebuild it with \`node scripts/build-native.js\`.`,
       );
     }
+  }
+  // The newest exports: a build from before them has the same constants but would fail at the first call.
+  const missing = NEWEST_EXPORTS.find((name) => typeof addon[name] !== 'function');
+  if (missing !== undefined) {
+    throw new NativeLoadError(
+      'ERR_SLUICE_NATIVE_MISMATCH',
+      `the native addon at ${path} predates ${missing}(). Rebuild it with \`node scripts/build-native.js\`.`,
+    );
   }
   loaded.set(path, addon);
   return addon;

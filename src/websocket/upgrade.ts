@@ -1,0 +1,69 @@
+// Switching a request to WebSocket: the handshake checks, negotiation and the 101 response that runs the session.
+// upgradeWebSocket() is what `respond.upgrade(req, handler, options)` does for Sluice apps; tryUpgrade() is the
+// boolean form behind a fetch handler's `server.upgrade(request, { data })` (Bun).
+import type { Response, ResponseHeaders } from '../server/index.js';
+import { negotiateDeflate } from './extensions.js';
+import {
+  checkHandshake, refusalResponse, selectProtocol, switchingHeaders, type ProtocolChoice, type RefusedHandshake,
+  type UpgradeRequest,
+} from './handshake.js';
+import type { UpgradeResponse } from './io.js';
+import { settingsOf, type WebSocketHandler } from './options.js';
+import { Session } from './session.js';
+
+/** Per-connection choices made at upgrade time. */
+export interface UpgradeOptions<T> {
+  /** The socket's `data` (ws.data). */
+  readonly data?: T;
+  /**
+   * The subprotocol: a name taken when the client offers it, or a function picking one of those offered. Without
+   * it, a Sec-WebSocket-Protocol among `headers` (Bun's way) is taken the same way as a name.
+   */
+  readonly protocol?: ProtocolChoice;
+  /** Extra fields for the 101 response (set-cookie, ...); the handshake's own fields cannot be overridden. */
+  readonly headers?: ResponseHeaders;
+}
+
+/** A request that may be upgraded: the handshake's view plus the peer's address. */
+export interface UpgradableRequest extends UpgradeRequest {
+  readonly remoteAddress?: string | null;
+}
+
+/** Whether a request asks for a WebSocket (its Upgrade field lists websocket): a cheap test for routing. */
+export function isWebSocketUpgrade(req: UpgradeRequest): boolean {
+  return /(?:^|,)\s*websocket\s*(?:,|$)/i.test(req.header('upgrade') ?? '');
+}
+
+/**
+ * The upgrade response for `req`, or the refusal when the handshake is invalid (the fetch adapter's
+ * server.upgrade() returns whether it got an UpgradeResponse).
+ */
+export function tryUpgrade<T>(req: UpgradableRequest, handler: WebSocketHandler<T>, options: UpgradeOptions<T> = {}): UpgradeResponse | RefusedHandshake {
+  const hs = checkHandshake(req);
+  if (hs.kind === 'refuse') return hs;
+  const settings = settingsOf(handler);
+  const protocol = selectProtocol(hs.protocols, options.protocol ?? protocolHeaderOf(options.headers));
+  const deflate = settings.deflate === null ? null : negotiateDeflate(hs.extensions, settings.deflate);
+  const init = { data: options.data as T, protocol: protocol ?? '', deflate, remoteAddress: req.remoteAddress ?? null };
+  return {
+    kind: 'upgrade',
+    status: 101,
+    headers: switchingHeaders(hs.key, protocol, deflate?.response ?? null, options.headers),
+    run: (io) => new Session(io, handler, settings, init).run(),
+  };
+}
+
+/** A Sec-WebSocket-Protocol value the app put among its 101 headers, if any. */
+function protocolHeaderOf(headers: ResponseHeaders | undefined): string | undefined {
+  for (const name in headers) if (name.toLowerCase() === 'sec-websocket-protocol') return String(headers[name]);
+  return undefined;
+}
+
+/**
+ * Answers an upgrade request: a 101 that serves `handler` on the connection, or the 4xx that says what is wrong
+ * with the handshake (405, 400, or 426 with Sec-WebSocket-Version).
+ */
+export function upgradeWebSocket<T>(req: UpgradableRequest, handler: WebSocketHandler<T>, options?: UpgradeOptions<T>): UpgradeResponse | Response {
+  const r = tryUpgrade(req, handler, options);
+  return r.kind === 'upgrade' ? r : refusalResponse(r.code);
+}

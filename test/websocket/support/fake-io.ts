@@ -1,0 +1,172 @@
+// An in-memory UpgradedIO: the test pushes client bytes in, reads the server's writes out, and drives backpressure,
+// idle deadlines and shutdown by hand. Every call is logged, so tests can assert orders.
+import { ResumableSource, Source, Stage, suspend, type Done, type Suspend } from '../../../src/conduit/index.js';
+import type { UpgradedIO } from '../../../src/websocket/index.js';
+
+const DONE: Done = Symbol.for('sluice.conduit.DONE') as Done;
+
+/** A UpgradedIO over queues, with test controls. */
+export class FakeIO implements UpgradedIO {
+  readonly input: ResumableSource<Uint8Array>;
+  /** Every write, copied (the session must not change bytes after writing them, and tests compare them). */
+  readonly writes: Uint8Array[] = [];
+  /** Every write as given (tests check that a published frame is one buffer shared by all subscribers). */
+  readonly refs: Uint8Array[] = [];
+  /** Calls to close/destroy/flush/reportError, in order. */
+  readonly log: string[] = [];
+  readonly errors: unknown[] = [];
+  bufferedAmount = 0;
+  idleMs = 0;
+  private onIdle: (() => void) | null = null;
+  closed = false;
+  destroyed = false;
+  private readonly chunks: Uint8Array[] = [];
+  private ended = false;
+  private failure: Error | null = null;
+  private wake: (() => void) | null = null;
+  private drained: Array<() => void> = [];
+  private readonly closer = new AbortController();
+  private readonly stopper = new AbortController();
+  /** How many chunks the reader has taken (to show that reading stopped early). */
+  taken = 0;
+
+  constructor() {
+    this.input = ResumableSource.from(new Source(() => new QueueStage(this)));
+  }
+
+  // ---- test controls
+
+  /** The client sends bytes (copied: the reader unmasks in place). */
+  push(...chunks: Uint8Array[]): void {
+    for (const c of chunks) this.chunks.push(Uint8Array.from(c));
+    this.wakeReader();
+  }
+
+  /** The client half-closes (FIN). */
+  end(): void {
+    this.ended = true;
+    this.wakeReader();
+  }
+
+  /** The connection fails (a reset). */
+  reset(error = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })): void {
+    this.failure = error;
+    this.wakeReader();
+  }
+
+  /** The kernel takes the backlog: bufferedAmount drops to 0 and drain waiters resolve. */
+  drain(): void {
+    this.bufferedAmount = 0;
+    for (const resolve of this.drained.splice(0)) resolve();
+  }
+
+  /** The idle deadline passes. */
+  fireIdle(): void {
+    const f = this.onIdle;
+    if (f === null) throw new Error('no idle deadline armed');
+    this.onIdle = null;
+    f();
+  }
+
+  /** Whether an idle deadline is armed. */
+  get idleArmed(): boolean {
+    return this.onIdle !== null;
+  }
+
+  /** The server starts a graceful shutdown. */
+  startShutdown(): void {
+    this.stopper.abort();
+  }
+
+  /** Everything written so far, as one buffer. */
+  output(): Buffer {
+    return Buffer.concat(this.writes);
+  }
+
+  // ---- UpgradedIO
+
+  write(bytes: Uint8Array): void {
+    if (this.closed || this.destroyed) return;
+    this.writes.push(Uint8Array.from(bytes));
+    this.refs.push(bytes);
+  }
+
+  flush(): void {
+    this.log.push('flush');
+  }
+
+  whenDrained(): Promise<void> | null {
+    if (this.bufferedAmount === 0) return null;
+    return new Promise((resolve) => this.drained.push(resolve));
+  }
+
+  setIdleTimeout(ms: number, onIdle: () => void): void {
+    this.idleMs = ms;
+    this.onIdle = ms > 0 ? onIdle : null;
+  }
+
+  close(): void {
+    if (this.closed || this.destroyed) return;
+    this.closed = true;
+    this.log.push('close');
+    this.closer.abort();
+    this.wakeReader();
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.log.push('destroy');
+    this.chunks.length = 0;
+    this.closer.abort();
+    this.drain();
+    this.wakeReader();
+  }
+
+  reportError(error: unknown): void {
+    this.errors.push(error);
+    this.log.push('reportError');
+  }
+
+  get signal(): AbortSignal {
+    return this.closer.signal;
+  }
+
+  get shutdown(): AbortSignal {
+    return this.stopper.signal;
+  }
+
+  // ---- the reader's side
+
+  /** The next chunk, DONE, or SUSPEND until one arrives. */
+  read(): Uint8Array | Done | Suspend {
+    if (this.destroyed) return DONE;
+    if (this.chunks.length > 0) {
+      this.taken++;
+      return this.chunks.shift()!;
+    }
+    if (this.failure !== null) throw this.failure;
+    if (this.ended || this.closed) return DONE;
+    return suspend(new Promise<void>((resolve) => (this.wake = resolve)));
+  }
+
+  private wakeReader(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+}
+
+class QueueStage extends Stage<Uint8Array, void> {
+  constructor(private readonly io: FakeIO) {
+    super(null);
+  }
+  pull(): Uint8Array | Done | Suspend {
+    return this.io.read();
+  }
+}
+
+/** Waits until queued microtasks and one macrotask have run (the session reacts to pushed bytes). */
+export function settle(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
