@@ -37,4 +37,8 @@ Napi::Value LocalAddress(const Napi::CallbackInfo& info);
 Napi::Value Socketpair(const Napi::CallbackInfo& info);
 Napi::Value PollsCreated(const Napi::CallbackInfo& info);
 
+// inotify.cc
+napi_value InotifyAddWatch(napi_env env, napi_callback_info info);
+napi_value InotifyRmWatch(napi_env env, napi_callback_info info);
+
 }  // namespace sluice

@@ -10,6 +10,7 @@ import {
   EV_DATA,
   EV_EOF,
   EV_ERROR,
+  EV_INOTIFY,
   EV_NONE,
   EV_WRITABLE,
   FLUSH_RECORD_INT32,
@@ -39,6 +40,7 @@ const EXPECTED_CONSTANTS: Readonly<Record<string, number>> = {
   EV_WRITABLE,
   EV_ACCEPT,
   EV_ACCEPT_ERROR,
+  EV_INOTIFY,
   EVENT_RECORD_INT32,
   FLUSH_RECORD_INT32,
 };

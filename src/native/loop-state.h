@@ -18,6 +18,7 @@ constexpr int32_t EV_ERROR = 3;         // a = -errno from recv or from the poll
 constexpr int32_t EV_WRITABLE = 4;      // fd became writable after wantWritable()
 constexpr int32_t EV_ACCEPT = 5;        // fd = new connection, a = listener fd
 constexpr int32_t EV_ACCEPT_ERROR = 6;  // fd = listener, a = -errno (EMFILE...); native backs off by itself
+constexpr int32_t EV_INOTIFY = 7;       // fd = watch descriptor (-1: overflow), a = mask, b = name offset or -1 (inotify.cc)
 constexpr int32_t EVENT_RECORD_INT32 = 4;  // [fd, kind, a, b]
 constexpr int32_t FLUSH_RECORD_INT32 = 4;  // [fd, offset, length, result]
 
@@ -77,6 +78,9 @@ struct LoopState {
   std::vector<int> deferredPolls;  // fds accepted this turn whose polling starts after delivery, if still open
   std::vector<int> retryReads;     // fds whose read at accept found nothing: read again next turn, then poll
   std::vector<TrackedFd*> fds;  // indexed by fd number
+  int inotifyFd = -1;           // made by the first inotifyAddWatch (inotify.cc); -1 until then
+  bool inotifyReady = false;    // its poll saw events this turn: drain even if no request came
+  uv_poll_t inotifyPoll;        // unref'd readiness, so a change is applied on the next turn even when idle
 };
 
 /** Appends [fd, kind, a, b] to this turn's batch; false when the events array is full. */
@@ -114,6 +118,9 @@ bool recvOnce(LoopState* s, TrackedFd* t);
 void retryDeferredReads(LoopState* s);
 /** After delivery: fds accepted this turn that JS kept open read once more next turn or start polling. */
 void startDeferredPolls(LoopState* s);
+
+/** Before delivery: appends the inotify events queued so far, then moves them ahead of the turn's other records. */
+void drainInotify(LoopState* s);
 
 /** libuv callbacks that serve a connection fd and a listener fd (readiness.cc, accept.cc). */
 void onConnReady(uv_poll_t* handle, int status, int events);

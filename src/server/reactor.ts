@@ -1,7 +1,7 @@
 // The per-process I/O core: one native event batch per loop turn in, one native flush of every corked response out.
 // Responses produced in the same microtask wave share one send per connection (pipelining: 16 responses, 1 send).
 import {
-  EV_ACCEPT, EV_ACCEPT_ERROR, EV_DATA, EV_EOF, EV_ERROR, EV_WRITABLE, EVENT_RECORD_INT32, FLUSH_RECORD_INT32, loadNative, sysError,
+  EV_ACCEPT, EV_ACCEPT_ERROR, EV_DATA, EV_EOF, EV_ERROR, EV_INOTIFY, EV_WRITABLE, EVENT_RECORD_INT32, FLUSH_RECORD_INT32, loadNative, sysError,
   type NativeBinding,
 } from '../native/index.js';
 import type { Connection, ConnectionHost } from './connection.js';
@@ -44,6 +44,8 @@ export class Reactor implements ConnectionHost {
     this.flush();
   };
   private readonly scheduleFlushTick = (): void => process.nextTick(this.flushTick);
+  /** Receives EV_INOTIFY records (the file caches' watch); they lead their batch, ahead of its requests. */
+  inotify: ((wd: number, mask: number, nameAt: number, names: Uint8Array) => void) | null = null;
 
   constructor(readonly native: NativeBinding) {
     native.init((count) => this.dispatch(count), this.events, this.recvBuffer);
@@ -112,6 +114,8 @@ export class Reactor implements ConnectionHost {
         else listener.onAccept(fd);
       } else if (kind === EV_ACCEPT_ERROR) {
         this.listeners.get(fd)?.onAcceptError(sysError(ev[o + 2]!, 'accept4'));
+      } else if (kind === EV_INOTIFY) {
+        this.inotify?.(fd, ev[o + 2]!, ev[o + 3]!, this.recvBuffer);
       }
     }
   }

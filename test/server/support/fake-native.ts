@@ -157,6 +157,13 @@ export class FakeNative implements NativeBinding {
   pollsCreated(): number {
     return 0;
   }
+  // No inotify here: a FileWatch over this fake caches nothing (file-watch tests have their own fake).
+  inotifyAddWatch(): number {
+    return -38;
+  }
+  inotifyRmWatch(): number {
+    return -22;
+  }
 
   /** The calls of one kind. */
   callsOf<K extends NativeCall['op']>(op: K): Array<Extract<NativeCall, { op: K }>> {
