@@ -69,20 +69,15 @@ const GONE = respond.text(404, 'Not Found\n');
 
 /** The full response for a GET or HEAD of the regular file `info` (already path-checked). */
 export function respondWithFile(req: Request, info: FileInfo, caches: FileCaches, options: ResolvedStaticOptions): Response {
+  return respondWithVersion(req, info, caches, options, true);
+}
+
+// The caches are exact (a change is applied before the request after it is served), so HEAD, conditional and
+// single-range requests use the FileInfo as it is and cost what a plain GET costs; the engine leases the fd of that
+// very version when it sends. Only a multipart body, read after its head has gone out, pins its fd here.
+function respondWithVersion(req: Request, info: FileInfo, caches: FileCaches, options: ResolvedStaticOptions, retry: boolean): Response {
   const head = req.head;
-  // Conditional and range requests may be answered without a file response (304, 412, 416, a multipart stream), so
-  // the engine would not lease an fd for the stat they cache; after a rename-over in the same cache period, a plain
-  // GET would then carry this version's validators over the new version's bytes. Pin the fd (plain GETs need not:
-  // the engine leases one for the stat it sends). HEAD is included so the app does not rely on the engine for it.
-  const pin = req.method === 'HEAD' || head.ifNoneMatch !== null || head.ifModifiedSince !== null ||
-    head.ifMatch !== null || head.ifUnmodifiedSince !== null || head.range !== null;
-  if (pin) {
-    const pinned = pinFile(caches, info);
-    if (pinned === null) return GONE;
-    info = pinned;
-  }
-  let rep = selectRepresentation(req, info, caches, options);
-  if (pin && rep.coding !== null && pinFile(caches, rep.info) !== rep.info) rep = { info, etag: etagOf(info, options.etag), coding: null };
+  const rep = selectRepresentation(req, info, caches, options);
   const file = rep.info;
   const validators: Record<string, string> = { etag: rep.etag, 'last-modified': file.lastModified };
   if (options.cacheControl !== null) validators['cache-control'] = options.cacheControl;
@@ -118,6 +113,13 @@ export function respondWithFile(req: Request, info: FileInfo, caches: FileCaches
     const only = ranges.ranges[0]!;
     headers['content-range'] = formatContentRange(only, file.size);
     return respond.file(file.path, { status: 206, headers, range: { start: only.start, end: only.end + 1 } });
+  }
+  // The parts are read when the body runs, after the head went out: pin the fd of the version the head describes. A
+  // file replaced since its stat (a change racing this request) is looked up again, once.
+  if (pinFile(caches, file) !== file) {
+    const current = caches.info.get(info.path);
+    if (!retry || current === null || current.kind !== 'file') return GONE;
+    return respondWithVersion(req, current, caches, options, false);
   }
   // RFC 9110 §14.6: several ranges go out as multipart/byteranges, each part labelled with the representation's type.
   const body = composeByteranges(ranges.ranges, file.size, contentType);
