@@ -18,8 +18,9 @@ const SLICE_BYTES = 8 * 1024 * 1024;
 export const SMALL_FILE_BYTES = 16 * 1024;
 
 /**
- * Contents of small files, keyed by the FileInfo version they were read for. The info cache replaces its FileInfo
- * objects when a file changes (or each ttl), so a stale body is unreachable, and garbage, as soon as its info is.
+ * Contents of small files, keyed by the FileInfo version they were read for. The info cache makes a new FileInfo
+ * whenever a file changes (its watch drops the old one), so a stale body is unreachable, and garbage, as soon as its
+ * info is. Uncached lookups make a FileInfo per request, so they read per request too.
  */
 const smallBodies = new WeakMap<FileInfo, Uint8Array>();
 
