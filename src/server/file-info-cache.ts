@@ -100,8 +100,10 @@ export class FileInfoCache {
   readonly #forget = (entry: PathEntry): void => {
     if (this.#entries.get(entry.key) !== entry) return;
     this.#entries.delete(entry.key);
+    this.#generation++;
     for (const listener of this.#dropListeners) listener(entry.key);
   };
+  #generation = 0;
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
 
@@ -135,6 +137,17 @@ export class FileInfoCache {
     } catch {
       return null;
     }
+  }
+
+  /** Whether `path` is answered from a cached (watched) entry; false means it is looked up afresh on every call. */
+  has(path: string): boolean {
+    const hit = this.#entries.get(path);
+    return hit !== undefined && (hit.base === null || hit.base === process.cwd());
+  }
+
+  /** How many entries have left the cache so far: a memo of answers made from cached entries is exact while this holds. */
+  get generation(): number {
+    return this.#generation;
   }
 
   /** Forget one path (the FdCache calls this when an open fd no longer matches it). */

@@ -42,8 +42,13 @@ export function smallFileBody(plan: FilePlan): Uint8Array | null {
     whole = buf;
     smallBodies.set(plan.info, whole);
   }
-  return whole.subarray(plan.range.start, plan.range.end);
+  const { start, end } = plan.range;
+  // The whole file (the common case) is the cached buffer itself: no view allocated per response.
+  return start === 0 && end === whole.length ? whole : whole.subarray(start, end);
 }
+
+/** The lease of a small file whose bytes are already in memory for this version: no fd, nothing to release. */
+const MEMORY_LEASE: FdLease = { fd: -1, release() {}, [Symbol.dispose]() {} };
 
 /** A file response the engine is about to send: what it is, which part, and an fd leased for it. */
 export interface FilePlan {
@@ -53,9 +58,9 @@ export interface FilePlan {
 }
 
 /**
- * Looks a file up in the caches and leases an fd for exactly that version: null when it is missing, a directory,
- * or the range does not fit. A null lease means the file changed since it was cached (the stale entry is dropped),
- * so the lookup is tried once more against the new version.
+ * Looks a file up in the caches and leases an fd for exactly that version (no fd when its bytes are in memory
+ * already): null when it is missing, a directory, or the range does not fit. A null lease means the file changed
+ * since it was cached (the stale entry is dropped), so the lookup is tried once more against the new version.
  */
 export function planFile(files: FileCaches, path: string, range: FileRange | null): FilePlan | null {
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -63,6 +68,8 @@ export function planFile(files: FileCaches, path: string, range: FileRange | nul
     if (info === null || info.kind !== 'file') return null;
     const r = range ?? { start: 0, end: info.size };
     if (!(r.start >= 0 && r.end >= r.start && r.end <= info.size)) return null;
+    // A small file already read for this very FileInfo needs no fd: its bytes go out from memory.
+    if (smallBodies.has(info)) return { info, range: r, lease: MEMORY_LEASE };
     const lease = files.fds.acquire(info);
     if (lease !== null) return { info, range: r, lease };
     files.info.invalidate(path);

@@ -393,3 +393,18 @@ test('a directory entry is dropped when a name in it changes (its mtime moved)',
   event(sub, IN_CREATE, 'new');
   t.not(cache.get(sub), before);
 });
+
+test('has tells a cached entry from an uncached answer, and generation counts the entries that left', (t) => {
+  const path = fresh();
+  const { cache, fake, event } = setup(t);
+  t.false(cache.has(path));
+  cache.get(path);
+  t.true(cache.has(path));
+  const before = cache.generation;
+  event(path, IN_MODIFY);
+  t.false(cache.has(path));
+  t.is(cache.generation, before + 1);
+  fake.failWith = () => -28;
+  cache.get(join(dir, 'unwatched-now'));
+  t.false(cache.has(join(dir, 'unwatched-now')));
+});

@@ -9,11 +9,13 @@ import { DateCache } from '../../src/server/date.js';
 import { FdCache } from '../../src/server/fd-cache.js';
 import type { FileCaches } from '../../src/server/file-caches.js';
 import { FileInfoCache } from '../../src/server/file-info-cache.js';
-import { planFile, sendFile, type FilePlan } from '../../src/server/file-sender.js';
+import { planFile, sendFile, smallFileBody, type FilePlan } from '../../src/server/file-sender.js';
+import { FileWatch } from '../../src/server/file-watch.js';
 import { Reactor } from '../../src/server/reactor.js';
 import type { WriterContext } from '../../src/server/response-writer.js';
 import { TimeoutManager } from '../../src/server/timeout.js';
 import { afterFlush, FakeNative } from './support/fake-native.js';
+import { FakeInotify } from './support/fake-inotify.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-file-sender-'));
 const FILE = join(dir, 'data.bin');
@@ -53,6 +55,27 @@ test('planFile covers the whole file, or a range inside it', (t) => {
   t.deepEqual(planFile(files, FILE, { start: 10, end: 20 })?.range, { start: 10, end: 20 });
   t.deepEqual(planFile(files, FILE, { start: SIZE, end: SIZE })?.range, { start: SIZE, end: SIZE });
   close(files);
+});
+
+test('a small file read once is planned without an fd for that version, and its whole body is the buffer itself', (t) => {
+  const watch = new FileWatch(new FakeInotify(), { warn: () => {} });
+  const info = new FileInfoCache({ watch });
+  const files: FileCaches = { info, fds: new FdCache({ infoCache: info }) };
+  const small = join(dir, 'small.txt');
+  writeFileSync(small, 'tiny body');
+  const first = plan(files, small);
+  t.true(first.lease.fd >= 0);
+  const body = smallFileBody(first);
+  first.lease.release();
+  t.is(Buffer.from(body!).toString(), 'tiny body');
+  const second = plan(files, small);
+  t.is(second.lease.fd, -1, 'no fd leased');
+  t.is(smallFileBody(second), body, 'the cached buffer itself, not a view');
+  second.lease.release();
+  second.lease[Symbol.dispose]();
+  t.is(Buffer.from(smallFileBody(plan(files, small, { start: 5, end: 9 }))!).toString(), 'body');
+  close(files);
+  watch.close();
 });
 
 test('planFile is null for a missing file, a directory, or a range that does not fit', (t) => {

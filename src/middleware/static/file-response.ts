@@ -7,7 +7,7 @@ import { makeEtag, type EtagStrength, type FileInfo } from '../../server/file-in
 import type { Request } from '../../server/request.js';
 import { respond } from '../../server/response.js';
 import type { Response } from '../../server/types.js';
-import { evaluateConditionals } from './conditionals.js';
+import { evaluateConditionals, type ConditionalOutcome } from './conditionals.js';
 import { suffixEtag } from './etag.js';
 import { contentTypeOf, selectPrecompressed } from './mime.js';
 import { streamBodyParts } from './multipart.js';
@@ -66,6 +66,8 @@ export function pinFile(caches: FileCaches, info: FileInfo): FileInfo | null {
 }
 
 const GONE = respond.text(404, 'Not Found\n');
+/** What evaluateConditionals answers for a request without preconditions or Range (RFC 9110 §13.2.2). */
+const PLAIN: ConditionalOutcome = { kind: 'proceed', honourRange: false };
 
 /** The full response for a GET or HEAD of the regular file `info` (already path-checked). */
 export function respondWithFile(req: Request, info: FileInfo, caches: FileCaches, options: ResolvedStaticOptions): Response {
@@ -84,7 +86,10 @@ function respondWithVersion(req: Request, info: FileInfo, caches: FileCaches, op
   // RFC 9110 §12.5.5: the answer depends on Accept-Encoding whenever siblings may be chosen, identity included.
   if (options.precompressed) validators.vary = 'Accept-Encoding';
 
-  const outcome = evaluateConditionals({
+  // A plain GET or HEAD has no precondition to evaluate: skip building the request's view of them.
+  const conditional = head.ifMatch !== null || head.ifNoneMatch !== null || head.ifModifiedSince !== null
+    || head.ifUnmodifiedSince !== null || head.range !== null;
+  const outcome = !conditional ? PLAIN : evaluateConditionals({
     method: head.method,
     ifMatch: head.ifMatch ?? undefined,
     ifNoneMatch: head.ifNoneMatch ?? undefined,

@@ -11,6 +11,7 @@ import type { Application, Middleware, Response } from '../../server/types.js';
 import { respondWithFile } from './file-response.js';
 import { resolveSafePath, type SafePathOptions } from './safe-path.js';
 import { resolveStaticOptions, type ResolvedStaticOptions, type StaticOptions } from './static-options.js';
+import { TargetCache } from './target-cache.js';
 
 export type { StaticOptions } from './static-options.js';
 
@@ -60,7 +61,9 @@ export function createStaticLookup(root: string, options: StaticOptions = {}): (
     dotfiles: resolved.hideDotfiles ? 'deny' : 'allow',
     realpath: (path) => caches.info.realpath(path),
   };
-  return (req) => lookupRequest(req, realRoot, caches, resolved, safePathOptions);
+  const dotfiles = safePathOptions.dotfiles;
+  const targets = new TargetCache(caches.info, (path, realpath) => resolveSafePath(realRoot, path, { dotfiles, realpath }));
+  return (req) => lookupRequest(req, realRoot, caches, resolved, safePathOptions, targets);
 }
 
 /** The realpath of a static root, checked to be a directory; throws StaticRootError naming the problem. */
@@ -83,10 +86,12 @@ export function resolveStaticRoot(root: string): string {
   return real;
 }
 
-function lookupRequest(req: Request, root: string, caches: FileCaches, options: ResolvedStaticOptions, safe: SafePathOptions): StaticOutcome {
+function lookupRequest(
+  req: Request, root: string, caches: FileCaches, options: ResolvedStaticOptions, safe: SafePathOptions, targets: TargetCache,
+): StaticOutcome {
   const method = req.method;
   if (method !== 'GET' && method !== 'HEAD') return miss(METHOD_NOT_ALLOWED);
-  const target = resolveSafePath(root, req.path, safe);
+  const target = targets.lookup(req.path);
   // 400: malformed or traversal-shaped; 404: hidden, outside the root or missing (no hint of existence either way).
   if (target.kind === 'reject') return target.status === 404 ? miss(NOT_FOUND) : answer(BAD_REQUEST);
   const stat = caches.info.get(target.path);
