@@ -404,7 +404,9 @@ test('has tells a cached entry from an uncached answer, and generation counts th
   event(path, IN_MODIFY);
   t.false(cache.has(path));
   t.is(cache.generation, before + 1);
+  // A new file needs a watch of its own, which the limit now refuses.
+  const unwatched = fresh();
   fake.failWith = () => -28;
-  cache.get(join(dir, 'unwatched-now'));
-  t.false(cache.has(join(dir, 'unwatched-now')));
+  t.is(cache.get(unwatched)?.kind, 'file');
+  t.false(cache.has(unwatched));
 });
