@@ -66,6 +66,16 @@ export function pinFile(caches: FileCaches, info: FileInfo): FileInfo | null {
 }
 
 const GONE = respond.text(404, 'Not Found\n');
+/** Adds the fields a 200 and a 304 share (RFC 9110 §15.4.5) to `headers`, in the order they are sent. */
+function validatorsOf(etag: string, file: FileInfo, options: ResolvedStaticOptions, headers: Record<string, string>): Record<string, string> {
+  headers.etag = etag;
+  headers['last-modified'] = file.lastModified;
+  if (options.cacheControl !== null) headers['cache-control'] = options.cacheControl;
+  // RFC 9110 §12.5.5: the answer depends on Accept-Encoding whenever siblings may be chosen, identity included.
+  if (options.precompressed) headers.vary = 'Accept-Encoding';
+  return headers;
+}
+
 /** What evaluateConditionals answers for a request without preconditions or Range (RFC 9110 §13.2.2). */
 const PLAIN: ConditionalOutcome = { kind: 'proceed', honourRange: false };
 
@@ -81,11 +91,6 @@ function respondWithVersion(req: Request, info: FileInfo, caches: FileCaches, op
   const head = req.head;
   const rep = selectRepresentation(req, info, caches, options);
   const file = rep.info;
-  const validators: Record<string, string> = { etag: rep.etag, 'last-modified': file.lastModified };
-  if (options.cacheControl !== null) validators['cache-control'] = options.cacheControl;
-  // RFC 9110 §12.5.5: the answer depends on Accept-Encoding whenever siblings may be chosen, identity included.
-  if (options.precompressed) validators.vary = 'Accept-Encoding';
-
   // A plain GET or HEAD has no precondition to evaluate: skip building the request's view of them.
   const conditional = head.ifMatch !== null || head.ifNoneMatch !== null || head.ifModifiedSince !== null
     || head.ifUnmodifiedSince !== null || head.range !== null;
@@ -99,12 +104,13 @@ function respondWithVersion(req: Request, info: FileInfo, caches: FileCaches, op
     range: head.range ?? undefined,
   }, { etag: rep.etag, mtimeMs: file.mtimeMs });
   // RFC 9110 §15.4.5: a 304 carries the validators and caching fields a 200 would, and no representation body.
-  if (outcome.kind === 'not-modified') return respond(304, validators);
+  if (outcome.kind === 'not-modified') return respond(304, validatorsOf(rep.etag, file, options, {}));
   if (outcome.kind === 'precondition-failed') return respond.text(412, 'Precondition Failed\n');
 
   // The type is that of the original name (file.css.gz is still text/css), RFC 9110 §8.4.
   const contentType = contentTypeOf(info.path);
-  const headers: Record<string, string> = { 'content-type': contentType, ...validators, 'accept-ranges': 'bytes' };
+  const headers = validatorsOf(rep.etag, file, options, { 'content-type': contentType });
+  headers['accept-ranges'] = 'bytes';
   if (rep.coding !== null) headers['content-encoding'] = rep.coding;
   if (!outcome.honourRange) return respond.file(file.path, { headers });
 
