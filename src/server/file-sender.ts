@@ -14,6 +14,8 @@ import type { FileRange, ResponseHeaders } from './types.js';
 const EAGAIN = 11;
 /** Bytes sent in one go before letting other connections run. */
 const SLICE_BYTES = 8 * 1024 * 1024;
+/** sendfile(2) moves at most 0x7ffff000 bytes per call; ask for less than that. */
+const MAX_SENDFILE_BYTES = 0x7fff0000;
 /** Files up to this size are sent from memory in the head's own write: one send, no sendfile (see smallFileBody). */
 export const SMALL_FILE_BYTES = 16 * 1024;
 
@@ -112,12 +114,20 @@ export async function sendFile(
     let slice = 0;
     while (left > 0) {
       if (conn.closed) throw Object.assign(new Error('client went away mid-file'), { code: 'ECONNRESET' });
-      const n = native.sendfile(conn.fd, lease.fd, pos, Math.min(left, 0x7fff0000));
+      const chunk = Math.min(left, MAX_SENDFILE_BYTES);
+      const n = native.sendfile(conn.fd, lease.fd, pos, chunk);
       if (n > 0) {
         pos += n;
         left -= n;
         slice += n;
-        if (slice >= SLICE_BYTES && left > 0) {
+        if (left === 0) break;
+        if (n < chunk) {
+          // A short count means the socket buffer is full: wait for room now, rather than ask again to hear EAGAIN.
+          // (A closed connection is reported at the top of the loop.)
+          if (conn.closed) continue;
+          slice = 0;
+          await waitForClient(ctx, conn, conn.whenWritable());
+        } else if (slice >= SLICE_BYTES) {
           slice = 0;
           await yieldToLoop();
         }
