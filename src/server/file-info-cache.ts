@@ -3,7 +3,8 @@
 // through is watched (file-watch.ts); a path that cannot be watched is looked up afresh on every call, never stale.
 
 import { realpathSync, statSync } from 'node:fs';
-import type { DepSet, FileWatch, WatchDependent } from './file-watch.js';
+import type { FileWatch } from './file-watch.js';
+import type { DepSet, WatchDependent } from './file-watch-tree.js';
 import {
   isMissingFileError, lookupWatched, NODE_LOOKUP_SYSTEM, type LookupSystem, type StatLike,
 } from './file-watch-lookup.js';

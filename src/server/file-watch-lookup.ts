@@ -3,7 +3,8 @@
 // symlinks and their targets included, so its cache entry is dropped by any change that could alter the answer.
 
 import { lstatSync, readlinkSync } from 'node:fs';
-import type { DepSet, FileWatch, WatchNode } from './file-watch.js';
+import type { FileWatch } from './file-watch.js';
+import type { DepSet, WatchNode } from './file-watch-tree.js';
 
 /** The subset of fs.Stats the caches read (injectable for tests). */
 export interface StatLike {

@@ -2,8 +2,10 @@
 // Key decision: the watches form a tree keyed by name that mirrors the real paths walked, and each cache entry
 // depends on the (directory, name) pairs it looked up, so one event drops exactly the entries that used its name.
 // The native layer delivers the events before any request that arrived after them (src/native/inotify.cc).
+// Nodes and dependent sets: file-watch-tree.ts.
 
 import { statfsSync } from 'node:fs';
+import { WatchNode, type IdleSink } from './file-watch-tree.js';
 import {
   IN_ATTRIB, IN_CLOSE_WRITE, IN_CREATE, IN_DELETE, IN_DELETE_SELF, IN_DONT_FOLLOW, IN_IGNORED, IN_MODIFY, IN_MOVE_SELF,
   IN_MOVED_FROM, IN_MOVED_TO, IN_ONLYDIR, IN_Q_OVERFLOW, nameErrno, type NativeBinding,
@@ -34,83 +36,17 @@ const UNWATCHABLE_FS_TYPES: ReadonlySet<number> = new Set([
   0x7461636f, // OCFS2
 ]);
 
-// Errors that mean no new watch can be added anywhere (the limit, no inotify): warned about once. Any other error
-// (ENOENT, ENOTDIR, EACCES...) concerns one path, which then simply goes uncached.
+// Errors that mean no new watch can be added anywhere (the limit, no inotify). Any other error concerns one path,
+// which then goes uncached: a race (ENOENT, ENOTDIR, ELOOP) silently, anything else (EACCES: inotify needs read
+// permission) with the process's one warning, since everything under that path is then looked up on every request.
 const WATCHING_UNAVAILABLE = new Set(['ENOSPC', 'EMFILE', 'ENOSYS', 'EINVAL', 'ENOMEM']);
+const RACES = new Set(['ENOENT', 'ENOTDIR', 'ELOOP']);
 
 // Node decodes path strings as UTF-8, so a name decoded the same way matches the names lookups used.
 const UTF8 = new TextDecoder();
 
 /** The native calls the watcher makes (the real addon, or a fake in tests). */
 export type WatchNative = Pick<NativeBinding, 'inotifyAddWatch' | 'inotifyRmWatch'>;
-
-/** A cache entry that depends on watched names; the watcher calls drop() when any of them changes. */
-export interface WatchDependent {
-  drop(): void;
-}
-
-/** The entries that depend on one name in a watched directory, or on a watched inode itself. */
-export class DepSet {
-  readonly members = new Set<WatchDependent>();
-
-  constructor(readonly node: WatchNode, readonly name: string | null) {}
-
-  /** Drops every member (each removes itself from all of its sets). */
-  dropAll(): void {
-    if (this.members.size === 0) return;
-    const members = [...this.members];
-    this.members.clear();
-    for (const member of members) member.drop();
-    this.release();
-  }
-
-  /** Removes one member that is being dropped for another reason. */
-  remove(member: WatchDependent): void {
-    if (this.members.delete(member) && this.members.size === 0) this.release();
-  }
-
-  /** Tells the watcher this set may be empty for good. It stays in its directory until prune(), so a lookup that holds
-   *  it while other entries come and go still joins the set that events reach. */
-  release(): void {
-    if (this.members.size === 0) this.node.watch.markIdle(this.node);
-  }
-
-  /** Adds an entry; false when the set's inode is no longer watched (a lookup raced a change: do not cache it). */
-  add(member: WatchDependent): boolean {
-    if (!this.node.attached) return false;
-    this.members.add(member);
-    return true;
-  }
-}
-
-/** One watched inode, reached by the real path `path`. */
-export class WatchNode {
-  attached = true;
-  readonly children = new Map<string, WatchNode>();
-  readonly names = new Map<string, DepSet>();
-  readonly self: DepSet = new DepSet(this, null);
-
-  constructor(
-    readonly watch: FileWatch, readonly wd: number, readonly path: string, readonly parent: WatchNode | null,
-    readonly name: string, readonly kind: 'dir' | 'file',
-  ) {}
-
-  /** The set of entries that looked `name` up in this directory (made on first use). */
-  dependents(name: string): DepSet {
-    let set = this.names.get(name);
-    if (set === undefined) {
-      set = new DepSet(this, name);
-      this.names.set(name, set);
-    }
-    return set;
-  }
-
-  /** Drops every entry that depends on this inode or looked a name up in it. */
-  dropDependents(): void {
-    this.self.dropAll();
-    for (const set of [...this.names.values()]) set.dropAll();
-  }
-}
 
 /** Options: where the one "caching is off" warning goes, and the filesystem-type probe (tests). */
 export interface FileWatchOptions {
@@ -119,7 +55,7 @@ export interface FileWatchOptions {
 }
 
 /** The watch tree over one inotify instance; apply() takes its events, which the reactor delivers first in a batch. */
-export class FileWatch {
+export class FileWatch implements IdleSink {
   readonly #native: WatchNative;
   readonly #warn: (message: string) => void;
   readonly #fsType: (path: string) => number;
@@ -239,30 +175,45 @@ export class FileWatch {
 
   #addWatch(path: string, kind: 'dir' | 'file'): number {
     if (this.#closed || this.#unavailable !== null) return -1;
-    if (kind === 'dir' && !this.#watchableFs(path)) return -1;
+    const unwatchable = kind === 'dir' ? this.#unwatchableFs(path) : null;
+    if (unwatchable !== null) {
+      this.#warnOnce(unwatchable);
+      return -1;
+    }
     const wd = this.#native.inotifyAddWatch(path, kind === 'dir' ? DIR_MASK : FILE_MASK);
-    if (wd < 0) this.#refuse(wd);
+    if (wd < 0) this.#refuse(wd, path);
     return wd;
   }
 
-  #watchableFs(path: string): boolean {
+  // Why the directory's filesystem cannot be watched, or null when it can.
+  #unwatchableFs(path: string): string | null {
+    let type: number;
     try {
-      return !UNWATCHABLE_FS_TYPES.has(this.#fsType(path));
-    } catch {
-      return false;
+      type = this.#fsType(path);
+    } catch (err) {
+      return `${path} cannot be watched (statfs: ${(err as { code?: string }).code ?? 'failed'})`;
     }
+    return UNWATCHABLE_FS_TYPES.has(type) ? `${path} is on a network or FUSE filesystem, where changes made elsewhere are never reported` : null;
   }
 
-  #refuse(result: number): void {
+  #refuse(result: number, path: string): void {
     const code = nameErrno(result);
-    if (!WATCHING_UNAVAILABLE.has(code)) return;
+    if (RACES.has(code)) return;
+    if (!WATCHING_UNAVAILABLE.has(code)) {
+      this.#warnOnce(`${path} cannot be watched (inotify_add_watch: ${code})`);
+      return;
+    }
     this.#unavailable = code;
+    this.#warnOnce(code === 'ENOSPC' ? 'fs.inotify.max_user_watches is reached; raise it with sysctl'
+      : code === 'EMFILE' ? 'fs.inotify.max_user_instances is reached; raise it with sysctl'
+        : `inotify is not available (${code})`);
+  }
+
+  // One warning per process: the first reason is enough to act on, and a warning per path would flood the log.
+  #warnOnce(why: string): void {
     if (this.#warned) return;
     this.#warned = true;
-    const why = code === 'ENOSPC' ? 'fs.inotify.max_user_watches is reached; raise it with sysctl'
-      : code === 'EMFILE' ? 'fs.inotify.max_user_instances is reached; raise it with sysctl'
-        : `inotify is not available (${code})`;
-    this.#warn(`sluice: file caches are off for files not watched yet, because ${why}. Those files are looked up on every request.`);
+    this.#warn(`sluice: some files are not cached, because ${why}. They are looked up on every request (never stale).`);
   }
 
   #adopt(node: WatchNode): WatchNode {

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import {
   IN_ATTRIB, IN_CREATE, IN_DELETE_SELF, IN_IGNORED, IN_MODIFY, IN_MOVE_SELF, IN_MOVED_FROM, IN_Q_OVERFLOW,
 } from '../../src/native/index.js';
-import { FileWatch, type WatchDependent, type WatchNode } from '../../src/server/file-watch.js';
+import { FileWatch } from '../../src/server/file-watch.js';
+import type { WatchDependent, WatchNode } from '../../src/server/file-watch-tree.js';
 import { FakeInotify } from './support/fake-inotify.js';
 
 const base = realpathSync(mkdtempSync(join(tmpdir(), 'sluice-file-watch-')));
@@ -260,22 +261,29 @@ test('no inotify at all (EMFILE, ENOSYS...): one warning and no watch ever', (t)
   t.regex(other.warnings[0]!, /not available \(ENOSYS\)/);
 });
 
-test('a path-specific failure (EACCES, ENOENT) refuses that name only, without a warning', (t) => {
+test('a path-specific failure refuses that name only: a race (ENOENT) silently, EACCES with the one warning', (t) => {
   const dir = tree();
   const { fake, watch, warnings } = setup();
   const parent = enterPath(watch, dir);
+  fake.failWith = (path) => (path.endsWith('a.txt') ? -2 : null);
+  t.is(watch.enter(parent, 'a.txt', 'file'), null);
+  t.deepEqual(warnings, []);
   fake.failWith = (path) => (path.endsWith('a.txt') ? -13 : null);
   t.is(watch.enter(parent, 'a.txt', 'file'), null);
-  t.not(watch.enter(parent, 'sub', 'dir'), null);
-  t.deepEqual(warnings, []);
+  t.not(watch.enter(parent, 'sub', 'dir'), null, 'other names are still watched');
+  t.is(warnings.length, 1);
+  t.regex(warnings[0]!, /a\.txt cannot be watched \(inotify_add_watch: EACCES\)/);
+  t.is(watch.enter(parent, 'a.txt', 'file'), null);
+  t.is(warnings.length, 1, 'one warning per process');
 });
 
 test('directories on network and FUSE filesystems are never watched', (t) => {
   const dir = tree();
-  const { fake, watch } = setup({ fsType: (path) => (path === join(dir, 'sub') ? 0x6969 : 0xef53) });
+  const { fake, watch, warnings } = setup({ fsType: (path) => (path === join(dir, 'sub') ? 0x6969 : 0xef53) });
   const parent = enterPath(watch, dir);
   t.is(watch.enter(parent, 'sub', 'dir'), null);
   t.false(fake.watched.includes(join(dir, 'sub')));
+  t.regex(warnings[0] ?? '', /sub is on a network or FUSE filesystem/);
   const broken = setup({ fsType: () => { throw new Error('statfs failed'); } });
   t.is(broken.watch.root(), null);
   // The default probe reads the real filesystem type.
