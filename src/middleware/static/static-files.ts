@@ -61,9 +61,9 @@ export function createStaticLookup(root: string, options: StaticOptions = {}): (
     dotfiles: resolved.hideDotfiles ? 'deny' : 'allow',
     realpath: (path) => caches.info.realpath(path),
   };
-  const dotfiles = safePathOptions.dotfiles;
-  const targets = new TargetCache(caches.info, (path, realpath) => resolveSafePath(realRoot, path, { dotfiles, realpath }));
-  return (req) => lookupRequest(req, realRoot, caches, resolved, safePathOptions, targets);
+  // The memo passes a realpath that notes whether each answer came from the (watched) cache.
+  const targets = new TargetCache(caches.info, (path, realpath) => resolveSafePath(realRoot, path, { ...safePathOptions, realpath }));
+  return (req) => lookupRequest(req, caches, resolved, targets);
 }
 
 /** The realpath of a static root, checked to be a directory; throws StaticRootError naming the problem. */
@@ -86,9 +86,7 @@ export function resolveStaticRoot(root: string): string {
   return real;
 }
 
-function lookupRequest(
-  req: Request, root: string, caches: FileCaches, options: ResolvedStaticOptions, safe: SafePathOptions, targets: TargetCache,
-): StaticOutcome {
+function lookupRequest(req: Request, caches: FileCaches, options: ResolvedStaticOptions, targets: TargetCache): StaticOutcome {
   const method = req.method;
   if (method !== 'GET' && method !== 'HEAD') return miss(METHOD_NOT_ALLOWED);
   const target = targets.lookup(req.path);
@@ -101,7 +99,7 @@ function lookupRequest(
   if (!target.trailingSlash) return answer(redirectToSlash(req));
   if (options.index === null) return miss(NOT_FOUND);
   // The index goes through the same checks as any path: it may be a symlink out of the root, or a directory.
-  const index = resolveSafePath(root, req.path + encodeURIComponent(options.index), safe);
+  const index = targets.lookup(req.path + encodeURIComponent(options.index));
   if (index.kind === 'reject') return miss(NOT_FOUND);
   const indexStat = caches.info.get(index.path);
   if (indexStat === null || indexStat.kind !== 'file') return miss(NOT_FOUND);
