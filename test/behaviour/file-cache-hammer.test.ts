@@ -74,6 +74,21 @@ const KINDS: Record<string, ChangeKind> = {
       return version(k);
     },
   },
+  'a directory\'s index.html deleted, and made again after the 404': {
+    path: '/d/',
+    setup: (root) => {
+      mkdirSync(join(root, 'd'));
+      writeFileSync(join(root, 'd', 'index.html'), version(0));
+    },
+    change: (root, k) => {
+      if (k % 2 === 1) {
+        unlinkSync(join(root, 'd', 'index.html'));
+        return null;
+      }
+      writeFileSync(join(root, 'd', 'index.html'), version(k));
+      return version(k);
+    },
+  },
   'a directory renamed away and back': {
     path: '/cur/f.txt',
     setup: (root) => {
