@@ -14,6 +14,8 @@ import {
 /** A directory: its names coming and going, its own metadata (permissions), and the directory itself going away. */
 const DIR_MASK = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF
   | IN_ONLYDIR | IN_DONT_FOLLOW;
+/** Events that bind or unbind a name in a directory. */
+const NAME_MOVES = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO;
 /** A file's bytes or metadata. A watch on the inode sees writes through every hard link, not only through this name. */
 const FILE_MASK = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_DONT_FOLLOW;
 
@@ -116,7 +118,8 @@ export class FileWatch implements IdleSink {
       if (name !== null) {
         node.names.get(name)?.dropAll();
         const child = node.children.get(name);
-        if (child !== undefined) this.#detach(child);
+        // Only a name that now points elsewhere ends the child's watch; a chmod of the child (IN_ATTRIB) does not.
+        if (child !== undefined && (mask & NAME_MOVES) !== 0) this.#detach(child);
         // A directory's own stat (its mtime) changes with its names.
         node.self.dropAll();
       } else {

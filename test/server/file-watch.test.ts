@@ -88,6 +88,18 @@ test('a name event for a watched child forgets its whole subtree and gives its w
   t.not(enterPath(watch, join(dir, 'sub')), file.parent);
 });
 
+test('a chmod of a child (IN_ATTRIB with its name) drops lookups of that name but keeps the child\'s watch', (t) => {
+  const dir = tree();
+  const { fake, watch } = setup();
+  const sub = enterPath(watch, join(dir, 'sub'));
+  const log: string[] = [];
+  sub.parent!.dependents('sub').add(dependent(log, 'through sub'));
+  watch.apply(fake.wdOf(dir), IN_ATTRIB, 'sub');
+  t.deepEqual(log, ['through sub']);
+  t.true(sub.attached);
+  t.deepEqual(fake.removed, []);
+});
+
 test('an event without a name drops everything that depended on the inode, names in it included', (t) => {
   const dir = tree();
   const { fake, watch } = setup();
