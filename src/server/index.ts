@@ -29,6 +29,7 @@ export type { ConnectionErrorCode } from './connection-error.js';
 
 // ** File caches (shared with the static file app)
 export { fileCaches, closeFileCaches } from './file-caches.js';
+export { isOutOfDescriptors } from './send-response.js';
 export type { FileCaches } from './file-caches.js';
 export type { FileInfo, DirInfo, FileStat } from './file-info-cache.js';
 

@@ -15,6 +15,7 @@ import { createMissResponder } from './not-found.js';
 import { isOutOfDescriptors, SERVICE_UNAVAILABLE } from './out-of-fds.js';
 import { resolveSafePath, type SafePathOptions } from './safe-path.js';
 import { resolveStaticOptions, type ResolvedStaticOptions, type StaticOptions } from './static-options.js';
+import { TargetCache } from './target-cache.js';
 
 export type { StaticOptions } from './static-options.js';
 
@@ -63,6 +64,8 @@ interface Site {
   readonly options: ResolvedStaticOptions;
   readonly safe: SafePathOptions;
   readonly respondToMiss: (req: Request) => Response;
+  /** Request path -> safe target, memoized while the watched file caches drop nothing. */
+  readonly targets: TargetCache;
 }
 
 /** The static app's decision procedure, for callers that want to tell answers from misses. */
@@ -70,16 +73,19 @@ export function createStaticLookup(root: string, options: StaticOptions = {}): (
   const resolved = resolveStaticOptions(options);
   const realRoot = resolveStaticRoot(root);
   const caches = options.caches ?? fileCaches();
+  const safe: SafePathOptions = {
+    dotfiles: resolved.dotfiles === 'allow' ? 'allow' : 'deny',
+    symlinks: resolved.symlinks,
+    realpath: (path) => caches.info.realpath(path),
+  };
   const site: Site = {
     root: realRoot,
     caches,
     options: resolved,
-    safe: {
-      dotfiles: resolved.dotfiles === 'allow' ? 'allow' : 'deny',
-      symlinks: resolved.symlinks,
-      realpath: (path) => caches.info.realpath(path),
-    },
+    safe,
     respondToMiss: createMissResponder(realRoot, caches, resolved),
+    // The memo passes a realpath that notes whether each answer came from the (watched) cache.
+    targets: new TargetCache(caches.info, (path, realpath) => resolveSafePath(realRoot, path, { ...safe, realpath })),
   };
   return (req) => {
     const method = req.method;
@@ -115,7 +121,7 @@ export function resolveStaticRoot(root: string): string {
 
 function lookupPath(req: Request, site: Site): StaticOutcome {
   const { root, caches, options, safe } = site;
-  const target = resolveSafePath(root, req.path, safe);
+  const target = site.targets.lookup(req.path);
   if (target.kind === 'reject') {
     // 400: malformed or traversal-shaped; 403: a dotfile under dotfiles: 'deny'; 404: hidden, outside the root or
     // missing (no hint of existence either way).
