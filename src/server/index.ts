@@ -31,7 +31,14 @@ export type { ConnectionErrorCode } from './connection-error.js';
 export { fileCaches, closeFileCaches } from './file-caches.js';
 export { isOutOfDescriptors } from './send-response.js';
 export type { FileCaches } from './file-caches.js';
-export type { FileInfo, DirInfo, FileStat } from './file-info-cache.js';
+export type { FileInfo, DirInfo, FileStat, EtagStrength } from './file-info-cache.js';
+export { FileInfoCache, makeEtag } from './file-info-cache.js';
+export { FdCache } from './fd-cache.js';
+export type { FdLease } from './fd-cache.js';
+
+// ** The native addon, for protocol layers' hot loops (a WebSocket's unmask)
+export { loadNative } from '../native/index.js';
+export type { NativeBytes } from '../native/index.js';
 
 // ** Wire helpers
-export { DateCache, formatHttpDate, parseHttpDate } from './date.js';
+export { DateCache, formatHttpDate, parseHttpDate, DATE_VALUE_LENGTH } from './date.js';

@@ -2,11 +2,15 @@
 // apply RFC 9110 preconditions (§13.2.2) and ranges (§14). Key decision: everything is computed synchronously from one
 // cached FileInfo, the same object the engine's sendfile path looks up in the same tick, so head and bytes agree.
 
-import type { FileCaches } from '../../server/file-caches.js';
-import { makeEtag, type EtagStrength, type FileInfo } from '../../server/file-info-cache.js';
-import type { Request } from '../../server/request.js';
-import { respond } from '../../server/response.js';
-import type { Response } from '../../server/types.js';
+import {
+  type FileCaches,
+  makeEtag,
+  type EtagStrength,
+  type FileInfo,
+  type Request,
+  respond,
+  type Response,
+} from '../../server/index.js';
 import { cacheControlFor } from './cache-control.js';
 import { evaluateConditionals, type ConditionalOutcome } from './conditionals.js';
 import { suffixEtag } from './etag.js';

@@ -4,10 +4,15 @@
 // shared caches, so a hot file costs no stat here and the engine's sendfile sees the same FileInfo and fd.
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileCaches, type FileCaches } from '../../server/file-caches.js';
-import type { Request } from '../../server/request.js';
-import { respond } from '../../server/response.js';
-import type { Application, Middleware, Response } from '../../server/types.js';
+import {
+  fileCaches,
+  type FileCaches,
+  type Request,
+  respond,
+  type Application,
+  type Middleware,
+  type Response,
+} from '../../server/index.js';
 import { cleanPathOf, htmlCandidate, redirectToClean } from './clean-urls.js';
 import { respondWithFile } from './file-response.js';
 import { readListing, respondWithListing } from './listing.js';

@@ -3,7 +3,7 @@
 // kept, and the memo is emptied whenever the file caches drop any entry (their generation moves), so it is as exact as
 // they are.
 
-import type { FileInfoCache } from '../../server/file-info-cache.js';
+import type { FileInfoCache } from '../../server/index.js';
 import type { SafePath } from './safe-path.js';
 
 /** Default cap on memoized request paths; past it the memo starts over. */
