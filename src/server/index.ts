@@ -18,7 +18,7 @@ export type { RequestHead } from './request-head.js';
 export { respond, declaredLength } from './response.js';
 export type { BodyInit } from './response.js';
 export type { Application, Middleware, Response, BodySource, FileRange, ResponseHeaders, UpgradeResponse, UpgradedIO } from './types.js';
-export type { TransportInfo } from './transport.js';
+export type { Transport, TransportInfo } from './transport.js';
 export { REASON_PHRASE } from './response-head.js';
 
 // ** Errors
@@ -38,7 +38,7 @@ export type { FdLease } from './fd-cache.js';
 
 // ** The native addon, for protocol layers' hot loops (a WebSocket's unmask)
 export { loadNative } from '../native/index.js';
-export type { NativeBytes } from '../native/index.js';
+export type { NativeBytes, NativeAddon, NativeBinding } from '../native/index.js';
 
 // ** Wire helpers
 export { DateCache, formatHttpDate, parseHttpDate, DATE_VALUE_LENGTH } from './date.js';
