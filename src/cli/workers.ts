@@ -8,6 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ServeConfig } from './args.js';
 import type { ListenAddress } from '../server/index.js';
+import { PACKAGE_ROOT } from '../native/index.js';
 import { printBanner } from './banner.js';
 import { closeListeners, openListeners } from './listen-sockets.js';
 import { EXIT_OK, reportFailure, listenForStopSignal, type CliOutput } from './process-io.js';
@@ -46,7 +47,9 @@ interface Worker {
   readonly exited: Promise<void>;
 }
 
-const DEFAULT_ENTRY = fileURLToPath(new URL('./worker-entry.js', import.meta.url));
+// From the package root, not this module: in the published build this code sits in a shared chunk, while the worker
+// entry keeps its path (prepack bundles it as an entry of its own).
+const DEFAULT_ENTRY = fileURLToPath(new URL('dist/src/cli/worker-entry.js', PACKAGE_ROOT));
 const SHUTDOWN: SupervisorMessage = { kind: 'shutdown' };
 
 /** Runs N workers on one port and keeps them running. */

@@ -48,6 +48,7 @@ export {
 // Loading
 export { loadNative, loadFirstUsable, NativeLoadError, NATIVE_ADDON_PATH, prebuiltAddonPath, currentTarget } from './load.js';
 export type { NativeTarget } from './load.js';
+export { PACKAGE_ROOT, findPackageRoot } from './package-root.js';
 
 // System errors
 export { SysError, sysError, nameErrno, checkResult } from './sys-error.js';

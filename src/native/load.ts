@@ -7,9 +7,7 @@ import { fileURLToPath } from 'node:url';
 import detectLibc from 'detect-libc';
 import { WIRE_CONSTANTS } from './binding.js';
 import type { NativeAddon } from './binding.js';
-
-/** The package root (this file runs from dist/src/native/). */
-const PACKAGE_ROOT = new URL('../../../', import.meta.url);
+import { PACKAGE_ROOT } from './package-root.js';
 
 /** Where a build from source puts the addon (`node scripts/build-native.js`; npm install runs it when no prebuilt
  *  addon matches). */

@@ -1,5 +1,6 @@
 // `npm run test:package`: packs the package and uses the tarball as a new user would, on a PATH with no compiler and
-// no cmake: install with --ignore-scripts, `npx sluice serve`, import every entry point, compile a TypeScript consumer.
+// no cmake: install with --ignore-scripts, `npx sluice serve` (one process and prefork workers), import every entry
+// point of the bundle and compare its exports with the checkout's, compile a TypeScript consumer.
 // Prints one line per check and a closing 'N passed, N failed'; exits 1 when any check failed.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -7,7 +8,7 @@ import { once } from 'node:events';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { checkTarballFiles } from './tarball-files.js';
 import { CONSUMER_OK, CONSUMER_WRONG_RETURN, consumerTsconfig } from './consumer.js';
 import { extractTypeScriptBlocks } from './readme-blocks.js';
@@ -58,10 +59,11 @@ function get(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
-/** Starts `npx sluice serve public --port 0` (its own process group), reads its URL, GETs it, then stops the group. */
-async function serveAndGet(project: string, env: NodeJS.ProcessEnv): Promise<string | null> {
+/** Starts `npx sluice serve public --port 0 ...flags` (its own process group, so workers stop with it), reads its URL,
+ *  GETs it, then stops the group. */
+async function serveAndGet(project: string, env: NodeJS.ProcessEnv, flags: readonly string[] = []): Promise<string | null> {
   const started = Date.now();
-  const child = spawn('npx', ['--no-install', 'sluice', 'serve', 'public', '--port', '0'], {
+  const child = spawn('npx', ['--no-install', 'sluice', 'serve', 'public', '--port', '0', ...flags], {
     cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
   });
   const exited = once(child, 'exit');
@@ -125,6 +127,27 @@ async function main(): Promise<void> {
     return r.status === 0 ? null : describeFailure('npm install', r);
   });
   await check('npx sluice serve answers 200', () => serveAndGet(project, env));
+  await check('npx sluice serve --workers 2 answers 200 (the workers fork the packaged worker entry)', () =>
+    serveAndGet(project, env, ['--workers', '2']));
+  await check('npx sluice --version prints the package\'s version', () => {
+    const r = runSync('npx', ['--no-install', 'sluice', '--version'], project, env);
+    if (r.status !== 0) return describeFailure('sluice --version', r);
+    return r.stdout.trim() === readPackageJson().version ? null : `printed ${JSON.stringify(r.stdout)}`;
+  });
+  await check('every export of the bundle has the same names as the checkout\'s tsc build', () => {
+    // Each subpath from package.json, so an export added later is checked too.
+    const pairs = Object.entries(readPackageJson().exports)
+      .filter((entry): entry is [string, { readonly types: string; readonly default: string }] => typeof entry[1] === 'object')
+      .map(([subpath, target]) => [`sluice${subpath.slice(1)}`, pathToFileURL(join(root, target.default)).href]);
+    const script = [
+      `for (const [name, checkout] of ${JSON.stringify(pairs)}) {`,
+      '  const bundled = Object.keys(await import(name)).sort().join(), built = Object.keys(await import(checkout)).sort().join();',
+      '  if (bundled !== built) throw new Error(`${name} exports ${bundled}; the checkout exports ${built}`);',
+      '}',
+    ].join('\n');
+    const r = runSync('node', ['--input-type=module', '-e', script], project, env);
+    return r.status === 0 ? null : describeFailure('node', r);
+  });
   await check('both entry points, middleware and package.json import', () => {
     const script = [
       "const { serve, respond } = await import('sluice');",
@@ -170,10 +193,20 @@ async function main(): Promise<void> {
   await checkWithoutPrebuilt(project, env);
 }
 
+/** The parts of this checkout's package.json the checks read. */
+interface PackageJson {
+  readonly version: string;
+  readonly exports: Record<string, string | { readonly types: string; readonly default: string }>;
+  readonly devDependencies?: Record<string, string>;
+}
+
+function readPackageJson(): PackageJson {
+  return JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as PackageJson;
+}
+
 /** The version range this checkout's package.json gives a dev dependency. */
 function devVersion(name: string): string {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> };
-  const range = pkg.devDependencies?.[name];
+  const range = readPackageJson().devDependencies?.[name];
   if (range === undefined) throw new Error(`package.json has no devDependency ${name}`);
   return range;
 }

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { FORBIDDEN, MAX_FILES, REQUIRED_FILES, checkTarballFiles } from './tarball-files.js';
 
-const good = [...REQUIRED_FILES, 'dist/src/server/server.js', 'dist/types/shared-Ab12.d.ts', 'src/native/io.cc', 'src/native/loop-state.h'];
+const good = [...REQUIRED_FILES, 'dist/src/chunks/server.js', 'dist/src/chunks/conduit.js', 'dist/types/shared-Ab12.d.ts', 'src/native/io.cc', 'src/native/loop-state.h'];
 
 test('checkTarballFiles accepts a list with everything that runs and nothing else', (t) => {
   t.deepEqual(checkTarballFiles(good), []);
@@ -25,12 +25,21 @@ test('a local build does not ship', forbidden, 'build/Release/sluice_native.node
 test('a TypeScript source does not ship', forbidden, 'src/server/server.ts', /TypeScript sources/);
 test('a source map does not ship', forbidden, 'dist/src/index.js.map', /source maps/);
 test('a per-file declaration does not ship', forbidden, 'dist/src/index.d.ts', /per-file declarations/);
+test('a module outside the bundle does not ship', forbidden, 'dist/src/server/server.js', /a module outside the bundle/);
+test('a nested module outside the bundle does not ship', forbidden, 'dist/src/conduit/zlib/engine.js', /a module outside the bundle/);
+test('the bundle marker does not ship', forbidden, 'dist/src/.sluice-bundle', /a module outside the bundle/);
+test('a test\'s compiled output does not ship', forbidden, 'dist/test/package/package-check.js', /tests/);
+test('the swap script does not ship', forbidden, 'scripts/pack-swap.js', /development scripts/);
+
+test('a new export\'s entry (a layer\'s index.js) and a new chunk are part of the bundle', (t) => {
+  t.deepEqual(checkTarballFiles([...good, 'dist/src/websocket/index.js', 'dist/src/chunks/websocket.js']), []);
+});
 test('a tsconfig does not ship', forbidden, 'tsconfig.build.json', /compiler settings/);
 test('a development script does not ship', forbidden, 'scripts/prepack.js', /development scripts/);
 test('a dotfile does not ship', forbidden, '.ci/run', /dotfiles/);
 
 test('checkTarballFiles flags a list longer than the limit', (t) => {
-  const many = [...good, ...Array.from({ length: MAX_FILES }, (_, i) => `dist/src/extra-${i}.js`)];
+  const many = [...good, ...Array.from({ length: MAX_FILES }, (_, i) => `dist/src/chunks/extra-${i}.js`)];
   t.deepEqual(checkTarballFiles(many), [`${many.length} files, more than ${MAX_FILES}`]);
 });
 
