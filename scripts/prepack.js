@@ -69,14 +69,26 @@ function compile() {
   run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json']);
 }
 
-/** Fails on rollup's warnings (a circular chunk, an unresolved import): the bundle must be exactly the modules. */
+/** Collects rollup's warnings (an unresolved import, a missing export), which fail the pack: the bundle must be
+ *  exactly the modules. An import cycle only prints: ESM runs it as tsc's output does, and test/architecture.test.ts
+ *  is where cycles are policed (it lists the known ones). */
 function collectWarnings() {
   const warnings = [];
-  return { warnings, onwarn: (warning) => warnings.push(warning.message) };
+  const onwarn = (warning) => {
+    if (warning.code === 'CIRCULAR_DEPENDENCY') console.warn(`sluice prepack: rollup: ${warning.message}`);
+    else warnings.push(warning.message);
+  };
+  return { warnings, onwarn };
 }
 
 /** A bare specifier (node:fs, detect-libc): left to Node at run time; relative ones are bundled. */
 const isBare = (id) => !id.startsWith('.') && !id.startsWith('/');
+
+/** The chunk a module of build/pack/tsc/src goes to: its layer (src/server/… -> 'server'), 'sluice' at the top. */
+function layerOf(id) {
+  const [first, ...rest] = relative(TSC_OUT, id).split(sep);
+  return rest.length > 0 ? first : 'sluice';
+}
 
 /** One JavaScript file per entry, and one shared chunk per layer of src/ (dist/src/chunks/server.js, …) for the rest:
  *  a stack trace names the layer, the chunks import each other as the layers do (no cycle: test/architecture.test.ts),
@@ -95,8 +107,7 @@ async function bundleJavaScript() {
     format: 'es',
     entryFileNames: '[name].js',
     chunkFileNames: 'chunks/[name].js',
-    // src/<layer>/… -> the layer's chunk; an entry stays in its own file (src/index.ts is one).
-    manualChunks: (id) => (entryFiles.has(id) ? undefined : relative(TSC_OUT, id).split(sep)[0]),
+    manualChunks: (id) => (entryFiles.has(id) ? undefined : layerOf(id)),
     banner: `// sluice ${pkg.version}, bundled from its TypeScript sources (src/ in the repository) by scripts/prepack.js.`,
   });
   await bundle.close();

@@ -100,7 +100,9 @@ async function main(): Promise<void> {
     tarball = join(work, info!.filename);
     const files = info!.files.map((f) => f.path);
     console.log(`  (${files.length} files)`);
-    const problems = checkTarballFiles(files);
+    // Every file package.json's exports name (an export added later included), as paths inside the package.
+    const exported = Object.values(readPackageJson().exports).flatMap((target) => typeof target === 'string' ? [target] : Object.values(target));
+    const problems = checkTarballFiles(files, exported.map((path) => path.replace(/^\.\//, '')));
     return problems.length === 0 ? null : problems.join('\n');
   });
   if (tarball === '') return;

@@ -12,6 +12,10 @@ test('checkTarballFiles names each required file that is missing', (t) => {
   t.deepEqual(checkTarballFiles(files), ['missing LICENSE', 'missing prebuilds/linux-x64/node.napi.glibc.node']);
 });
 
+test('checkTarballFiles requires the files the caller adds (an export\'s targets)', (t) => {
+  t.deepEqual(checkTarballFiles(good, ['dist/src/index.js', 'dist/types/websocket.d.ts']), ['missing dist/types/websocket.d.ts']);
+});
+
 const forbidden = test.macro((t, file: string, why: RegExp) => {
   const problems = checkTarballFiles([...good, file]);
   t.is(problems.length, 1);

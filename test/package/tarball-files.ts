@@ -51,10 +51,12 @@ export const FORBIDDEN: readonly { readonly pattern: RegExp; readonly why: strin
  *  55 today: 12 JavaScript files, 6 .d.ts, 25 native sources, the prebuilt addon and the package's own files). */
 export const MAX_FILES = 100;
 
-/** Every problem with a tarball's file list; empty when it is right. */
-export function checkTarballFiles(files: readonly string[]): string[] {
+/** Every problem with a tarball's file list; empty when it is right. `alsoRequired`: files the package names
+ *  elsewhere (package.json's exports, read by the caller), so an export added later is checked too. */
+export function checkTarballFiles(files: readonly string[], alsoRequired: readonly string[] = []): string[] {
   const present = new Set(files);
-  const problems = REQUIRED_FILES.filter((f) => !present.has(f)).map((f) => `missing ${f}`);
+  const required = [...new Set([...REQUIRED_FILES, ...alsoRequired])];
+  const problems = required.filter((f) => !present.has(f)).map((f) => `missing ${f}`);
   for (const file of files) {
     const rule = FORBIDDEN.find((r) => r.pattern.test(file));
     if (rule !== undefined) problems.push(`${file} should not ship (${rule.why})`);
