@@ -1,7 +1,8 @@
 // A file replaced (renamed over) after a response that cached its stat without opening it (HEAD, 304): the next GET
 // within the cache period must still get one whole version, both through the static app (which pins an fd for such
 // answers) and through a plain respond.file app (the engine's planFile leases the fd and looks again once).
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
+import test from './transport.js';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

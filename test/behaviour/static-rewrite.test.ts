@@ -1,13 +1,13 @@
 // A static file replaced (new version renamed over it) while 20 clients loop on it: every response must be exactly
 // one whole version with a matching Content-Length and validators, never a mix of two or a truncated body.
-import test from 'ava';
+import test from './transport.js';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'node:http';
+import type { Agent } from 'node:http';
 import { staticFiles } from '../../src/middleware/index.js';
-import { withServer } from './helpers.js';
+import { httpAgent, httpRequest, withServer } from './helpers.js';
 
 const ROOT = mkdtempSync(join(tmpdir(), 'sluice-static-rewrite-'));
 const FILE = join(ROOT, 'hot.bin');
@@ -38,7 +38,7 @@ interface Got {
 
 function getOnce(agent: Agent, port: number): Promise<Got> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/hot.bin', agent }, (res) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/hot.bin', agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, declared: Number(res.headers['content-length']), body: Buffer.concat(chunks) }));
@@ -67,7 +67,7 @@ test('a file renamed over while 20 clients loop: each response is one whole vers
     let responses = 0;
     const failures: string[] = [];
     const client = async (): Promise<void> => {
-      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const agent = httpAgent({ keepAlive: true, maxSockets: 1 });
       try {
         while (Date.now() < deadline) {
           const got = await getOnce(agent, port);
