@@ -90,7 +90,8 @@ function readPem(source: PemSource, field: string): { pem: PemSource; origin: st
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-    throw new TlsError('ERR_SLUICE_TLS_FILE', `cannot read ${field} ${source}: ${why}`, source, err);
+    const part = field.endsWith('.cert') ? 'certificate' : field.endsWith('.key') ? 'private key' : 'CA file';
+    throw new TlsError('ERR_SLUICE_TLS_FILE', `cannot read the TLS ${part} ${source} (${field}): ${why}`, source, err);
   }
 }
 
