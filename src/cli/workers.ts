@@ -12,7 +12,7 @@ import { materializeSelfSigned } from './tls-flags.js';
 import { SharedTicketKeys } from './tls-ticket-keys.js';
 import { printBanner } from './banner.js';
 import { closeListeners, openListeners } from './listen-sockets.js';
-import { EXIT_OK, reportFailure, listenForStopSignal, type CliOutput } from './serve-command.js';
+import { EXIT_OK, reportFailure, listenForStopSignal, type CliOutput } from './process-io.js';
 import { isWorkerMessage, WORKER_CONFIG_ENV, WORKER_LISTEN_FD, type SupervisorMessage, type WorkerConfig } from './worker-protocol.js';
 
 /** How the supervisor runs its workers. */
