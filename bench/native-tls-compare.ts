@@ -1,6 +1,6 @@
-// Same-run comparison of HTTPS on the native layer (bench/native-hello.ts with TLS) against nginx's HTTPS and
-// node:https, with the plain native hello as the floor: CPU per keep-alive request (wrk), per full handshake (parallel
-// `openssl s_time -new`: never resumed; wrk keeps its session and resumes about half), and memory per idle connection. Usage: node dist/bench/native-tls-compare.js
+// Same-run comparison of HTTPS in Sluice (serve({ tls }), bench/sluice-https.ts) and on the bare native layer
+// (bench/native-hello.ts with TLS) against nginx's HTTPS and node:https, with the plain native hello as the floor: CPU per keep-alive request (wrk), per full handshake (parallel
+// `openssl s_time -new`: never resumed; wrk keeps its session and resumes about half), and memory per idle connection. Usage: npm run bench:https
 //   env: REPS=3 DUR=6 WARM=2 IDLE=2000 SCEN=<regex> TARGETS=<regex>   (needs wrk, nginx, openssl; see bench/setup.ts)
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -70,7 +70,9 @@ function prepare(): HttpsTarget[] {
   const tls = { TLS_CERT: CERT, TLS_KEY: KEY, FILE };
   const hello = join(ROOT, 'dist', 'bench', 'native-hello.js');
   const file = [process.execPath, join(ROOT, 'dist', 'bench', 'native-file.js')];
+  const sluice = join(ROOT, 'dist', 'bench', 'sluice-https.js');
   const targets: HttpsTarget[] = [
+    { name: 'sluice-https', command: [process.execPath, sluice], env: tls, secure: true },
     { name: 'native-tls', command: [process.execPath, hello], fileCommand: file, env: { ...tls, TLS_RESUMED_FILE: RESUMED_FILE }, secure: true },
     { name: 'nginx-tls', command: ['nginx', '-p', WORK, '-e', join(WORK, 'error.log'), '-c', conf], secure: true },
     { name: 'node-https', command: [process.execPath, join(ROOT, 'dist', 'bench', 'peers', 'node-https-hello.js')], env: tls, secure: true },
