@@ -1,6 +1,8 @@
-// Same-run comparison of HTTPS on the native layer (bench/native-hello.ts with TLS) against nginx's HTTPS and
-// node:https, with the plain native hello as the floor: CPU per keep-alive request (wrk), per full handshake (parallel
-// `openssl s_time -new`: never resumed; wrk keeps its session and resumes about half), and memory per idle connection. Usage: node dist/bench/native-tls-compare.js
+// Same-run comparison of HTTPS in Sluice (serve({ tls }), bench/sluice-https.ts) and on the bare native layer
+// (bench/native-hello.ts with TLS) against nginx's HTTPS and node:https, with the plain servers as the floor: CPU per
+// keep-alive request (wrk), per full handshake (parallel `openssl s_time -new`: never resumed; wrk keeps its session
+// and resumes about half), per MiB of a 100 MiB file (curl), and memory per idle connection. The HTTPS stage of
+// `npm run bench` (bench/https-stage.ts); alone: `npm run bench:https`.
 //   env: REPS=3 DUR=6 WARM=2 IDLE=2000 SCEN=<regex> TARGETS=<regex>   (needs wrk, nginx, openssl; see bench/setup.ts)
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
+import { LOCK_HELD_BY } from './https-stage.js';
 import { acquireLock } from './lock.js';
 import { CLIENT_CPU, measure, measureAsync, median, runWrk, startServer, stopServer, type Row, type Target } from './pinned.js';
 import { generateLuaScript, parseResultLine } from './wrk.js';
@@ -35,10 +38,10 @@ interface Scenario {
 }
 
 const SCENARIOS: Scenario[] = [
-  { name: 'ka-c64', conns: 64 },
-  { name: 'new-conn', conns: 64 },
-  { name: 'idle', conns: IDLE },
-  { name: 'file-100m', conns: 1 },
+  { name: 'https-ka-c64', conns: 64 },
+  { name: 'https-new-conn', conns: 64 },
+  { name: 'https-idle', conns: IDLE },
+  { name: 'https-file100m', conns: 1 },
 ].filter((s) => new RegExp(process.env.SCEN ?? '.').test(s.name));
 
 interface HttpsTarget extends Target {
@@ -70,11 +73,14 @@ function prepare(): HttpsTarget[] {
   const tls = { TLS_CERT: CERT, TLS_KEY: KEY, FILE };
   const hello = join(ROOT, 'dist', 'bench', 'native-hello.js');
   const file = [process.execPath, join(ROOT, 'dist', 'bench', 'native-file.js')];
+  const sluice = join(ROOT, 'dist', 'bench', 'sluice-https.js');
   const targets: HttpsTarget[] = [
+    { name: 'sluice-https', command: [process.execPath, sluice], env: tls, secure: true },
     { name: 'native-tls', command: [process.execPath, hello], fileCommand: file, env: { ...tls, TLS_RESUMED_FILE: RESUMED_FILE }, secure: true },
     { name: 'nginx-tls', command: ['nginx', '-p', WORK, '-e', join(WORK, 'error.log'), '-c', conf], secure: true },
     { name: 'node-https', command: [process.execPath, join(ROOT, 'dist', 'bench', 'peers', 'node-https-hello.js')], env: tls, secure: true },
     { name: 'native-plain', command: [process.execPath, hello], fileCommand: file, env: { FILE }, secure: false },
+    { name: 'sluice-plain', command: [process.execPath, sluice], env: { FILE }, secure: false },
   ];
   return targets.filter((t) => new RegExp(process.env.TARGETS ?? '.').test(t.name));
 }
@@ -145,7 +151,7 @@ interface IdleRow {
 
 function summarize(rows: Row[], idle: IdleRow[], targets: HttpsTarget[], resumed: string): string {
   const lines = ['| scenario | target | req/s | p99 ms | proc µs/req | user µs/req | core µs/req | proc vs nginx | errors |', '|---|---|---|---|---|---|---|---|---|'];
-  for (const scenario of SCENARIOS.filter((s) => s.name !== 'idle' && s.name !== 'file-100m')) {
+  for (const scenario of SCENARIOS.filter((s) => s.name !== 'https-idle' && s.name !== 'https-file100m')) {
     const of = (name: string): Row[] => rows.filter((r) => r.scenario === scenario.name && r.target === name);
     const nginx = of('nginx-tls').length ? median(of('nginx-tls').map((r) => r.procUs)) : NaN;
     for (const target of targets) {
@@ -157,7 +163,7 @@ function summarize(rows: Row[], idle: IdleRow[], targets: HttpsTarget[], resumed
         `${m((r) => r.procUs).toFixed(2)} | ${m((r) => r.userUs).toFixed(2)} | ${m((r) => r.coreUs).toFixed(2)} | ${ratio} | ${runs.reduce((a, r) => a + r.errors, 0)} |`);
     }
   }
-  const files = rows.filter((r) => r.scenario === 'file-100m');
+  const files = rows.filter((r) => r.scenario === 'https-file100m');
   if (files.length > 0) {
     lines.push('', `| ${FILE_MIB} MiB file x${FILE_FETCHES} (curl) | target | MiB/s | server ms per MiB | user ms per MiB |`, '|---|---|---|---|---|');
     for (const target of targets) {
@@ -181,7 +187,8 @@ async function main(): Promise<void> {
   const lua = join(WORK, 'wrk.lua');
   writeFileSync(lua, generateLuaScript(1));
   mkdirSync(join(LOCK, '..'), { recursive: true });
-  await acquireLock(LOCK, (line) => process.stderr.write(`${line}\n`));
+  // Started by `npm run bench` (bench/https-stage.ts), whose driver holds the lock for us.
+  if (process.env[LOCK_HELD_BY] !== String(process.ppid)) await acquireLock(LOCK, (line) => process.stderr.write(`${line}\n`));
   const loadAtStart = readFileSync('/proc/loadavg', 'utf8').trim();
   const rows: Row[] = [];
   const idle: IdleRow[] = [];
@@ -192,14 +199,14 @@ async function main(): Promise<void> {
       const child = await startServer(target, PORT);
       const url = `${target.secure ? 'https' : 'http'}://127.0.0.1:${PORT}/`;
       runWrk({ url, conns: 64, seconds: WARM, lua, pipeline: 1 }); // warm-up: JIT, caches
-      for (const scenario of SCENARIOS.filter((s) => s.name !== 'file-100m')) {
+      for (const scenario of SCENARIOS.filter((s) => s.name !== 'https-file100m')) {
         await new Promise((resolve) => setTimeout(resolve, 500));
-        if (scenario.name === 'idle') {
+        if (scenario.name === 'https-idle') {
           idle.push({ rep, target: target.name, kbPerConn: await measureIdle(target, child.pid!) });
           process.stderr.write(`${JSON.stringify(idle.at(-1))}\n`);
           continue;
         }
-        const row = scenario.name === 'new-conn'
+        const row = scenario.name === 'https-new-conn'
           ? await measureAsync(rep, target.name, scenario.name, child.pid!, () => runHandshakes(target, scenario.conns))
           : measure(rep, target.name, scenario.name, child.pid!, { url, conns: scenario.conns, seconds: DUR, lua, pipeline: 1 });
         if (row === null) process.stderr.write(`no result: ${target.name} ${scenario.name}\n`);
@@ -207,9 +214,9 @@ async function main(): Promise<void> {
       }
       await stopServer(child);
       if (target.name === 'native-tls' && existsSync(RESUMED_FILE)) resumed = readFileSync(RESUMED_FILE, 'utf8');
-      if (SCENARIOS.some((s) => s.name === 'file-100m')) {
+      if (SCENARIOS.some((s) => s.name === 'https-file100m')) {
         const server = await startServer(target.fileCommand ? { ...target, command: target.fileCommand } : target, PORT);
-        const row = await measureAsync(rep, target.name, 'file-100m', server.pid!, () => runDownloads(target));
+        const row = await measureAsync(rep, target.name, 'https-file100m', server.pid!, () => runDownloads(target));
         if (row === null) process.stderr.write(`no result: ${target.name} file-100m\n`);
         else rows.push(row), process.stderr.write(`${JSON.stringify(row)}\n`);
         await stopServer(server);

@@ -6,6 +6,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { computeMicrosPerRequest, diffCpu, sampleCpu } from './cpu.js';
 import { runLoad, type LoadPlan } from './load.js';
+import { runHttpsStage } from './https-stage.js';
 import { acquireLock, BENCH_LOCK } from './lock.js';
 import { collectMachineInfo } from './machine.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
@@ -168,11 +169,14 @@ async function main(): Promise<void> {
   } finally {
     rmSync(ctx.scratch, { recursive: true, force: true });
   }
+  // HTTPS rows: their own driver (TLS clients), in this run and under this lock; not part of the --quick smoke.
+  const https = opts.quick ? null : await runHttpsStage(opts.only, opts.scenario, opts.reps, opts.durationS);
   const conduit = opts.conduit ? await runConduitBench(cores.server) : { kind: 'unavailable' as const, reason: 'skipped (--no-conduit)' };
   const report: BenchReport = { startedAt, mode: opts.quick ? 'quick' : 'full', reps: opts.reps, durationS: opts.durationS,
     machine: collectMachineInfo(cores.server, cores.client, loadAtStart), rows: summarizeRuns(ctx.runs), runs: ctx.runs, skips: ctx.skips, conduit };
   const files = writeReport(join(REPO_ROOT, 'bench', 'results'), report);
   console.log(renderMarkdown(report));
+  if (https !== null) console.log(`\n${https}`);
   log(`results: ${files.slice(0, 2).join(', ')}`);
 }
 

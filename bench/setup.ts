@@ -44,7 +44,7 @@ export function hasCommand(cmd: string): boolean {
 }
 
 /** Installs Debian packages (root, or passwordless sudo); returns false when that is not possible. */
-function installPackages(pkgs: string[], log: (s: string) => void): boolean {
+export function installPackages(pkgs: string[], log: (s: string) => void): boolean {
   if (!hasCommand('apt-get')) return false;
   const root = process.getuid?.() === 0;
   const prefix = root ? [] : hasCommand('sudo') ? ['sudo', '-n'] : null;
@@ -60,6 +60,11 @@ function installPackages(pkgs: string[], log: (s: string) => void): boolean {
   // Debian 13 dropped nginx-light: fall back to the plain package.
   const alt = pkgs.map((p) => (p === 'nginx-light' ? 'nginx' : p));
   return alt.join() !== pkgs.join() && run(['apt-get', 'install', '-y', '-q', ...alt]);
+}
+
+/** Makes sure `cmd` is on PATH, installing Debian's `pkg` when it is missing (tests: curl, testssl.sh). */
+export function ensureCommand(cmd: string, pkg: string, log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): boolean {
+  return hasCommand(cmd) || (installPackages([pkg], log) && hasCommand(cmd));
 }
 
 /** Compiles a C peer when the binary is missing or older than its source. */

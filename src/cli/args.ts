@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { readConfigFile, type RawOptions } from './config-file.js';
 import { OPTIONS, rewriteArgv } from './flags.js';
+import { checkTlsFlags, type TlsFlagValues } from './tls-flags.js';
 import {
   checkAuth, checkChoice, checkCors, checkHeaders, checkMaxAge, checkPort, checkSitePath, checkWorkers,
   DEFAULT_SERVE_CONFIG, type Checked, type ServeConfig,
@@ -76,10 +77,13 @@ function buildConfig(v: Values, dir: string | null, cpus: () => number): ServeCo
   for (const value of [port, workers, maxAge, dotfiles, symlinks, cors, auth, headers, single, notFound]) {
     if (value instanceof Problem) return value.message;
   }
+  const host = v.host === undefined ? d.host : str(v.host);
+  const tls = checkTlsFlags(v as TlsFlagValues, host);
+  if (typeof tls === 'string') return tls;
   const json = v['json-log'] === true;
   const accessLog = v['access-log'] === undefined ? (json ? '-' : null) : str(v['access-log']) === '' ? '-' : str(v['access-log']);
   return {
-    dir, host: v.host === undefined ? d.host : str(v.host), accessLog, jsonLog: json,
+    dir, host, accessLog, jsonLog: json, tls,
     port: port as number, workers: workers as number, maxAge: maxAge as number | null,
     dotfiles: dotfiles as ServeConfig['dotfiles'], symlinks: symlinks as ServeConfig['symlinks'],
     cors: cors as string | null, auth: auth as string | null, headers: headers as readonly string[],

@@ -5,13 +5,14 @@ import { resolve } from 'node:path';
 import type { ListenAddress } from '../server/index.js';
 import type { ServeConfig } from './args.js';
 import type { CliOutput } from './process-io.js';
+import { describeTls } from './tls-flags.js';
 import { listeningUrls, type Interfaces } from './urls.js';
 
 /** Print the banner: `sluice: serving <dir> at`, one URL per line, then the effective options. */
 export function printBanner(config: ServeConfig, addresses: readonly ListenAddress[], port: number, output: CliOutput, extra = '', interfaces?: Interfaces): void {
   const what = config.dir === null ? 'the built-in site' : resolve(config.dir);
   output.out(`sluice: serving ${what}${extra} at`);
-  for (const url of listeningUrls(config.host, addresses, port, interfaces)) output.out(`  ${url}`);
+  for (const url of listeningUrls(config.host, addresses, port, interfaces, config.tls === null ? 'http' : 'https')) output.out(`  ${url}`);
   output.out(`  options: ${describeOptions(config).join(', ')}`);
 }
 
@@ -33,6 +34,7 @@ export function describeOptions(config: ServeConfig): string[] {
     onOff('gzip', config.gzip),
     `access-log ${config.accessLog === null ? 'off' : config.accessLog === '-' ? 'stdout' : config.accessLog}${config.accessLog !== null && config.jsonLog ? ' (json)' : ''}`,
     `workers ${config.workers}`,
+    describeTls(config.tls),
   ];
   return phrases;
 }

@@ -11,7 +11,7 @@ export interface RawOptions {
   dir?: string;
 }
 
-type Kind = 'boolean' | 'string' | 'number' | 'port' | 'workers' | 'optional' | 'cors' | 'headers' | 'dir';
+type Kind = 'boolean' | 'string' | 'number' | 'port' | 'workers' | 'optional' | 'cors' | 'headers' | 'dir' | 'path' | 'sni';
 
 // Config key -> flag name and what JSON values it takes.
 const KEYS: Readonly<Record<string, { flag: string; kind: Kind; bare?: string }>> = {
@@ -36,6 +36,10 @@ const KEYS: Readonly<Record<string, { flag: string; kind: Kind; bare?: string }>
   accessLog: { flag: 'access-log', kind: 'optional', bare: '-' },
   jsonLog: { flag: 'json-log', kind: 'boolean' },
   quiet: { flag: 'quiet', kind: 'boolean' },
+  tlsCert: { flag: 'tls-cert', kind: 'path' },
+  tlsKey: { flag: 'tls-key', kind: 'path' },
+  tlsSni: { flag: 'tls-sni', kind: 'sni' },
+  tlsSelfSigned: { flag: 'tls-self-signed', kind: 'boolean' },
 };
 
 /** The keys a config file may use. */
@@ -72,6 +76,9 @@ export function convertConfig(json: Readonly<Record<string, unknown>>, path: str
     const converted = convertValue(spec.kind, value, spec.bare ?? '');
     if (converted === WRONG) return `${path}: '${key}' must be ${EXPECTED[spec.kind]}, got ${JSON.stringify(value)}`;
     if (spec.kind === 'dir') out.dir = resolve(dirname(path), converted as string);
+    // Certificate paths are relative to the file too, as `dir` is.
+    else if (spec.kind === 'path') out.values[spec.flag] = resolve(dirname(path), converted as string);
+    else if (spec.kind === 'sni') out.values[spec.flag] = (converted as string[]).map((e) => resolveSni(e, dirname(path)));
     else out.values[spec.flag] = converted as string | boolean | string[] | undefined;
   }
   return out;
@@ -89,7 +96,14 @@ const EXPECTED: Readonly<Record<Kind, string>> = {
   cors: "true, a string ('*' or origins) or a list of origins",
   headers: "an object of name: value pairs or a list of 'Name: value' strings",
   dir: 'a directory path',
+  path: 'a file path',
+  sni: '{ "host": { "cert": "file", "key": "file" } } or a list of "host=cert,key" strings',
 };
+
+function resolveSni(entry: string, base: string): string {
+  const m = /^([^=]+)=([^,]+),(.+)$/.exec(entry);
+  return m === null ? entry : `${m[1]}=${resolve(base, m[2]!)},${resolve(base, m[3]!)}`;
+}
 
 // false for an optional flag means "off", which is the same as leaving the key out.
 function convertValue(kind: Kind, value: unknown, bare: string): string | boolean | string[] | undefined | typeof WRONG {
@@ -98,6 +112,7 @@ function convertValue(kind: Kind, value: unknown, bare: string): string | boolea
       return typeof value === 'boolean' ? value : WRONG;
     case 'string':
     case 'dir':
+    case 'path':
       return typeof value === 'string' ? value : WRONG;
     case 'number':
     case 'port':
@@ -111,6 +126,11 @@ function convertValue(kind: Kind, value: unknown, bare: string): string | boolea
       if (value === false) return undefined;
       if (typeof value === 'string') return value;
       return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value.join(',') : WRONG;
+    case 'sni':
+      if (Array.isArray(value)) return value.every((v) => typeof v === 'string') ? [...(value as string[])] : WRONG;
+      if (typeof value !== 'object' || value === null) return WRONG;
+      if (!Object.values(value).every((v) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>).cert === 'string' && typeof (v as Record<string, unknown>).key === 'string')) return WRONG;
+      return Object.entries(value as Record<string, { cert: string; key: string }>).map(([host, v]) => `${host}=${v.cert},${v.key}`);
     case 'headers':
       if (Array.isArray(value)) return value.every((v) => typeof v === 'string') ? [...(value as string[])] : WRONG;
       if (typeof value !== 'object' || value === null) return WRONG;

@@ -15,6 +15,12 @@ Listening:
                             (default: every interface; localhost = 127.0.0.1 and ::1)
   -w, --workers <n|auto>    worker processes sharing the port via SO_REUSEPORT (auto = one per CPU)
 
+HTTPS (default: plain HTTP):
+      --tls-cert <file>     certificate chain in PEM (leaf first); with --tls-key, serves HTTPS
+      --tls-key <file>      its private key in PEM
+      --tls-sni <host=cert,key>  another certificate for an SNI host name or *.parent (repeatable)
+      --tls-self-signed     a throwaway certificate for localhost (local development only)
+
 Site:
   -l, --list                list directories that have no index.html (HTML; JSON for Accept: application/json)
   -s, --single [file]       single-page app: a missing path that accepts HTML gets file (default index.html)
@@ -43,13 +49,18 @@ Process:
   -h, --help                show this help
   -v, --version             print the version
 
-Signals: SIGTERM/SIGINT drain and stop; SIGHUP (with --workers) restarts the workers without dropping connections.`;
+Signals: SIGTERM/SIGINT drain and stop; SIGHUP reloads the TLS certificates (with --workers: restarts the workers)
+without dropping connections.`;
 
 /** The parseArgs option table. */
 export const OPTIONS = {
   port: { type: 'string', short: 'p' },
   host: { type: 'string', short: 'H' },
   workers: { type: 'string', short: 'w' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-sni': { type: 'string', multiple: true },
+  'tls-self-signed': { type: 'boolean' },
   list: { type: 'boolean', short: 'l' },
   single: { type: 'string', short: 's' },
   'clean-urls': { type: 'boolean' },

@@ -2,11 +2,12 @@
 // and drain gracefully on SIGTERM/SIGINT. Key decision: every expected failure (port in use, bad dir, no permission)
 // becomes one line naming the problem and exit code 1; only a bug prints a stack.
 
-import { serve, type ListenAddress, type Server, type Settings } from '../server/index.js';
+import { serve, type ListenAddress, type Server, type Settings, type TlsSettings } from '../server/index.js';
 import { buildApplication } from './application.js';
 import type { ServeConfig } from './args.js';
 import { printBanner } from './banner.js';
 import { EXIT_OK, listenForStopSignal, PROCESS_OUTPUT, reportFailure, type CliOutput } from './process-io.js';
+import { tlsSettingsOf } from './tls-flags.js';
 import { runWorkers } from './workers.js';
 
 export { describeError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, listenForStopSignal, PROCESS_OUTPUT, reportFailure } from './process-io.js';
@@ -21,12 +22,12 @@ export interface Serving {
   close(): Promise<string | null>;
 }
 
-/** Build the app and listen; throws (StaticRootError, SysError…) when that is impossible. */
-export function startServing(config: ServeConfig, extra: Partial<Settings> = {}): Serving {
+/** Build the app and listen; throws (StaticRootError, TlsError, SysError…) when that is impossible. */
+export function startServing(config: ServeConfig, extra: Partial<Settings> = {}, tlsExtra: Partial<TlsSettings> = {}): Serving {
   const built = buildApplication(config);
   let server: Server;
   try {
-    server = serve({ port: config.port, host: config.host, ...built.settings, ...extra }, built.app);
+    server = serve({ port: config.port, host: config.host, ...built.settings, tls: tlsSettingsOf(config.tls, tlsExtra), ...extra }, built.app);
   } catch (err) {
     void built.close();
     throw err;
@@ -44,10 +45,27 @@ export async function runServe(config: ServeConfig, output: CliOutput = PROCESS_
     return reportFailure(err, output);
   }
   const stop = listenForStopSignal();
+  const reload = (): void => reloadTls(serving.server, config, output);
+  if (config.tls !== null) process.on('SIGHUP', reload);
   if (!config.quiet) printBanner(config, serving.addresses, serving.port, output);
   const signal = await stop.received;
+  process.off('SIGHUP', reload);
   if (!config.quiet) output.err(`sluice: ${signal}: closing (in-flight requests finish first)`);
   const warning = await serving.close();
   if (warning !== null) output.err(`sluice: ${warning}`);
   return EXIT_OK;
+}
+
+/** SIGHUP with TLS: read the certificate files again for new connections (certbot renewals); keep the old on failure. */
+export function reloadTls(server: Server, config: ServeConfig, output: CliOutput): void {
+  if (config.tls?.kind !== 'files') {
+    output.err('sluice: SIGHUP: the self-signed certificate is kept (nothing to reload)');
+    return;
+  }
+  try {
+    server.setTls();
+    output.err('sluice: SIGHUP: TLS certificates reloaded for new connections');
+  } catch (err) {
+    output.err(`sluice: SIGHUP: TLS reload failed, the old certificates are kept: ${(err as Error).message}`);
+  }
 }

@@ -3,6 +3,7 @@
 // error (exit 2) before anything starts, worded the same wherever it came from.
 import { availableParallelism } from 'node:os';
 import { basicAuth, collectHeaderLines, cors, parseUserPassword, setHeaders } from '../middleware/index.js';
+import type { CliTls } from './tls-flags.js';
 
 /** How dotfiles and symlinks are treated (see staticFiles()). */
 export type DotfilesFlag = 'ignore' | 'deny' | 'allow';
@@ -45,6 +46,8 @@ export interface ServeConfig {
   /** HTTP Basic credentials 'user:password', or null. */
   readonly auth: string | null;
   readonly precompressed: boolean;
+  /** HTTPS: certificate files or a self-signed certificate; null = plain HTTP. */
+  readonly tls: CliTls | null;
 }
 
 /** Default port of `sluice serve`. */
@@ -55,7 +58,7 @@ export const DEFAULT_SERVE_CONFIG: ServeConfig = Object.freeze({
   dir: null, port: DEFAULT_PORT, host: '', workers: 1, gzip: false, accessLog: null, jsonLog: false, quiet: false,
   list: false, single: null, cleanUrls: false, notFound: null, cors: null, maxAge: null, immutable: false,
   immutableHashed: false, headers: Object.freeze([]) as readonly string[], dotfiles: 'ignore', symlinks: 'within',
-  auth: null, precompressed: false,
+  auth: null, precompressed: false, tls: null,
 });
 
 /** A check's outcome: the value, or a message naming the option and the problem. */

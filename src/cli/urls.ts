@@ -8,7 +8,8 @@ import type { ListenAddress } from '../server/index.js';
 export type Interfaces = () => NodeJS.Dict<NetworkInterfaceInfo[]>;
 
 /** The banner lines for a server bound to `addresses` on `port`, asked for as `host` ('' = every interface). */
-export function listeningUrls(host: string, addresses: readonly ListenAddress[], port: number, interfaces: Interfaces = networkInterfaces): string[] {
+export function listeningUrls(host: string, addresses: readonly ListenAddress[], port: number, interfaces: Interfaces = networkInterfaces, scheme: 'http' | 'https' = 'http'): string[] {
+  const formatUrl = (h: string, p: number): string => formatSchemeUrl(scheme, h, p);
   const urls: string[] = [];
   const named = host !== '' && !isNumeric(host);
   if (named) urls.push(formatUrl(host, port));
@@ -31,8 +32,13 @@ export function listeningUrls(host: string, addresses: readonly ListenAddress[],
 
 /** `http://host:port/`, with an IPv6 literal in brackets (RFC 3986 §3.2.2). */
 export function formatUrl(host: string, port: number): string {
+  return formatSchemeUrl('http', host, port);
+}
+
+/** `<scheme>://host:port/`, with an IPv6 literal in brackets. */
+export function formatSchemeUrl(scheme: 'http' | 'https', host: string, port: number): string {
   const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  return `http://${bracketed}:${port}/`;
+  return `${scheme}://${bracketed}:${port}/`;
 }
 
 function isNumeric(host: string): boolean {

@@ -3,6 +3,7 @@
 
 import { setTimeout as delay } from 'node:timers/promises';
 import { loadNative } from '../native/index.js';
+import { rotateTicketKeys } from '../server/index.js';
 import { describeError, startServing, type Serving } from './serve-command.js';
 import { isSupervisorMessage, readWorkerConfig, type WorkerMessage } from './worker-protocol.js';
 
@@ -11,6 +12,20 @@ const FIRST_REQUEST_GRACE_MS = 250;
 
 /** Serve as one worker until told to stop; the process exits when done. */
 async function runWorker(): Promise<never> {
+  // Listen for the supervisor at once: its first ticket keys may arrive while the server starts.
+  let stopRequested: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
+  process.on('message', (m) => {
+    if (!isSupervisorMessage(m)) return;
+    if (m.kind === 'shutdown') stopRequested();
+    else {
+      try {
+        for (const key of m.keys) rotateTicketKeys(Buffer.from(key, 'base64'));
+      } catch (err) {
+        process.stderr.write(`sluice: worker ${process.pid}: ticket key refused: ${(err as Error).message}\n`);
+      }
+    }
+  });
   let serving: Serving;
   let listenFds: readonly number[] | null = null;
   try {
@@ -18,7 +33,8 @@ async function runWorker(): Promise<never> {
     listenFds = config.listenFds;
     // Each worker accepts on its own SO_REUSEPORT listener, so the kernel spreads connections (no shared accept lock):
     // the slot's socket the supervisor bound, or, started alone, one it binds itself.
-    serving = startServing(config, config.listenFds === null ? { reusePort: true } : { fd: config.listenFds });
+    // The supervisor rotates the ticket keys of every worker at once, so workers do not rotate their own.
+    serving = startServing(config, config.listenFds === null ? { reusePort: true } : { fd: config.listenFds }, { ticketKeyRotationMs: 0 });
   } catch (err) {
     const code = (err as { code?: unknown })?.code;
     await send({ kind: 'failed', message: describeError(err) ?? String(err), code: typeof code === 'string' ? code : null });
@@ -26,9 +42,7 @@ async function runWorker(): Promise<never> {
   }
   await send({ kind: 'listening', port: serving.port });
   await new Promise<void>((resolve) => {
-    process.on('message', (m) => {
-      if (isSupervisorMessage(m)) resolve();
-    });
+    void stopped.then(resolve);
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());
     // An orphaned worker would hold the port forever: follow the supervisor out.

@@ -18,8 +18,9 @@ export type WorkerMessage =
   | { kind: 'listening'; port: number }
   | { kind: 'failed'; message: string; code: string | null };
 
-/** Supervisor -> worker. */
-export type SupervisorMessage = { kind: 'shutdown' };
+/** Supervisor -> worker: drain and exit; or TLS session ticket keys to rotate in, oldest first (base64, 80 bytes
+ *  each), so every worker issues and resumes the same tickets (nginx's master shares its keys the same way). */
+export type SupervisorMessage = { kind: 'shutdown' } | { kind: 'ticket-keys'; keys: string[] };
 
 /** Is this IPC payload a WorkerMessage? (IPC delivers anything; never trust its shape.) */
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
@@ -32,7 +33,10 @@ export function isWorkerMessage(value: unknown): value is WorkerMessage {
 
 /** Is this IPC payload a SupervisorMessage? */
 export function isSupervisorMessage(value: unknown): value is SupervisorMessage {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'shutdown';
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as Record<string, unknown>;
+  if (m.kind === 'shutdown') return true;
+  return m.kind === 'ticket-keys' && Array.isArray(m.keys) && m.keys.every((k) => typeof k === 'string');
 }
 
 /** Read the worker's config from its environment; throws a TypeError when absent or malformed. */

@@ -7,8 +7,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ServeConfig } from './args.js';
-import type { ListenAddress } from '../server/index.js';
+import { TICKET_KEY_ROTATION_MS, type ListenAddress } from '../server/index.js';
 import { PACKAGE_ROOT } from '../native/index.js';
+import { materializeSelfSigned } from './tls-flags.js';
+import { SharedTicketKeys } from './tls-ticket-keys.js';
 import { printBanner } from './banner.js';
 import { closeListeners, openListeners } from './listen-sockets.js';
 import { EXIT_OK, reportFailure, listenForStopSignal, type CliOutput } from './process-io.js';
@@ -26,6 +28,8 @@ export interface SupervisorOptions {
   readonly stableMs?: number;
   /** A draining worker still running after this is killed (SIGKILL). Default 15 s (graceful shutdown is 10 s). */
   readonly stopTimeoutMs?: number;
+  /** With TLS: how often the shared session ticket key changes. Default 1 hour. */
+  readonly ticketKeyRotationMs?: number;
 }
 
 /** A worker that could not start: its own report (e.g. the port is in use), with the code it carried. */
@@ -64,10 +68,16 @@ export class Supervisor {
   #port: number;
   #generation = 0;
   #stopping = false;
+  /** The config workers run: a self-signed certificate is made once here and handed over as files. */
+  #workerConfig: ServeConfig;
+  #cleanupTls: () => void = () => {};
+  /** TLS session ticket keys shared by every worker, or null without TLS. */
+  #ticketKeys: SharedTicketKeys | null = null;
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
     this.#port = options.config.port;
+    this.#workerConfig = options.config;
   }
 
   /** The port every worker accepts on (known once start() resolved). */
@@ -90,6 +100,14 @@ export class Supervisor {
     const { host, port, workers } = this.#options.config;
     // Throws at once (port in use, no permission) before any process is forked.
     const opened = openListeners(host, port, workers);
+    if (this.#options.config.tls !== null) {
+      this.#ticketKeys = new SharedTicketKeys(this.#options.ticketKeyRotationMs ?? TICKET_KEY_ROTATION_MS, (keys) => {
+        for (const w of this.#workers) this.#sendTicketKeys(w.child, keys);
+      });
+    }
+    const material = materializeSelfSigned(this.#options.config.tls);
+    this.#workerConfig = { ...this.#options.config, tls: material.tls };
+    this.#cleanupTls = material.cleanup;
     this.#listeners = [...opened.slots];
     this.#addresses = opened.addresses;
     this.#port = opened.port;
@@ -120,9 +138,18 @@ export class Supervisor {
     this.#stopping = true;
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
+    this.#ticketKeys?.stop();
     await Promise.all([...this.#workers].map((w) => this.#stop(w)));
     for (const fds of this.#listeners) closeListeners(fds);
     this.#listeners = [];
+    this.#cleanupTls();
+  }
+
+  #sendTicketKeys(child: ChildProcess, keys: readonly Buffer[]): void {
+    if (!child.connected) return;
+    const message: SupervisorMessage = { kind: 'ticket-keys', keys: keys.map((k) => k.toString('base64')) };
+    // A worker that just died cannot take it; its 'exit' is what counts.
+    child.send(message, (err) => void err);
   }
 
   #slots(): number[] {
@@ -131,13 +158,14 @@ export class Supervisor {
 
   #spawn(slot: number, generation: number): Worker {
     const inherited = this.#listeners[slot]!;
-    const config: WorkerConfig = { ...this.#options.config, port: this.#port, listenFds: inherited.map((_, i) => WORKER_LISTEN_FD + i) };
+    const config: WorkerConfig = { ...this.#workerConfig, port: this.#port, listenFds: inherited.map((_, i) => WORKER_LISTEN_FD + i) };
     const child = fork(this.#options.entry ?? DEFAULT_ENTRY, [], {
       env: { ...process.env, [WORKER_CONFIG_ENV]: JSON.stringify(config) },
       // The slot's listeners become the child's fds 4, 5, … (WORKER_LISTEN_FD on).
       stdio: ['inherit', 'inherit', 'inherit', 'ipc', ...inherited],
     });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    if (this.#ticketKeys !== null) this.#sendTicketKeys(child, this.#ticketKeys.live);
     const listening = new Promise<number>((resolve, reject) => {
       child.on('message', (m) => {
         if (!isWorkerMessage(m)) return;

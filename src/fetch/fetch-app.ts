@@ -105,9 +105,11 @@ class Exchange implements ExchangeHooks, ExchangeFacts {
 export function fromFetch(handler: FetchHandler, options: FetchOptions = {}): Application {
   if (typeof handler !== 'function') throw new TypeError('fromFetch(handler): handler must be a function (request) => Response');
   const origins = new OriginCache('http');
+  // A TLS connection's request.url is https://: one cache per scheme, chosen by a boolean per request.
+  const secureOrigins = new OriginCache('https');
   const thisArg = options.thisArg;
   return (req: EngineRequest) => {
-    const origin = origins.originOf(req.host ?? options.defaultHost ?? 'localhost');
+    const origin = (req.secure ? secureOrigins : origins).originOf(req.host ?? options.defaultHost ?? 'localhost');
     // A Host that is not a valid URL host cannot make request.url: 400, as for any malformed Host (RFC 9112 §3.2).
     if (origin === null) throw new RequestError('BAD_HOST');
     const exchange = new Exchange(req, origin, options);

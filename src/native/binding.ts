@@ -255,5 +255,12 @@ export interface NativeBytes {
   unmask(buf: Uint8Array, offset: number, length: number, mask: number, maskOffset: number): number;
 }
 
-/** Everything the addon exports: the socket layer and the byte helpers. */
-export type NativeAddon = NativeBinding & NativeBytes;
+/** The addon's certificate helper (cold, no loop state): for local development. */
+export interface NativeCertificates {
+  /** A throwaway ECDSA P-256 key and a self-signed certificate for `names` (DNS names or IP addresses; the first is
+   *  the CN), valid from an hour ago for `days`: PEM text. Throws ERR_SLUICE_TLS_INIT when OpenSSL fails. */
+  createSelfSignedCertificate(names: readonly string[], days: number): { cert: string; key: string };
+}
+
+/** Everything the addon exports: the socket layer, the byte helpers and the certificate helper. */
+export type NativeAddon = NativeBinding & NativeBytes & NativeCertificates;

@@ -48,6 +48,9 @@ napi_value SetTls(napi_env env, napi_callback_info info);
 napi_value RotateTicketKeys(napi_env env, napi_callback_info info);
 Napi::Value TransportInfo(const Napi::CallbackInfo& info);
 Napi::Value TlsStats(const Napi::CallbackInfo& info);
+
+// tls-selfsigned.cc
+Napi::Value CreateSelfSignedCertificate(const Napi::CallbackInfo& info);
 // mask.cc
 napi_value Unmask(napi_env env, napi_callback_info info);
 // inotify.cc

@@ -4,6 +4,7 @@
 export type {
   NativeBinding,
   NativeBytes,
+  NativeCertificates,
   NativeAddon,
   NativeEventKind,
   NativeTlsCredentials,

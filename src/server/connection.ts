@@ -8,7 +8,7 @@ import { ConnectionError } from './connection-error.js';
 import { Phase, timeoutOf } from './phase.js';
 import type { Settings } from './settings.js';
 import type { TimeoutHandle } from './timeout.js';
-import type { Transport } from './transport.js';
+import type { Transport, TransportInfo } from './transport.js';
 
 const DONE: Done = Symbol.for('sluice.conduit.DONE') as Done;
 
@@ -408,6 +408,11 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
     if (waiters === null) return;
     this.drained = null;
     for (const w of waiters) w.reject(error);
+  }
+
+  /** What the carrier negotiated (TLS facts come from the addon: a cold path). */
+  transportInfo(): TransportInfo {
+    return this.transport.info(this.host.native, this.fd);
   }
 
   /** The peer's address ('ip:port' / '[ip6]:port'), or null (a cold path: one syscall). */

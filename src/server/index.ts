@@ -7,6 +7,13 @@ export { DEFAULT_SETTINGS, resolveSettings, defaultOnException } from './setting
 export { OptionError, checkKnownKeys, nearestKey } from './option-error.js';
 export type { OptionErrorCode } from './option-error.js';
 
+// ** HTTPS
+export type { TlsSettings, TlsCertificate, PemSource } from './tls-settings.js';
+export { checkTlsSettings } from './tls-settings.js';
+export { TlsError, plainHttpReply } from './tls-context.js';
+export type { TlsErrorCode } from './tls-context.js';
+export { rotateTicketKeys, TICKET_KEY_ROTATION_MS } from './tls-tickets.js';
+
 // ** Listening
 export { HostResolutionError, resolveListenHost, openListeners, closeListeners, describeListenError, LOOPBACK_ADDRESSES } from './listen.js';
 export type { ListenAddress, ListenSpec, Listeners } from './listen.js';

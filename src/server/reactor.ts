@@ -28,6 +28,19 @@ export interface Listener {
   onAcceptError(error: Error): void;
 }
 
+/** How a listener's connections start: the native stages that run before the accept is reported. */
+export interface ListenOptions {
+  /** A native TLS context id (handshake before the accept is reported), or -1 for plain TCP. */
+  readonly tlsContext: number;
+  /** Deadline for those stages (the TLS handshake, the PROXY header), ms from accept. */
+  readonly preludeTimeoutMs: number;
+  /** PROXY protocol mode of the listener (0 = off); passed on by the PROXY protocol's native step. */
+  readonly proxyProtocol: number;
+}
+
+/** Plain TCP with no pre-HTTP stage. */
+export const PLAIN_LISTEN: ListenOptions = Object.freeze({ tlsContext: -1, preludeTimeoutMs: 10_000, proxyProtocol: 0 });
+
 /** The process's one event dispatcher over the native binding. */
 export class Reactor implements ConnectionHost {
   private readonly conns: Array<Connection | undefined> = [];
@@ -60,10 +73,10 @@ export class Reactor implements ConnectionHost {
     native.init((count) => this.dispatch(count), this.events, this.recvBuffer);
   }
 
-  /** Starts accepting on a listening fd. */
-  listen(fd: number, listener: Listener): void {
+  /** Starts accepting on a listening fd; with a TLS context, connections are reported once their handshake is done. */
+  listen(fd: number, listener: Listener, options: ListenOptions = PLAIN_LISTEN): void {
     this.listeners.set(fd, listener);
-    const r = this.native.startAccepting(fd);
+    const r = this.native.startAccepting(fd, options.tlsContext, options.preludeTimeoutMs);
     if (r < 0) throw sysError(r, 'listen');
   }
 

@@ -3,6 +3,7 @@
 import type { Source } from '../conduit/index.js';
 import type { RequestHead } from './request-head.js';
 import { decodePercent } from './target.js';
+import type { TransportInfo } from './transport.js';
 
 /** Where a request came from; the engine fills it in. */
 export interface RequestOrigin {
@@ -10,7 +11,13 @@ export interface RequestOrigin {
   remoteAddress(): string | null;
   /** Aborted when the client disconnects or the connection fails. */
   readonly signal: AbortSignal;
+  /** The carrier (absent: plain TCP); only whether it is encrypted is read per request. */
+  readonly transport?: { readonly secure: boolean };
+  /** What the carrier negotiated (TLS version, cipher, ALPN, SNI); absent: plain TCP. */
+  transportInfo?(): TransportInfo;
 }
+
+const TCP_INFO: TransportInfo = Object.freeze({ kind: 'tcp' });
 
 /** Where a request's trailer fields appear once its body has been read (the engine's RequestBody). */
 export interface TrailerHolder {
@@ -101,6 +108,21 @@ export class Request {
   /** The peer's address ('ip:port' / '[ip6]:port'), or null. */
   get remoteAddress(): string | null {
     return this.origin.remoteAddress();
+  }
+
+  /** Whether the request came over TLS (https). */
+  get secure(): boolean {
+    return this.origin.transport?.secure === true;
+  }
+
+  /** 'https' or 'http': the scheme of this request's URL. */
+  get protocol(): 'http' | 'https' {
+    return this.secure ? 'https' : 'http';
+  }
+
+  /** What carried the request: { kind: 'tcp' }, or TLS's version, cipher, ALPN protocol and SNI name (a cold path). */
+  get transport(): TransportInfo {
+    return this.origin.transportInfo?.() ?? TCP_INFO;
   }
 
   /** Aborted when the client disconnects mid-request or mid-response. */

@@ -11,12 +11,14 @@ import { fileCaches, type FileCaches } from './file-caches.js';
 import { closeListeners, openListeners, type ListenAddress } from './listen.js';
 import { OptionError } from './option-error.js';
 import { Phase } from './phase.js';
-import { sharedReactor, type Reactor } from './reactor.js';
+import { PLAIN_LISTEN, sharedReactor, type Reactor } from './reactor.js';
 import { writeErrorResponse } from './response-writer.js';
 import { serveConnection } from './serve-connection.js';
 import { resolveSettings, type Settings } from './settings.js';
 import { TimeoutManager } from './timeout.js';
-import { TCP } from './transport.js';
+import { ServerTls } from './tls-listener.js';
+import { checkTlsSettings, type TlsSettings } from './tls-settings.js';
+import { TCP, TLS, type Transport } from './transport.js';
 import type { Application } from './types.js';
 
 /** How long graceful shutdown waits for the first request of a connection accepted just before it. */
@@ -39,6 +41,10 @@ export class Server implements Engine {
   shuttingDown = false;
   private readonly listenFds: readonly number[];
   private readonly acceptErrors: AcceptErrorLog;
+  /** HTTPS state (the native context, ticket rotation), or null for plain HTTP. */
+  private readonly tls: ServerTls | null;
+  /** What every accepted connection runs on. */
+  private readonly transport: Transport;
   private open = 0;
   private closing: Promise<void> | null = null;
   private allClosed: (() => void) | null = null;
@@ -50,21 +56,32 @@ export class Server implements Engine {
     this.reactor = reactor;
     this.files = fileCaches();
     this.serverName = settings.serverName === '' ? null : settings.serverName;
-    const listeners = openListeners(settings, reactor.native);
+    // Certificates first: a bad file fails serve() before any port is bound.
+    this.tls = settings.tls === null ? null : new ServerTls(reactor.native, settings.tls, settings.serverName);
+    this.transport = this.tls === null ? TCP : TLS;
+    let listeners;
+    try {
+      listeners = openListeners(settings, reactor.native);
+    } catch (err) {
+      this.tls?.close();
+      throw err;
+    }
     this.listenFds = listeners.fds;
     this.port = listeners.port;
     this.addresses = listeners.addresses;
     this.acceptErrors = new AcceptErrorLog((e) => settings.onException(e, null));
     let started = 0;
+    const options = this.tls?.listenOptions(settings.handshakeTimeoutMs) ?? PLAIN_LISTEN;
     try {
       for (const fd of this.listenFds) {
-        reactor.listen(fd, this);
+        reactor.listen(fd, this, options);
         started++;
       }
     } catch (err) {
       // The one that failed is registered too: unlisten closes those, the ones never reached are closed here.
       for (const fd of this.listenFds.slice(0, started + 1)) reactor.unlisten(fd);
       closeListeners(this.listenFds.slice(started + 1), reactor.native);
+      this.tls?.close();
       throw err;
     }
   }
@@ -74,6 +91,24 @@ export class Server implements Engine {
     return this.open;
   }
 
+  /** Whether the server speaks HTTPS. */
+  get secure(): boolean {
+    return this.tls !== null;
+  }
+
+  /**
+   * Swaps the certificates new connections get (open connections keep theirs, nothing is dropped): `tls` replaces
+   * the settings, or with no argument the current files are read again (a renewed certificate). Throws TlsError
+   * (and keeps the old certificates) when the new ones cannot be used, and an Error on a plain HTTP server.
+   */
+  setTls(tls?: TlsSettings): void {
+    if (this.tls === null) throw new TypeError('setTls: this server was started without settings.tls (plain HTTP)');
+    if (this.shuttingDown) return;
+    const next = tls === undefined ? undefined : checkTlsSettings(tls);
+    if (next === null) throw new TypeError('setTls(tls): tls must be { cert, key, ... }; a server cannot switch to plain HTTP');
+    this.tls.swap(this.listenFds, next);
+  }
+
   /** @internal the reactor hands over a new connection (its first bytes, if any, arrive in the same batch). */
   onAccept(fd: number): void {
     const native = this.reactor.native;
@@ -81,7 +116,7 @@ export class Server implements Engine {
       native.close(fd);
       return;
     }
-    const conn = new Connection<Server>(fd, this.reactor, this, TCP);
+    const conn = new Connection<Server>(fd, this.reactor, this, this.transport);
     this.reactor.attach(conn);
     this.timeouts.add(conn);
     this.open++;
@@ -118,6 +153,7 @@ export class Server implements Engine {
     if (this.closing !== null) return this.closing;
     this.shuttingDown = true;
     for (const fd of this.listenFds) this.reactor.unlisten(fd);
+    this.tls?.close();
     this.acceptErrors.close();
     const done = new Promise<void>((resolve) => (this.allClosed = resolve));
     this.timeouts.forEach((conn) => {

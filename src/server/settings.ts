@@ -4,6 +4,7 @@ import { isPeerGone } from './connection-error.js';
 import { checkKnownKeys, OptionError } from './option-error.js';
 import type { HeadLimits } from './request-head.js';
 import type { Request } from './request.js';
+import { checkTlsSettings, type TlsSettings } from './tls-settings.js';
 
 /** One line for the logger hook: what happened to one request. */
 export interface RequestLog {
@@ -55,6 +56,11 @@ export interface Settings {
   onClose: ((remoteAddress: string | null) => void) | null;
   /** Called once per completed request (access logs). */
   logger: ((entry: RequestLog) => void) | null;
+  /** HTTPS on every listener: certificates (PEM text, bytes or file paths), SNI, minimum version. Default null
+   *  (plain HTTP). See tls-settings.ts. */
+  tls: TlsSettings | null;
+  /** TLS: the handshake must complete within this (slowloris before the request), else a silent close. Default 10 s. */
+  handshakeTimeoutMs: number;
 }
 
 /** Prints an error unless it is an ordinary network event (a client going away). */
@@ -84,6 +90,8 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   onOpen: null,
   onClose: null,
   logger: null,
+  tls: null,
+  handshakeTimeoutMs: 10_000,
 });
 
 /** Fills in defaults and checks keys and ranges; a bad one is an OptionError (a TypeError) naming the setting. */
@@ -101,6 +109,10 @@ export function resolveSettings(partial: Partial<Settings> = {}): Settings {
     const v = s[key];
     if (typeof v !== 'number' || !(v >= 0)) throw invalid(key, `settings.${key} must be a non-negative number, got ${String(v)}`);
   }
+  if (!(Number.isInteger(s.handshakeTimeoutMs) && s.handshakeTimeoutMs > 0 && s.handshakeTimeoutMs <= 2 ** 31 - 1)) {
+    throw invalid('handshakeTimeoutMs', `settings.handshakeTimeoutMs must be a whole number of ms above 0, got ${String(s.handshakeTimeoutMs)}`);
+  }
+  s.tls = checkTlsSettings(s.tls);
   if (!(s.maxBodyBytes >= 0)) throw invalid('maxBodyBytes', `settings.maxBodyBytes must be a non-negative number, got ${s.maxBodyBytes}`);
   if (typeof s.serverName !== 'string' || /[\r\n\0]/.test(s.serverName)) throw invalid('serverName', 'settings.serverName must be a string without CR, LF or NUL');
   for (const key of ['onException', 'onOpen', 'onClose', 'logger'] as const) {

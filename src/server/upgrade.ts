@@ -59,7 +59,7 @@ export class ConnectionIO implements UpgradedIO {
   }
 
   get transport(): TransportInfo {
-    return this.conn.transport.info(this.conn.host.native, this.conn.fd);
+    return this.conn.transportInfo();
   }
 
   get remoteAddress(): string | null {

@@ -1,7 +1,7 @@
 // Application failures: a throw before the head becomes a 500 that leaks nothing (then close); unsendable header
 // values never reach the wire; a body stream that fails after the head closes the connection mid-body (warp's
 // ExceptionInsideResponseBody), so the client sees a truncated response, never a corrupted one followed by another.
-import test from 'ava';
+import test from './transport.js';
 import { respond, source, type Application, type Request, type Source } from '../../src/index.js';
 import { get, parseResponses, rawExchange, withServer } from './helpers.js';
 

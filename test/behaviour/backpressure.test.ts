@@ -1,9 +1,8 @@
 // Backpressure over real sockets: a client that stops reading stops the response Source (bounded memory) and is
 // cut off after sendTimeoutMs; an upload the app is not reading stops being read from the socket.
-import test from 'ava';
-import { connect } from 'node:net';
+import test from './transport.js';
 import { bracketSource, respond, source, type Application, type BodySource } from '../../src/index.js';
-import { get, withServer } from './helpers.js';
+import { connectClient, get, withServer } from './helpers.js';
 
 const MIB = 1024 * 1024;
 
@@ -35,7 +34,7 @@ test('a client that stops reading stops the response stream after a bounded amou
   const produced = { n: 0 };
   const app: Application = () => respond(200, {}, counted(produced));
   await withServer(app, {}, async (port) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connectClient(port);
     try {
       await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
       socket.write(get('/'));
@@ -63,7 +62,7 @@ test('a client that never reads is cut off after sendTimeoutMs and the stream is
     done();
   }));
   await withServer(app, { sendTimeoutMs: 1000 }, async (port) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connectClient(port);
     let closed = false;
     socket.on('close', () => (closed = true));
     socket.on('error', () => {});
@@ -93,7 +92,7 @@ test('an upload the app is not reading stops being read: the client\'s writes ba
     return respond(200, {}, 'done');
   };
   await withServer(app, { bodyTimeoutMs: 60_000 }, async (port) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connectClient(port);
     socket.on('error', () => {});
     try {
       await new Promise<void>((resolve) => socket.once('connect', () => resolve()));

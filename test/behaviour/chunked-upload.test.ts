@@ -1,6 +1,6 @@
 // Chunked request bodies (RFC 9112 §7.1): extensions are skipped, data arrives intact however it is split, and
 // the trailer section is exposed on req.trailers once the body has been read.
-import test from 'ava';
+import test from './transport.js';
 import { concatBytes, respond, type Application, type Request } from '../../src/index.js';
 import { parseResponses, rawExchange, withClient, withServer } from './helpers.js';
 

@@ -1,6 +1,6 @@
 // A client that goes away mid-response (or mid-upload) releases every resource the app acquired, exactly once,
 // and aborts req.signal; the server stays healthy for the next client.
-import test from 'ava';
+import test from './transport.js';
 import { bracketSource, concatBytes, FLUSH, respond, source, type Application, type BodySource } from '../../src/index.js';
 import { get, withClient, withServer } from './helpers.js';
 

@@ -1,10 +1,9 @@
 // Closing after a response never cuts it short: whatever the kernel would not take yet is sent before the close,
 // for a client that reads slowly, and a streamed echo that reads its whole upload keeps the connection alive.
-import test from 'ava';
+import test from './transport.js';
 import { createHash, randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import { respond, source, type Application } from '../../src/index.js';
-import { delay, parseResponses, withClient, withServer } from './helpers.js';
+import { connectClient, delay, parseResponses, withClient, withServer } from './helpers.js';
 
 const MIB = 1024 * 1024;
 
@@ -27,7 +26,7 @@ function bigThenSmall(big: Buffer, small: Buffer): Application {
 /** Sends `request`, reads nothing for `pauseMs`, then reads until the server closes; returns every byte. */
 function readAfterPause(port: number, request: string, pauseMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connectClient(port);
     const chunks: Buffer[] = [];
     socket.pause();
     socket.on('connect', () => {

@@ -1,7 +1,7 @@
 // Many connections at once, IPv6 loopback, and the onOpen/onClose hooks over real sockets.
-import test from 'ava';
+import test from './transport.js';
 import { respond, serve, type Application } from '../../src/index.js';
-import { get, parseResponses, rawExchange, withClient, withServer } from './helpers.js';
+import { connectClient, get, parseResponses, rawExchange, serverTls, withClient, withServer } from './helpers.js';
 
 const hello: Application = (req) => respond(200, {}, `hello ${req.path}`);
 
@@ -16,11 +16,11 @@ test('200 clients connecting at once are all answered', async (t) => {
 });
 
 test('the server listens on IPv6 loopback', async (t) => {
-  const server = serve({ host: '::1', port: 0, onException: () => {} }, hello);
+  const server = serve({ host: '::1', port: 0, onException: () => {}, tls: serverTls() }, hello);
   try {
-    const { connect } = await import('node:net');
     const data = await new Promise<Buffer>((resolve, reject) => {
-      const s = connect(server.port, '::1', () => s.write(get('/v6', 'Connection: close\r\n')));
+      const s = connectClient(server.port, '::1');
+      s.write(get('/v6', 'Connection: close\r\n'));
       const chunks: Buffer[] = [];
       s.on('data', (d: Buffer) => chunks.push(d));
       s.on('end', () => resolve(Buffer.concat(chunks)));
@@ -52,11 +52,12 @@ test('onOpen can refuse a connection and onClose sees every connection end', asy
     },
     onClose: () => void closed++,
   }, async (port) => {
-    const refused = await rawExchange(port, get('/'), { timeoutMs: 5000 });
+    // Generous: the close is expected, and a TLS handshake on a loaded machine can take seconds.
+    const refused = await rawExchange(port, get('/'), { timeoutMs: 30_000 });
     t.true(refused.closed);
     t.is(refused.data.length, 0);
     refuse = false;
-    const ok = await rawExchange(port, get('/', 'Connection: close\r\n'));
+    const ok = await rawExchange(port, get('/', 'Connection: close\r\n'), { timeoutMs: 30_000 });
     t.is(parseResponses(ok.data)[0]!.status, 200);
   });
   t.is(opened.length, 2);
@@ -76,11 +77,11 @@ test('binding a port that is in use throws EADDRINUSE', (t) => {
 });
 
 test('two servers with reusePort share one port', async (t) => {
-  const a = serve({ host: '127.0.0.1', port: 0, reusePort: true, onException: () => {} }, () => respond(200, {}, 'a'));
+  const a = serve({ host: '127.0.0.1', port: 0, reusePort: true, onException: () => {}, tls: serverTls() }, () => respond(200, {}, 'a'));
   try {
-    const b = serve({ host: '127.0.0.1', port: a.port, reusePort: true, onException: () => {} }, () => respond(200, {}, 'b'));
+    const b = serve({ host: '127.0.0.1', port: a.port, reusePort: true, onException: () => {}, tls: serverTls() }, () => respond(200, {}, 'b'));
     try {
-      const r = await rawExchange(a.port, get('/', 'Connection: close\r\n'));
+      const r = await rawExchange(a.port, get('/', 'Connection: close\r\n'), { timeoutMs: 30_000 });
       t.true(['a', 'b'].includes(parseResponses(r.data)[0]!.body.toString()));
     } finally {
       await b.close();

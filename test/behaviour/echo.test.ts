@@ -1,6 +1,6 @@
 // Echo: the request body Source handed straight back as the response body, for Content-Length and chunked
 // uploads, small and large, one after another on one connection.
-import test from 'ava';
+import test from './transport.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { respond, type Application } from '../../src/index.js';
 import { withClient, withServer } from './helpers.js';

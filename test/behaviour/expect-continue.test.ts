@@ -1,6 +1,6 @@
 // Expect: 100-continue (RFC 9110 §10.1.1, §15.2.1): the interim 100 goes out only when the app reads the body
 // (Warp's lazy policy); an app that answers without reading sends no 100 and closes the connection.
-import test from 'ava';
+import test from './transport.js';
 import { concatBytes, respond, type Application } from '../../src/index.js';
 import { delay, withClient, withServer } from './helpers.js';
 

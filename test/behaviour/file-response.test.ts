@@ -1,6 +1,6 @@
 // File responses over real sockets (respond.file: the engine's sendfile path): whole files and ranges arrive
 // intact, the connection stays in sync for the next request, and a missing file is the engine's 404.
-import test from 'ava';
+import test from './transport.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,13 +1,13 @@
 // Flush markers in a response stream: each flushed piece reaches the client before the stream produces the next
 // one (the app waits on a promise the test resolves only after the client has seen the piece). The last test puts
 // the client in another process, so a producer that never yields to the event loop still sees FLUSH honoured.
-import test from 'ava';
+import test from './transport.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FLUSH, respond, source, type Application, type BodySource } from '../../src/index.js';
-import { withClient, withServer } from './helpers.js';
+import { transportKind, withClient, withServer } from './helpers.js';
 
 /** Pieces handed out by the test: the stream emits piece i and FLUSH, then waits until the test releases i+1. */
 class Stepper {
@@ -89,9 +89,13 @@ test('a stream of back-to-back pieces and flushes ends with the right framing', 
 /** A client in a child process: appends `i` to markerPath as soon as it has received `<piece i>`. */
 const CHILD_CLIENT = `
 const net = require('node:net');
+const tls = require('node:tls');
 const fs = require('node:fs');
-const [port, marker, count] = process.argv.slice(1);
-const s = net.connect(Number(port), '127.0.0.1', () => s.write('GET / HTTP/1.1\\r\\nHost: t\\r\\n\\r\\n'));
+const [port, marker, count, transport] = process.argv.slice(1);
+const ask = () => s.write('GET / HTTP/1.1\\r\\nHost: t\\r\\n\\r\\n');
+const s = transport === 'tls'
+  ? tls.connect({ port: Number(port), host: '127.0.0.1', rejectUnauthorized: false }, ask)
+  : net.connect(Number(port), '127.0.0.1', ask);
 let got = '';
 let next = 0;
 s.on('data', (d) => {
@@ -128,7 +132,7 @@ test('FLUSH sends the piece even when the producer continues without yielding to
   }));
   try {
     await withServer(app, {}, async (port) => {
-      const child = spawn(process.execPath, ['-e', CHILD_CLIENT, String(port), marker, String(count)], { stdio: 'ignore' });
+      const child = spawn(process.execPath, ['-e', CHILD_CLIENT, String(port), marker, String(count), transportKind()], { stdio: 'ignore' });
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       t.is(code, 0);
     });

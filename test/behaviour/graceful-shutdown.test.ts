@@ -1,9 +1,8 @@
 // Graceful shutdown (server.ts close()): stop accepting, close idle keep-alive connections at once, let in-flight
 // requests finish with Connection: close, force-close the rest after gracefulShutdownMs, resolve when all are gone.
-import test from 'ava';
-import { connect } from 'node:net';
+import test from './transport.js';
 import { bracketSource, FLUSH, respond, source, type Application } from '../../src/index.js';
-import { get, RawClient, withClient, withServer } from './helpers.js';
+import { connectClient, get, RawClient, withClient, withServer } from './helpers.js';
 
 function latch(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
@@ -79,7 +78,7 @@ test('after close() new connections are refused', async (t) => {
   await withServer(() => respond(200, {}, 'ok'), {}, async (port, server) => {
     await server.close();
     const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
-      const s = connect(port, '127.0.0.1');
+      const s = connectClient(port);
       s.on('connect', () => {
         s.destroy();
         resolve(null);

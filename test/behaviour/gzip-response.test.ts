@@ -1,6 +1,6 @@
 // gzip() on the wire: a compressed bytes body keeps an exact Content-Length, a compressed stream is chunked, identity
 // clients get identity (with Vary), HEAD through autohead gets the GET head, and keep-alive survives all of it.
-import test from 'ava';
+import test from './transport.js';
 import { gunzipSync } from 'node:zlib';
 import { compose, fromArray, respond, type Application } from '../../src/index.js';
 import { autohead } from '../../src/middleware/autohead.js';

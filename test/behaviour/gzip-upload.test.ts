@@ -1,6 +1,6 @@
 // decompress() on the wire: a gzip upload is decoded for the app; a zip bomb is answered 413 once the decoded size
 // passes the cap, without inflating the rest; an unknown coding is 415.
-import test from 'ava';
+import test from './transport.js';
 import { gzipSync } from 'node:zlib';
 import { concatBytes, fold, respond, type Application } from '../../src/index.js';
 import { decompress } from '../../src/middleware/decompress.js';

@@ -1,7 +1,7 @@
 // A client that half-closes (shutdown(SHUT_WR)) after sending its request still reads the whole response
 // (RFC 9112 §9.6: the close only ends the requests) when it is bytes; nothing after its last request is served.
-import test from 'ava';
-import { respond, source, withCleanup, type Application } from '../../src/index.js';
+import test from './transport.js';
+import { bracketSource, respond, source, type Application } from '../../src/index.js';
 import { get, parseResponses, rawExchange, withClient, withServer } from './helpers.js';
 
 const FULL = 'piece0;piece1;piece2;piece3;piece4;';
@@ -22,7 +22,7 @@ test('a half-close right after the request still gets a whole bytes response', a
 // one that half-closed look the same, and prompt release of an idle stream (SSE) matters more. Bytes responses
 // complete (above); a streamed one is ended at once, its Source released, and never framed as complete.
 function releasingStream(released: string[]): Application {
-  return () => respond(200, {}, withCleanup(slowStream(), () => {
+  return () => respond(200, {}, bracketSource(() => released.push('acquired'), () => slowStream(), () => {
     released.push('released');
   }));
 }
@@ -44,7 +44,9 @@ test('a half-close right after the request ends a streamed response and releases
     t.true(r.closed);
     t.false(r.data.toString('latin1').includes('0\r\n\r\n'), 'never framed as a complete chunked body');
   });
-  t.deepEqual(released, ['released']);
+  // Over TLS the client's close_notify and FIN usually arrive in the same read as its request (after its Finished), so
+  // the stream is never started: nothing is acquired, so nothing is released. Started, it is released exactly once.
+  t.deepEqual(released, released.length === 0 ? [] : ['acquired', 'released']);
 });
 
 test('a half-close while the response is streaming ends it and releases its Source once', async (t) => {
@@ -56,7 +58,7 @@ test('a half-close while the response is streaming ends it and releases its Sour
     t.true(await c.whenClosed());
     t.false(c.received.toString('latin1').includes(FULL));
   }));
-  t.deepEqual(released, ['released']);
+  t.deepEqual(released, ['acquired', 'released']);
 });
 
 test('pipelined requests followed by a half-close are all answered, then the connection closes', async (t) => {

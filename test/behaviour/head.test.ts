@@ -1,6 +1,6 @@
 // HEAD (RFC 9110 §9.3.2): the same header fields as GET, Content-Length included, and no body; a streamed body
 // Source is never run, so nothing it would acquire is ever acquired.
-import test from 'ava';
+import test from './transport.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,10 +1,12 @@
-// Real-socket test helpers: a server on an ephemeral port, a raw TCP client, and a small response parser.
-import { connect, type Socket } from 'node:net';
+// Real-socket test helpers: a server on an ephemeral port, a raw client, and a small response parser. Server and
+// clients speak the transport of the test they run in (transport.ts): plain TCP, or TLS.
+import type { Socket } from 'node:net';
 import { serve, type Application, type Server, type Settings } from '../../src/index.js';
+import { connectClient, serverTls } from './transport.js';
 
-/** Runs fn with a server listening on 127.0.0.1:<ephemeral>, then closes it. */
+/** Runs fn with a server listening on 127.0.0.1:<ephemeral> (over the test's transport), then closes it. */
 export async function withServer<T>(app: Application, settings: Partial<Settings>, fn: (port: number, server: Server) => Promise<T>): Promise<T> {
-  const server = serve({ host: '127.0.0.1', port: 0, onException: () => {}, ...settings }, app);
+  const server = serve({ host: '127.0.0.1', port: 0, onException: () => {}, tls: serverTls(), ...settings }, app);
   try {
     return await fn(server.port, server);
   } finally {
@@ -34,7 +36,7 @@ export interface ExchangeOptions {
 export function rawExchange(port: number, pieces: Array<string | Uint8Array> | string | Uint8Array, options: ExchangeOptions = {}): Promise<Exchange> {
   const list = Array.isArray(pieces) ? pieces : [pieces];
   return new Promise((resolve, reject) => {
-    const socket: Socket = connect(port, '127.0.0.1');
+    const socket: Socket = connectClient(port);
     const chunks: Buffer[] = [];
     let settled = false;
     const finish = (closed: boolean): void => {
@@ -82,4 +84,5 @@ export function delay(ms: number): Promise<void> {
 
 // ** Re-exported so tests import everything from one place
 export { RawClient, withClient } from './raw-client.js';
+export { connectClient, httpAgent, httpRequest, serverTls, testCa, transportKind, type TransportKind } from './transport.js';
 export { countCompleteResponses, parseResponses, type ParsedResponse } from './responses.js';

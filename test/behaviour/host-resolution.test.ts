@@ -1,9 +1,9 @@
 // serve({ host }) with a name, over real sockets: `localhost` listens on 127.0.0.1 and ::1 (both answer), a name the
 // resolver knows is bound on its addresses, and a name that does not resolve fails at once with a typed error.
-import test from 'ava';
-import { connect, createServer } from 'node:net';
+import test from './transport.js';
+import { createServer } from 'node:net';
 import { HostResolutionError, respond, serve, type Server } from '../../src/index.js';
-import { parseResponses } from './helpers.js';
+import { connectClient, parseResponses, serverTls } from './helpers.js';
 
 const hello = (): ReturnType<typeof respond.text> => respond.text(200, 'hello\n');
 
@@ -19,7 +19,7 @@ async function hasIPv6Loopback(): Promise<boolean> {
 /** GET / on address:port; the response's status and body. */
 function getFrom(address: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: address, port });
+    const socket = connectClient(port, address);
     const chunks: Buffer[] = [];
     socket.on('connect', () => socket.write('GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'));
     socket.on('data', (d: Buffer) => chunks.push(d));
@@ -32,7 +32,7 @@ function getFrom(address: string, port: number): Promise<string> {
 }
 
 async function withServe<T>(host: string, fn: (server: Server) => Promise<T>): Promise<T> {
-  const server = serve({ host, port: 0, onException: () => {} }, hello);
+  const server = serve({ host, port: 0, onException: () => {}, tls: serverTls() }, hello);
   try {
     return await fn(server);
   } finally {

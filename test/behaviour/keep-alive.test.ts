@@ -1,6 +1,6 @@
 // Keep-alive over real sockets (RFC 9112 §9.3): HTTP/1.1 persists by default, HTTP/1.0 only with the keep-alive
 // token, and a client's `close` (alone or in a token list) is honoured and echoed.
-import test from 'ava';
+import test from './transport.js';
 import { respond, type Application } from '../../src/index.js';
 import { get, rawExchange, parseResponses, withClient, withServer } from './helpers.js';
 

@@ -1,11 +1,10 @@
 // A large upload echoed back in bounded memory: the body Source streams with backpressure both ways, so neither
 // the request nor the response is ever buffered whole. 256 MiB by default (buffering it whole, either way, would
 // blow the 200 MiB budget); SLUICE_LARGE_BODY_MIB=1024 runs the full 1 GiB (about 25 s on a loaded 2-core box).
-import test from 'ava';
+import test from './transport.js';
 import { createHash } from 'node:crypto';
-import { connect } from 'node:net';
 import { respond, type Application } from '../../src/index.js';
-import { withServer } from './helpers.js';
+import { connectClient, withServer } from './helpers.js';
 
 const TOTAL_MIB = Number(process.env['SLUICE_LARGE_BODY_MIB'] ?? 256);
 const TOTAL = TOTAL_MIB * 1024 * 1024;
@@ -36,7 +35,7 @@ interface Transfer {
 /** Streams TOTAL bytes up with backpressure while hashing the echo coming down. */
 function streamEcho(port: number): Promise<Transfer> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connectClient(port);
     const sent = createHash('sha256');
     const received = createHash('sha256');
     let receivedBytes = 0;

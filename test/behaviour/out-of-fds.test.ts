@@ -1,13 +1,14 @@
 // Running out of file descriptors, for real: a server in a child process with `ulimit -n` lowered fills its own fd
 // table on command. Opening a static file then answers 503 with Retry-After (not a dropped connection), and accept4
 // failing with EMFILE is logged once (no stack trace), backs off, and resumes once descriptors are free.
-import test from 'ava';
+import test from './transport.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseResponses, rawExchange } from './helpers.js';
+import { localhostLeaf } from '../native/support/tls-harness.js';
+import { parseResponses, rawExchange, transportKind } from './helpers.js';
 
 const DIR = mkdtempSync(join(tmpdir(), 'sluice-out-of-fds-'));
 const SITE = join(DIR, 'site');
@@ -20,10 +21,14 @@ const STEP_TIMEOUT_MS = 30_000;
 test.before(() => {
   mkdirSync(SITE);
   for (const name of ['a.txt', 'b.txt']) writeFileSync(join(SITE, name), `file ${name}\n`);
+  const leaf = localhostLeaf();
+  writeFileSync(join(DIR, 'cert.pem'), leaf.cert);
+  writeFileSync(join(DIR, 'key.pem'), leaf.key);
   writeFileSync(FIXTURE, `
 import { openSync, closeSync } from 'node:fs';
 import { serve, staticFiles } from ${JSON.stringify(INDEX)};
-const server = serve({ host: '127.0.0.1', port: 0 }, staticFiles(process.argv[2]));
+const tls = process.argv[3] === undefined ? null : { cert: process.argv[3], key: process.argv[4] };
+const server = serve({ host: '127.0.0.1', port: 0, tls }, staticFiles(process.argv[2]));
 const fillers = [];
 process.on('message', (m) => {
   if (m.kind === 'exhaust') {
@@ -53,7 +58,8 @@ interface Fixture {
 
 async function startFixture(): Promise<Fixture> {
   // `ulimit -n` then exec node: the IPC channel (fd 3) and the environment survive the exec.
-  const child = spawn('sh', ['-c', `ulimit -n ${FD_LIMIT} && exec "$0" "$@"`, process.execPath, FIXTURE, SITE], {
+  const child = spawn('sh', ['-c', `ulimit -n ${FD_LIMIT} && exec "$0" "$@"`, process.execPath, FIXTURE, SITE,
+    ...(transportKind() === 'tls' ? [join(DIR, 'cert.pem'), join(DIR, 'key.pem')] : [])], {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let err = '';

@@ -1,6 +1,6 @@
 // Pipelining (RFC 9112 §9.3.2): requests written back to back, in one write or one byte at a time, are answered
 // in order, and a body never swallows the next request's bytes.
-import test from 'ava';
+import test from './transport.js';
 import { concatBytes, respond, type Application } from '../../src/index.js';
 import { get, withClient, withServer, type RawClient } from './helpers.js';
 

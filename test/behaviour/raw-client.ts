@@ -1,6 +1,8 @@
-// A raw TCP client for wire tests, driven step by step: write, wait for bytes or responses, watch for the close.
-import { connect, type Socket } from 'node:net';
+// A raw client for wire tests (plain TCP or TLS, as the test's transport says), driven step by step: write, wait for
+// bytes or responses, watch for the close.
+import type { Socket } from 'node:net';
 import { countCompleteResponses, parseResponses, type ParsedResponse } from './responses.js';
+import { connectClient, transportKind } from './transport.js';
 
 /** A raw TCP client driven step by step: write, wait for bytes, watch for the server's close. */
 export class RawClient {
@@ -36,11 +38,11 @@ export class RawClient {
     return this.store.subarray(0, this.length);
   }
 
-  /** Connects to 127.0.0.1:port. */
+  /** Connects to 127.0.0.1:port (over TLS: once the handshake is done). */
   static open(port: number): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => resolve(new RawClient(socket)));
+      const socket = connectClient(port);
+      socket.once(transportKind() === 'tls' ? 'secureConnect' : 'connect', () => resolve(new RawClient(socket)));
       socket.once('error', reject);
     });
   }

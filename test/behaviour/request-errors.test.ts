@@ -1,6 +1,6 @@
 // Every refused request gets its 4xx/5xx (RFC 9110 §15, RFC 9112), the app never sees it, and the connection is
 // closed after the answer: what follows a bad request cannot be trusted to be framed right.
-import test from 'ava';
+import test from './transport.js';
 import { concatBytes, respond, type Application, type Settings } from '../../src/index.js';
 import { parseResponses, rawExchange, withServer } from './helpers.js';
 

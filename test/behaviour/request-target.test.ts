@@ -1,6 +1,6 @@
 // Request targets (RFC 9112 §3.2): origin-form path and query split, absolute-form (its authority is the host),
 // asterisk-form for OPTIONS, authority-form for CONNECT, and what the app sees of each.
-import test from 'ava';
+import test from './transport.js';
 import { respond, type Application } from '../../src/index.js';
 import { parseResponses, rawExchange, withServer } from './helpers.js';
 

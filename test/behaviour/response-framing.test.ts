@@ -1,6 +1,6 @@
 // Response framing (RFC 9112 §6.3): Content-Length for known sizes, chunked for HTTP/1.1 streams, close-delimited
 // for HTTP/1.0 streams of unknown length, and no body at all for 204 and 304 whatever the app handed over.
-import test from 'ava';
+import test from './transport.js';
 import { bracketSource, fromArray, respond, type Application } from '../../src/index.js';
 import { get, parseResponses, rawExchange, withClient, withServer } from './helpers.js';
 

@@ -1,7 +1,7 @@
 // `--cors`, `--auth` and `--header` over real sockets, alone and combined: preflights answered 204 with the
 // Access-Control-Allow-* fields and Vary: Origin (before auth, as browsers send no credentials on a preflight), 401
 // with WWW-Authenticate, and fixed headers on every response, errors included.
-import test from 'ava';
+import test from './transport.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 // `--max-age`, `--immutable`, `--immutable-hashed`, `--dotfiles`, `--symlinks` and `--precompressed` over real sockets.
-import test from 'ava';
+import test from './transport.js';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

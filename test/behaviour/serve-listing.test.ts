@@ -1,6 +1,6 @@
 // `--list` over real sockets: an HTML listing (sorted, sizes, dates, every name escaped), JSON for
 // Accept: application/json, hidden dotfiles, and without --list the not-found page for a folder with no index.
-import test from 'ava';
+import test from './transport.js';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 // `--single`, `--clean-urls` and the not-found page over real sockets, alone and combined: deep links get the app
 // shell with 200, missing assets still 404 (with 404.html when there is one), /about serves about.html, and
 // /about.html redirects to /about with 308.
-import test from 'ava';
+import test from './transport.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

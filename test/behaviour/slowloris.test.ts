@@ -1,7 +1,7 @@
 // Slowloris defences (settings.ts timeouts, swept by timeout.ts about once a second): a trickled head is cut off
 // with 408 at headerTimeoutMs however steadily it trickles; a silent fresh connection closes at headerTimeoutMs from
 // accept; idle keep-alive connections close after idleTimeoutMs.
-import test from 'ava';
+import test from './transport.js';
 import { concatBytes, respond, type Application } from '../../src/index.js';
 import { get, parseResponses, withClient, withServer } from './helpers.js';
 

@@ -1,6 +1,6 @@
 // Request smuggling attempts (RFC 9112 §6.1, §6.3, §11.2): ambiguous framing is refused with 400 and the
 // connection closed, so a second request hidden in the first one's body never reaches the app.
-import test from 'ava';
+import test from './transport.js';
 import { concatBytes, respond, type Application } from '../../src/index.js';
 import { parseResponses, rawExchange, withServer } from './helpers.js';
 

@@ -2,13 +2,13 @@
 // sync-flush mode) before the app produces event N+1, because the app waits for the client's ack of event N. A
 // gzip that buffered until its 16 KiB block filled would deadlock here. Also: a client that goes away releases the
 // zlib engine and the app's Source, once each, newest first.
-import test from 'ava';
-import { request, type IncomingMessage } from 'node:http';
+import test from './transport.js';
+import type { IncomingMessage } from 'node:http';
 import { constants, createGunzip } from 'node:zlib';
 import { FLUSH, respond, source, type Application, type BodySource } from '../../src/index.js';
 import { gzip } from '../../src/middleware/gzip.js';
 import { createEnginePool, type EnginePool } from '../../src/conduit/zlib/pool.js';
-import { withServer } from './helpers.js';
+import { httpRequest, withServer } from './helpers.js';
 
 /** Gates the test opens one by one: event i is produced only after gate i opens. */
 class Acks {
@@ -36,7 +36,7 @@ function events(acks: Acks, count: number, log: string[] = []): BodySource {
 
 function get(port: number): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/events', agent: false, headers: { 'accept-encoding': 'gzip' } }, resolve);
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/events', agent: false, headers: { 'accept-encoding': 'gzip' } }, resolve);
     req.on('error', reject);
     req.end();
   });

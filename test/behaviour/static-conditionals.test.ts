@@ -1,6 +1,6 @@
 // Conditional requests against static files over a real socket (RFC 9110 §13): 304 carries the validators and no
 // body, 412 on failed preconditions, and If-Range decides between 206 and 200.
-import test from 'ava';
+import test from './transport.js';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 // Static files over a real socket: GET/HEAD bytes and labels, 405 + Allow, the slash redirect, index.html,
 // dotfiles, 404s, Cache-Control and precompressed siblings, on one keep-alive connection where it matters.
-import test from 'ava';
+import test from './transport.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

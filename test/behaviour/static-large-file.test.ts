@@ -1,13 +1,12 @@
 // A 1 GiB static file to a slow reader: sendfile with backpressure must deliver every byte, in order, to a client that
 // keeps pausing. The file is sparse (fast to make) with offset-dependent marker blocks, and the client checks every
 // received byte against the expected layout as it arrives (exact comparison, no second pass over the file).
-import test from 'ava';
+import test from './transport.js';
 import { closeSync, mkdtempSync, openSync, rmSync, truncateSync, writeSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { staticFiles } from '../../src/middleware/index.js';
-import { withServer } from './helpers.js';
+import { connectClient, withServer } from './helpers.js';
 
 const ROOT = mkdtempSync(join(tmpdir(), 'sluice-static-large-'));
 const SIZE = 1024 * 1024 * 1024;
@@ -51,7 +50,7 @@ test('a 1 GiB file reaches a pausing reader whole: every byte in place, exact le
 
   await withServer(staticFiles(ROOT), {}, async (port) => {
     const result = await new Promise<{ declared: number; received: number; mismatchAt: number; pauses: number }>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1');
+      const socket = connectClient(port);
       let head = Buffer.alloc(0);
       let declared = -1;
       let received = 0;

@@ -1,6 +1,6 @@
 // Byte ranges of static files over a real socket (RFC 9110 §14): single ranges by sendfile, multipart/byteranges
 // streamed with an exact Content-Length, 416 with bytes */length, and bad syntax falling back to the whole file.
-import test from 'ava';
+import test from './transport.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

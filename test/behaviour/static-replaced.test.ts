@@ -1,7 +1,8 @@
 // A file replaced (renamed over) after a response that cached its stat without sending it (HEAD, 304): the next GET
 // must get the new version, whole, both through the static app and through a plain respond.file app. The caches are
 // exact: the rename's event is applied before the GET that followed it is served.
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
+import test, { transportKind } from './transport.js';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +28,9 @@ function replace(path: string, content: string): void {
 type Scenario = 'head' | '304';
 
 /** HEAD (or HEAD + a 304 revalidation), then a rename-over, then a GET; returns what the GET got. */
-async function replaceAfterBodilessAnswer(t: ExecutionContext, app: Application, name: string, scenario: Scenario): Promise<{ status: number; body: string } | null> {
+async function replaceAfterBodilessAnswer(t: ExecutionContext, app: Application, file: string, scenario: Scenario): Promise<{ status: number; body: string } | null> {
+  // One file per transport: the TCP and TLS runs of a test go at once and must not rename each other's file.
+  const name = `${transportKind()}-${file}`;
   const path = join(ROOT, name);
   return withServer(app, {}, async (port) => {
     writeFileSync(path, 'old version');

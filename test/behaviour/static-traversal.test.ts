@@ -1,6 +1,6 @@
 // Path traversal against the static app over a raw socket (no client-side normalisation): every family is refused
 // with a 4xx, never a 5xx, and no response ever carries the bytes of a file outside the root.
-import test from 'ava';
+import test from './transport.js';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';

@@ -1,6 +1,6 @@
 // Protocol hand-off over real sockets (RFC 9110 §7.8): a 101 from respond.upgrade ends the HTTP/1.1 loop and gives
 // the next protocol the rest of the connection, leftovers first; a plain 101 closes; bad upgrades are 500s.
-import test from 'ava';
+import test from './transport.js';
 import { forEach } from '../../src/conduit/index.js';
 import { respond, type Application, type UpgradedIO } from '../../src/index.js';
 import { parseResponses, rawExchange, withClient, withServer } from './helpers.js';

@@ -1,7 +1,7 @@
 // `sluice serve --workers N` as a user runs it: N processes each with its own SO_REUSEPORT listener. A worker killed
 // with SIGKILL is replaced while requests keep succeeding; SIGHUP swaps every worker without a failed request;
 // SIGTERM drains them all and exits 0; a port that is taken fails the start with a clear message.
-import test from 'ava';
+import test from './transport.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';

@@ -169,7 +169,7 @@ test('a privileged port without privileges is exit 1 with "no permission to list
 
 test('with no directory it serves the built-in site, prints its URL, and SIGTERM exits 0', async (t) => {
   const { cli, port } = await startServing([]);
-  t.regex(cli.stdout, /^sluice: serving the built-in site at\n {2}http:\/\/127\.0\.0\.1:\d+\/\n {2}options: list off, .*, workers 1\n$/);
+  t.regex(cli.stdout, /^sluice: serving the built-in site at\n {2}http:\/\/127\.0\.0\.1:\d+\/\n {2}options: list off, .*, workers 1, tls off\n$/);
   const page = await fetch(`http://127.0.0.1:${port}/`);
   t.is(page.status, 200);
   t.regex(await page.text(), /Sluice is running/);

@@ -46,7 +46,7 @@ test('printBanner names what is served, each URL, and the effective options', (t
   printBanner({ ...CONFIG, dir: 'rel' }, LOOPBACK, 8080, out, ' with 2 workers');
   t.deepEqual(out.out_.slice(0, 2), [`sluice: serving ${resolve('rel')} with 2 workers at`, '  http://127.0.0.1:8080/']);
   t.is(out.out_[2], '  options: list off, single off, clean-urls off, 404 404.html if present, dotfiles ignore, symlinks within, ' +
-    'precompressed off, cache revalidate (ETag, Last-Modified), cors off, headers none, auth off, gzip off, access-log off, workers 1');
+    'precompressed off, cache revalidate (ETag, Last-Modified), cors off, headers none, auth off, gzip off, access-log off, workers 1, tls off');
   const site = recorder();
   printBanner({ ...CONFIG, dir: null }, LOOPBACK, 1, site);
   t.is(site.out_[0], 'sluice: serving the built-in site at');
@@ -62,7 +62,7 @@ test('printBanner shows every option asked for, and never the password', (t) => 
   const options = out.out_.at(-1)!;
   t.is(options, '  options: list on, single app.html, clean-urls on, 404 missing.html, dotfiles deny, symlinks follow, precompressed on, ' +
     'cache max-age=60 immutable, hashed names immutable, cors https://a.example, headers X-Frame-Options X-Test, auth basic (user admin), ' +
-    'gzip on, access-log stdout (json), workers 1');
+    'gzip on, access-log stdout (json), workers 1, tls off');
   t.false(out.out_.join('\n').includes('s3cr3t'));
 });
 
