@@ -30,7 +30,7 @@ export class ServerWebSocket<T = undefined> {
 
   /** The peer's address ('ip:port'), or null when unknown. */
   get remoteAddress(): string | null {
-    return this.#session.init.remoteAddress;
+    return this.#session.remoteAddress;
   }
 
   /** The subprotocol selected at the handshake, '' for none. */
