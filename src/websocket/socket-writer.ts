@@ -37,7 +37,8 @@ export class SocketWriter {
     private readonly owner: WriterOwner,
   ) {
     const tuning = settings.deflate?.tuning;
-    this.compressor = deflate !== null && tuning !== undefined && settings.deflate!.compress !== false
+    // A negotiated window of 8 cannot be produced by zlib: that socket's messages go out uncompressed.
+    this.compressor = deflate !== null && tuning !== undefined && settings.deflate!.compress !== false && deflate.serverWindowBits >= 9
       ? new MessageCompressor(deflate.serverWindowBits, deflate.serverContextTakeover, tuning) : null;
   }
 
