@@ -4,7 +4,11 @@
 // (malformed chunking, too large, client gone) goes back to the engine, which answers with the client's status.
 // `info.upgrade(request)` (Bun's server.upgrade) records a WebSocket 101 that the exchange answers with instead.
 import {
-  defaultOnException, RequestError, type Application, type Request as EngineRequest, type Response as EngineResponse,
+  defaultOnException,
+  RequestError,
+  type Application,
+  type Request as EngineRequest,
+  type Response as EngineResponse,
   type ResponseHeaders,
 } from '../server/index.js';
 import { topicsOf, tryUpgrade, type WebSocketHandler } from '../websocket/index.js';

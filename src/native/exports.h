@@ -50,5 +50,8 @@ Napi::Value TransportInfo(const Napi::CallbackInfo& info);
 Napi::Value TlsStats(const Napi::CallbackInfo& info);
 // mask.cc
 napi_value Unmask(napi_env env, napi_callback_info info);
+// inotify.cc
+napi_value InotifyAddWatch(napi_env env, napi_callback_info info);
+napi_value InotifyRmWatch(napi_env env, napi_callback_info info);
 
 }  // namespace sluice

@@ -11,8 +11,7 @@ import { encodeFrame, type MessageData, type PreparedMessage } from './outgoing.
 import { MessageDecompressor } from './permessage-deflate.js';
 import { Reader, type ReaderOwner } from './reader.js';
 import { SocketWriter, type WriterOwner } from './socket-writer.js';
-import type { Subscriber } from './topics.js';
-import { ServerWebSocket } from './websocket.js';
+import { ServerWebSocket, type SocketSession } from './websocket.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -44,7 +43,7 @@ export function pingMargin(idleMs: number): number {
 const CLOSE_WAIT_MS = 16000;
 
 /** The state of one socket; ServerWebSocket is its public face. */
-export class Session<T> implements Subscriber, WriterOwner, ReaderOwner {
+export class Session<T> implements SocketSession, WriterOwner, ReaderOwner {
   state = OPEN;
   /** The topics this socket is in, made at its first subscribe (an idle socket without topics holds no Set). */
   private topicSet: Set<string> | null = null;
