@@ -13,7 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
 /** The entry points of package.json's exports, as names under dist/types and sources under src/. */
-const TYPE_ENTRIES = { index: 'index', conduit: 'conduit/index', middleware: 'middleware/index' };
+const TYPE_ENTRIES = { index: 'index', conduit: 'conduit/index', middleware: 'middleware/index', websocket: 'websocket/index' };
 
 /** The highest symbol versions the prebuilt addon may need: Node 20's own floor on Linux (glibc 2.28, GCC 8's
  *  libstdc++), so the addon loads wherever an official Node binary runs. */

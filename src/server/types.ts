@@ -82,7 +82,11 @@ export interface UpgradedIO {
    * engine's sweeper fires it, up to about a second late.
    */
   setIdleTimeout(ms: number, onIdle: () => void): void;
-  /** Closes the connection once what is corked and queued has gone out (within the send timeout). Idempotent. */
+  /**
+   * Closes the connection once what is corked and queued has gone out (within the send timeout), lingering: it
+   * half-closes and discards input until the peer's FIN (at most a few seconds), so a peer still sending does not
+   * reset our last bytes away. Idempotent.
+   */
   close(): void;
   /** Closes the connection now, dropping what is queued. Idempotent. */
   destroy(): void;

@@ -4,6 +4,7 @@
 import type { Done, ResumableSource } from '../conduit/index.js';
 import type { Connection, UpgradedHooks } from './connection.js';
 import type { Engine } from './engine.js';
+import { lingerClose } from './linger.js';
 import { Phase } from './phase.js';
 import type { TransportInfo } from './transport.js';
 import type { UpgradedIO } from './types.js';
@@ -21,6 +22,8 @@ export class ConnectionIO implements UpgradedIO, UpgradedHooks {
   private onIdle: (() => void) | null = null;
   private reader: (() => void) | null = null;
   private inputSource: ResumableSource<Uint8Array> | null = null;
+  /** close() ran: the lingering close is under way (a second close must not cut it short). */
+  private closing = false;
 
   constructor(private readonly conn: Connection<Engine>) {
     conn.upgraded = this;
@@ -92,7 +95,13 @@ export class ConnectionIO implements UpgradedIO, UpgradedHooks {
   }
 
   close(): void {
-    this.conn.closeWhenSent();
+    if (this.closing) return;
+    this.closing = true;
+    // The linger reads the input from now on: a reader the protocol parked runs once instead, to see that it is over.
+    const parked = this.reader;
+    this.reader = null;
+    void lingerClose(this.conn);
+    parked?.();
   }
 
   destroy(): void {

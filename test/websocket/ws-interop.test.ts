@@ -2,12 +2,18 @@
 // subprotocols, permessage-deflate both ways, limits, ping/pong, closing handshakes, refusals, backpressure, fan-out
 // and graceful shutdown.
 import test from 'ava';
+import { execFile } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { Topics, type WebSocketHandler } from '../../src/websocket/index.js';
 import { OP_TEXT } from '../../src/websocket/frame.js';
 import { closed, next, opened, until, withWsServer } from './support/server.js';
 import { clientFrame, serverFrames } from './support/wire.js';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 const echo: WebSocketHandler = {
   perMessageDeflate: true,
@@ -41,6 +47,22 @@ test('a message of exactly 16 MiB passes, compressed or not; one byte more is cl
     t.is((await next(ws)).data.length, max.length);
     ws.send(Buffer.alloc(max.length + 1, 0x61));
     t.is((await closed(ws)).code, 1009);
+  });
+});
+
+test('an uncompressed message over the limit, still being sent, gets close 1009 (the server lingers, no reset)', async (t) => {
+  // The server refuses at the frame header while megabytes are still in flight; closing at once would make the
+  // kernel reset the connection, and a client in another process (where the race shows) would see 1006.
+  await withWsServer(echo, async (b) => {
+    const script = [
+      "import WebSocket from 'ws';",
+      `const ws = new WebSocket('${b.url}', { perMessageDeflate: false });`,
+      "ws.on('error', () => undefined);",
+      'ws.on(\'open\', () => ws.send(Buffer.alloc(16 * 1024 * 1024 + 1, 0x61)));',
+      "ws.on('close', (code) => console.log(code));",
+    ].join('\n');
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT });
+    t.is(stdout.trim(), '1009');
   });
 });
 
@@ -115,6 +137,24 @@ async function rawClient(port: number): Promise<{ socket: Socket; received: () =
     },
   };
 }
+
+test('a frame header over maxPayloadLength, its payload still streaming in, is answered with close 1009 before the end', async (t) => {
+  await withWsServer(echo, async (b) => {
+    const c = await rawClient(b.port);
+    c.socket.on('error', () => undefined);
+    // A masked binary frame header claiming 16 MiB + 1 bytes (RFC 6455 §5.2, 64-bit length), then payload that the
+    // server will never read: it must not reset the connection over our close frame.
+    const head = Buffer.from([0x82, 0xff, 0, 0, 0, 0, 0x01, 0, 0, 0x01, 1, 2, 3, 4]);
+    c.socket.write(head);
+    const chunk = Buffer.alloc(256 * 1024);
+    for (let sent = 0; sent < 16 * 1024 * 1024 && !c.socket.destroyed; sent += chunk.length) {
+      if (!c.socket.write(chunk)) await Promise.race([new Promise((r) => c.socket.once('drain', r)), c.ended]);
+    }
+    await c.ended;
+    const close = serverFrames(c.received()).find((f) => f.opcode === 0x8);
+    t.is(close?.payload.readUInt16BE(0), 1009);
+  });
+});
 
 test('invalid UTF-8 in a fragment is failed with 1007 before the message ends', async (t) => {
   await withWsServer(echo, async (b) => {
