@@ -21,7 +21,7 @@ export { Topics, defaultTopics } from './topics.js';
 
 // ** Close codes and errors
 export { CloseCodes, WebSocketError, CloseArgumentError, isValidCloseCode } from './close.js';
-export type { CloseCode, WebSocketErrorCode } from './close.js';
+export type { CloseCode, CloseFrame, WebSocketErrorCode } from './close.js';
 
 // ** The engine contract it runs on (server/types.ts)
 export type { UpgradedIO, UpgradeResponse } from '../server/index.js';
@@ -29,5 +29,6 @@ export type { UpgradedIO, UpgradeResponse } from '../server/index.js';
 // ** Wire-level pieces (frames as a conduit, for custom protocols and tests)
 export { receiveMessages } from './messages.js';
 export type { Received, ReceiverOptions, PingPong, CloseReceived } from './messages.js';
+export type { MessageDecompressor } from './permessage-deflate.js';
 export { parseFrameHeader, writeFrameHeader, frameHeaderLength, FrameHeader } from './frame.js';
 export type { FrameParse, FrameError, FrameRules } from './frame.js';
