@@ -37,6 +37,8 @@ export interface LoadPlan {
   clientCore: number | null;
   scratchDir: string;
   sinkBin: string;
+  /** The WebSocket load client (bench/peers/ws-load.c). */
+  wsLoadBin: string;
   /** The server's pid (its process tree's memory is read by the idle scenario). */
   serverPid?: number;
 }
@@ -68,6 +70,16 @@ export function normalizeUpload(text: string): LoadResult {
   };
 }
 
+/** Normalizes the WebSocket client's RESULT line: requests are messages (echo round trips, or deliveries). */
+export function normalizeWsLoad(stdout: string, stderr: string): LoadResult {
+  const r = parseResultLine(stdout);
+  if (!r || r.messages === undefined || r.seconds === undefined) return failedLoad(`ws-load: ${stderr.trim().split('\n').pop() ?? 'no output'}`);
+  return {
+    requests: r.messages, durationS: r.seconds, bytes: r.bytes ?? 0, p50Us: null, p99Us: null, errors: r.errors ?? 0, dropped: 0,
+    non2xx: 0, detail: {}, failed: null,
+  };
+}
+
 /** Runs the scenario's load against 127.0.0.1:plan.port. */
 export async function runLoad(s: Scenario, plan: LoadPlan): Promise<LoadResult> {
   const load = s.load;
@@ -88,7 +100,15 @@ export async function runLoad(s: Scenario, plan: LoadPlan): Promise<LoadResult> 
         detail: {}, failed: null };
     }
     case 'idle':
-      return runIdle(load.conns, plan);
+      return runIdle(plan, [join(REPO_ROOT, 'dist', 'bench', 'idle-client.js'), '--port', String(plan.port), '--conns',
+        String(load.conns), '--path', plan.path], process.execPath);
+    case 'ws-idle':
+      return runIdle(plan, ['idle', String(plan.port), String(load.conns), '64', '0'], plan.wsLoadBin);
+    case 'ws': {
+      const done = await runPinned(plan.clientCore, plan.wsLoadBin, [load.mode, String(plan.port), String(load.conns), String(load.bytes),
+        String(plan.durationS), String(load.window)], (plan.durationS + 120) * 1000);
+      return normalizeWsLoad(done.stdout, done.stderr);
+    }
     case 'upload': {
       const client = join(REPO_ROOT, 'dist', 'bench', 'upload-client.js');
       const done = await runPinned(plan.clientCore, process.execPath, [client, '--port', String(plan.port), '--path', plan.path,
@@ -116,16 +136,14 @@ export function readTreeRssKiB(pid: number): number | null {
 const IDLE_SETTLE_MS = 1500;
 
 /**
- * The memory scenario: server RSS before, then with `conns` idle keep-alive connections open (each made one
- * request). requests = connections opened; detail.kibPerConn = the RSS growth per connection.
+ * The memory scenarios: server RSS before, then with `conns` idle connections open (keep-alive connections that each
+ * made one request, or WebSockets that opened). requests = connections opened; detail.kibPerConn = RSS growth per one.
  */
-async function runIdle(conns: number, plan: LoadPlan): Promise<LoadResult> {
+async function runIdle(plan: LoadPlan, args: string[], program: string): Promise<LoadResult> {
   if (plan.serverPid === undefined) return failedLoad('idle: no server pid to read memory from');
   const before = readTreeRssKiB(plan.serverPid);
-  const client = join(REPO_ROOT, 'dist', 'bench', 'idle-client.js');
-  const args = [client, '--port', String(plan.port), '--conns', String(conns), '--path', plan.path];
-  const cmd = plan.clientCore === null ? process.execPath : 'taskset';
-  const child = spawn(cmd, plan.clientCore === null ? args : ['-c', String(plan.clientCore), process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const cmd = plan.clientCore === null ? program : 'taskset';
+  const child = spawn(cmd, plan.clientCore === null ? args : ['-c', String(plan.clientCore), program, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const ready = await new Promise<string | null>((resolve) => {
     const timer = setTimeout(() => resolve(null), 120_000);

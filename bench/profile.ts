@@ -56,7 +56,7 @@ async function loadUnder(job: Job, wrap: (l: ReadyLaunch) => Launch): Promise<Ru
   const server = started.server;
   const problem = await verifyTarget(server.port, job.scenario.path, job.scenario);
   if (problem !== null) console.error(`warning: wrong response (${problem}); profiling anyway`);
-  const plan = { port: server.port, path: job.scenario.path, clientCore: job.cores.client, scratchDir: job.env.workDir, sinkBin: job.env.sinkBin };
+  const plan = { port: server.port, path: job.scenario.path, clientCore: job.cores.client, scratchDir: job.env.workDir, sinkBin: job.env.sinkBin, wsLoadBin: job.env.wsLoadBin };
   await runLoad(job.scenario, { ...plan, durationS: 2 });
   const load = await runLoad(job.scenario, { ...plan, durationS: job.durationS });
   console.error(load.failed ?? `load: ${Math.round(computeRps(load))} req/s, errors ${load.errors}, dropped ${load.dropped}, non-2xx ${load.non2xx}`);

@@ -66,6 +66,8 @@ export interface Row {
   clientBusy: number | null;
   vsNode: number | null;
   vsNginx: number | null;
+  /** Against uWebSockets.js in the same run. */
+  vsUws: number | null;
   errors: number;
   dropped: number;
   non2xx: number;
@@ -113,12 +115,13 @@ export function summarizeRuns(runs: readonly RunRecord[]): Row[] {
       p50Us: computeMedianOrNull(rs.map((r) => r.load.p50Us)), p99Us: computeMedianOrNull(rs.map((r) => r.load.p99Us)),
       serverUsPerReq: computeMedianOrNull(rs.map((r) => r.cpu.serverUsPerReq)), userUsPerReq: computeMedianOrNull(rs.map((r) => r.cpu.userUsPerReq)),
       serverBusy: computeMedianOrNull(rs.map((r) => r.cpu.serverBusy)), clientBusy: computeMedianOrNull(rs.map((r) => r.cpu.clientBusy)),
-      vsNode: null, vsNginx: null,
+      vsNode: null, vsNginx: null, vsUws: null,
       errors: rs.reduce((a, r) => a + r.load.errors, 0), dropped: rs.reduce((a, r) => a + r.load.dropped, 0),
       non2xx: rs.reduce((a, r) => a + r.load.non2xx, 0),
     };
   });
-  const headline = (row: Row): number | null => headlineOf(row)?.median ?? null;
+  // CPU per message is a row's own median, not a spread of rates: its ratio compares those medians.
+  const headline = (row: Row): number | null => (row.metric === 'cpuPerMsg' ? row.serverUsPerReq : headlineOf(row)?.median ?? null);
   const ratio = (row: Row, role: TargetRole): number | null => {
     const base = rows.find((b) => b.role === role && b.group === row.group && b.scenario === row.scenario);
     const v = headline(row);
@@ -128,6 +131,7 @@ export function summarizeRuns(runs: readonly RunRecord[]): Row[] {
   for (const row of rows) {
     row.vsNode = ratio(row, 'node');
     row.vsNginx = ratio(row, 'nginx');
+    row.vsUws = ratio(row, 'uws');
   }
   return rows;
 }
@@ -169,14 +173,14 @@ const pctPair = (a: number | null, b: number | null): string => (a === null || b
 
 /** Column headers of the results table (see docs/bench.md for their meaning). */
 export const TABLE_HEADER = ['target', 'scenario', 'n', 'req/s', 'spread', 'p50', 'p99', 'MB/s', 'srv µs/req', 'user µs/req',
-  'x node', 'x nginx', 'cpu srv/cli %', 'errors', 'dropped', 'non-2xx'];
+  'x node', 'x nginx', 'x uws', 'cpu srv/cli %', 'errors', 'dropped', 'non-2xx'];
 
 /** Renders one row of the results table. */
 export function renderRow(r: Row): string {
   const headline = headlineOf(r);
   const cells = [r.target, r.scenario, String(r.n), r.rps ? formatRate(r.rps.median) : '-', formatSpread(headline),
     formatLatency(r.p50Us), formatLatency(r.p99Us), fixed(r.mbps?.median ?? null, r.mbps && r.mbps.median < 10 ? 1 : 0),
-    formatMicros(r.serverUsPerReq), formatMicros(r.userUsPerReq), fixed(r.vsNode, 2), fixed(r.vsNginx, 2),
+    formatMicros(r.serverUsPerReq), formatMicros(r.userUsPerReq), fixed(r.vsNode, 2), fixed(r.vsNginx, 2), fixed(r.vsUws, 2),
     pctPair(r.serverBusy, r.clientBusy), String(r.errors), String(r.dropped), String(r.non2xx)];
   return `| ${cells.join(' | ')} |`;
 }
@@ -190,10 +194,13 @@ export function renderMarkdown(rep: BenchReport): string {
       : `Server pinned to CPU ${m.serverCore}, clients to CPU ${m.clientCore}.`, ''];
   const busy = describeLoad(m.loadAtStart, m.nproc);
   if (busy !== null) out.push(busy, '');
-  for (const group of ['hello', 'static', 'gzip', 'echo', 'fetch'] as const) {
+  for (const group of ['hello', 'static', 'gzip', 'echo', 'fetch', 'ws'] as const) {
     const rows = rep.rows.filter((r) => r.group === group && r.metric !== 'KiBperConn');
     if (rows.length === 0) continue;
-    out.push(`## ${group}`, '', `| ${TABLE_HEADER.join(' | ')} |`, `|${'---|'.repeat(TABLE_HEADER.length)}`, ...rows.map(renderRow), '');
+    // WebSocket rows: req/s is messages/s, srv µs/req is server CPU per message, and the ratios are of that CPU
+    // (x node = against ws): lower is better.
+    const note = group === 'ws' ? ['req/s = messages/s; srv µs/req = server CPU µs per message; x node (ws) and x uws compare that CPU (lower is better).', ''] : [];
+    out.push(`## ${group}`, '', ...note, `| ${TABLE_HEADER.join(' | ')} |`, `|${'---|'.repeat(TABLE_HEADER.length)}`, ...rows.map(renderRow), '');
   }
   out.push(...renderMemory(rep));
   out.push(...renderWorkers(rep));
@@ -216,12 +223,12 @@ function renderMemory(rep: BenchReport): string[] {
   const rows = rep.rows.filter((r) => r.metric === 'KiBperConn');
   if (rows.length === 0) return [];
   const mib = (kib: number | null): string => fixed(kib === null ? null : kib / 1024, 1);
-  const out = ['## memory per idle keep-alive connection', '',
-    '| target | scenario | n | connections | spread | RSS before MiB | RSS with them MiB | KiB/conn | x node | x nginx |', '|---|---|---|---|---|---|---|---|---|---|'];
+  const out = ['## memory per idle connection (keep-alive HTTP, or an open WebSocket)', '',
+    '| target | scenario | n | connections | spread | RSS before MiB | RSS with them MiB | KiB/conn | x node | x nginx | x uws |', '|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const r of rows) {
     const conns = r.rps === null ? '-' : String(Math.round(rep.runs.find((x) => x.target === r.target && x.scenario === r.scenario)?.load.requests ?? 0));
     out.push(`| ${r.target} | ${r.scenario} | ${r.n} | ${conns} | ${formatSpread(r.kibPerConn)} | ${mib(r.baselineKiB)} | ${mib(r.loadedKiB)} | ` +
-      `${fixed(r.kibPerConn?.median ?? null, 2)} | ${fixed(r.vsNode, 2)} | ${fixed(r.vsNginx, 2)} |`);
+      `${fixed(r.kibPerConn?.median ?? null, 2)} | ${fixed(r.vsNode, 2)} | ${fixed(r.vsNginx, 2)} | ${fixed(r.vsUws, 2)} |`);
   }
   out.push('');
   return out;

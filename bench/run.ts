@@ -53,7 +53,7 @@ function addSkip(ctx: Ctx, skip: Omit<SkipRecord, 'times'>): void {
 
 async function measure(ctx: Ctx, server: RunningServer, s: Scenario, rep: number): Promise<void> {
   const plan: LoadPlan = { port: server.port, path: s.path, durationS: ctx.opts.durationS, clientCore: ctx.cores.client,
-    scratchDir: ctx.scratch, sinkBin: ctx.env.sinkBin, serverPid: server.pid };
+    scratchDir: ctx.scratch, sinkBin: ctx.env.sinkBin, wsLoadBin: ctx.env.wsLoadBin, serverPid: server.pid };
   const before = sampleCpu(server.pid);
   // A prefork target's spread over its workers is read halfway through the load, while every connection is open.
   let workerConns: number[] | undefined;
@@ -97,10 +97,10 @@ async function runTarget(ctx: Ctx, t: Target, scenarios: Scenario[], rep: number
     if (good.length === 0) return;
     // Warm-up: JIT, caches and page cache, with the first scenario's load; its figures are discarded. The memory
     // scenario is not a warm-up: the connections it opened would stay in the baseline it is measured against.
-    const warm = good.find((s) => s.load.kind !== 'idle');
+    const warm = good.find((s) => s.load.kind !== 'idle' && s.load.kind !== 'ws-idle');
     if (warm !== undefined) {
       await runLoad(warm, { port: server.port, path: warm.path, durationS: ctx.opts.warmupS, clientCore: ctx.cores.client,
-        scratchDir: ctx.scratch, sinkBin: ctx.env.sinkBin });
+        scratchDir: ctx.scratch, sinkBin: ctx.env.sinkBin, wsLoadBin: ctx.env.wsLoadBin });
     }
     for (const s of good) {
       await sleep(PAUSE_MS);

@@ -3,18 +3,24 @@
 import { FILE_SIZES, INDEX_HTML_BYTES, JSON_PAYLOAD_BYTES } from './setup.js';
 
 /** Which kind of target a scenario applies to. */
-export type ScenarioGroup = 'hello' | 'static' | 'gzip' | 'echo' | 'fetch';
+export type ScenarioGroup = 'hello' | 'static' | 'gzip' | 'echo' | 'fetch' | 'ws';
 
-/** How the load is generated: wrk, the big-buffer sink client (large files), the upload client (echo), or the idle client
- *  (memory: N keep-alive connections that each made one request and then stay silent). */
+/** How the load is generated: wrk, the big-buffer sink client (large files), the upload client (echo), the idle client
+ *  (memory: N keep-alive connections that each made one request and then stay silent), or the WebSocket client
+ *  (bench/peers/ws-load.c: echo round trips, publish fan-out, or idle sockets). */
 export type Load =
   | { kind: 'wrk'; conns: number; pipeline: number; headers: string[]; timeoutS: number }
   | { kind: 'sink'; conns: number }
   | { kind: 'upload'; conns: number; bytes: number }
-  | { kind: 'idle'; conns: number };
+  | { kind: 'idle'; conns: number }
+  | { kind: 'ws'; mode: 'echo' | 'publish'; conns: number; bytes: number; window: number }
+  | { kind: 'ws-idle'; conns: number };
 
-/** What a scenario's headline figure measures. */
-export type ScenarioMetric = 'rps' | 'MBps' | 'KiBperConn';
+/**
+ * What a scenario's headline figure measures: request rate, MB/s, KiB per idle connection, or server CPU µs per
+ * message (WebSocket; its ratios are CPU over the peer's CPU, so lower is better, as for memory).
+ */
+export type ScenarioMetric = 'rps' | 'MBps' | 'KiBperConn' | 'cpuPerMsg';
 
 /** The response a target must give before it is loaded (a fast wrong server must not win). */
 export interface Expectation {
@@ -49,6 +55,8 @@ const wrk = (conns: number, extra: Partial<{ pipeline: number; headers: string[]
   kind: 'wrk', conns, pipeline: extra.pipeline ?? 1, headers: extra.headers ?? [], timeoutS: extra.timeoutS ?? 10,
 });
 const hello = { status: 200, bodyBytes: HELLO_BYTES };
+/** A WebSocket target must upgrade (101) and echo a probe message of this size before it is loaded. */
+const WS_ECHO = { status: 101, bodyBytes: 64 };
 /** An If-Modified-Since after any file's mtime: every server answers 304 (nginx with `if_modified_since before`). */
 const LATER = 'Fri, 01 Jan 2100 00:00:00 GMT';
 const page = { status: 200, bodyBytes: INDEX_HTML_BYTES };
@@ -92,6 +100,14 @@ export const SCENARIOS: readonly Scenario[] = [
     note: 'a fetch handler returning new Response(hello), 64 connections' },
   { name: 'fetch-hono-json-ka-c64', group: 'fetch', path: '/json', load: wrk(64), quick: true, metric: 'rps',
     expect: { status: 200, bodyBytes: HONO_JSON_BYTES }, note: 'a Hono app, GET /json (c.json), 64 connections' },
+  { name: 'ws-echo64-c100', group: 'ws', path: '/echo', load: { kind: 'ws', mode: 'echo', conns: 100, bytes: 64, window: 1 }, quick: true,
+    metric: 'cpuPerMsg', expect: WS_ECHO, note: '64-byte binary messages echoed, 100 connections, one message in flight on each' },
+  { name: 'ws-echo64k-c16', group: 'ws', path: '/echo', load: { kind: 'ws', mode: 'echo', conns: 16, bytes: 64 * 1024, window: 1 }, quick: true,
+    metric: 'cpuPerMsg', expect: WS_ECHO, note: '64 KiB binary messages echoed, 16 connections' },
+  { name: 'ws-publish64-s1000', group: 'ws', path: '/pub', load: { kind: 'ws', mode: 'publish', conns: 1000, bytes: 64, window: 8 }, quick: true,
+    metric: 'cpuPerMsg', expect: WS_ECHO, note: '64-byte messages published to 1,000 subscribers (8 publishes in flight); per delivered message' },
+  { name: 'ws-idle-c10000', group: 'ws', path: '/echo', load: { kind: 'ws-idle', conns: 10_000 }, quick: false, metric: 'KiBperConn',
+    expect: WS_ECHO, note: '10,000 open, silent WebSockets: server RSS per socket' },
 ];
 
 /** Scenarios of a group that pass the filters (`quick` keeps only the smoke subset). */

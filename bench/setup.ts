@@ -24,6 +24,8 @@ export interface BenchEnv {
   nginxPrefix: string;
   cepollBin: string;
   sinkBin: string;
+  /** The WebSocket load client (bench/peers/ws-load.c). */
+  wsLoadBin: string;
   hasNginx: boolean;
   hasWrk: boolean;
 }
@@ -126,6 +128,7 @@ export function ensureSetup(opts: { install?: boolean; log?: (s: string) => void
     nginxPrefix: join(workDir, 'nginx'),
     cepollBin: join(workDir, 'bin', 'cepoll'),
     sinkBin: join(workDir, 'bin', 'sink'),
+    wsLoadBin: join(workDir, 'bin', 'ws-load'),
     hasNginx: hasCommand('nginx'),
     hasWrk: hasCommand('wrk'),
   };
@@ -133,8 +136,9 @@ export function ensureSetup(opts: { install?: boolean; log?: (s: string) => void
   if (hasCommand('cc')) {
     buildC(join(REPO_ROOT, 'bench', 'peers', 'cepoll.c'), env.cepollBin, log);
     buildC(join(REPO_ROOT, 'bench', 'peers', 'sink.c'), env.sinkBin, log);
+    buildC(join(REPO_ROOT, 'bench', 'peers', 'ws-load.c'), env.wsLoadBin, log);
   } else {
-    log('no C compiler: the c-epoll target and the sink client are unavailable');
+    log('no C compiler: the c-epoll target, the sink client and the WebSocket client are unavailable');
   }
   const index = join(env.wwwDir, 'index.html');
   if (!existsSync(index) || readFileSync(index, 'utf8') !== INDEX_HTML) writeFileSync(index, INDEX_HTML);

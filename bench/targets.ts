@@ -6,8 +6,11 @@ import type { ScenarioGroup } from './scenarios.js';
 import type { BenchEnv } from './setup.js';
 import { REPO_ROOT } from './setup.js';
 
-/** What a target is compared as: ratios are taken against the `node` and `nginx` baselines of its group. */
-export type TargetRole = 'subject' | 'node' | 'nginx' | 'peer' | 'floor';
+/**
+ * What a target is compared as: ratios are taken against the `node`, `nginx` and `uws` (uWebSockets.js) baselines of
+ * its group. In the WebSocket group the `node` baseline is the `ws` library.
+ */
+export type TargetRole = 'subject' | 'node' | 'nginx' | 'uws' | 'peer' | 'floor';
 
 /** A ready-to-spawn server command, or why it cannot run. */
 export type Launch =
@@ -81,6 +84,7 @@ export const TARGETS: readonly Target[] = [
   { name: 'native-hello', group: 'hello', role: 'subject', launch: nodeScript(dist('bench', 'native-hello.js')) },
   { name: 'node-hello', group: 'hello', role: 'node', launch: nodeScript(dist('bench', 'peers', 'node-hello.js')) },
   { name: 'fastify-hello', group: 'hello', role: 'peer', launch: nodeScript(dist('bench', 'peers', 'fastify-hello.js')) },
+  { name: 'uws-hello', group: 'hello', role: 'uws', launch: nodeScript(dist('bench', 'peers', 'uws-hello.js')) },
   { name: 'nginx-hello', group: 'hello', role: 'nginx', launch: launchNginx },
   { name: 'c-epoll', group: 'hello', role: 'floor', launch: launchCepoll },
   { name: 'sluice-static', group: 'static', role: 'subject', launch: launchSluiceStatic() },
@@ -88,6 +92,8 @@ export const TARGETS: readonly Target[] = [
   { name: 'sluice-static-w2', group: 'static', role: 'subject', launch: launchSluiceStatic(2), prefork: true, scenarios: /^static-ka-c(64|1000)$/ },
   { name: 'node-static', group: 'static', role: 'node', launch: nodeScript(dist('bench', 'peers', 'node-static.js'), www) },
   { name: 'nginx-static', group: 'static', role: 'nginx', launch: launchNginx },
+  // uWebSockets.js has no static file serving: its peer reads files itself (small ones whole, large ones streamed).
+  { name: 'uws-static', group: 'static', role: 'uws', launch: nodeScript(dist('bench', 'peers', 'uws-static.js'), www) },
   { name: 'sluice-gzip', group: 'gzip', role: 'subject', launch: nodeScript(dist('examples', 'json.js'), json) },
   { name: 'node-gzip', group: 'gzip', role: 'node', launch: nodeScript(dist('bench', 'peers', 'node-gzip.js'), json) },
   { name: 'sluice-echo', group: 'echo', role: 'subject', launch: nodeScript(dist('examples', 'echo.js')) },
@@ -100,6 +106,10 @@ export const TARGETS: readonly Target[] = [
   { name: 'hono-node-fetch-hello', group: 'fetch', role: 'peer', launch: nodeScript(dist('bench', 'peers', 'hono-node-hello.js')), scenarios: /^fetch-hello/ },
   { name: 'hono-node-hono', group: 'fetch', role: 'peer', launch: nodeScript(dist('bench', 'peers', 'hono-node-json.js')), scenarios: /^fetch-hono/ },
   { name: 'baseline-node-hello', group: 'fetch', role: 'node', launch: nodeScript(dist('bench', 'peers', 'node-hello.js')), scenarios: /^fetch-hello/ },
+  // WebSockets: /echo, /sub and /pub on each; ws is the Node baseline ("x node"), uWebSockets.js the one to match.
+  { name: 'sluice-ws', group: 'ws', role: 'subject', launch: nodeScript(dist('bench', 'ws-sluice.js')) },
+  { name: 'uws-ws', group: 'ws', role: 'uws', launch: nodeScript(dist('bench', 'peers', 'uws-ws.js')) },
+  { name: 'ws-ws', group: 'ws', role: 'node', launch: nodeScript(dist('bench', 'peers', 'ws-ws.js')) },
 ];
 
 /** Targets whose name matches the filter. */

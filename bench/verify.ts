@@ -2,6 +2,7 @@
 // request with the expected status and body length (decoded length, for gzip).
 import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
+import WebSocket from 'ws';
 import type { Expectation, Scenario } from './scenarios.js';
 
 /** A response as seen by the checker. */
@@ -63,9 +64,41 @@ export function parseHeaderLines(lines: readonly string[]): Record<string, strin
   return out;
 }
 
+/** A WebSocket target: /echo echoes a binary probe; /sub gets what /pub is sent. Resolves the problem, or null. */
+async function verifyWebSocket(port: number, bytes: number): Promise<string | null> {
+  const open = (path: string): Promise<WebSocket> => new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { perMessageDeflate: false });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`no upgrade: status ${res.statusCode ?? 0}`)));
+  });
+  const message = (ws: WebSocket): Promise<Buffer> => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no message within 5 s')), 5000);
+    ws.once('message', (data: Buffer) => {
+      clearTimeout(timer);
+      resolve(data);
+    });
+  });
+  const probe = Buffer.alloc(bytes, 'sluice-ws-probe ');
+  const [echo, sub, pub] = await Promise.all([open('/echo'), open('/sub'), open('/pub')]);
+  try {
+    const echoed = message(echo);
+    echo.send(probe);
+    if (!(await echoed).equals(probe)) return `/echo answered something other than the ${bytes} B probe`;
+    // The subscriber joined in the server's open hook; give a server that answers 101 first a moment to get there.
+    await new Promise((r) => setTimeout(r, 100));
+    const published = message(sub);
+    pub.send(probe);
+    return (await published).equals(probe) ? null : '/sub did not get the message sent to /pub';
+  } finally {
+    for (const ws of [echo, sub, pub]) ws.terminate();
+  }
+}
+
 /** Verifies a target for one scenario; returns the problem, or null when the response is right. */
 export async function verifyTarget(port: number, path: string, s: Scenario): Promise<string | null> {
   try {
+    if (s.load.kind === 'ws' || s.load.kind === 'ws-idle') return await verifyWebSocket(port, s.expect.bodyBytes);
     if (s.load.kind === 'upload') {
       const probe = Buffer.alloc(ECHO_PROBE_BYTES, 'sluice-echo-probe ');
       const seen = await fetchOnce(port, path, { method: 'POST', body: probe, keepBody: true,

@@ -8,7 +8,7 @@ import { OP_BINARY, OP_TEXT } from '../src/websocket/frame.js';
 import { receiveMessages } from '../src/websocket/messages.js';
 import { settingsOf } from '../src/websocket/options.js';
 import { Session } from '../src/websocket/session.js';
-import type { UpgradedIO } from '../src/websocket/io.js';
+import type { UpgradedIO } from '../src/server/index.js';
 import { clientFrame } from '../test/websocket/support/wire.js';
 
 const ROUND_MS = Number(process.argv[2] ?? 200);
@@ -79,7 +79,14 @@ class CountingIO implements UpgradedIO {
   readonly input = null as never;
   readonly bufferedAmount = 0;
   readonly signal = new AbortController().signal;
-  readonly shutdown = new AbortController().signal;
+  readonly shuttingDown = false;
+  onShutdown = null;
+  readonly transport = { kind: 'tcp' } as const;
+  readonly remoteAddress = null;
+  read(): null {
+    return null;
+  }
+  waitReadable(): void {}
   write(b: Uint8Array): void {
     this.bytes += b.length;
   }
@@ -95,7 +102,7 @@ class CountingIO implements UpgradedIO {
 
 function sluiceSend(data: string | Buffer, batch: number): () => number {
   const io = new CountingIO();
-  const session = new Session(io, {}, settingsOf({}), { data: undefined, protocol: '', deflate: null, remoteAddress: null });
+  const session = new Session(io, {}, settingsOf({}), { data: undefined, protocol: '', deflate: null });
   return () => {
     for (let i = 0; i < batch; i++) session.ws.send(data);
     return batch;

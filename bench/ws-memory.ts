@@ -2,7 +2,8 @@
 // heap measured before and after (with gc). The engine's own per-connection objects come on top (phase 2 measures
 // the whole process beside uWebSockets.js). Run: npx tsc -p . && node --expose-gc dist/bench/ws-memory.js [N]
 import { ResumableSource, Source, Stage, suspend, type Suspend } from '../src/conduit/index.js';
-import { tryUpgrade, type UpgradedIO, type WebSocketHandler } from '../src/websocket/index.js';
+import type { UpgradedIO } from '../src/server/index.js';
+import { tryUpgrade, type WebSocketHandler } from '../src/websocket/index.js';
 
 const N = Number(process.argv[2] ?? 20_000);
 const never = new Promise<void>(() => undefined);
@@ -19,8 +20,9 @@ class Idle extends Stage<Uint8Array, void> {
 function idleIO(): UpgradedIO {
   return {
     input: ResumableSource.from(new Source<Uint8Array>(() => new Idle())),
-    write() {}, flush() {}, bufferedAmount: 0, whenDrained: () => null, setIdleTimeout() {}, close() {}, destroy() {},
-    reportError() {}, signal: new AbortController().signal, shutdown: new AbortController().signal,
+    read: () => null, waitReadable() {}, write() {}, flush() {}, bufferedAmount: 0, whenDrained: () => null,
+    setIdleTimeout() {}, close() {}, destroy() {}, reportError() {}, signal: new AbortController().signal,
+    shuttingDown: false, onShutdown: null, transport: { kind: 'tcp' }, remoteAddress: null,
   };
 }
 

@@ -24,6 +24,7 @@ const ENTRIES = [
   { source: 'index', types: 'index' }, // "."
   { source: 'conduit/index', types: 'conduit' }, // "./conduit"
   { source: 'middleware/index', types: 'middleware' }, // "./middleware"
+  { source: 'websocket/index', types: 'websocket' }, // "./websocket"
   { source: 'cli/main' }, // bin/sluice.js
   { source: 'cli/worker-entry' }, // forked by path from src/cli/workers.ts
   { source: 'native/load' }, // scripts/install.js, and buildPrebuilt() below

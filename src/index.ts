@@ -3,9 +3,13 @@
 // ** The engine
 export * from './server/index.js';
 
+// ** WebSocket (the full API is in 'sluice/websocket'): respond.upgrade(req, handler, options?) answers with one
+export { respond, upgradeWebSocket, isWebSocketUpgrade, ServerWebSocket, Topics, defaultTopics, CloseCodes } from './websocket/index.js';
+export type { Respond, RespondUpgrade, WebSocketHandler, UpgradeOptions, PerMessageDeflateOptions } from './websocket/index.js';
+
 // ** Web-standard handlers: serve({ fetch }) beside serve(settings, app), and fromFetch(handler)
 export { serve, fromFetch, ServeInfo } from './fetch/index.js';
-export type { FetchServeOptions, FetchHandler, FetchOptions, NetAddr, SocketAddress } from './fetch/index.js';
+export type { FetchServeOptions, FetchServer, FetchUpgradeOptions, FetchHandler, FetchOptions, NetAddr, SocketAddress } from './fetch/index.js';
 
 // ** Middleware
 export * from './middleware/index.js';

@@ -1,7 +1,9 @@
 // The client's address in the shapes fetch handlers expect: Deno's `info.remoteAddr` ({ transport, hostname, port }),
 // Bun's `server.requestIP(req)` ({ address, family, port }) and srvx's `request.ip`. Parsed from the engine's
-// 'ip:port' / '[ip6]:port' text only when read.
+// 'ip:port' / '[ip6]:port' text only when read. It also carries Bun's server.upgrade/publish/subscriberCount.
 import type { Request as EngineRequest } from '../server/index.js';
+import type { MessageData, SendOptions } from '../websocket/index.js';
+import type { FetchUpgradeOptions, WebSocketMethods } from './websocket-server.js';
 
 /** Deno's `Deno.NetAddr` for a TCP peer. */
 export interface NetAddr {
@@ -28,16 +30,44 @@ export function parseAddress(text: string | null): NetAddr | null {
   return Number.isInteger(port) ? { transport: 'tcp', hostname: host, port } : null;
 }
 
-/** The second argument a fetch handler gets (Deno's ServeHandlerInfo: remoteAddr, completed; plus Bun's requestIP). */
+/**
+ * The second argument a fetch handler gets: Deno's ServeHandlerInfo (remoteAddr, completed) and the Bun server methods
+ * a handler calls on its second argument (requestIP, upgrade, publish, subscriberCount).
+ */
 export class ServeInfo {
   #engine: EngineRequest;
+  #ws: WebSocketMethods | null;
   #addr: NetAddr | null | undefined = undefined;
   #completed: Promise<void> | null = null;
   #done = false;
   #resolve: (() => void) | null = null;
 
-  constructor(engine: EngineRequest) {
+  constructor(engine: EngineRequest, ws: WebSocketMethods | null = null) {
     this.#engine = engine;
+    this.#ws = ws;
+  }
+
+  /**
+   * Bun's `server.upgrade(request, { data, headers })`: true when the request is a valid WebSocket handshake, which
+   * serve()'s `websocket` handler then serves (return nothing); false when it is not (answer it yourself).
+   */
+  upgrade<T>(request: Request, options?: FetchUpgradeOptions<T>): boolean {
+    return this.#methods().upgrade(request, options);
+  }
+
+  /** Bun's `server.publish(topic, data, compress?)`: every subscriber of `topic` gets the message, framed once. */
+  publish(topic: string, data: MessageData, compress?: SendOptions): number {
+    return this.#methods().publish(topic, data, compress);
+  }
+
+  /** Bun's `server.subscriberCount(topic)`. */
+  subscriberCount(topic: string): number {
+    return this.#methods().subscriberCount(topic);
+  }
+
+  #methods(): WebSocketMethods {
+    if (this.#ws === null) throw new TypeError('WebSocket methods need a fetch handler served by serve({ fetch, websocket }) or fromFetch(handler, { websocket })');
+    return this.#ws;
   }
 
   /** Deno's `info.completed`: settles once the response has gone out whole (or was cut short by the client). */

@@ -2,20 +2,27 @@
 // request is one Exchange: a lazy Request in, a Response converted at the edge out. A handler that throws or rejects
 // gets the `error` hook's Response or a bare 500 on a connection that stays open; a failure of the request body itself
 // (malformed chunking, too large, client gone) goes back to the engine, which answers with the client's status.
+// `info.upgrade(request)` (Bun's server.upgrade) records a WebSocket 101 that the exchange answers with instead.
 import {
   defaultOnException,
   RequestError,
   type Application,
   type Request as EngineRequest,
   type Response as EngineResponse,
+  type ResponseHeaders,
 } from '../server/index.js';
+import { topicsOf, tryUpgrade, type WebSocketHandler } from '../websocket/index.js';
 import { ServeInfo } from './client-address.js';
 import { OriginCache } from './request-url.js';
 import { LazyRequest, type ExchangeHooks } from './web-request.js';
 import { toEngineResponse, type ExchangeFacts } from './web-response.js';
+import { WebSocketMethods, type UpgradeTarget } from './websocket-server.js';
 
-/** A web-standard handler: Bun's, Deno's, srvx's and Cloudflare's `fetch(request, info)`. */
-export type FetchHandler = (request: Request, info: ServeInfo) => Response | PromiseLike<Response>;
+/**
+ * A web-standard handler: Bun's, Deno's, srvx's and Cloudflare's `fetch(request, info)`. It may return nothing once
+ * `info.upgrade(request)` has returned true.
+ */
+export type FetchHandler = (request: Request, info: ServeInfo) => Response | void | PromiseLike<Response | void>;
 
 /** How fromFetch treats failures and requests without a Host. */
 export interface FetchOptions {
@@ -27,6 +34,8 @@ export interface FetchOptions {
   defaultHost?: string | undefined;
   /** `this` for the handler (serve passes its options object, as Bun and Workers call `fetch` as a method). */
   thisArg?: unknown;
+  /** The WebSocket handler `info.upgrade(request, { data })` serves (Bun's `websocket` option). */
+  websocket?: WebSocketHandler<any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any -- each socket's data type is the app's
 }
 
 const EMPTY = new Uint8Array(0);
@@ -43,17 +52,27 @@ function isThenable(x: unknown): x is PromiseLike<unknown> {
 const NO_ERROR = Symbol('no body error');
 
 /** One request/response exchange: what the lazy request and the conversion report to the adapter. */
-class Exchange implements ExchangeHooks, ExchangeFacts {
+class Exchange implements ExchangeHooks, ExchangeFacts, UpgradeTarget {
   readonly web: LazyRequest;
   readonly info: ServeInfo;
   readonly method: string;
   private bodyError: unknown = NO_ERROR;
   private settled = false;
+  /** The 101 that info.upgrade() recorded: the answer, whatever the handler returns. */
+  private upgraded: EngineResponse | null = null;
 
-  constructor(readonly engine: EngineRequest, origin: string, private readonly options: FetchOptions) {
+  constructor(readonly engine: EngineRequest, origin: string, private readonly options: FetchOptions, methods: WebSocketMethods) {
     this.web = new LazyRequest(engine, origin, this);
-    this.info = new ServeInfo(engine);
+    this.info = new ServeInfo(engine, methods);
     this.method = engine.method;
+  }
+
+  upgrade(handler: WebSocketHandler<unknown>, data: unknown, headers: ResponseHeaders | undefined): boolean {
+    if (this.settled || this.upgraded !== null) return false;
+    const r = tryUpgrade(this.engine, handler, { data, headers });
+    if (r.kind !== 'upgrade') return false;
+    this.upgraded = r;
+    return true;
   }
 
   bodyFailed(error: unknown): void {
@@ -71,6 +90,10 @@ class Exchange implements ExchangeHooks, ExchangeFacts {
   }
 
   answer(res: unknown): EngineResponse | Promise<EngineResponse> {
+    if (this.upgraded !== null) {
+      this.settle();
+      return this.upgraded;
+    }
     try {
       return toEngineResponse(res, this);
     } catch (e) {
@@ -108,12 +131,13 @@ export function fromFetch(handler: FetchHandler, options: FetchOptions = {}): Ap
   // A TLS connection's request.url is https://: one cache per scheme, chosen by a boolean per request.
   const secureOrigins = new OriginCache('https');
   const thisArg = options.thisArg;
+  const methods = webSocketMethods(options.websocket);
   return (req: EngineRequest) => {
     const origin = (req.secure ? secureOrigins : origins).originOf(req.host ?? options.defaultHost ?? 'localhost');
     // A Host that is not a valid URL host cannot make request.url: 400, as for any malformed Host (RFC 9112 §3.2).
     if (origin === null) throw new RequestError('BAD_HOST');
-    const exchange = new Exchange(req, origin, options);
-    let r: Response | PromiseLike<Response>;
+    const exchange = new Exchange(req, origin, options, methods);
+    let r: Response | void | PromiseLike<Response | void>;
     try {
       r = handler.call(thisArg, exchange.web as unknown as Request, exchange.info);
     } catch (e) {
@@ -122,4 +146,10 @@ export function fromFetch(handler: FetchHandler, options: FetchOptions = {}): Ap
     if (isThenable(r)) return Promise.resolve(r).then((res) => exchange.answer(res), (e: unknown) => exchange.failed(e));
     return exchange.answer(r);
   };
+}
+
+/** Bun's server.upgrade/publish/subscriberCount over `handler` (its settings are checked now, not at the first upgrade). */
+export function webSocketMethods(handler: WebSocketHandler<unknown> | undefined): WebSocketMethods {
+  if (handler !== undefined) topicsOf(handler as WebSocketHandler<never>);
+  return new WebSocketMethods(handler, (request) => LazyRequest.hooksOf(request) as Exchange | null);
 }

@@ -3,9 +3,12 @@
 
 // ** Serving a fetch handler
 export { serve } from './serve.js';
-export type { FetchServeOptions } from './serve.js';
+export type { FetchServeOptions, FetchServer } from './serve.js';
 export { fromFetch } from './fetch-app.js';
 export type { FetchHandler, FetchOptions } from './fetch-app.js';
+
+// ** WebSockets (Bun's server.upgrade, publish, subscriberCount)
+export type { FetchUpgradeOptions } from './websocket-server.js';
 
 // ** What the handler gets besides the request
 export { ServeInfo } from './client-address.js';

@@ -7,7 +7,9 @@ import {
   type Server,
   type Settings,
 } from '../server/index.js';
-import { fromFetch, type FetchHandler, type FetchOptions } from './fetch-app.js';
+import type { WebSocketHandler } from '../websocket/index.js';
+import { fromFetch, webSocketMethods, type FetchHandler, type FetchOptions } from './fetch-app.js';
+import type { WebSocketMethods } from './websocket-server.js';
 
 /** serve()'s one-argument form: a fetch handler plus any Settings field (`hostname` or `host`, `port`...). */
 export interface FetchServeOptions extends Partial<Omit<Settings, 'port' | 'host'>> {
@@ -21,13 +23,18 @@ export interface FetchServeOptions extends Partial<Omit<Settings, 'port' | 'host
   host?: string | undefined;
   /** Turns an error thrown by the handler into a Response; if it fails too, a bare 500. */
   error?: FetchOptions['error'];
+  /** Bun's `websocket` handler: what `server.upgrade(request, { data })` serves (hooks and settings). */
+  websocket?: WebSocketHandler<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- each socket's data type is the app's
 }
 
+/** The server serve({ fetch }) returns: the engine's Server with Bun's upgrade, publish and subscriberCount. */
+export type FetchServer = Server & Pick<WebSocketMethods, 'upgrade' | 'publish' | 'subscriberCount'>;
+
 /** Serves a fetch handler: `serve({ fetch: (req) => new Response('hi'), port: 3000 })`. */
-export function serve(options: FetchServeOptions): Server;
+export function serve(options: FetchServeOptions): FetchServer;
 /** Serves a Sluice Application: `serve({ port: 3000 }, app)`. */
 export function serve(settings: Partial<Settings>, app: Application): Server;
-export function serve(options: FetchServeOptions | Partial<Settings>, app?: Application): Server {
+export function serve(options: FetchServeOptions | Partial<Settings>, app?: Application): Server | FetchServer {
   if (app !== undefined) return serveApplication(options as Partial<Settings>, app);
   const o = options as Partial<FetchServeOptions> | null | undefined;
   if (typeof o?.fetch !== 'function') {
@@ -35,8 +42,10 @@ export function serve(options: FetchServeOptions | Partial<Settings>, app?: Appl
   }
   const settings = settingsOf(o as FetchServeOptions);
   const where = { host: 'localhost' };
+  const ws = webSocketMethods(o.websocket);
   const handlerOptions: FetchOptions = {
     error: o.error,
+    websocket: o.websocket,
     onException: settings.onException,
     thisArg: o,
     get defaultHost() {
@@ -46,7 +55,12 @@ export function serve(options: FetchServeOptions | Partial<Settings>, app?: Appl
   const server = serveApplication(settings, fromFetch(o.fetch, handlerOptions));
   // A request without a Host (HTTP/1.0) is given this server's own address in request.url.
   where.host = `${displayHost(settings.host ?? '')}:${server.port}`;
-  return server;
+  // Bun's server methods on the server itself, for code that keeps `server` and publishes from elsewhere.
+  return Object.assign(server, {
+    upgrade: ws.upgrade.bind(ws) as WebSocketMethods['upgrade'],
+    publish: ws.publish.bind(ws),
+    subscriberCount: ws.subscriberCount.bind(ws),
+  });
 }
 
 /** The Settings fields of a one-argument options object (a Hono app passed whole brings other keys: they are left). */

@@ -162,6 +162,11 @@ export class LazyRequest {
     }
   }
 
+  /** The exchange hooks of a request this adapter made, or null for anything else (another Request, a clone). */
+  static hooksOf(x: unknown): ExchangeHooks | null {
+    return typeof x === 'object' && x !== null && #hooks in x ? (x as LazyRequest).#hooks : null;
+  }
+
   /** The body stream if the handler asked for one (so the adapter can cancel what it left unread), else null. */
   static openedBody(request: LazyRequest): ReadableStream<Uint8Array> | null {
     return request.#body ?? null;

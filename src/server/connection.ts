@@ -46,6 +46,14 @@ export interface ConnectionOwner {
   released(conn: Connection): void;
 }
 
+/** What the server tells the protocol an upgraded connection runs (upgrade.ts's ConnectionIO). */
+export interface UpgradedHooks {
+  /** Phase.Upgraded's deadline passed: true when the protocol took it (it decides), false to close as usual. */
+  idle(): boolean;
+  /** The server began a graceful shutdown. */
+  shutdown(): void;
+}
+
 /**
  * A parked protocol loop. Written as a method type (bivariant in its parameter), so a loop typed for its own server
  * (Connection<Engine>) can park itself on a connection that the reactor knows as a plain Connection.
@@ -93,8 +101,8 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
   bodyStart = -1;
   /** The deadline an upgraded protocol asked for (Phase.Upgraded), 0 = none. */
   upgradedTimeoutMs = 0;
-  /** An upgraded protocol's reaction to a graceful shutdown (a WebSocket sends 1001), or null. */
-  protocolShutdown: (() => void) | null = null;
+  /** The protocol a 101 handed this connection to: told about its idle deadline and a graceful shutdown. */
+  upgraded: UpgradedHooks | null = null;
   /** The rest of the input as a resumable source, made on first use (bodies, slow heads, upgrades). */
   private resumable: ResumableSource<Uint8Array> | null = null;
 

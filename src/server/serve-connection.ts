@@ -6,8 +6,8 @@ import type { Connection } from './connection.js';
 import type { Engine } from './engine.js';
 import { CLOSE, LINGER } from './exchange.js';
 import { runHttp1, type HandOff, type LoopHooks } from './http1.js';
+import { lingerClose } from './linger.js';
 import { Phase } from './phase.js';
-import { waitForClient } from './response-writer.js';
 import type { UpgradeResponse } from './types.js';
 import { ConnectionIO } from './upgrade.js';
 
@@ -38,35 +38,6 @@ function finishHttp1(conn: Connection<Engine>, handOff: HandOff): void {
   else runUpgraded(conn, handOff);
 }
 
-/**
- * Lingering close (RFC 9112 §9.6): send what is queued, half-close, and discard input until the client closes (at
- * most LINGER_MS). Closing at once while the client is still sending would reset the connection and lose our answer.
- */
-async function lingerClose(conn: Connection<Engine>): Promise<void> {
-  if (conn.peerGone) return conn.closeWhenSent();
-  conn.owner.reactor.flush();
-  if (conn.backlogBytes > 0) {
-    try {
-      await waitForClient(conn, conn.whenDrained());
-    } catch {
-      // Reset or timed out: there is no one left to deliver to.
-      return conn.destroy();
-    }
-  }
-  if (conn.closed) return;
-  conn.transport.shutdownWrite(conn.host.native, conn.fd);
-  conn.enter(Phase.Linger);
-  discardInput(conn);
-}
-
-function discardInput(conn: Connection<Engine>): void {
-  while (conn.shift() !== null) {
-    // dropped: the client's late bytes have no one to read them
-  }
-  if (conn.readable) conn.destroy();
-  else conn.waitReadable(discardInput);
-}
-
 /** Hands the connection to the protocol a 101 switched to; it closes once that protocol's run settles. */
 function runUpgraded(conn: Connection<Engine>, res: UpgradeResponse): void {
   conn.enter(Phase.Upgraded);
@@ -75,14 +46,15 @@ function runUpgraded(conn: Connection<Engine>, res: UpgradeResponse): void {
   try {
     r = res.run(io);
   } catch (e) {
-    upgradeFailed(conn, e);
+    upgradeFailed(conn, io, e);
     return;
   }
-  if (r instanceof Promise) r.then(() => conn.closeWhenSent(), (e: unknown) => upgradeFailed(conn, e));
-  else conn.closeWhenSent();
+  // The protocol's end closes lingering (io.close), unless it closed already: its last frame must not be reset away.
+  if (r instanceof Promise) r.then(() => io.close(), (e: unknown) => upgradeFailed(conn, io, e));
+  else io.close();
 }
 
-function upgradeFailed(conn: Connection<Engine>, e: unknown): void {
+function upgradeFailed(conn: Connection<Engine>, io: ConnectionIO, e: unknown): void {
   if (!conn.peerGone && !isPeerGone(e)) conn.owner.settings.onException(e, null);
-  conn.closeWhenSent();
+  io.close();
 }

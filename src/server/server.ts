@@ -130,6 +130,11 @@ export class Server implements Engine {
 
   /** @internal a phase deadline passed (connection.ts's phase table says which). */
   timedOut(conn: Connection): void {
+    // An upgraded protocol runs its own idle clock and decides (a WebSocket pings first): it stays tracked.
+    if (conn.phase === Phase.Upgraded && conn.upgraded !== null) {
+      this.timeouts.add(conn as Connection<Server>);
+      if (conn.upgraded.idle()) return;
+    }
     // A client that started a request gets a 408 (RFC 9110 §15.5.9); a fresh or idle one is just closed (as nginx).
     if (conn.phase === Phase.Head) writeErrorResponse(this, conn, 'REQUEST_TIMEOUT');
     conn.fail(new ConnectionError('ETIMEDOUT', 'connection timed out'));
@@ -158,7 +163,7 @@ export class Server implements Engine {
     const done = new Promise<void>((resolve) => (this.allClosed = resolve));
     this.timeouts.forEach((conn) => {
       if (conn.phase === Phase.Upgraded) {
-        conn.protocolShutdown?.();
+        conn.upgraded?.shutdown();
         return;
       }
       if ((conn.phase !== Phase.Idle && conn.phase !== Phase.Fresh) || conn.hasBuffered()) return;

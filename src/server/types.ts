@@ -1,6 +1,6 @@
 // The application contract: Application = (req) => Response | Promise<Response>; Middleware = (app) => app. A
 // Response is bytes, a stream, a file, or an upgrade: a hand-off of the connection to another protocol.
-import type { ResumableSource, Source } from '../conduit/index.js';
+import type { Done, ResumableSource, Source } from '../conduit/index.js';
 import type { Flushable } from '../conduit/flush.js';
 import type { Request } from './request.js';
 import type { TransportInfo } from './transport.js';
@@ -47,28 +47,60 @@ export interface FileRange {
 
 /**
  * A connection after `101 Switching Protocols`: the rest of its input and a corked output, for the protocol that
- * takes over (hyper's upgrade Parts, warp's ResponseRaw). Nothing received is lost or read twice at the switch.
+ * takes over (hyper's upgrade Parts, warp's ResponseRaw). Nothing received is lost or read twice at the switch. Every
+ * member is called on the JS thread; a protocol reads either through `input` (conduits) or with read()/waitReadable()
+ * (a loop that parks a plain function while idle, as the HTTP/1.1 loop does: no suspended run per idle connection).
  */
 export interface UpgradedIO {
-  /** Everything the client sent after the upgrade request, leftovers first. Read it with conduits. */
+  /**
+   * Everything the client sent after the upgrade request, leftovers first. Chunks are fresh copies owned by the
+   * reader (it may change them in place and keep views of them). It ends at the peer's FIN or once the connection is
+   * closed, and throws the socket error after a reset.
+   */
   readonly input: ResumableSource<Uint8Array>;
-  /** Queues bytes in order; small writes are corked and leave with the event loop turn's one flush. */
+  /**
+   * What `input` would give now without waiting: the next chunk, DONE at its end, or null when nothing has arrived
+   * yet (then waitReadable). Throws the socket error after a reset. Shares input's queue and order.
+   */
+  read(): Uint8Array | Done | null;
+  /** Calls `fn` once when read() would not return null (bytes, the end, an error, a close); one wait at a time. */
+  waitReadable(fn: () => void): void;
+  /** Queues bytes after everything queued before, corked until the end of the microtask wave; taken by reference. */
   write(bytes: Uint8Array): void;
-  /** Sends what is corked now. */
+  /** Sends what is corked now instead of at the end of the wave. */
   flush(): void;
-  /** Bytes queued for the socket that the kernel has not taken yet. */
+  /** Bytes the kernel would not take yet (the backlog after a short send); this wave's corked bytes do not count. */
   readonly bufferedAmount: number;
-  /** A promise that settles once the queued output is below the high-water mark, or null when it already is. */
-  whenWritable(): Promise<void> | null;
-  /** Closes the connection after this long without input (0 = never); the protocol's own keep-alive clock. */
-  setIdleTimeout(ms: number): void;
-  /** Closes the connection once what is queued has been sent. */
+  /**
+   * null when bufferedAmount is 0; else a promise that resolves once the backlog has gone to the kernel, or when the
+   * connection closes first (it never rejects: the caller checks its own state afterwards).
+   */
+  whenDrained(): Promise<void> | null;
+  /**
+   * The protocol's own idle clock: when no byte has arrived for `ms`, `onIdle` runs once and the clock stops until the
+   * next call (a WebSocket pings, then closes). Every received chunk pushes the deadline back; `ms <= 0` stops it. The
+   * engine's sweeper fires it, up to about a second late.
+   */
+  setIdleTimeout(ms: number, onIdle: () => void): void;
+  /**
+   * Closes the connection once what is corked and queued has gone out (within the send timeout), lingering: it
+   * half-closes and discards input until the peer's FIN (at most a few seconds), so a peer still sending does not
+   * reset our last bytes away. Idempotent.
+   */
   close(): void;
-  /** Closes the connection now, dropping what is queued. */
+  /** Closes the connection now, dropping what is queued. Idempotent. */
   destroy(): void;
-  /** Aborted when the connection fails or closes. */
+  /** Reports an exception the way the engine reports an app's (Settings.onException). */
+  reportError(error: unknown): void;
+  /** Aborted when the connection fails or closes (made on first use). */
   readonly signal: AbortSignal;
-  /** Called once when the server starts a graceful shutdown (send a going-away close, then end). */
+  /** Whether the server has begun a graceful shutdown. */
+  readonly shuttingDown: boolean;
+  /**
+   * Called once when the server begins a graceful shutdown (a WebSocket sends close 1001 and waits for the peer's);
+   * the server closes what is still open when its grace period ends. Not called for a shutdown that began before it
+   * was set: check shuttingDown.
+   */
   onShutdown: (() => void) | null;
   /** The carrier (TCP, TLS). */
   readonly transport: TransportInfo;
@@ -110,7 +142,10 @@ export interface UpgradeResponse {
   readonly status: 101;
   /** Must include Upgrade; Connection: upgrade is added by the engine. */
   readonly headers: ResponseHeaders;
-  /** Runs the new protocol once the 101 head is queued; the connection closes when it settles. */
+  /**
+   * Runs the new protocol once the 101 head is corked; the connection closes (after sending what is queued) when it
+   * settles. A rejection is reported (Settings.onException) unless the peer had gone.
+   */
   run(io: UpgradedIO): void | Promise<void>;
 }
 

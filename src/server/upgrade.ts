@@ -1,19 +1,54 @@
 // The connection as another protocol sees it after `101 Switching Protocols` (hyper's upgrade Parts, warp's
-// ResponseRaw): the rest of the resumable input, corked writes, backpressure, an idle clock and a shutdown hook.
-import type { ResumableSource } from '../conduit/index.js';
-import type { Connection } from './connection.js';
+// ResponseRaw): the rest of the resumable input, corked writes, the backlog, an idle clock and a shutdown hook. Key
+// decision: an idle protocol parks one plain function on the connection (read/waitReadable), as the HTTP/1.1 loop does.
+import type { Done, ResumableSource } from '../conduit/index.js';
+import type { Connection, UpgradedHooks } from './connection.js';
 import type { Engine } from './engine.js';
+import { lingerClose } from './linger.js';
 import { Phase } from './phase.js';
-import { whenWritableEnough } from './response-writer.js';
 import type { TransportInfo } from './transport.js';
 import type { UpgradedIO } from './types.js';
 
-/** UpgradedIO over an engine connection. */
-export class ConnectionIO implements UpgradedIO {
-  readonly input: ResumableSource<Uint8Array>;
+const ignore = (): void => undefined;
+
+/** Runs the protocol's parked reader (a module-level continuation: nothing is allocated per wait). */
+function wakeReader(conn: Connection<Engine>): void {
+  (conn.upgraded as ConnectionIO).wakeReader();
+}
+
+/** UpgradedIO over an engine connection; also the connection's UpgradedHooks. */
+export class ConnectionIO implements UpgradedIO, UpgradedHooks {
+  onShutdown: (() => void) | null = null;
+  private onIdle: (() => void) | null = null;
+  private reader: (() => void) | null = null;
+  private inputSource: ResumableSource<Uint8Array> | null = null;
+  /** close() ran: the lingering close is under way (a second close must not cut it short). */
+  private closing = false;
 
   constructor(private readonly conn: Connection<Engine>) {
-    this.input = conn.input();
+    conn.upgraded = this;
+  }
+
+  get input(): ResumableSource<Uint8Array> {
+    return (this.inputSource ??= this.conn.input());
+  }
+
+  read(): Uint8Array | Done | null {
+    const conn = this.conn;
+    // While readable, conn.read() never suspends: it returns a chunk, DONE, or throws the socket error.
+    return conn.readable ? (conn.read() as Uint8Array | Done) : null;
+  }
+
+  waitReadable(fn: () => void): void {
+    this.reader = fn;
+    this.conn.waitReadable(wakeReader);
+  }
+
+  /** @internal the connection became readable: the parked reader runs once. */
+  wakeReader(): void {
+    const fn = this.reader;
+    this.reader = null;
+    fn?.();
   }
 
   write(bytes: Uint8Array): void {
@@ -25,37 +60,64 @@ export class ConnectionIO implements UpgradedIO {
   }
 
   get bufferedAmount(): number {
-    return this.conn.backlogBytes + this.conn.owner.reactor.corkedBytes(this.conn);
+    return this.conn.backlogBytes;
   }
 
-  whenWritable(): Promise<void> | null {
-    return whenWritableEnough(this.conn);
+  whenDrained(): Promise<void> | null {
+    const conn = this.conn;
+    if (conn.backlogBytes === 0 || conn.closed) return null;
+    // A failure or a close ends the wait too: the protocol looks at its own state afterwards.
+    return conn.whenDrained().then(ignore, ignore);
   }
 
-  setIdleTimeout(ms: number): void {
-    if (!(ms >= 0)) throw new RangeError(`idle timeout must be a non-negative number of ms, got ${ms}`);
-    this.conn.upgradedTimeoutMs = ms;
-    if (this.conn.phase === Phase.Upgraded) this.conn.enter(Phase.Upgraded);
+  setIdleTimeout(ms: number, onIdle: () => void): void {
+    const conn = this.conn;
+    this.onIdle = ms > 0 ? onIdle : null;
+    conn.upgradedTimeoutMs = ms > 0 ? ms : 0;
+    if (conn.phase === Phase.Upgraded) conn.enter(Phase.Upgraded);
+  }
+
+  /** @internal the idle deadline passed: the protocol's callback runs once, and the clock stops until it re-arms. */
+  idle(): boolean {
+    const fn = this.onIdle;
+    if (fn === null) return false;
+    this.onIdle = null;
+    this.conn.upgradedTimeoutMs = 0;
+    fn();
+    return true;
+  }
+
+  /** @internal the server began a graceful shutdown. */
+  shutdown(): void {
+    const fn = this.onShutdown;
+    this.onShutdown = null;
+    fn?.();
   }
 
   close(): void {
-    this.conn.closeWhenSent();
+    if (this.closing) return;
+    this.closing = true;
+    // The linger reads the input from now on: a reader the protocol parked runs once instead, to see that it is over.
+    const parked = this.reader;
+    this.reader = null;
+    void lingerClose(this.conn);
+    parked?.();
   }
 
   destroy(): void {
     this.conn.destroy();
   }
 
+  reportError(error: unknown): void {
+    this.conn.owner.settings.onException(error, null);
+  }
+
   get signal(): AbortSignal {
     return this.conn.signal;
   }
 
-  get onShutdown(): (() => void) | null {
-    return this.conn.protocolShutdown;
-  }
-
-  set onShutdown(fn: (() => void) | null) {
-    this.conn.protocolShutdown = fn;
+  get shuttingDown(): boolean {
+    return this.conn.owner.shuttingDown;
   }
 
   get transport(): TransportInfo {

@@ -1,6 +1,7 @@
 // Sec-WebSocket-Extensions (RFC 6455 §9.1) and permessage-deflate negotiation (RFC 7692 §7.1). Key decision: an
-// offer we cannot accept (unknown, repeated or invalid parameter, a window zlib cannot produce) is declined and the
-// next offer tried; if none fits, the connection simply goes without compression, never a 400.
+// offer we cannot accept (unknown, repeated or invalid parameter) is declined and the next offer tried; if none fits,
+// the connection simply goes without compression, never a 400. A server window of 8, which zlib cannot compress
+// with, is taken only when no other offer fits, and then we never compress (RFC 7692 lets a sender not compress).
 import { TOKEN } from './tokens.js';
 
 /** One offered extension: its name and parameters in order (a parameter without a value is `true`). */
@@ -82,6 +83,7 @@ export interface DeflateConfig {
 
 /** The outcome of a negotiation: how each side compresses, and the response header value. */
 export interface DeflateParams {
+  /** Our window; 8 means we never compress (zlib's smallest raw window is 9), while the client's messages still may be. */
   readonly serverWindowBits: number;
   readonly serverContextTakeover: boolean;
   readonly clientWindowBits: number;
@@ -144,17 +146,19 @@ export function negotiateDeflate(header: string | undefined, config: DeflateConf
   if (header === undefined) return null;
   const offers = parseExtensions(header);
   if (offers === null) return null;
+  let fallback: DeflateParams | null = null;
   for (const offer of offers) {
     if (offer.name !== 'permessage-deflate') continue;
     const p = readOffer(offer);
     if (p === null) continue;
     const params = accept(p, config);
-    if (params !== null) return params;
+    if (params.serverWindowBits >= 9 || config.compress === false) return params;
+    fallback ??= params;
   }
-  return null;
+  return fallback;
 }
 
-function accept(p: OfferParams, config: DeflateConfig): DeflateParams | null {
+function accept(p: OfferParams, config: DeflateConfig): DeflateParams {
   const parts = ['permessage-deflate'];
   // RFC 7692 §7.1.1.1: a server that will not take over context may say so even when not asked.
   const serverContextTakeover = config.compress === 'dedicated' && !p.serverNoContextTakeover;
@@ -162,9 +166,8 @@ function accept(p: OfferParams, config: DeflateConfig): DeflateParams | null {
   let serverWindowBits = config.serverMaxWindowBits;
   if (p.serverMaxWindowBits !== null) {
     // §7.1.2.1: we must not compress with a larger window than offered, and must answer with the one we use.
+    // A window of 8: zlib would compress with 9, which a client sized for 8 may not inflate, so we send uncompressed.
     serverWindowBits = Math.min(serverWindowBits, p.serverMaxWindowBits);
-    // zlib raises a raw window of 8 to 9, which a client sized for 8 may not inflate: decline, unless we never compress.
-    if (serverWindowBits < 9 && config.compress !== false) return null;
   }
   if (p.serverMaxWindowBits !== null || serverWindowBits < 15) parts.push(`server_max_window_bits=${serverWindowBits}`);
   const clientContextTakeover = config.decompress === 'dedicated' && !p.clientNoContextTakeover;

@@ -102,6 +102,11 @@ export function settingsOf(handler: WebSocketHandler<never>): Settings {
   return s;
 }
 
+/** The pub/sub registry a handler's sockets use (its `topics`, else the process-wide one); checks its settings too. */
+export function topicsOf(handler: WebSocketHandler<never>): Topics {
+  return settingsOf(handler).topics;
+}
+
 function resolveSettings(h: WebSocketHandler<never>): Settings {
   return {
     maxPayloadLength: integer('maxPayloadLength', h.maxPayloadLength ?? 16 * MIB, 0, Number.MAX_SAFE_INTEGER),

@@ -1,21 +1,18 @@
-// One WebSocket from the 101 to the end: messages from the receiver conduit go to the handler's hooks, frames go
-// out through UpgradedIO, and the closing handshake (RFC 6455 §7), idle pings and server shutdown run here.
+// One WebSocket from the 101 to the end: messages from the reader go to the handler's hooks, frames go out through
+// UpgradedIO, and the closing handshake (RFC 6455 §7), idle pings and server shutdown run here.
 // Key decision: hooks are called synchronously in arrival order and never awaited (as in Bun and uWebSockets.js).
-import { Sink, Stage, type Done, type Suspend } from '../conduit/index.js';
+import type { UpgradedIO } from '../server/index.js';
 import { CloseCodes, encodeClosePayload, WebSocketError, type CloseFrame } from './close.js';
 import type { DeflateParams } from './extensions.js';
 import { OP_CLOSE, OP_PING, OP_PONG } from './frame.js';
-import type { UpgradedIO } from './io.js';
-import { receiveMessages, type Received } from './messages.js';
+import type { Received } from './messages.js';
 import type { Settings, WebSocketHandler } from './options.js';
 import { encodeFrame, type MessageData, type PreparedMessage } from './outgoing.js';
 import { MessageDecompressor } from './permessage-deflate.js';
+import { Reader, type ReaderOwner } from './reader.js';
 import { SocketWriter, type WriterOwner } from './socket-writer.js';
-import type { Subscriber } from './topics.js';
-import { ServerWebSocket } from './websocket.js';
+import { ServerWebSocket, type SocketSession } from './websocket.js';
 
-const DONE: Done = Symbol.for('sluice.conduit.DONE') as Done;
-const SUSPEND: Suspend = Symbol.for('sluice.conduit.SUSPEND') as Suspend;
 const EMPTY = new Uint8Array(0);
 
 /** readyState values (the WebSocket API's numbering). */
@@ -30,7 +27,6 @@ export interface SessionInit<T> {
   readonly protocol: string;
   /** The negotiated permessage-deflate, or null. */
   readonly deflate: DeflateParams | null;
-  readonly remoteAddress: string | null;
 }
 
 /**
@@ -47,7 +43,7 @@ export function pingMargin(idleMs: number): number {
 const CLOSE_WAIT_MS = 16000;
 
 /** The state of one socket; ServerWebSocket is its public face. */
-export class Session<T> implements Subscriber, WriterOwner {
+export class Session<T> implements SocketSession, WriterOwner, ReaderOwner {
   state = OPEN;
   /** The topics this socket is in, made at its first subscribe (an idle socket without topics holds no Set). */
   private topicSet: Set<string> | null = null;
@@ -64,6 +60,9 @@ export class Session<T> implements Subscriber, WriterOwner {
   private pingOutstanding = false;
   private readonly onIdle = (): void => this.idle();
   private readonly onShutdown = (): void => this.close(CloseCodes.GOING_AWAY, 'server shutting down');
+  private address: string | null | undefined = undefined;
+  /** Settles run()'s promise once the session has ended. */
+  private done: (() => void) | null = null;
 
   constructor(
     readonly io: UpgradedIO,
@@ -79,23 +78,32 @@ export class Session<T> implements Subscriber, WriterOwner {
   }
 
   /** Serves the socket until it is closed; never rejects (app errors go to io.reportError). */
-  async run(): Promise<void> {
+  run(): Promise<void> {
     const io = this.io;
     this.armIdle();
-    io.shutdown.addEventListener('abort', this.onShutdown, { once: true });
+    io.onShutdown = this.onShutdown;
     this.callHook(this.handler.open);
-    if (io.shutdown.aborted) this.onShutdown();
-    const receiver = receiveMessages({ maxPayloadLength: this.settings.maxPayloadLength, decompressor: this.decompressor });
-    try {
-      if (this.state !== CLOSED) await io.input.connect(receiver.into(new Sink((up) => new DispatchStage(up, this))));
-    } catch (e) {
-      if (e instanceof WebSocketError) this.fail(e.closeCode, e.message);
-      else this.endReason = e instanceof Error ? e.message : String(e);
-    }
+    if (io.shuttingDown) this.onShutdown();
+    const reader = new Reader(io, { maxPayloadLength: this.settings.maxPayloadLength, decompressor: this.decompressor }, this);
+    return new Promise<void>((resolve) => {
+      this.done = resolve;
+      reader.pump();
+    });
+  }
+
+  /** Whether the reader should go on (ReaderOwner). */
+  get reading(): boolean {
+    return this.state !== CLOSED;
+  }
+
+  /** Reading is over (ReaderOwner): a protocol error fails the connection, any other error ends it with 1006. */
+  ended(error: unknown): void {
+    if (error instanceof WebSocketError) this.fail(error.closeCode, error.message);
+    else if (error !== null) this.endReason = error instanceof Error ? error.message : String(error);
     this.finish();
   }
 
-  /** One received message or control frame. */
+  /** One received message or control frame (ReaderOwner). */
   receive(x: Received): void {
     if (this.pingOutstanding) {
       this.pingOutstanding = false;
@@ -180,13 +188,20 @@ export class Session<T> implements Subscriber, WriterOwner {
     this.state = CLOSED;
     const io = this.io;
     io.setIdleTimeout(0, this.onIdle);
-    io.shutdown.removeEventListener('abort', this.onShutdown);
+    io.onShutdown = null;
     io.close();
     const end = this.peerClose ?? this.ownClose ?? { code: CloseCodes.ABNORMAL, reason: this.endReason };
     this.callHook(this.handler.close, end.code, end.reason);
     if (this.topicSet !== null) this.settings.topics.unsubscribeAll(this);
     this.writer.close();
     this.decompressor?.close();
+    this.done?.();
+  }
+
+  /** The peer's address, read from the connection on first use and kept (it is gone once the socket closes). */
+  get remoteAddress(): string | null {
+    if (this.address === undefined) this.address = this.io.remoteAddress;
+    return this.address;
   }
 
   /** The topics this socket is in (Subscriber). */
@@ -251,22 +266,3 @@ function settle(result: void | Promise<void>, session: Session<unknown>): void {
     (result as Promise<void>).then(undefined, (e: unknown) => session.hookFailed(e));
   }
 }
-
-/** The sink end of the receiving pipeline: hands each message to the session, and stops once the socket closed. */
-class DispatchStage extends Stage<never, void> {
-  constructor(up: Stage<Received, unknown>, private readonly session: Session<unknown>) {
-    super(up);
-  }
-
-  pull(): Done | Suspend {
-    const up = this.up as Stage<Received, unknown>;
-    const session = this.session;
-    for (;;) {
-      if (session.state === CLOSED) return DONE;
-      const x = up.pull();
-      if (x === DONE || x === SUSPEND) return x;
-      session.receive(x);
-    }
-  }
-}
-

@@ -2,7 +2,7 @@
 // (bytes, -1 under backpressure, 0 dropped), maxBackpressure, and one drain wait at a time.
 import type { DeflateParams } from './extensions.js';
 import { MAX_CONTROL_PAYLOAD, type OP_PING, type OP_PONG } from './frame.js';
-import type { UpgradedIO } from './io.js';
+import type { UpgradedIO } from '../server/index.js';
 import type { Settings } from './options.js';
 import { bytesOf, encodeFrame, encodeTextFrame, opcodeOf, type EncodedFrame, type MessageData, type PreparedMessage } from './outgoing.js';
 import { MessageCompressor } from './permessage-deflate.js';
@@ -37,7 +37,8 @@ export class SocketWriter {
     private readonly owner: WriterOwner,
   ) {
     const tuning = settings.deflate?.tuning;
-    this.compressor = deflate !== null && tuning !== undefined && settings.deflate!.compress !== false
+    // A negotiated window of 8 cannot be produced by zlib: that socket's messages go out uncompressed.
+    this.compressor = deflate !== null && tuning !== undefined && settings.deflate!.compress !== false && deflate.serverWindowBits >= 9
       ? new MessageCompressor(deflate.serverWindowBits, deflate.serverContextTakeover, tuning) : null;
   }
 

@@ -1,13 +1,12 @@
 // Switching a request to WebSocket: the handshake checks, negotiation and the 101 response that runs the session.
 // upgradeWebSocket() is what `respond.upgrade(req, handler, options)` does for Sluice apps; tryUpgrade() is the
 // boolean form behind a fetch handler's `server.upgrade(request, { data })` (Bun).
-import type { Response, ResponseHeaders } from '../server/index.js';
+import type { Response, ResponseHeaders, UpgradedIO, UpgradeResponse } from '../server/index.js';
 import { negotiateDeflate } from './extensions.js';
 import {
   checkHandshake, refusalResponse, selectProtocol, switchingHeaders, type ProtocolChoice, type RefusedHandshake,
   type UpgradeRequest,
 } from './handshake.js';
-import type { UpgradeResponse } from './io.js';
 import { settingsOf, type WebSocketHandler } from './options.js';
 import { Session } from './session.js';
 
@@ -24,9 +23,9 @@ export interface UpgradeOptions<T> {
   readonly headers?: ResponseHeaders;
 }
 
-/** A request that may be upgraded: the handshake's view plus the peer's address. */
-export interface UpgradableRequest extends UpgradeRequest {
-  readonly remoteAddress?: string | null;
+/** The 101 that runs a WebSocket: an UpgradeResponse whose run settles once the socket has closed. */
+export interface WebSocketUpgrade extends UpgradeResponse {
+  run(io: UpgradedIO): Promise<void>;
 }
 
 /** Whether a request asks for a WebSocket (its Upgrade field lists websocket): a cheap test for routing. */
@@ -38,13 +37,13 @@ export function isWebSocketUpgrade(req: UpgradeRequest): boolean {
  * The upgrade response for `req`, or the refusal when the handshake is invalid (the fetch adapter's
  * server.upgrade() returns whether it got an UpgradeResponse).
  */
-export function tryUpgrade<T>(req: UpgradableRequest, handler: WebSocketHandler<T>, options: UpgradeOptions<T> = {}): UpgradeResponse | RefusedHandshake {
+export function tryUpgrade<T>(req: UpgradeRequest, handler: WebSocketHandler<T>, options: UpgradeOptions<T> = {}): WebSocketUpgrade | RefusedHandshake {
   const hs = checkHandshake(req);
   if (hs.kind === 'refuse') return hs;
   const settings = settingsOf(handler);
   const protocol = selectProtocol(hs.protocols, options.protocol ?? protocolHeaderOf(options.headers));
   const deflate = settings.deflate === null ? null : negotiateDeflate(hs.extensions, settings.deflate);
-  const init = { data: options.data as T, protocol: protocol ?? '', deflate, remoteAddress: req.remoteAddress ?? null };
+  const init = { data: options.data as T, protocol: protocol ?? '', deflate };
   return {
     kind: 'upgrade',
     status: 101,
@@ -63,7 +62,7 @@ function protocolHeaderOf(headers: ResponseHeaders | undefined): string | undefi
  * Answers an upgrade request: a 101 that serves `handler` on the connection, or the 4xx that says what is wrong
  * with the handshake (405, 400, or 426 with Sec-WebSocket-Version).
  */
-export function upgradeWebSocket<T>(req: UpgradableRequest, handler: WebSocketHandler<T>, options?: UpgradeOptions<T>): UpgradeResponse | Response {
+export function upgradeWebSocket<T>(req: UpgradeRequest, handler: WebSocketHandler<T>, options?: UpgradeOptions<T>): Response {
   const r = tryUpgrade(req, handler, options);
   return r.kind === 'upgrade' ? r : refusalResponse(r.code);
 }

@@ -1,8 +1,25 @@
 // The socket an app holds (Bun's ServerWebSocket): send, close, ping, pub/sub and its `data`. A thin face over the
-// session, so the app sees methods, not the session's internals.
+// session, so the app sees methods, not the session's internals. Key decision: the face names the few session members
+// it calls (SocketSession) instead of importing Session, so options -> websocket -> session -> options is no cycle.
 import { OP_PING, OP_PONG } from './frame.js';
 import type { MessageData } from './outgoing.js';
-import type { Session } from './session.js';
+import type { Subscriber, Topics } from './topics.js';
+
+/** What a ServerWebSocket asks of its session (session.ts implements it). */
+export interface SocketSession extends Subscriber {
+  /** 1 open, 2 closing, 3 closed. */
+  readonly state: number;
+  readonly remoteAddress: string | null;
+  readonly init: { readonly protocol: string; readonly deflate: { readonly response: string } | null };
+  readonly io: { readonly bufferedAmount: number };
+  readonly settings: { readonly topics: Topics; readonly publishToSelf: boolean };
+  send(data: MessageData, compress: boolean): number;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+  sendControl(opcode: typeof OP_PING | typeof OP_PONG, data: MessageData | undefined): number;
+  isSubscribed(topic: string): boolean;
+  subscriptions(): string[];
+}
 
 /** How send() may be asked to compress: Bun's boolean, or the issue's `{ compress }`. */
 export type SendOptions = boolean | { readonly compress?: boolean };
@@ -15,10 +32,10 @@ function compressOf(options: SendOptions | undefined): boolean {
 export class ServerWebSocket<T = undefined> {
   /** The app's own per-socket value, given at upgrade time. */
   data: T;
-  readonly #session: Session<T>;
+  readonly #session: SocketSession;
 
   /** Made by the session when a connection is upgraded; apps never construct one. */
-  constructor(session: Session<T>, data: T) {
+  constructor(session: SocketSession, data: T) {
     this.#session = session;
     this.data = data;
   }
@@ -30,7 +47,7 @@ export class ServerWebSocket<T = undefined> {
 
   /** The peer's address ('ip:port'), or null when unknown. */
   get remoteAddress(): string | null {
-    return this.#session.init.remoteAddress;
+    return this.#session.remoteAddress;
   }
 
   /** The subprotocol selected at the handshake, '' for none. */

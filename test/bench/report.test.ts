@@ -86,7 +86,7 @@ test('renderRow has one cell per header column', (t) => {
   const row = renderRow(summarizeRuns(RUNS)[0]!);
   t.is(row.split(' | ').length, TABLE_HEADER.length);
   t.true(row.startsWith('| sluice-hello | hello-ka-c64 | 3 | 50,000 | -20/+20% | 100us | 1.00ms |'));
-  t.true(row.endsWith('| 2.00 | 0.59 | 90/50 | 2 | 3 | 1 |'));
+  t.true(row.endsWith('| 2.00 | 0.59 | - | 90/50 | 2 | 3 | 1 |'));
 });
 
 const REPORT: BenchReport = { startedAt: '2026-11-23T19:41:24.064Z', mode: 'quick', reps: 1, durationS: 3,
@@ -140,4 +140,17 @@ test('writeReport writes latest and timestamped copies of the Markdown and the J
   t.deepEqual(files.map((f) => f.slice(dir.length + 1)), ['latest.md', 'latest.json', '2026-11-23T19-41-24-064Z.md', '2026-11-23T19-41-24-064Z.json']);
   t.deepEqual(JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')).rows[0].target, 'sluice-hello');
   t.is(readFileSync(join(dir, 'latest.md'), 'utf8'), renderMarkdown(REPORT));
+});
+
+test('a WebSocket row compares server CPU per message with the same run uWebSockets.js and ws (lower is better)', (t) => {
+  const base = RUNS[0]!;
+  const run = (target: string, role: RunRecord['role'], usPerMsg: number, messages: number): RunRecord => ({
+    ...base, target, role, group: 'ws', scenario: 'ws-echo64-c100', metric: 'cpuPerMsg',
+    load: { ...base.load, requests: messages }, cpu: { ...base.cpu, serverUsPerReq: usPerMsg },
+  });
+  const rows = summarizeRuns([run('sluice-ws', 'subject', 6, 100_000), run('uws-ws', 'uws', 5, 120_000), run('ws-ws', 'node', 20, 40_000)]);
+  const sluice = rows.find((r) => r.target === 'sluice-ws')!;
+  t.is(sluice.vsUws, 1.2);
+  t.is(sluice.vsNode, 0.3);
+  t.regex(renderMarkdown({ ...REPORT, rows, runs: [] }), /## ws\n\nreq\/s = messages\/s/);
 });

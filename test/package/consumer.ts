@@ -1,11 +1,12 @@
 // The TypeScript consumer that `npm run test:package` compiles against the installed tarball's types: strict,
 // module nodenext, with no annotation on the handler, so the checks are about inference through the public types.
 
-/** A consumer that must compile: both entry points, middleware, a body piped through a conduit from the other entry. */
+/** A consumer that must compile: every entry point, a WebSocket upgrade, a body piped through a conduit from the other entry. */
 export const CONSUMER_OK = `
 import { serve, respond, compose, gzip, source, FLUSH } from 'sluice';
 import { map, range, fold } from 'sluice/conduit';
 import { autohead } from 'sluice/middleware';
+import { CloseCodes } from 'sluice/websocket';
 
 const total = range(0, 10).pipe(map((x) => x * 2)).run(fold((a, b) => a + b, 0));
 
@@ -17,6 +18,12 @@ const server = serve({ port: 0 }, compose(autohead(), gzip())(async (req) => {
       yield* io.emit(FLUSH);
     }));
   }
+  if (req.path === '/ws') return respond.upgrade(req, {
+    message(ws, message) {
+      if (message === 'bye') ws.close(CloseCodes.GOING_AWAY, 'bye');
+      else ws.send(message);
+    },
+  });
   return respond(200, {}, req.body.pipe(map((chunk) => chunk)));
 }));
 await server.close();

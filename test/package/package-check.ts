@@ -150,14 +150,15 @@ async function main(): Promise<void> {
     const r = runSync('node', ['--input-type=module', '-e', script], project, env);
     return r.status === 0 ? null : describeFailure('node', r);
   });
-  await check('both entry points, middleware and package.json import', () => {
+  await check('both entry points, middleware, websocket and package.json import', () => {
     const script = [
       "const { serve, respond } = await import('sluice');",
       "const { map, range, fold } = await import('sluice/conduit');",
       "const { gzip } = await import('sluice/middleware');",
+      "const { upgradeWebSocket } = await import('sluice/websocket');",
       "const pkg = (await import('node:module')).createRequire(import.meta.url)('sluice/package.json');",
       "const sum = range(0, 4).pipe(map((x) => x * 2)).run(fold((a, b) => a + b, 0));",
-      "if (typeof serve !== 'function' || typeof respond !== 'function' || typeof gzip !== 'function') throw new Error('missing exports');",
+      "if (typeof serve !== 'function' || typeof respond !== 'function' || typeof gzip !== 'function' || typeof upgradeWebSocket !== 'function') throw new Error('missing exports');",
       "if (sum !== 12 || pkg.name !== 'sluice') throw new Error(`sum ${sum}, name ${pkg.name}`);",
     ].join('\n');
     const r = runSync('node', ['--input-type=module', '-e', script], project, env);

@@ -34,6 +34,7 @@ test('every TypeScript block of README.md compiles under strict', (t) => {
       sluice: [join(root, 'src', 'index.ts')],
       'sluice/conduit': [join(root, 'src', 'conduit', 'index.ts')],
       'sluice/middleware': [join(root, 'src', 'middleware', 'index.ts')],
+      'sluice/websocket': [join(root, 'src', 'websocket', 'index.ts')],
     },
   });
   const errors = ts.getPreEmitDiagnostics(program).map((d) => {

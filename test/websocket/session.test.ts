@@ -198,7 +198,7 @@ test('the socket carries the upgrade data, remote address and selected subprotoc
   const h = start(loggingHandler<{ user: string }>([]), { data: { user: 'ann' }, protocol: 'chat' }, { 'Sec-WebSocket-Protocol': 'v1, chat' });
   const ws = h.ws();
   t.deepEqual(ws.data, { user: 'ann' });
-  t.is(ws.remoteAddress, '10.0.0.1:5000');
+  t.is(ws.remoteAddress, '127.0.0.1:5000');
   t.is(ws.protocol, 'chat');
   t.is(ws.extensions, '');
   t.is(h.headers['sec-websocket-protocol'], 'chat');

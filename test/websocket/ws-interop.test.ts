@@ -1,13 +1,19 @@
-// Interop with the `ws` client over real sockets, through a node:http stand-in for the engine's upgrade hand-off
-// (support/node-bridge.ts): echo, subprotocols, permessage-deflate both ways, limits, ping/pong, closing handshakes,
-// refusals, backpressure, fan-out and shutdown. Phase 2 points the same cases at Sluice's own server.
+// Interop with the `ws` client over real sockets, on Sluice's own engine (respond.upgrade(req, handler)): echo,
+// subprotocols, permessage-deflate both ways, limits, ping/pong, closing handshakes, refusals, backpressure, fan-out
+// and graceful shutdown.
 import test from 'ava';
+import { execFile } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { Topics, type WebSocketHandler } from '../../src/websocket/index.js';
 import { OP_TEXT } from '../../src/websocket/frame.js';
-import { serveBridge, type Bridge } from './support/node-bridge.js';
+import { closed, next, opened, until, withWsServer } from './support/server.js';
 import { clientFrame, serverFrames } from './support/wire.js';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 const echo: WebSocketHandler = {
   perMessageDeflate: true,
@@ -15,33 +21,8 @@ const echo: WebSocketHandler = {
   message: (ws, m) => void ws.send(m, true),
 };
 
-async function withBridge<T>(handler: WebSocketHandler<T>, f: (b: Bridge) => Promise<void>, options?: Parameters<typeof serveBridge<T>>[1]): Promise<void> {
-  const b = await serveBridge(handler, options);
-  try {
-    await f(b);
-  } finally {
-    await b.close();
-  }
-}
-
-function opened(url: string, protocols?: string[], options?: WebSocket.ClientOptions): Promise<WebSocket> {
-  const ws = new WebSocket(url, protocols, options);
-  return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
-
-function next(ws: WebSocket): Promise<{ data: Buffer; binary: boolean }> {
-  return new Promise((resolve) => ws.once('message', (data: Buffer, binary: boolean) => resolve({ data, binary })));
-}
-
-function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
-  return new Promise((resolve) => ws.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })));
-}
-
 test('text and binary messages echo with their kind; permessage-deflate is negotiated with ws', async (t) => {
-  await withBridge(echo, async (b) => {
+  await withWsServer(echo, async (b) => {
     const ws = await opened(b.url);
     t.true(ws.extensions.includes('permessage-deflate'));
     ws.send('héllo');
@@ -57,7 +38,7 @@ test('text and binary messages echo with their kind; permessage-deflate is negot
 });
 
 test('a message of exactly 16 MiB passes, compressed or not; one byte more is closed with 1009', async (t) => {
-  await withBridge(echo, async (b) => {
+  await withWsServer(echo, async (b) => {
     const ws = await opened(b.url);
     const max = Buffer.alloc(16 * 1024 * 1024, 0x61);
     ws.send(max);
@@ -69,8 +50,24 @@ test('a message of exactly 16 MiB passes, compressed or not; one byte more is cl
   });
 });
 
+test('an uncompressed message over the limit, still being sent, gets close 1009 (the server lingers, no reset)', async (t) => {
+  // The server refuses at the frame header while megabytes are still in flight; closing at once would make the
+  // kernel reset the connection, and a client in another process (where the race shows) would see 1006.
+  await withWsServer(echo, async (b) => {
+    const script = [
+      "import WebSocket from 'ws';",
+      `const ws = new WebSocket('${b.url}', { perMessageDeflate: false });`,
+      "ws.on('error', () => undefined);",
+      'ws.on(\'open\', () => ws.send(Buffer.alloc(16 * 1024 * 1024 + 1, 0x61)));',
+      "ws.on('close', (code) => console.log(code));",
+    ].join('\n');
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT });
+    t.is(stdout.trim(), '1009');
+  });
+});
+
 test('the server selects an offered subprotocol only when the app picks it', async (t) => {
-  await withBridge(echo, async (b) => {
+  await withWsServer(echo, async (b) => {
     const ws = await opened(b.url, ['v1', 'v2']);
     t.is(ws.protocol, 'v2');
     ws.close();
@@ -82,12 +79,12 @@ test('the server selects an offered subprotocol only when the app picks it', asy
 
 test('pings in both directions: ws answers the server ping, the server answers the client ping', async (t) => {
   const log: string[] = [];
-  await withBridge<undefined>({ open: (ws) => void ws.ping('srv'), pong: (_ws, d) => void log.push(`pong:${d}`) }, async (b) => {
+  await withWsServer<undefined>({ open: (ws) => void ws.ping('srv'), pong: (_ws, d) => void log.push(`pong:${d}`) }, async (b) => {
     const ws = await opened(b.url);
     const pong = new Promise<Buffer>((resolve) => ws.once('pong', resolve));
     ws.ping('cli');
     t.is((await pong).toString(), 'cli');
-    while (log.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await until(() => log.length > 0);
     t.deepEqual(log, ['pong:srv']);
     ws.close();
   });
@@ -95,7 +92,7 @@ test('pings in both directions: ws answers the server ping, the server answers t
 
 test('closing handshakes: the client closes with 4000, the server with 1000 and a reason', async (t) => {
   const seen: string[] = [];
-  await withBridge<undefined>({
+  await withWsServer<undefined>({
     message: (ws, m) => (m === 'close me' ? ws.close(1000, 'as asked') : undefined),
     close: (_ws, code, reason) => void seen.push(`${code}:${reason}`),
   }, async (b) => {
@@ -106,13 +103,13 @@ test('closing handshakes: the client closes with 4000, the server with 1000 and 
     const c = await opened(b.url);
     c.send('close me');
     t.deepEqual(await closed(c), { code: 1000, reason: 'as asked' });
-    while (b.running() > 0) await new Promise((r) => setTimeout(r, 5));
+    await until(() => b.server.connections === 0);
     t.deepEqual(seen.sort(), ['1000:as asked', '4000:bye']);
   });
 });
 
 test('a wrong version gets 426 with Sec-WebSocket-Version: 13', async (t) => {
-  await withBridge(echo, async (b) => {
+  await withWsServer(echo, async (b) => {
     const ws = new WebSocket(b.url, { protocolVersion: 8 });
     const res = await new Promise<{ status: number; version: string | undefined }>((resolve) => {
       ws.once('unexpected-response', (_req, r) => resolve({ status: r.statusCode ?? 0, version: r.headers['sec-websocket-version'] as string | undefined }));
@@ -141,8 +138,26 @@ async function rawClient(port: number): Promise<{ socket: Socket; received: () =
   };
 }
 
+test('a frame header over maxPayloadLength, its payload still streaming in, is answered with close 1009 before the end', async (t) => {
+  await withWsServer(echo, async (b) => {
+    const c = await rawClient(b.port);
+    c.socket.on('error', () => undefined);
+    // A masked binary frame header claiming 16 MiB + 1 bytes (RFC 6455 §5.2, 64-bit length), then payload that the
+    // server will never read: it must not reset the connection over our close frame.
+    const head = Buffer.from([0x82, 0xff, 0, 0, 0, 0, 0x01, 0, 0, 0x01, 1, 2, 3, 4]);
+    c.socket.write(head);
+    const chunk = Buffer.alloc(256 * 1024);
+    for (let sent = 0; sent < 16 * 1024 * 1024 && !c.socket.destroyed; sent += chunk.length) {
+      if (!c.socket.write(chunk)) await Promise.race([new Promise((r) => c.socket.once('drain', r)), c.ended]);
+    }
+    await c.ended;
+    const close = serverFrames(c.received()).find((f) => f.opcode === 0x8);
+    t.is(close?.payload.readUInt16BE(0), 1009);
+  });
+});
+
 test('invalid UTF-8 in a fragment is failed with 1007 before the message ends', async (t) => {
-  await withBridge(echo, async (b) => {
+  await withWsServer(echo, async (b) => {
     const c = await rawClient(b.port);
     c.socket.write(clientFrame(OP_TEXT, Buffer.from([0xce, 0xba, 0xf4, 0x90]), { fin: false }));
     await c.ended;
@@ -155,7 +170,7 @@ test('invalid UTF-8 in a fragment is failed with 1007 before the message ends', 
 test('a paused reader makes send return -1, and drain runs once it reads again', async (t) => {
   const log: string[] = [];
   let results: number[] = [];
-  await withBridge<undefined>({
+  await withWsServer<undefined>({
     maxBackpressure: 0,
     message: (ws) => {
       const chunk = Buffer.alloc(64 * 1024);
@@ -168,11 +183,11 @@ test('a paused reader makes send return -1, and drain runs once it reads again',
     const socket = (ws as unknown as { _socket: Socket })._socket;
     socket.pause();
     ws.send('go');
-    while (results.at(-1) !== -1) await new Promise((r) => setTimeout(r, 5));
+    await until(() => results.at(-1) === -1);
     t.is(results.at(-1), -1);
     t.deepEqual(log, []);
     socket.resume();
-    while (log.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await until(() => log.length > 0);
     t.deepEqual(log, ['drain']);
     ws.terminate();
   });
@@ -180,9 +195,9 @@ test('a paused reader makes send return -1, and drain runs once it reads again',
 
 test('publish reaches 50 subscribers over real sockets', async (t) => {
   const topics = new Topics();
-  await withBridge<undefined>({ topics, open: (ws) => ws.subscribe('all') }, async (b) => {
+  await withWsServer<undefined>({ topics, open: (ws) => ws.subscribe('all') }, async (b) => {
     const clients = await Promise.all(Array.from({ length: 50 }, () => opened(b.url)));
-    while (topics.subscriberCount('all') < 50) await new Promise((r) => setTimeout(r, 5));
+    await until(() => topics.subscriberCount('all') === 50);
     const got = clients.map((c) => next(c));
     t.is(topics.publish('all', 'news'), 4);
     for (const m of await Promise.all(got)) t.is(m.data.toString(), 'news');
@@ -191,11 +206,11 @@ test('publish reaches 50 subscribers over real sockets', async (t) => {
 });
 
 test('a graceful shutdown closes every socket with 1001 and waits for the handshakes', async (t) => {
-  await withBridge(echo, async (b) => {
+  await withWsServer(echo, async (b) => {
     const clients = await Promise.all([opened(b.url), opened(b.url), opened(b.url)]);
     const codes = clients.map((c) => closed(c));
-    await b.shutdown();
+    await b.server.close();
     t.deepEqual((await Promise.all(codes)).map((c) => c.code), [1001, 1001, 1001]);
-    t.is(b.running(), 0);
+    t.is(b.server.connections, 0);
   });
 });

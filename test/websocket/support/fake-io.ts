@@ -1,6 +1,7 @@
 // An in-memory UpgradedIO: the test pushes client bytes in, reads the server's writes out, and drives backpressure,
 // idle deadlines and shutdown by hand. Every call is logged, so tests can assert orders.
 import { ResumableSource, Source, Stage, suspend, type Done, type Suspend } from '../../../src/conduit/index.js';
+import type { TransportInfo } from '../../../src/server/index.js';
 import type { UpgradedIO } from '../../../src/websocket/index.js';
 
 const DONE: Done = Symbol.for('sluice.conduit.DONE') as Done;
@@ -24,9 +25,13 @@ export class FakeIO implements UpgradedIO {
   private ended = false;
   private failure: Error | null = null;
   private wake: (() => void) | null = null;
+  private reader: (() => void) | null = null;
   private drained: Array<() => void> = [];
   private readonly closer = new AbortController();
-  private readonly stopper = new AbortController();
+  shuttingDown = false;
+  onShutdown: (() => void) | null = null;
+  readonly transport: TransportInfo = { kind: 'tcp' };
+  readonly remoteAddress = '127.0.0.1:5000';
   /** How many chunks the reader has taken (to show that reading stopped early). */
   taken = 0;
 
@@ -75,7 +80,10 @@ export class FakeIO implements UpgradedIO {
 
   /** The server starts a graceful shutdown. */
   startShutdown(): void {
-    this.stopper.abort();
+    this.shuttingDown = true;
+    const f = this.onShutdown;
+    this.onShutdown = null;
+    f?.();
   }
 
   /** Everything written so far, as one buffer. */
@@ -132,14 +140,7 @@ export class FakeIO implements UpgradedIO {
     return this.closer.signal;
   }
 
-  get shutdown(): AbortSignal {
-    return this.stopper.signal;
-  }
-
-  // ---- the reader's side
-
-  /** The next chunk, DONE, or SUSPEND until one arrives. */
-  read(): Uint8Array | Done | Suspend {
+  read(): Uint8Array | Done | null {
     if (this.destroyed) return DONE;
     if (this.chunks.length > 0) {
       this.taken++;
@@ -147,6 +148,24 @@ export class FakeIO implements UpgradedIO {
     }
     if (this.failure !== null) throw this.failure;
     if (this.ended || this.closed) return DONE;
+    return null;
+  }
+
+  waitReadable(fn: () => void): void {
+    this.reader = fn;
+  }
+
+  /** Whether a reader is parked on waitReadable. */
+  get parked(): boolean {
+    return this.reader !== null;
+  }
+
+  // ---- the input Source's side
+
+  /** The next chunk, DONE, or SUSPEND until one arrives. */
+  pullInput(): Uint8Array | Done | Suspend {
+    const x = this.read();
+    if (x !== null) return x;
     return suspend(new Promise<void>((resolve) => (this.wake = resolve)));
   }
 
@@ -154,6 +173,10 @@ export class FakeIO implements UpgradedIO {
     const w = this.wake;
     this.wake = null;
     w?.();
+    const r = this.reader;
+    this.reader = null;
+    // Like the engine's ready list: the parked reader runs soon, never inside the call that woke it.
+    if (r !== null) queueMicrotask(r);
   }
 }
 
@@ -162,7 +185,7 @@ class QueueStage extends Stage<Uint8Array, void> {
     super(null);
   }
   pull(): Uint8Array | Done | Suspend {
-    return this.io.read();
+    return this.io.pullInput();
   }
 }
 

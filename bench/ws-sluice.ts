@@ -1,0 +1,17 @@
+// Sluice's WebSocket bench target: /echo echoes every message with its opcode, /sub subscribes to the topic 'all',
+// and /pub publishes each message it gets to 'all' (framed once for every subscriber). The same three routes as the
+// uWebSockets.js and ws peers, with the same limits and no compression (the load client offers none).
+import { respond, serve, Topics, type WebSocketHandler } from '../src/index.js';
+
+const topics = new Topics();
+const limits = { maxPayloadLength: 16 * 1024 * 1024, idleTimeout: 120, topics } as const;
+const echo: WebSocketHandler = { ...limits, message: (ws, m) => void ws.send(m) };
+const sub: WebSocketHandler = { ...limits, open: (ws) => ws.subscribe('all') };
+const pub: WebSocketHandler = { ...limits, message: (_ws, m) => void topics.publish('all', m) };
+const routes: Record<string, WebSocketHandler> = { '/echo': echo, '/sub': sub, '/pub': pub };
+
+const server = serve({ port: Number(process.env.PORT ?? 3000), host: '127.0.0.1' }, (req) => {
+  const handler = routes[req.path];
+  return handler === undefined ? respond.text(404, 'Not Found\n') : respond.upgrade(req, handler);
+});
+console.log(`ws-sluice listening on ${server.port}`);
