@@ -48,6 +48,11 @@ napi_value SetTls(napi_env env, napi_callback_info info);
 napi_value RotateTicketKeys(napi_env env, napi_callback_info info);
 Napi::Value TransportInfo(const Napi::CallbackInfo& info);
 Napi::Value TlsStats(const Napi::CallbackInfo& info);
+// proxy-api.cc
+Napi::Value ParseProxyHeader(const Napi::CallbackInfo& info);
+Napi::Value ProxyInfoOf(const Napi::CallbackInfo& info);
+Napi::Value ProxyStats(const Napi::CallbackInfo& info);
+
 // mask.cc
 napi_value Unmask(napi_env env, napi_callback_info info);
 
