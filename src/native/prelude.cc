@@ -153,6 +153,7 @@ void beginPrelude(LoopState* s, TrackedFd* listener, TrackedFd* c) {
 
 void onPreludeReady(LoopState* s, TrackedFd* t, int status, int events) {
   if (status < 0) {
+    if (t->prelude->stage == STAGE_PROXY) s->proxyCounts.aborted++;  // reset before its header was whole
     forgetFd(s, t, true);
     return;
   }
