@@ -49,6 +49,8 @@ const wrk = (conns: number, extra: Partial<{ pipeline: number; headers: string[]
   kind: 'wrk', conns, pipeline: extra.pipeline ?? 1, headers: extra.headers ?? [], timeoutS: extra.timeoutS ?? 10,
 });
 const hello = { status: 200, bodyBytes: HELLO_BYTES };
+/** An If-Modified-Since after any file's mtime: every server answers 304 (nginx with `if_modified_since before`). */
+const LATER = 'Fri, 01 Jan 2100 00:00:00 GMT';
 const page = { status: 200, bodyBytes: INDEX_HTML_BYTES };
 
 /** Every scenario, in table order. */
@@ -71,6 +73,11 @@ export const SCENARIOS: readonly Scenario[] = [
     note: '151 B file, 64 connections' },
   { name: 'static-ka-c1000', group: 'static', path: '/index.html', load: wrk(1000), quick: false, metric: 'rps', expect: page,
     note: '151 B file, 1000 connections' },
+  // A single range and a revalidation must cost what a plain GET costs (issue 15); compare with static-ka-c64.
+  { name: 'static-range-c64', group: 'static', path: '/index.html', load: wrk(64, { headers: ['Range: bytes=10-99'] }), quick: false,
+    metric: 'rps', expect: { status: 206, bodyBytes: 90 }, note: '151 B file, a 90 B range, 64 connections' },
+  { name: 'static-304-c64', group: 'static', path: '/index.html', load: wrk(64, { headers: [`If-Modified-Since: ${LATER}`] }), quick: false,
+    metric: 'rps', expect: { status: 304, bodyBytes: 0 }, note: '151 B file revalidated (304, one send), 64 connections' },
   { name: 'static-close-c64', group: 'static', path: '/index.html', load: wrk(64, { headers: ['Connection: close'] }), quick: false,
     metric: 'rps', expect: page, note: '151 B file, Connection: close' },
   { name: 'static-file1m-c16', group: 'static', path: '/1m.bin', load: { kind: 'sink', conns: 16 }, quick: true, metric: 'MBps',

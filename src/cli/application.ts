@@ -4,13 +4,19 @@
 // what the app returned; and the middleware order is headers > CORS > auth > gzip > files, so a preflight (which
 // never carries credentials) is answered before auth, and a 401 still carries the CORS and custom fields.
 import { setTimeout as delay } from 'node:timers/promises';
-import { basicAuth, parseUserPassword } from '../middleware/basic-auth.js';
-import { compose } from '../middleware/compose.js';
-import { cors } from '../middleware/cors.js';
-import { gzip } from '../middleware/gzip.js';
-import { accessLog, type AccessLog } from '../middleware/logger.js';
-import { collectHeaderLines, setHeaders } from '../middleware/set-headers.js';
-import { staticFiles, type StaticOptions } from '../middleware/index.js';
+import {
+  basicAuth,
+  parseUserPassword,
+  compose,
+  cors,
+  gzip,
+  accessLog,
+  type AccessLog,
+  collectHeaderLines,
+  setHeaders,
+  staticFiles,
+  type StaticOptions,
+} from '../middleware/index.js';
 import type { Application, Middleware, Settings } from '../server/index.js';
 import type { ServeConfig } from './args.js';
 import { defaultSite } from './default-site.js';

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import type { ListenAddress } from '../server/index.js';
 import type { ServeConfig } from './args.js';
-import type { CliOutput } from './serve-command.js';
+import type { CliOutput } from './process-io.js';
 import { listeningUrls, type Interfaces } from './urls.js';
 
 /** Print the banner: `sluice: serving <dir> at`, one URL per line, then the effective options. */

@@ -2,10 +2,8 @@
 // constants so it works from any npm install (no files to locate at run time). Served from memory with strong ETags.
 
 import { createHash } from 'node:crypto';
-import { evaluateConditionals } from '../middleware/static/conditionals.js';
-import type { Request } from '../server/request.js';
-import { respond } from '../server/response.js';
-import type { Application, Response } from '../server/types.js';
+import { evaluateConditionals } from '../middleware/index.js';
+import { type Request, respond, type Application, type Response } from '../server/index.js';
 
 /** The welcome page. */
 export const DEFAULT_INDEX_HTML = `<!doctype html>

@@ -6,19 +6,11 @@ import { serve, type ListenAddress, type Server, type Settings } from '../server
 import { buildApplication } from './application.js';
 import type { ServeConfig } from './args.js';
 import { printBanner } from './banner.js';
+import { EXIT_OK, listenForStopSignal, PROCESS_OUTPUT, reportFailure, type CliOutput } from './process-io.js';
 import { runWorkers } from './workers.js';
 
-/** Where the CLI writes: ordinary output and diagnostics (injectable for tests). */
-export interface CliOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-/** The real process streams. */
-export const PROCESS_OUTPUT: CliOutput = {
-  out: (line) => void process.stdout.write(line + '\n'),
-  err: (line) => void process.stderr.write(line + '\n'),
-};
+export { describeError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, listenForStopSignal, PROCESS_OUTPUT, reportFailure } from './process-io.js';
+export type { CliOutput, StopSignal } from './process-io.js';
 
 /** A running server plus what its shutdown must also close (the access log). */
 export interface Serving {
@@ -28,13 +20,6 @@ export interface Serving {
   /** Graceful: in-flight requests finish, then the access log is flushed; resolves with a warning about lost log lines, or null. */
   close(): Promise<string | null>;
 }
-
-/** Exit codes: 0 fine, 1 runtime failure, 2 usage error (as in sysexits-free POSIX tools). */
-export const EXIT_OK = 0;
-/** A runtime failure: port in use, bad directory, no permission. */
-export const EXIT_FAILURE = 1;
-/** The command line was wrong. */
-export const EXIT_USAGE = 2;
 
 /** Build the app and listen; throws (StaticRootError, SysError…) when that is impossible. */
 export function startServing(config: ServeConfig, extra: Partial<Settings> = {}): Serving {
@@ -65,48 +50,4 @@ export async function runServe(config: ServeConfig, output: CliOutput = PROCESS_
   const warning = await serving.close();
   if (warning !== null) output.err(`sluice: ${warning}`);
   return EXIT_OK;
-}
-
-/** Print an error as one line (a stack only for unexpected ones); resolves the exit code. */
-export function reportFailure(err: unknown, output: CliOutput): number {
-  const known = describeError(err);
-  output.err(known === null ? `sluice: unexpected error: ${(err as Error)?.stack ?? String(err)}` : `sluice: ${known}`);
-  return EXIT_FAILURE;
-}
-
-/** The one-line description of an expected failure (it carries a `code`), or null for a bug. */
-export function describeError(err: unknown): string | null {
-  if (!(err instanceof Error)) return null;
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' ? err.message : null;
-}
-
-/** The first SIGTERM / SIGINT, listened for from the moment this is called. */
-export interface StopSignal {
-  /** Resolves with the first SIGTERM / SIGINT; a second one exits at once (the operator insists). */
-  readonly received: Promise<NodeJS.Signals>;
-  /** Stop listening (the server never started). */
-  dispose(): void;
-}
-
-/**
- * Listen for a stop signal. Call it before anything announces that the server is up: a supervisor that sends SIGTERM
- * as soon as it reads the banner must get a graceful drain, not the default action (death by signal).
- */
-export function listenForStopSignal(): StopSignal {
-  let resolveSignal: (signal: NodeJS.Signals) => void = () => {};
-  const received = new Promise<NodeJS.Signals>((resolve) => (resolveSignal = resolve));
-  const dispose = (): void => {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-  };
-  const onSignal = (signal: NodeJS.Signals): void => {
-    dispose();
-    process.once('SIGTERM', () => process.exit(128 + 15));
-    process.once('SIGINT', () => process.exit(128 + 2));
-    resolveSignal(signal);
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  return { received, dispose };
 }

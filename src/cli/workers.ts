@@ -10,7 +10,7 @@ import type { ServeConfig } from './args.js';
 import type { ListenAddress } from '../server/index.js';
 import { printBanner } from './banner.js';
 import { closeListeners, openListeners } from './listen-sockets.js';
-import { EXIT_OK, reportFailure, listenForStopSignal, type CliOutput } from './serve-command.js';
+import { EXIT_OK, reportFailure, listenForStopSignal, type CliOutput } from './process-io.js';
 import { isWorkerMessage, WORKER_CONFIG_ENV, WORKER_LISTEN_FD, type SupervisorMessage, type WorkerConfig } from './worker-protocol.js';
 
 /** How the supervisor runs its workers. */

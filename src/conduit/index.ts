@@ -62,6 +62,12 @@ export type { EnginePool } from './zlib/pool.js';
 
 // ** Raw deflate a message at a time, outside pipelines (WebSocket permessage-deflate, RFC 7692)
 export { Deflater, Inflater, SYNC_FLUSH_TAIL } from './zlib/message.js';
+// The engine behind them, for layers that encode whole bodies or pick a coding per request (gzip middleware).
+export { compressBytes, compressConduit, gzipConduit, specOf } from './zlib/compress.js';
+export type { Coding, CompressOptions, CompressSpec } from './zlib/compress.js';
+export { sharedEnginePool } from './zlib/pool.js';
+export { zlibConduit, DEFAULT_OUTPUT_CHUNK_BYTES } from './zlib/stage.js';
+export type { ZlibStageOptions } from './zlib/stage.js';
 export type { DeflaterOptions, InflaterOptions } from './zlib/message.js';
 
 // ** Chunked transfer coding (RFC 9112 §7.1)

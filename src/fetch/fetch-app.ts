@@ -3,7 +3,11 @@
 // gets the `error` hook's Response or a bare 500 on a connection that stays open; a failure of the request body itself
 // (malformed chunking, too large, client gone) goes back to the engine, which answers with the client's status.
 import {
-  defaultOnException, RequestError, type Application, type Request as EngineRequest, type Response as EngineResponse,
+  defaultOnException,
+  RequestError,
+  type Application,
+  type Request as EngineRequest,
+  type Response as EngineResponse,
 } from '../server/index.js';
 import { ServeInfo } from './client-address.js';
 import { OriginCache } from './request-url.js';

@@ -1,7 +1,11 @@
 // serve(): one exported function with two forms. serve({ fetch, port, hostname }) is the one-argument form of Bun,
 // Deno and srvx; serve(settings, app) is Sluice's own. Both return the same Server, listening when serve returns.
 import {
-  DEFAULT_SETTINGS, serve as serveApplication, type Application, type Server, type Settings,
+  DEFAULT_SETTINGS,
+  serve as serveApplication,
+  type Application,
+  type Server,
+  type Settings,
 } from '../server/index.js';
 import { fromFetch, type FetchHandler, type FetchOptions } from './fetch-app.js';
 

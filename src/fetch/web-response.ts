@@ -2,7 +2,12 @@
 // included): status, headers and the body's source are read from its state in one pass, so `new Response('hello')`
 // and `Response.json(x)` go out as bytes with a Content-Length and their stream is never touched. Anything else that
 // looks like a Response (another realm, another fetch implementation) goes through the public API.
-import { REASON_PHRASE, reasonPhraseOf, type Response as EngineResponse, type ResponseHeaders } from '../server/index.js';
+import {
+  REASON_PHRASE,
+  reasonPhraseOf,
+  type Response as EngineResponse,
+  type ResponseHeaders,
+} from '../server/index.js';
 import { empty, type Flushable, type Source } from '../conduit/index.js';
 import { isDisturbed, streamSource } from './response-body.js';
 import { RESPONSE_INTERNALS, type ResponseState } from './undici-internals.js';

@@ -3,7 +3,14 @@
 // the time taken says nothing about how much of a guess was right (not even its length); and an authorized response
 // never carries `Cache-Control: public`, which would let a shared cache hand it to anyone (RFC 9111 §3.5).
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { checkKnownKeys, OptionError, respond, type Application, type Middleware, type Response } from '../server/index.js';
+import {
+  checkKnownKeys,
+  OptionError,
+  respond,
+  type Application,
+  type Middleware,
+  type Response,
+} from '../server/index.js';
 import { editFields, fieldValue, listsToken } from './response-fields.js';
 
 /** What basicAuth() accepts. */

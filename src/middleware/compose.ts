@@ -1,5 +1,5 @@
 // Middleware composition: compose(a, b, c)(app) = a(b(c(app))), so the first listed sees the request first.
-import type { Application, Middleware } from '../server/types.js';
+import type { Application, Middleware } from '../server/index.js';
 
 /** Composes middleware left to right: the first one is outermost. */
 export function compose(...middleware: readonly Middleware[]): Middleware {

@@ -2,7 +2,16 @@
 // answered 204 with the Access-Control-Allow-* fields. Key decisions: `*` by default and never with credentials (the
 // Fetch standard forbids the pair); a list of origins echoes the matching one and always sends `Vary: Origin`, so a
 // shared cache never hands one origin's answer to another.
-import { checkKnownKeys, OptionError, respond, type Application, type Middleware, type Request, type Response, type ResponseHeaders } from '../server/index.js';
+import {
+  checkKnownKeys,
+  OptionError,
+  respond,
+  type Application,
+  type Middleware,
+  type Request,
+  type Response,
+  type ResponseHeaders,
+} from '../server/index.js';
 import { fieldValue, listsToken } from './response-fields.js';
 
 /** What cors() accepts. */

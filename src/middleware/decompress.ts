@@ -3,14 +3,18 @@
 // memory; past the cap the body Source throws RequestError('BODY_TOO_LARGE'), which this middleware answers with
 // 413 itself when the app lets it propagate before responding (after the head has gone out, the engine can only
 // close the connection). A coding we cannot decode is a 415 (RFC 9110 §15.5.16) naming the ones we can.
-import type { Conduit, Source } from '../conduit/index.js';
-import { RequestError } from '../server/errors.js';
-import { respond } from '../server/response.js';
-import type { Application, Middleware, Response } from '../server/types.js';
+import {
+  type Conduit,
+  type Source,
+  type ZlibError,
+  type EngineSpec,
+  sharedEnginePool,
+  type EnginePool,
+  DEFAULT_OUTPUT_CHUNK_BYTES,
+  zlibConduit,
+} from '../conduit/index.js';
+import { RequestError, respond, type Application, type Middleware, type Response } from '../server/index.js';
 import { viewRequest } from './request-view.js';
-import type { ZlibError, EngineSpec } from '../conduit/zlib/engine.js';
-import { sharedEnginePool, type EnginePool } from '../conduit/zlib/pool.js';
-import { DEFAULT_OUTPUT_CHUNK_BYTES, zlibConduit } from '../conduit/zlib/stage.js';
 
 /** How decompress() behaves. */
 export interface DecompressOptions {

@@ -7,10 +7,16 @@ import { rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
-import { fromReadable, Source } from '../conduit/index.js';
-import { fileCaches } from '../server/file-caches.js';
-import type { Response, ResponseHeaders } from '../server/types.js';
-import { compressConduit, specOf, type Coding, type CompressOptions, type CompressSpec } from '../conduit/zlib/compress.js';
+import {
+  fromReadable,
+  Source,
+  compressConduit,
+  specOf,
+  type Coding,
+  type CompressOptions,
+  type CompressSpec,
+} from '../conduit/index.js';
+import { fileCaches, type Response, type ResponseHeaders } from '../server/index.js';
 import { editFields, fieldValue, varyWithAcceptEncoding } from './response-fields.js';
 
 /** What gzip() does with a file response it would compress (Warp: GzipIgnore / GzipCompress / ...). */

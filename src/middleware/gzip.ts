@@ -1,14 +1,19 @@
 // Response compression middleware (gzip, optionally br). Key decisions: the decision is a pure function of the
 // request and response (planCompression); bodies in memory are compressed in one sync call and keep a
 // Content-Length, streams go through a Conduit that honours Flush; files keep sendfile unless told otherwise.
-import type { Request } from '../server/request.js';
-import type { Application, Middleware, Response, ResponseHeaders } from '../server/types.js';
+import type { Request, Application, Middleware, Response, ResponseHeaders } from '../server/index.js';
 import { createNegotiator } from './accept-encoding.js';
 import { isCompressible } from './compressible.js';
-import { compressBytes, compressConduit, specOf, type Coding, type CompressOptions } from '../conduit/zlib/compress.js';
+import {
+  compressBytes,
+  compressConduit,
+  specOf,
+  type Coding,
+  type CompressOptions,
+  fromArray,
+} from '../conduit/index.js';
 import { compressFile, type FileCompression } from './gzip-files.js';
 import { editFields, fieldValue, listsToken, varyWithAcceptEncoding, weakenEtag } from './response-fields.js';
-import { fromArray } from '../conduit/index.js';
 
 export type { FileCompression } from './gzip-files.js';
 

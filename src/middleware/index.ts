@@ -9,6 +9,7 @@ export type { StaticOptions, DotfilePolicy, SymlinkPolicy } from './static/stati
 export { isHashedName, IMMUTABLE_CACHE_CONTROL } from './static/cache-control.js';
 export type { CacheControlOptions } from './static/cache-control.js';
 export { renderListingHtml, escapeHtml } from './static/listing.js';
+export { evaluateConditionals } from './static/conditionals.js';
 export type { ListingEntry } from './static/listing.js';
 
 // ** Site-wide policies: CORS, HTTP Basic auth, fixed response headers
@@ -21,14 +22,14 @@ export { setHeaders, parseHeaderLine, collectHeaderLines, RESERVED_FIELDS } from
 // ** Compression (gzip, br), HEAD, request-body decoding, access logs
 export { gzip, planCompression, encodedHeaders } from './gzip.js';
 export type { GzipOptions, CompressionPlan, FileCompression } from './gzip.js';
-export { compressConduit, gzipConduit, compressBytes } from '../conduit/zlib/compress.js';
-export type { Coding, CompressOptions } from '../conduit/zlib/compress.js';
+export { compressConduit, gzipConduit, compressBytes } from '../conduit/index.js';
+export type { Coding, CompressOptions } from '../conduit/index.js';
 export { negotiateEncoding, parseAcceptEncoding } from './accept-encoding.js';
 export type { EncodingChoice, CodingWeight } from './accept-encoding.js';
 export { isCompressible } from './compressible.js';
-export { createEnginePool } from '../conduit/zlib/pool.js';
-export type { EnginePool } from '../conduit/zlib/pool.js';
-export type { EngineSpec } from '../conduit/zlib/engine.js';
+export { createEnginePool } from '../conduit/index.js';
+export type { EnginePool } from '../conduit/index.js';
+export type { EngineSpec } from '../conduit/index.js';
 export { autohead } from './autohead.js';
 export { decompress } from './decompress.js';
 export type { DecompressOptions } from './decompress.js';

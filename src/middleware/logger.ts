@@ -1,13 +1,25 @@
 // Access logging, two ways. Key decision: the exact log comes from the engine (accessLog() is a Settings.logger:
 // it is told the body bytes actually written, after the response is finished); logger() is the middleware form for
 // when settings are out of reach, and counts the body bytes handed to the engine instead.
-import { Conduit, type Flushable } from '../conduit/index.js';
-import { acquire, closeStage, Stage } from '../conduit/stage.js';
-import { DONE, SUSPEND, type Done, type Suspend } from '../conduit/signal.js';
-import { fileCaches } from '../server/file-caches.js';
-import type { Request } from '../server/request.js';
-import type { RequestLog } from '../server/settings.js';
-import type { Application, Middleware, Response } from '../server/types.js';
+import {
+  Conduit,
+  type Flushable,
+  acquire,
+  closeStage,
+  Stage,
+  DONE,
+  SUSPEND,
+  type Done,
+  type Suspend,
+} from '../conduit/index.js';
+import {
+  fileCaches,
+  type Request,
+  type RequestLog,
+  type Application,
+  type Middleware,
+  type Response,
+} from '../server/index.js';
 import { formatterOf, type LogEntry, type LogFormat } from './log-format.js';
 import { LogWriter, type LogWriterOptions } from './log-writer.js';
 

@@ -1,8 +1,7 @@
 // A request as middleware re-presents it to the app: another method, header fields or body over the same
 // connection. Key decision: the view is a real Request (same class, same origin and signal), so apps cannot tell.
 import type { Source } from '../conduit/index.js';
-import type { RequestHead } from '../server/request-head.js';
-import { Request } from '../server/request.js';
+import { type RequestHead, Request } from '../server/index.js';
 
 /** What to change in the view. */
 export interface RequestChanges {

@@ -1,6 +1,6 @@
 // Reading and editing a Response's header fields (names are lower-case by convention, but apps may not comply).
 // Key decision: edits copy the record, never mutate it: an app may reuse one headers object for every response.
-import type { ResponseHeaders } from '../server/types.js';
+import type { ResponseHeaders } from '../server/index.js';
 
 /** A field's value as one string (a list joined with ', ', RFC 9110 §5.3), or undefined when absent. */
 export function fieldValue(headers: ResponseHeaders, name: string): string | undefined {

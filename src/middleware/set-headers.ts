@@ -1,7 +1,13 @@
 // Fixed header fields on every response (`--header 'Name: value'`): security headers, CSP, custom caching. Key
 // decisions: they replace any field of the same name the app set (the operator asked for them), and framing or
 // hop-by-hop fields are refused up front, since the engine owns those (RFC 9110 §7.6.1, RFC 9112 §6).
-import { OptionError, type Application, type Middleware, type Response, type ResponseHeaders } from '../server/index.js';
+import {
+  OptionError,
+  type Application,
+  type Middleware,
+  type Response,
+  type ResponseHeaders,
+} from '../server/index.js';
 
 /** The fields setHeaders() refuses: the engine writes them, and a wrong one would corrupt the framing. */
 export const RESERVED_FIELDS: ReadonlySet<string> = new Set([

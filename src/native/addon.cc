@@ -35,6 +35,8 @@ static const RawExport RAW_EXPORTS[] = {
     {"setTls", SetTls},
     {"rotateTicketKeys", RotateTicketKeys},
     {"unmask", Unmask},
+    {"inotifyAddWatch", InotifyAddWatch},
+    {"inotifyRmWatch", InotifyRmWatch},
 };
 
 static void setConstant(Napi::Object exports, const char* name, int32_t value) {
@@ -69,6 +71,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   setConstant(exports, "EV_WRITABLE", EV_WRITABLE);
   setConstant(exports, "EV_ACCEPT", EV_ACCEPT);
   setConstant(exports, "EV_ACCEPT_ERROR", EV_ACCEPT_ERROR);
+  setConstant(exports, "EV_INOTIFY", EV_INOTIFY);
   setConstant(exports, "EVENT_RECORD_INT32", EVENT_RECORD_INT32);
   setConstant(exports, "FLUSH_RECORD_INT32", FLUSH_RECORD_INT32);
   return exports;

@@ -15,6 +15,12 @@ export const EV_WRITABLE = 4;
 export const EV_ACCEPT = 5;
 /** Event record kind: fd = listener, a = -errno from accept4 (EMFILE...); native backs off and retries by itself. */
 export const EV_ACCEPT_ERROR = 6;
+/**
+ * Event record kind: an inotify event (man 7 inotify). fd = watch descriptor, or -1 when the queue overflowed (forget
+ * every watched entry); a = the event's mask (IN_*); b = offset of its NUL-terminated name in the recv buffer, or -1.
+ * Drained after the turn's reads and placed before every other record of the batch.
+ */
+export const EV_INOTIFY = 7;
 /** Int32s per event record: [fd, kind, a, b]. */
 export const EVENT_RECORD_INT32 = 4;
 /** Int32s per flush record: [fd, offset, length, result]; native writes result = bytes sent or -errno. */
@@ -30,6 +36,7 @@ export const WIRE_CONSTANTS = {
   EV_WRITABLE,
   EV_ACCEPT,
   EV_ACCEPT_ERROR,
+  EV_INOTIFY,
   EVENT_RECORD_INT32,
   FLUSH_RECORD_INT32,
 } as const satisfies Readonly<Record<string, number>>;
@@ -107,6 +114,33 @@ export interface NativeTlsStats {
   /** Bytes the C allocator has handed out and not got back (glibc mallinfo2; -1 elsewhere): a leak shows here. */
   readonly mallocInUse: number;
 }
+// inotify masks (man 7 inotify; the kernel's ABI, <sys/inotify.h>).
+/** The file was written (write, truncate, fallocate...). */
+export const IN_MODIFY = 0x2;
+/** Metadata changed: permissions, timestamps, link count, owner. */
+export const IN_ATTRIB = 0x4;
+/** A file opened for writing was closed. */
+export const IN_CLOSE_WRITE = 0x8;
+/** A name was moved out of the watched directory. */
+export const IN_MOVED_FROM = 0x40;
+/** A name was moved into the watched directory. */
+export const IN_MOVED_TO = 0x80;
+/** A name was created in the watched directory. */
+export const IN_CREATE = 0x100;
+/** A name was deleted from the watched directory. */
+export const IN_DELETE = 0x200;
+/** The watched inode itself was deleted. */
+export const IN_DELETE_SELF = 0x400;
+/** The watched inode itself was moved. */
+export const IN_MOVE_SELF = 0x800;
+/** The event queue overflowed (wd = -1): events were lost. */
+export const IN_Q_OVERFLOW = 0x4000;
+/** The watch is gone (removed, or its inode deleted or unmounted). */
+export const IN_IGNORED = 0x8000;
+/** inotify_add_watch: fail with ENOTDIR unless the path is a directory. */
+export const IN_ONLYDIR = 0x1000000;
+/** inotify_add_watch: watch a symlink itself, not its target. */
+export const IN_DONT_FOLLOW = 0x2000000;
 
 /** An address a PROXY header carried: an IP address and port, or a UNIX socket path (port 0). */
 export interface NativeProxyEndpoint {
@@ -192,7 +226,8 @@ export type NativeEventKind =
   | typeof EV_ERROR
   | typeof EV_WRITABLE
   | typeof EV_ACCEPT
-  | typeof EV_ACCEPT_ERROR;
+  | typeof EV_ACCEPT_ERROR
+  | typeof EV_INOTIFY;
 
 /** The native socket layer (build/Release/sluice_native.node). Consumers take it as a parameter so tests can fake it. */
 export interface NativeBinding {
@@ -289,6 +324,12 @@ export interface NativeBinding {
   transportInfo(fd: number): NativeTransportInfo | null;
   /** Live native TLS objects (leak tests). */
   tlsStats(): NativeTlsStats;
+  /** inotify_add_watch(2) on this environment's inotify instance, made on first use (after init()): a watch descriptor
+   *  or -errno (-ENOSPC: fs.inotify.max_user_watches reached; -EMFILE: max_user_instances; -EINVAL before init()).
+   *  The path must be valid UTF-8 without NULs. Events arrive as EV_INOTIFY records. */
+  inotifyAddWatch(path: string, mask: number): number;
+  /** inotify_rm_watch(2): 0 or -errno (an IN_IGNORED record for wd follows). */
+  inotifyRmWatch(wd: number): number;
   /** How many fds were ever given a poll handle (a connection served within its accept's turns never gets one). Diagnostics. */
   pollsCreated(): number;
 }

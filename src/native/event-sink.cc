@@ -43,11 +43,13 @@ static void deliver(LoopState* s) {
 }
 
 // uv_check runs once per loop turn right after the poll phase: one JS call for every fd that was ready this turn.
-// Connections accepted last turn with nothing to read are read once more first; after the call, the ones JS kept
-// open start polling (or wait for that second read); one whose poll failed is told at once.
+// Connections accepted last turn with nothing to read are read once more first, then file changes are drained (they
+// lead the batch); after the call, the ones JS kept open start polling (or wait for that second read); one whose poll
+// failed is told at once.
 static void onCheck(uv_check_t* handle) {
   LoopState* s = static_cast<LoopState*>(handle->data);
   if (!s->retryReads.empty()) retryDeferredReads(s);
+  drainInotify(s);  // after every read of the turn, so file changes go ahead of the requests they preceded
   if (s->eventCount > 0) deliver(s);
   if (s->deferredPolls.empty() || !s->initialized) return;
   startDeferredPolls(s);

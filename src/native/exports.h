@@ -55,5 +55,8 @@ Napi::Value ProxyStats(const Napi::CallbackInfo& info);
 
 // mask.cc
 napi_value Unmask(napi_env env, napi_callback_info info);
+// inotify.cc
+napi_value InotifyAddWatch(napi_env env, napi_callback_info info);
+napi_value InotifyRmWatch(napi_env env, napi_callback_info info);
 
 }  // namespace sluice

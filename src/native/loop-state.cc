@@ -40,6 +40,13 @@ static void onTeardown(napi_async_cleanup_hook_handle handle, void* arg) {
     if (t != nullptr) forgetFd(s, t, true);
   }
   teardownStages(s);
+  if (s->inotifyFd >= 0) {
+    // uv_close first: libuv must drop the fd from epoll while the number is still the inotify instance.
+    s->pendingCloses++;
+    uv_close(reinterpret_cast<uv_handle_t*>(&s->inotifyPoll), onCheckClosed);
+    ::close(s->inotifyFd);
+    s->inotifyFd = -1;
+  }
   if (s->initialized) {
     uv_check_stop(&s->check);
     s->pendingCloses++;
@@ -79,7 +86,7 @@ TrackedFd* trackFd(LoopState* s, int fd) {
 static void voidRecords(LoopState* s, int fd) {
   for (uint32_t i = 0; i < s->eventCount; i++) {
     int32_t* r = s->events + static_cast<size_t>(i) * EVENT_RECORD_INT32;
-    if (r[0] == fd) r[1] = EV_NONE;
+    if (r[0] == fd && r[1] != EV_INOTIFY) r[1] = EV_NONE;  // an inotify record's fd is a watch descriptor
   }
 }
 

@@ -18,6 +18,7 @@ constexpr int32_t EV_ERROR = 3;         // a = -errno from recv or from the poll
 constexpr int32_t EV_WRITABLE = 4;      // fd became writable after wantWritable()
 constexpr int32_t EV_ACCEPT = 5;        // fd = new connection, a = listener fd
 constexpr int32_t EV_ACCEPT_ERROR = 6;  // fd = listener, a = -errno (EMFILE...); native backs off by itself
+constexpr int32_t EV_INOTIFY = 7;       // fd = watch descriptor (-1: overflow), a = mask, b = name offset or -1 (inotify.cc)
 constexpr int32_t EVENT_RECORD_INT32 = 4;  // [fd, kind, a, b]
 constexpr int32_t FLUSH_RECORD_INT32 = 4;  // [fd, offset, length, result]
 
@@ -108,6 +109,9 @@ struct LoopState {
   double preludes = 0;          // connections in a prelude now (tlsStats)
   ProxyCounters proxyCounts;    // proxy-stage.cc, prelude.cc, accept.cc
   TlsState* tls = nullptr;      // created with the first TLS context (tls-context.cc)
+  int inotifyFd = -1;           // made by the first inotifyAddWatch (inotify.cc); -1 until then
+  bool inotifyReady = false;    // its poll saw events this turn: drain even if no request came
+  uv_poll_t inotifyPoll;        // unref'd readiness, so a change is applied on the next turn even when idle
 };
 
 /** Appends [fd, kind, a, b] to this turn's batch; false when the events array is full. */
@@ -154,6 +158,8 @@ void releaseStages(LoopState* s, TrackedFd* t, bool closing);
 void teardownStages(LoopState* s);
 /** uv_close for a handle embedded in the LoopState: teardown waits for its callback. */
 void closeStateHandle(LoopState* s, uv_handle_t* handle);
+/** Before delivery: appends the inotify events queued so far, then moves them ahead of the turn's other records. */
+void drainInotify(LoopState* s);
 
 /** libuv callbacks that serve a connection fd and a listener fd (readiness.cc, accept.cc). */
 void onConnReady(uv_poll_t* handle, int status, int events);

@@ -217,11 +217,16 @@ Napi::Value TransportInfo(const Napi::CallbackInfo& info) {
   return facts;
 }
 
-// Bytes malloc has handed out and not got back (glibc's mallinfo2), or -1: OpenSSL allocates with malloc, so a
-// leaked SSL shows here even when RSS hides it behind arena reuse (and RSS peaks hide nothing).
+// Bytes malloc has handed out and not got back (glibc's mallinfo), or -1: OpenSSL allocates with malloc, so a
+// leaked SSL shows here even when RSS hides it behind arena reuse (and RSS peaks hide nothing). The old mallinfo, not
+// mallinfo2: mallinfo2 is glibc 2.33's and would lift the prebuilt addon's floor above Node 20's (2.28). Its int field
+// is read as unsigned, good to 4 GiB, far above what a leak test allocates.
 static double mallocInUse() {
 #ifdef __GLIBC__
-  return static_cast<double>(mallinfo2().uordblks);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  return static_cast<double>(static_cast<unsigned int>(mallinfo().uordblks));
+#pragma GCC diagnostic pop
 #else
   return -1;
 #endif

@@ -1,11 +1,12 @@
 // File-descriptor cache (Warp's FdCache): one shared read-only fd per file, so a hot file costs no open()/close() per
 // sendfile. Key decision: an fd is bound to the (dev, ino, size, mtime) it was verified against by fstat at open time,
-// and is reused only for FileInfo with that identity; the info cache refreshes every ttlMs, so a replaced file is
-// served from its old fd for at most ttlMs. Leases are refcounted, so an fd under an in-flight sendfile is never closed.
+// and is reused only for FileInfo with that identity; when the info cache drops a path (the file changed), its fd is
+// retired at once. Leases are refcounted, so an fd under an in-flight sendfile is never closed.
 //
 // Engine contract: use the fd only with explicit offsets (sendfile with an offset, pread), never the shared file
-// position. A file truncated in place within the ttl makes sendfile return fewer bytes than FileInfo.size: the engine
-// must then close the connection (the head has gone out with the old Content-Length), never pad or send other bytes.
+// position. A file truncated in place while it is being sent makes sendfile return fewer bytes than FileInfo.size: the
+// engine must then close the connection (the head has gone out with the old Content-Length), never pad or send other
+// bytes.
 
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { isMissingFileError, type FileInfo, type FileInfoCache, type StatLike } from './file-info-cache.js';
@@ -24,7 +25,7 @@ export interface FdSystem {
   closeSync(fd: number): void;
 }
 
-/** Options: the info cache whose timer drives sweeps, the cap on cached fds, and the fs calls. */
+/** Options: the info cache whose drops retire fds and whose timer drives sweeps, the cap on cached fds, the fs calls. */
 export interface FdCacheOptions {
   infoCache: FileInfoCache;
   maxOpen?: number;
@@ -82,14 +83,21 @@ export class FdCache {
   readonly #maxOpen: number;
   readonly #fs: FdSystem;
   readonly #entries = new Map<string, FdEntry>();
-  readonly #unsubscribe: () => void;
+  readonly #unsubscribe: Array<() => void>;
   #closed = false;
 
   constructor(options: FdCacheOptions) {
     this.#info = options.infoCache;
     this.#maxOpen = options.maxOpen ?? DEFAULT_MAX_OPEN;
     this.#fs = options.fs ?? NODE_FS;
-    this.#unsubscribe = this.#info.onSweep(() => this.sweep());
+    this.#unsubscribe = [
+      this.#info.onSweep(() => this.sweep()),
+      // The file changed (or its info left the cache): a rename-over or delete must not keep the old inode open.
+      this.#info.onDrop((path) => {
+        const entry = this.#entries.get(path);
+        if (entry !== undefined) this.#drop(path, entry);
+      }),
+    ];
   }
 
   /**
@@ -103,7 +111,7 @@ export class FdCache {
         entry.active = true;
         return new Lease(entry);
       }
-      // The info cache has refreshed and the file changed (wai#371, wai#210): retire the old fd.
+      // The file changed since this fd was opened (wai#371, wai#210): retire the old fd.
       this.#drop(info.path, entry);
     }
     const fresh = this.#open(info);
@@ -134,7 +142,7 @@ export class FdCache {
   /** Close every idle fd now and stop caching; leased fds close on their last release. */
   close(): void {
     this.#closed = true;
-    this.#unsubscribe();
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
     for (const [path, entry] of this.#entries) this.#drop(path, entry);
   }
 

@@ -1,8 +1,16 @@
-// File-info cache (Warp's FileInfoCache): stat results, realpaths and negative entries kept for one sweep period, so a
-// hot file costs no stat per request. Key decision: one unref'd timer clears everything every ttlMs, so a file that is
-// replaced, truncated or deleted is seen at most ttlMs later (plus event-loop lag); the FdCache sweeps on the same tick.
+// File-info cache (Warp's FileInfoCache, made exact): stat results, realpaths and negative entries, each kept until
+// something its lookup depended on changes. Key decision: a path is cached only when every name its lookup went
+// through is watched (file-watch.ts); a path that cannot be watched is looked up afresh on every call, never stale.
 
 import { realpathSync, statSync } from 'node:fs';
+import type { FileWatch } from './file-watch.js';
+import type { DepSet, WatchDependent } from './file-watch-tree.js';
+import {
+  isMissingFileError, lookupWatched, NODE_LOOKUP_SYSTEM, type LookupSystem, type StatLike,
+} from './file-watch-lookup.js';
+
+export { isMissingFileError };
+export type { StatLike, LookupSystem } from './file-watch-lookup.js';
 
 /** A regular file's identity and validators, as cached. `etag` and `lastModified` are ready to send. */
 export interface FileInfo {
@@ -29,21 +37,14 @@ export type FileStat = FileInfo | DirInfo | null;
 /** How a file's ETag is built: `weak` W/"size-mtime" (default) or `strong` "ino-size-mtime". */
 export type EtagStrength = 'weak' | 'strong';
 
-/** The subset of fs.Stats the caches read (injectable for tests). */
-export interface StatLike {
-  isFile(): boolean;
-  isDirectory(): boolean;
-  size: number;
-  mtimeMs: number;
-  dev: number;
-  ino: number;
-}
-
-/** Options: sweep period, ETag strength, entry cap, and injectable stat/realpath (undefined or a throw = missing). */
+/** Options: the watch that keeps entries exact (none: nothing is cached), ETag strength, entry cap, how often idle
+ *  watches and fds are given back, and injectable fs calls (`fs` under watch; `stat`/`realpath` when uncached). */
 export interface FileInfoCacheOptions {
-  ttlMs?: number;
+  watch?: FileWatch | null;
   etag?: EtagStrength;
   maxEntries?: number;
+  sweepMs?: number;
+  fs?: LookupSystem;
   stat?: (path: string) => StatLike | undefined;
   realpath?: (path: string) => string;
 }
@@ -51,19 +52,10 @@ export interface FileInfoCacheOptions {
 /** Called on every sweep; returns true while the subscriber still holds entries (keeps the timer running). */
 export type SweepListener = () => boolean;
 
-/** Default sweep period: a changed file may be served as it was for at most this long. */
-export const DEFAULT_FILE_INFO_TTL_MS = 1000;
-/** Default cap on cached paths: past it lookups still work, they are just not remembered until the next sweep. */
+/** Default sweep period: how often watches and fds nothing uses any more are given back. */
+export const DEFAULT_SWEEP_MS = 1000;
+/** Default cap on cached paths: past it the oldest entry makes room. */
 export const DEFAULT_MAX_ENTRIES = 10_000;
-
-// Errors meaning "there is no servable file at this path"; they become (cached) negative entries, i.e. 404s.
-const MISSING_CODES = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'ELOOP', 'ENAMETOOLONG']);
-
-/** Is this a filesystem error meaning "no servable file here" (ENOENT, ENOTDIR, EACCES, ELOOP, ENAMETOOLONG)? */
-export function isMissingFileError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && MISSING_CODES.has(code);
-}
 
 /** Build a file's ETag from (size, mtime in µs) and, when strong, its inode (RFC 9110 §8.8.3). */
 export function makeEtag(stat: Pick<StatLike, 'ino' | 'size' | 'mtimeMs'>, strength: EtagStrength): string {
@@ -73,65 +65,110 @@ export function makeEtag(stat: Pick<StatLike, 'ino' | 'size' | 'mtimeMs'>, stren
   return strength === 'weak' ? `W/"${tag}"` : `"${stat.ino.toString(16)}-${tag}"`;
 }
 
-/** A stat and realpath cache cleared wholesale by one timer every ttlMs; also the clock the FdCache sweeps on. */
+// One looked-up path: its stat and its realpath, from one walk, valid until any name the walk used changes.
+class PathEntry implements WatchDependent {
+  deps: DepSet[] = [];
+
+  constructor(
+    readonly key: string,
+    /** The working directory a relative key was resolved against (null for an absolute key). */
+    readonly base: string | null,
+    readonly stat: FileStat,
+    readonly real: string | null,
+    readonly forget: (entry: PathEntry) => void,
+  ) {}
+
+  drop(): void {
+    const deps = this.deps;
+    this.deps = [];
+    for (const set of deps) set.remove(this);
+    this.forget(this);
+  }
+}
+
+/** Stat and realpath results kept exact by a FileWatch; the owner of the sweep timer the FdCache also runs on. */
 export class FileInfoCache {
-  readonly ttlMs: number;
+  readonly sweepMs: number;
+  readonly #watch: FileWatch | null;
   readonly #etag: EtagStrength;
   readonly #maxEntries: number;
+  readonly #fs: LookupSystem;
   readonly #stat: (path: string) => StatLike | undefined;
   readonly #realpath: (path: string) => string;
-  readonly #files = new Map<string, FileStat>();
-  readonly #realpaths = new Map<string, string | null>();
+  readonly #entries = new Map<string, PathEntry>();
   readonly #listeners = new Set<SweepListener>();
+  readonly #dropListeners = new Set<(path: string) => void>();
+  readonly #forget = (entry: PathEntry): void => {
+    if (this.#entries.get(entry.key) !== entry) return;
+    this.#entries.delete(entry.key);
+    this.#generation++;
+    for (const listener of this.#dropListeners) listener(entry.key);
+  };
+  #generation = 0;
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
 
   constructor(options: FileInfoCacheOptions = {}) {
-    this.ttlMs = options.ttlMs ?? DEFAULT_FILE_INFO_TTL_MS;
+    this.sweepMs = options.sweepMs ?? DEFAULT_SWEEP_MS;
+    this.#watch = options.watch ?? null;
     this.#etag = options.etag ?? 'weak';
     this.#maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
-    // throwIfNoEntry: false makes ENOENT (the common miss) a return value instead of a costly exception.
+    this.#fs = options.fs ?? NODE_LOOKUP_SYSTEM;
     this.#stat = options.stat ?? ((path) => statSync(path, { throwIfNoEntry: false }));
     this.#realpath = options.realpath ?? realpathSync.native;
+    if (this.#watch !== null) this.#watch.onIdle = () => this.armTimer();
   }
 
-  /** The cached stat of `path` (synchronous: the hot path must not hop to the threadpool). */
+  /** The stat of `path` (synchronous: the hot path must not hop to the threadpool). A hit is one Map lookup. */
   get(path: string): FileStat {
-    const hit = this.#files.get(path);
-    if (hit !== undefined) return hit;
-    const info = this.#statPath(path);
-    this.#remember(this.#files, path, info);
-    return info;
+    const hit = this.#entries.get(path);
+    if (hit !== undefined && (hit.base === null || hit.base === process.cwd())) return hit.stat;
+    const entry = this.#lookup(path);
+    return entry !== null ? entry.stat : this.#statUncached(path);
   }
 
-  /** The cached realpath of `path`, or null when it does not resolve. */
+  /** The realpath of `path`, or null when it does not resolve. */
   realpath(path: string): string | null {
-    const hit = this.#realpaths.get(path);
-    if (hit !== undefined) return hit;
-    let real: string | null;
+    const hit = this.#entries.get(path);
+    if (hit !== undefined && (hit.base === null || hit.base === process.cwd())) return hit.real;
+    const entry = this.#lookup(path);
+    if (entry !== null) return entry.real;
     try {
-      real = this.#realpath(path);
+      return this.#realpath(path);
     } catch {
-      real = null;
+      return null;
     }
-    this.#remember(this.#realpaths, path, real);
-    return real;
   }
 
-  /** Forget one path's stat (the FdCache calls this when an open fd no longer matches it). */
+  /** Whether `path` is answered from a cached (watched) entry; false means it is looked up afresh on every call. */
+  has(path: string): boolean {
+    const hit = this.#entries.get(path);
+    return hit !== undefined && (hit.base === null || hit.base === process.cwd());
+  }
+
+  /** How many entries have left the cache so far: a memo of answers made from cached entries is exact while this holds. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** Forget one path (the FdCache calls this when an open fd no longer matches it). */
   invalidate(path: string): void {
-    this.#files.delete(path);
-    this.#realpaths.delete(path);
+    this.#entries.get(path)?.drop();
   }
 
-  /** Drop every entry and run the subscribers' sweeps; the timer calls this every ttlMs (tests may call it directly). */
+  /** Subscribe to entries leaving the cache (a change, the cap, close); returns the unsubscribe function. */
+  onDrop(listener: (path: string) => void): () => void {
+    this.#dropListeners.add(listener);
+    return () => this.#dropListeners.delete(listener);
+  }
+
+  /** Give back unused watches and run the subscribers' sweeps; the timer calls this every sweepMs (tests may too). */
   sweep(): void {
-    this.#files.clear();
-    this.#realpaths.clear();
+    this.#watch?.prune();
     let busy = false;
     for (const listener of this.#listeners) if (listener()) busy = true;
-    // An idle cache stops ticking; the next insert re-arms it.
-    if (!busy) this.#disarm();
+    // An idle cache stops ticking; an entry dropped or an fd cached re-arms it.
+    if (!busy && this.#watch?.hasIdle !== true) this.#disarm();
   }
 
   /** Subscribe to sweeps (the FdCache does, so one timer serves both caches); returns the unsubscribe function. */
@@ -144,7 +181,7 @@ export class FileInfoCache {
   armTimer(): void {
     if (this.#timer !== null || this.#closed) return;
     // unref: a cache must never keep the process alive.
-    this.#timer = setInterval(() => this.sweep(), this.ttlMs).unref();
+    this.#timer = setInterval(() => this.sweep(), this.sweepMs).unref();
   }
 
   /** Whether the sweep timer is currently armed. */
@@ -152,32 +189,40 @@ export class FileInfoCache {
     return this.#timer !== null;
   }
 
-  /** Number of cached stat entries, negative ones included. */
+  /** Number of cached paths, negative ones included. */
   get size(): number {
-    return this.#files.size;
+    return this.#entries.size;
   }
 
   /** Stop the timer and drop all entries; later lookups are answered uncached. */
   close(): void {
     this.#closed = true;
     this.#disarm();
-    this.#files.clear();
-    this.#realpaths.clear();
+    for (const entry of [...this.#entries.values()]) entry.drop();
   }
 
-  #remember<V>(map: Map<string, V>, path: string, value: V): void {
-    if (this.#closed || map.size >= this.#maxEntries) return;
-    map.set(path, value);
-    this.armTimer();
+  // A walk under watches, remembered; null when the path cannot be watched (then it is answered uncached).
+  #lookup(key: string): PathEntry | null {
+    if (this.#watch === null || this.#closed) return null;
+    // Room first: dropping an entry may empty sets this lookup is about to join.
+    this.#entries.get(key)?.drop();
+    if (this.#entries.size >= this.#maxEntries) this.#entries.values().next().value?.drop();
+    const base = key.charCodeAt(0) === 0x2f ? null : process.cwd();
+    const found = lookupWatched(this.#watch, base === null ? key : `${base}/${key}`, this.#fs);
+    if (found === null) return null;
+    const entry = new PathEntry(key, base, this.#toFileStat(key, found.stat), found.real, this.#forget);
+    entry.deps = found.deps;
+    for (const set of found.deps) {
+      if (set.add(entry)) continue;
+      // A watch it used was dropped during the walk (a racing change): answer this once, uncached.
+      entry.drop();
+      return entry;
+    }
+    this.#entries.set(key, entry);
+    return entry;
   }
 
-  #disarm(): void {
-    if (this.#timer === null) return;
-    clearInterval(this.#timer);
-    this.#timer = null;
-  }
-
-  #statPath(path: string): FileStat {
+  #statUncached(path: string): FileStat {
     let stat: StatLike | undefined;
     try {
       stat = this.#stat(path);
@@ -185,6 +230,10 @@ export class FileInfoCache {
       if (isMissingFileError(err)) return null;
       throw err;
     }
+    return this.#toFileStat(path, stat);
+  }
+
+  #toFileStat(path: string, stat: StatLike | undefined): FileStat {
     if (stat === undefined) return null;
     if (stat.isFile()) {
       return {
@@ -197,5 +246,11 @@ export class FileInfoCache {
     if (stat.isDirectory()) return { kind: 'directory', path, mtimeMs: stat.mtimeMs };
     // FIFOs, sockets and devices are never served: opening a FIFO would block the event loop.
     return null;
+  }
+
+  #disarm(): void {
+    if (this.#timer === null) return;
+    clearInterval(this.#timer);
+    this.#timer = null;
   }
 }

@@ -14,12 +14,15 @@ import type { FileRange, ResponseHeaders } from './types.js';
 
 /** Bytes sent in one go before letting other connections run. */
 const SLICE_BYTES = 8 * 1024 * 1024;
+/** sendfile(2) moves at most 0x7ffff000 bytes per call; ask for less than that. */
+const MAX_SENDFILE_BYTES = 0x7fff0000;
 /** Files up to this size are sent from memory in the head's own write: one send, no sendfile (see smallFileBody). */
 export const SMALL_FILE_BYTES = 16 * 1024;
 
 /**
- * Contents of small files, keyed by the FileInfo version they were read for. The info cache replaces its FileInfo
- * objects when a file changes (or each ttl), so a stale body is unreachable, and garbage, as soon as its info is.
+ * Contents of small files, keyed by the FileInfo version they were read for. The info cache makes a new FileInfo
+ * whenever a file changes (its watch drops the old one), so a stale body is unreachable, and garbage, as soon as its
+ * info is. Uncached lookups make a FileInfo per request, so they read per request too.
  */
 const smallBodies = new WeakMap<FileInfo, Uint8Array>();
 
@@ -41,8 +44,13 @@ export function smallFileBody(plan: FilePlan): Uint8Array | null {
     whole = buf;
     smallBodies.set(plan.info, whole);
   }
-  return whole.subarray(plan.range.start, plan.range.end);
+  const { start, end } = plan.range;
+  // The whole file (the common case) is the cached buffer itself: no view allocated per response.
+  return start === 0 && end === whole.length ? whole : whole.subarray(start, end);
 }
+
+/** The lease of a small file whose bytes are already in memory for this version: no fd, nothing to release. */
+const MEMORY_LEASE: FdLease = { fd: -1, release() {}, [Symbol.dispose]() {} };
 
 /** A file response the engine is about to send: what it is, which part, and an fd leased for it. */
 export interface FilePlan {
@@ -52,9 +60,9 @@ export interface FilePlan {
 }
 
 /**
- * Looks a file up in the caches and leases an fd for exactly that version: null when it is missing, a directory,
- * or the range does not fit. A null lease means the file changed since it was cached (the stale entry is dropped),
- * so the lookup is tried once more against the new version.
+ * Looks a file up in the caches and leases an fd for exactly that version (no fd when its bytes are in memory
+ * already): null when it is missing, a directory, or the range does not fit. A null lease means the file changed
+ * since it was cached (the stale entry is dropped), so the lookup is tried once more against the new version.
  */
 export function planFile(files: FileCaches, path: string, range: FileRange | null): FilePlan | null {
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -62,6 +70,8 @@ export function planFile(files: FileCaches, path: string, range: FileRange | nul
     if (info === null || info.kind !== 'file') return null;
     const r = range ?? { start: 0, end: info.size };
     if (!(r.start >= 0 && r.end >= r.start && r.end <= info.size)) return null;
+    // A small file already read for this very FileInfo needs no fd: its bytes go out from memory.
+    if (smallBodies.has(info)) return { info, range: r, lease: MEMORY_LEASE };
     const lease = files.fds.acquire(info);
     if (lease !== null) return { info, range: r, lease };
     files.info.invalidate(path);
@@ -104,12 +114,20 @@ export async function sendFile(
     let slice = 0;
     while (left > 0) {
       if (conn.closed) throw new ConnectionError('ECONNRESET', 'client went away mid-file');
-      const n = native.sendfile(conn.fd, lease.fd, pos, Math.min(left, 0x7fff0000));
+      const chunk = Math.min(left, MAX_SENDFILE_BYTES);
+      const n = native.sendfile(conn.fd, lease.fd, pos, chunk);
       if (n > 0) {
         pos += n;
         left -= n;
         slice += n;
-        if (slice >= SLICE_BYTES && left > 0) {
+        if (left === 0) break;
+        if (n < chunk && conn.transport.zeroCopyFiles) {
+          // On TCP a short count means the socket buffer is full: wait for room now, rather than ask again to hear
+          // EAGAIN. (Under TLS a short count is one encrypted batch: ask again.) A close is reported at the loop's top.
+          if (conn.closed) continue;
+          slice = 0;
+          await waitForClient(conn, conn.whenWritable());
+        } else if (slice >= SLICE_BYTES) {
           slice = 0;
           await yieldToLoop();
         }

@@ -18,7 +18,7 @@ export type { RequestHead } from './request-head.js';
 export { respond, declaredLength } from './response.js';
 export type { BodyInit } from './response.js';
 export type { Application, Middleware, Response, BodySource, FileRange, ResponseHeaders, UpgradeResponse, UpgradedIO } from './types.js';
-export type { TransportInfo } from './transport.js';
+export type { Transport, TransportInfo } from './transport.js';
 export { REASON_PHRASE } from './response-head.js';
 
 // ** Errors
@@ -29,8 +29,16 @@ export type { ConnectionErrorCode } from './connection-error.js';
 
 // ** File caches (shared with the static file app)
 export { fileCaches, closeFileCaches } from './file-caches.js';
+export { isOutOfDescriptors } from './send-response.js';
 export type { FileCaches } from './file-caches.js';
-export type { FileInfo, DirInfo, FileStat } from './file-info-cache.js';
+export type { FileInfo, DirInfo, FileStat, EtagStrength } from './file-info-cache.js';
+export { FileInfoCache, makeEtag } from './file-info-cache.js';
+export { FdCache } from './fd-cache.js';
+export type { FdLease } from './fd-cache.js';
+
+// ** The native addon, for protocol layers' hot loops (a WebSocket's unmask)
+export { loadNative } from '../native/index.js';
+export type { NativeBytes, NativeAddon, NativeBinding } from '../native/index.js';
 
 // ** Wire helpers
-export { DateCache, formatHttpDate, parseHttpDate } from './date.js';
+export { DateCache, formatHttpDate, parseHttpDate, DATE_VALUE_LENGTH } from './date.js';

@@ -3,8 +3,8 @@
 // Key decision: a batch is taken in whole before any protocol loop runs: received bytes are queued on their
 // connections, and the loops parked on those connections run afterwards from one ready list (no promise per wait).
 import {
-  EAGAIN, EV_ACCEPT, EV_ACCEPT_ERROR, EV_DATA, EV_EOF, EV_ERROR, EV_WRITABLE, EVENT_RECORD_INT32, FLUSH_RECORD_INT32, loadNative,
-  sysError, type NativeBinding,
+  EAGAIN, EV_ACCEPT, EV_ACCEPT_ERROR, EV_DATA, EV_EOF, EV_ERROR, EV_INOTIFY, EV_WRITABLE, EVENT_RECORD_INT32, FLUSH_RECORD_INT32,
+  loadNative, sysError, type NativeBinding,
 } from '../native/index.js';
 import type { Connection, ConnectionHost } from './connection.js';
 
@@ -53,6 +53,8 @@ export class Reactor implements ConnectionHost {
     this.readyScheduled = false;
     this.runReady();
   };
+  /** Receives EV_INOTIFY records (the file caches' watch); they lead their batch, ahead of its requests. */
+  inotify: ((wd: number, mask: number, nameAt: number, names: Uint8Array) => void) | null = null;
 
   constructor(readonly native: NativeBinding) {
     native.init((count) => this.dispatch(count), this.events, this.recvBuffer);
@@ -155,6 +157,8 @@ export class Reactor implements ConnectionHost {
         else listener.onAccept(fd);
       } else if (kind === EV_ACCEPT_ERROR) {
         this.listeners.get(fd)?.onAcceptError(sysError(ev[o + 2]!, 'accept4'));
+      } else if (kind === EV_INOTIFY) {
+        this.inotify?.(fd, ev[o + 2]!, ev[o + 3]!, this.recvBuffer);
       }
     }
   }

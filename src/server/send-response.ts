@@ -10,6 +10,7 @@ import { bodyWriter, engineHeaders, writeHead, type Framing } from './response-w
 import type { Response, ResponseHeaders, UpgradeResponse } from './types.js';
 
 const NOT_FOUND = Buffer.from('Not Found\n', 'latin1');
+const UNAVAILABLE = Buffer.from('Service Unavailable: out of file descriptors, retry shortly\n', 'latin1');
 
 const RESPONSE_KINDS: ReadonlySet<unknown> = new Set(['bytes', 'stream', 'file', 'upgrade']);
 
@@ -37,6 +38,12 @@ export function appCloses(headers: ResponseHeaders): boolean {
 /** Whether a streamed response must be framed by closing the connection (HTTP/1.0, unknown length; RFC 9112 §6.3). */
 export function closeDelimited(res: Response, head: RequestHead): boolean {
   return res.kind === 'stream' && res.length === null && head.versionMinor === 0 && head.method !== 'HEAD' && hasBody(res.status);
+}
+
+/** Whether opening a file failed because the process (EMFILE) or the system (ENFILE) has no descriptor left. */
+export function isOutOfDescriptors(e: unknown): boolean {
+  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+  return code === 'EMFILE' || code === 'ENFILE';
 }
 
 /** RFC 9110 §6.4.1: 1xx, 204 and 304 responses have no content. */
@@ -72,7 +79,17 @@ function sendFileResponse(
   engine: Engine, conn: Connection, res: Extract<Response, { kind: 'file' }>, keepAlive: boolean, noBody: boolean, http10: boolean,
 ): number | Promise<number> {
   const status = res.status;
-  const plan = planFile(engine.files, res.path, res.range);
+  let plan: ReturnType<typeof planFile>;
+  try {
+    plan = planFile(engine.files, res.path, res.range);
+  } catch (e) {
+    // Out of descriptors: nothing is committed yet, so answer 503 with Retry-After (as nginx does) and keep the
+    // connection, rather than drop it; any other failure to open is the app's error.
+    if (!isOutOfDescriptors(e)) throw e;
+    const headers = { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1' };
+    writeHead(engine, conn, 503, headers, engineHeaders(engine, UNAVAILABLE.length, false, !keepAlive, http10), noBody ? null : UNAVAILABLE);
+    return noBody ? 0 : UNAVAILABLE.length;
+  }
   if (plan === null) {
     writeHead(engine, conn, 404, { 'content-type': 'text/plain; charset=utf-8' }, engineHeaders(engine, NOT_FOUND.length, false, !keepAlive, http10), noBody ? null : NOT_FOUND);
     return noBody ? 0 : NOT_FOUND.length;

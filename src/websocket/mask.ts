@@ -1,6 +1,6 @@
 // Unmasking client payloads (RFC 6455 §5.3) in place. Key decision: a JS loop for short payloads, the addon's
 // unmask (8 bytes per step) from NATIVE_UNMASK_MIN bytes on, where it beats the loop (bench/ws-hot-loops.ts).
-import { loadNative, type NativeBytes } from '../native/index.js';
+import { loadNative, type NativeBytes } from '../server/index.js';
 
 /** From this many bytes on the native unmask is faster than the JS loop despite the crossing. */
 export const NATIVE_UNMASK_MIN = 192;

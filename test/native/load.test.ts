@@ -62,7 +62,7 @@ test('loadFirstUsable reports a stale addon instead of skipping it', (t) => {
 
 test('loadNative rejects an addon built with another wire layout', (t) => {
   const fake = join(dir, 'stale.cjs');
-  writeFileSync(fake, 'module.exports = { EV_NONE: 0, EV_DATA: 1, EV_EOF: 2, EV_ERROR: 3, EV_WRITABLE: 4, EV_ACCEPT: 5, EV_ACCEPT_ERROR: 6, EVENT_RECORD_INT32: 3 };');
+  writeFileSync(fake, 'module.exports = { EV_NONE: 0, EV_DATA: 1, EV_EOF: 2, EV_ERROR: 3, EV_WRITABLE: 4, EV_ACCEPT: 5, EV_ACCEPT_ERROR: 6, EV_INOTIFY: 7, EVENT_RECORD_INT32: 3 };');
   const error = t.throws(() => loadNative(fake), { instanceOf: NativeLoadError });
   t.is(error?.code, 'ERR_SLUICE_NATIVE_MISMATCH');
   t.regex(error?.message ?? '', /EVENT_RECORD_INT32 = 3/);
@@ -75,6 +75,9 @@ test('calls that need the event sink return -EINVAL before init()', (t) => {
   t.is(native.watch(pair[0]), -EINVAL);
   t.is(native.setReading(pair[0], true), -EINVAL);
   t.is(native.wantWritable(pair[0]), -EINVAL);
+  // File-change events go into the sink's batch, so there is no inotify instance without one.
+  t.is(native.inotifyAddWatch('/', 0x100), -EINVAL);
+  t.is(native.inotifyRmWatch(1), -EINVAL);
   const listener = native.listen('127.0.0.1', 0, 0, false);
   t.true(listener >= 0);
   t.is(native.startAccepting(listener), -EINVAL);

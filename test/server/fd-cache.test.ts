@@ -9,8 +9,11 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { IN_DELETE, IN_MODIFY, IN_MOVED_TO } from '../../src/native/index.js';
 import { FdCache, type FdLease, type FdSystem } from '../../src/server/fd-cache.js';
 import { FileInfoCache, type FileInfo } from '../../src/server/file-info-cache.js';
+import { FileWatch } from '../../src/server/file-watch.js';
+import { FakeInotify } from './support/fake-inotify.js';
 
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'sluice-fd-cache-')));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
@@ -61,15 +64,19 @@ function countingFs(): FdSystem & { opens: string[] } {
   return { opens, openSync: (p, flags) => (opens.push(p), openSync(p, flags)), fstatSync, closeSync };
 }
 
-type Caches = { info: FileInfoCache; fds: FdCache; opens: string[]; close(): void };
+type Caches = { info: FileInfoCache; fds: FdCache; opens: string[]; close(): void; changed(path: string, mask: number, name?: string): void };
 
+// Caches kept exact by a fake inotify: changed() applies the event the kernel would send for a change.
 function caches(t: { teardown(fn: () => void): void }, options: { maxOpen?: number; fs?: FdSystem } = {}): Caches {
-  const info = new FileInfoCache({ ttlMs: 60_000 });
+  const fake = new FakeInotify();
+  const watch = new FileWatch(fake, { warn: () => {} });
+  const info = new FileInfoCache({ watch, sweepMs: 60_000 });
   const fs = countingFs();
   const fds = new FdCache({ infoCache: info, fs, ...options });
-  const close = (): void => (fds.close(), info.close());
+  const close = (): void => (fds.close(), info.close(), watch.close());
   t.teardown(close);
-  return { info, fds, opens: fs.opens, close };
+  const changed = (path: string, mask: number, name?: string): void => watch.apply(fake.wdOf(path), mask, name ?? null);
+  return { info, fds, opens: fs.opens, close, changed };
 }
 
 test.serial('acquire opens the file once and reuses the fd while its identity holds', (t) => {
@@ -118,18 +125,14 @@ test.serial('a used fd survives sweeps; an unused one is closed on the second', 
   close();
 });
 
-test.serial('a file renamed over is served from the old fd until the sweep, then from a new one', (t) => {
+test.serial('a file renamed over: its event retires the old fd (open while leased), and the next acquire opens the new file', (t) => {
   const path = fresh('old contents');
-  const { info, fds, close } = caches(t);
+  const { info, fds, close, changed } = caches(t);
   const old = leaseOf(fds, infoOf(info, path));
   writeFileSync(join(dir, 'replacement'), 'new');
   renameSync(join(dir, 'replacement'), path);
-  // Within the ttl: the cached identity still names the old inode, whose bytes and length are consistent.
-  const stale = leaseOf(fds, infoOf(info, path));
-  t.is(stale.fd, old.fd);
-  t.is(readAll(stale.fd, 64), 'old contents');
-  stale.release();
-  info.sweep();
+  changed(dir, IN_MOVED_TO, path.slice(dir.length + 1));
+  t.is(fds.size, 0, 'the old fd left the cache with its info');
   const current = infoOf(info, path);
   const renewed = leaseOf(fds, current);
   t.not(renewed.fd, old.fd);
@@ -145,16 +148,16 @@ test.serial('a file renamed over is served from the old fd until the sweep, then
   t.deepEqual(fdsIntoDir(), []);
 });
 
-test.serial('a file truncated in place reads short within the ttl and is reopened at its new size after', (t) => {
+test.serial('a file truncated in place reads short under a lease, and is reopened at its new size after its event', (t) => {
   const path = fresh('0123456789');
-  const { info, fds, opens, close } = caches(t);
+  const { info, fds, opens, close, changed } = caches(t);
   const before = infoOf(info, path);
   const lease = leaseOf(fds, before);
   truncateSync(path, 4);
   // The engine's contract: sendfile returns fewer than info.size bytes, so it closes the connection.
   t.is(readAll(lease.fd, before.size).length, 4);
   lease.release();
-  info.sweep();
+  changed(path, IN_MODIFY);
   const after = infoOf(info, path);
   t.is(after.size, 4);
   const renewed = leaseOf(fds, after);
@@ -166,29 +169,27 @@ test.serial('a file truncated in place reads short within the ttl and is reopene
   close();
 });
 
-test.serial('a deleted file\'s fd is closed within two sweeps of its last use', (t) => {
+test.serial('a deleted file\'s fd is closed as soon as its event is applied', (t) => {
   const path = fresh('doomed');
-  const { info, fds, close } = caches(t);
+  const { info, fds, close, changed } = caches(t);
   leaseOf(fds, infoOf(info, path)).release();
   unlinkSync(path);
-  info.sweep();
-  t.is(info.get(path), null);
   t.is(fdsIntoDir().length, 1);
-  info.sweep();
+  changed(dir, IN_DELETE, path.slice(dir.length + 1));
   t.deepEqual(fdsIntoDir(), []);
+  t.is(info.get(path), null);
   close();
 });
 
-test.serial('a leased fd is never closed by sweeps, even after its file is deleted', (t) => {
+test.serial('a leased fd is never closed, even after its file is deleted; it closes on release', (t) => {
   const path = fresh('in flight');
-  const { info, fds, close } = caches(t);
+  const { info, fds, close, changed } = caches(t);
   const lease = leaseOf(fds, infoOf(info, path));
   unlinkSync(path);
+  changed(dir, IN_DELETE, path.slice(dir.length + 1));
   for (let i = 0; i < 4; i++) info.sweep();
-  t.true(info.timerArmed, 'the held fd keeps the shared timer running');
   t.is(readAll(lease.fd, 64), 'in flight');
   lease.release();
-  info.sweep();
   t.deepEqual(fdsIntoDir(), []);
   close();
 });
@@ -228,12 +229,12 @@ test.serial('acquire refuses a file that became a directory or vanished', (t) =>
 
 test.serial('concurrent leases share one fd, and a retired fd closes only after the last of them', (t) => {
   const path = fresh('shared');
-  const { info, fds, close } = caches(t);
+  const { info, fds, close, changed } = caches(t);
   const leases = Array.from({ length: 5 }, () => leaseOf(fds, infoOf(info, path)));
   t.is(new Set(leases.map((l) => l.fd)).size, 1);
   const fd = leases[0]!.fd;
   writeFileSync(path, 'changed in place, longer');
-  info.sweep();
+  changed(path, IN_MODIFY);
   const renewed = leaseOf(fds, infoOf(info, path));
   for (const lease of leases.slice(0, 4)) {
     lease.release();
@@ -292,7 +293,7 @@ test.serial('close closes idle fds now and leased ones on release; later leases 
 
 test.serial('the shared timer closes every fd on its own', async (t) => {
   const paths = Array.from({ length: 5 }, (_, i) => fresh(`timed ${i}`));
-  const info = new FileInfoCache({ ttlMs: 10 });
+  const info = new FileInfoCache({ sweepMs: 10 });
   const fds = new FdCache({ infoCache: info });
   for (const path of paths) leaseOf(fds, infoOf(info, path)).release();
   t.is(fdsIntoDir().length, 5);
@@ -337,13 +338,13 @@ test.serial('acquire never blocks on a path that became a FIFO', (t) => {
   t.deepEqual(fdsIntoDir(), []);
 });
 
-test.serial('a same-size rewrite with a new mtime is reopened after the sweep', (t) => {
+test.serial('a same-size rewrite with a new mtime is reopened after its event', (t) => {
   const path = fresh('aaaa');
-  const { info, fds, opens } = caches(t);
+  const { info, fds, opens, changed } = caches(t);
   leaseOf(fds, infoOf(info, path)).release();
   writeFileSync(path, 'bbbb');
   utimesSync(path, 1_000_000, 1_000_000);
-  info.sweep();
+  changed(path, IN_MODIFY);
   const lease = leaseOf(fds, infoOf(info, path));
   t.deepEqual(opens, [path, path]);
   t.is(readAll(lease.fd, 64), 'bbbb');

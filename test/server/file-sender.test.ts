@@ -10,12 +10,14 @@ import { DateCache } from '../../src/server/date.js';
 import { FdCache } from '../../src/server/fd-cache.js';
 import type { FileCaches } from '../../src/server/file-caches.js';
 import { FileInfoCache } from '../../src/server/file-info-cache.js';
-import { planFile, sendFile, type FilePlan } from '../../src/server/file-sender.js';
+import { planFile, sendFile, smallFileBody, type FilePlan } from '../../src/server/file-sender.js';
+import { FileWatch } from '../../src/server/file-watch.js';
 import { Reactor } from '../../src/server/reactor.js';
 import type { WriterContext } from '../../src/server/response-writer.js';
 import { TCP } from '../../src/server/transport.js';
 import { afterFlush, FakeNative } from './support/fake-native.js';
 import { recordingOwner } from './support/test-connection.js';
+import { FakeInotify } from './support/fake-inotify.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-file-sender-'));
 const FILE = join(dir, 'data.bin');
@@ -58,6 +60,27 @@ test('planFile covers the whole file, or a range inside it', (t) => {
   close(files);
 });
 
+test('a small file read once is planned without an fd for that version, and its whole body is the buffer itself', (t) => {
+  const watch = new FileWatch(new FakeInotify(), { warn: () => {} });
+  const info = new FileInfoCache({ watch });
+  const files: FileCaches = { info, fds: new FdCache({ infoCache: info }) };
+  const small = join(dir, 'small.txt');
+  writeFileSync(small, 'tiny body');
+  const first = plan(files, small);
+  t.true(first.lease.fd >= 0);
+  const body = smallFileBody(first);
+  first.lease.release();
+  t.is(Buffer.from(body!).toString(), 'tiny body');
+  const second = plan(files, small);
+  t.is(second.lease.fd, -1, 'no fd leased');
+  t.is(smallFileBody(second), body, 'the cached buffer itself, not a view');
+  second.lease.release();
+  second.lease[Symbol.dispose]();
+  t.is(Buffer.from(smallFileBody(plan(files, small, { start: 5, end: 9 }))!).toString(), 'body');
+  close(files);
+  watch.close();
+});
+
 test('planFile is null for a missing file, a directory, or a range that does not fit', (t) => {
   const { files } = setup();
   t.is(planFile(files, join(dir, 'missing'), null), null);
@@ -92,10 +115,16 @@ test('sendFile of a range sends exactly that range with its length', async (t) =
   close(files);
 });
 
-test('partial sendfiles continue from where the kernel stopped', async (t) => {
+test('a short sendfile waits for writability, then continues from where the kernel stopped (no call to hear EAGAIN)', async (t) => {
   const { native, ctx, conn, files } = setup();
   native.sendfileResult = (count) => Math.min(count, 3000);
-  await sendFile(ctx, conn, plan(files), 200, {}, false, false);
+  const sending = sendFile(ctx, conn, plan(files), 200, {}, false, false);
+  for (let wait = 1; wait <= 3; wait++) {
+    await afterFlush();
+    t.is(native.callsOf('wantWritable').length, wait);
+    native.deliver([{ fd: 9, kind: 4 }]);
+  }
+  t.is(await sending, SIZE);
   t.deepEqual(native.callsOf('sendfile').map((c) => [c.offset, c.count]), [[0, 10_000], [3000, 7000], [6000, 4000], [9000, 1000]]);
   close(files);
 });
@@ -125,7 +154,7 @@ test('bytes corked before the file go out first', async (t) => {
 test('an EAGAIN from sendfile waits for writability (send timeout armed) and then resumes', async (t) => {
   const { native, ctx, conn, files } = setup();
   let calls = 0;
-  native.sendfileResult = (count) => (++calls === 1 ? 4000 : calls === 2 ? -11 : count);
+  native.sendfileResult = (count) => (++calls === 1 ? -11 : count);
   const sending = sendFile(ctx, conn, plan(files), 200, {}, false, false);
   await afterFlush();
   t.is(conn.phase, Phase.Send);
@@ -134,7 +163,7 @@ test('an EAGAIN from sendfile waits for writability (send timeout armed) and the
   native.deliver([{ fd: 9, kind: 4 }]);
   t.is(await sending, SIZE);
   t.is(conn.deadline, Infinity);
-  t.deepEqual(native.callsOf('sendfile').map((c) => c.offset), [0, 4000, 4000]);
+  t.deepEqual(native.callsOf('sendfile').map((c) => c.offset), [0, 0]);
   close(files);
 });
 
@@ -154,7 +183,10 @@ test('a head the kernel takes only partly is completed before the body', async (
 test('a file that shrank (sendfile returns 0 early) is a FILE_TRUNCATED error', async (t) => {
   const { native, ctx, conn, files } = setup();
   native.sendfileResult = (count) => (count === SIZE ? 5000 : 0);
-  await t.throwsAsync(sendFile(ctx, conn, plan(files), 200, {}, false, false), { code: 'FILE_TRUNCATED' });
+  const sending = sendFile(ctx, conn, plan(files), 200, {}, false, false);
+  await afterFlush();
+  native.deliver([{ fd: 9, kind: 4 }]);
+  await t.throwsAsync(sending, { code: 'FILE_TRUNCATED' });
   close(files);
 });
 

@@ -5,7 +5,7 @@ import { constants } from 'node:os';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadNative, NativeLoadError } from '../../src/native/index.js';
+import { loadNative, NativeLoadError, WIRE_CONSTANTS } from '../../src/native/index.js';
 import { NATIVE_UNMASK_MIN, unmask, unmaskJs } from '../../src/websocket/mask.js';
 
 const MASK = 0x9d3f1a77;
@@ -69,7 +69,8 @@ test('loadNative refuses an addon built before unmask existed', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-mask-'));
   try {
     const fake = join(dir, 'old.cjs');
-    writeFileSync(fake, 'module.exports = { EV_NONE: 0, EV_DATA: 1, EV_EOF: 2, EV_ERROR: 3, EV_WRITABLE: 4, EV_ACCEPT: 5, EV_ACCEPT_ERROR: 6, EVENT_RECORD_INT32: 4, FLUSH_RECORD_INT32: 4 };');
+    // Every wire constant right (an addon of the same layout), but no unmask().
+    writeFileSync(fake, `module.exports = ${JSON.stringify(WIRE_CONSTANTS)};`);
     const e = t.throws(() => loadNative(fake), { instanceOf: NativeLoadError });
     t.is(e?.code, 'ERR_SLUICE_NATIVE_MISMATCH');
     t.regex(e?.message ?? '', /unmask/);

@@ -2,13 +2,17 @@
 // apply RFC 9110 preconditions (§13.2.2) and ranges (§14). Key decision: everything is computed synchronously from one
 // cached FileInfo, the same object the engine's sendfile path looks up in the same tick, so head and bytes agree.
 
-import type { FileCaches } from '../../server/file-caches.js';
-import { makeEtag, type EtagStrength, type FileInfo } from '../../server/file-info-cache.js';
-import type { Request } from '../../server/request.js';
-import { respond } from '../../server/response.js';
-import type { Response } from '../../server/types.js';
+import {
+  type FileCaches,
+  makeEtag,
+  type EtagStrength,
+  type FileInfo,
+  type Request,
+  respond,
+  type Response,
+} from '../../server/index.js';
 import { cacheControlFor } from './cache-control.js';
-import { evaluateConditionals } from './conditionals.js';
+import { evaluateConditionals, type ConditionalOutcome } from './conditionals.js';
 import { suffixEtag } from './etag.js';
 import { contentTypeOf, selectPrecompressed } from './mime.js';
 import { streamBodyParts } from './multipart.js';
@@ -69,29 +73,37 @@ export function pinFile(caches: FileCaches, info: FileInfo): FileInfo | null {
 }
 
 const GONE = respond.text(404, 'Not Found\n');
-
-/** The full response for a GET or HEAD of the regular file `info` (already path-checked); throws EMFILE/ENFILE from open. */
-export function respondWithFile(req: Request, info: FileInfo, caches: FileCaches, options: ResolvedStaticOptions): Response {
-  const head = req.head;
-  // The fd is leased here, not only by the engine: running out of descriptors then surfaces as an error the static app
-  // answers with a 503, before anything is committed (the engine's own open would have to drop the connection). It
-  // also binds the head to the version the bytes come from: conditional and range requests may be answered without a
-  // file response (304, 412, 416, a multipart stream), so nothing else would lease an fd for the stat they cache, and
-  // after a rename-over in the same cache period a plain GET would carry this version's validators over the new bytes.
-  // On a warm fd cache this is a map lookup.
-  const pinned = pinFile(caches, info);
-  if (pinned === null) return GONE;
-  info = pinned;
-  let rep = selectRepresentation(req, info, caches, options);
-  if (rep.coding !== null && pinFile(caches, rep.info) !== rep.info) rep = { info, etag: etagOf(info, options.etag), coding: null };
-  const file = rep.info;
-  const validators: Record<string, string> = { etag: rep.etag, 'last-modified': file.lastModified };
-  const cacheControl = cacheControlFor(info.path, options.cacheControl, options.hashedCacheControl);
-  if (cacheControl !== null) validators['cache-control'] = cacheControl;
+/** Adds the fields a 200 and a 304 share (RFC 9110 §15.4.5) to `headers`, in the order they are sent. */
+function validatorsOf(etag: string, file: FileInfo, path: string, options: ResolvedStaticOptions, headers: Record<string, string>): Record<string, string> {
+  headers.etag = etag;
+  headers['last-modified'] = file.lastModified;
+  // The name asked for decides (a hashed asset name is immutable), not a precompressed sibling's.
+  const cacheControl = cacheControlFor(path, options.cacheControl, options.hashedCacheControl);
+  if (cacheControl !== null) headers['cache-control'] = cacheControl;
   // RFC 9110 §12.5.5: the answer depends on Accept-Encoding whenever siblings may be chosen, identity included.
-  if (options.precompressed) validators.vary = 'Accept-Encoding';
+  if (options.precompressed) headers.vary = 'Accept-Encoding';
+  return headers;
+}
 
-  const outcome = evaluateConditionals({
+/** What evaluateConditionals answers for a request without preconditions or Range (RFC 9110 §13.2.2). */
+const PLAIN: ConditionalOutcome = { kind: 'proceed', honourRange: false };
+
+/** The full response for a GET or HEAD of the regular file `info` (already path-checked). */
+export function respondWithFile(req: Request, info: FileInfo, caches: FileCaches, options: ResolvedStaticOptions): Response {
+  return respondWithVersion(req, info, caches, options, true);
+}
+
+// The caches are exact (a change is applied before the request after it is served), so HEAD, conditional and
+// single-range requests use the FileInfo as it is and cost what a plain GET costs; the engine leases the fd of that
+// very version when it sends. Only a multipart body, read after its head has gone out, pins its fd here.
+function respondWithVersion(req: Request, info: FileInfo, caches: FileCaches, options: ResolvedStaticOptions, retry: boolean): Response {
+  const head = req.head;
+  const rep = selectRepresentation(req, info, caches, options);
+  const file = rep.info;
+  // A plain GET or HEAD has no precondition to evaluate: skip building the request's view of them.
+  const conditional = head.ifMatch !== null || head.ifNoneMatch !== null || head.ifModifiedSince !== null
+    || head.ifUnmodifiedSince !== null || head.range !== null;
+  const outcome = !conditional ? PLAIN : evaluateConditionals({
     method: head.method,
     ifMatch: head.ifMatch ?? undefined,
     ifNoneMatch: head.ifNoneMatch ?? undefined,
@@ -101,12 +113,13 @@ export function respondWithFile(req: Request, info: FileInfo, caches: FileCaches
     range: head.range ?? undefined,
   }, { etag: rep.etag, mtimeMs: file.mtimeMs });
   // RFC 9110 §15.4.5: a 304 carries the validators and caching fields a 200 would, and no representation body.
-  if (outcome.kind === 'not-modified') return respond(304, validators);
+  if (outcome.kind === 'not-modified') return respond(304, validatorsOf(rep.etag, file, info.path, options, {}));
   if (outcome.kind === 'precondition-failed') return respond.text(412, 'Precondition Failed\n');
 
   // The type is that of the original name (file.css.gz is still text/css), RFC 9110 §8.4.
   const contentType = contentTypeOf(info.path);
-  const headers: Record<string, string> = { 'content-type': contentType, ...validators, 'accept-ranges': 'bytes' };
+  const headers = validatorsOf(rep.etag, file, info.path, options, { 'content-type': contentType });
+  headers['accept-ranges'] = 'bytes';
   if (rep.coding !== null) headers['content-encoding'] = rep.coding;
   if (!outcome.honourRange) return respond.file(file.path, { headers });
 
@@ -120,6 +133,13 @@ export function respondWithFile(req: Request, info: FileInfo, caches: FileCaches
     const only = ranges.ranges[0]!;
     headers['content-range'] = formatContentRange(only, file.size);
     return respond.file(file.path, { status: 206, headers, range: { start: only.start, end: only.end + 1 } });
+  }
+  // The parts are read when the body runs, after the head went out: pin the fd of the version the head describes. A
+  // file replaced since its stat (a change racing this request) is looked up again, once.
+  if (pinFile(caches, file) !== file) {
+    const current = caches.info.get(info.path);
+    if (!retry || current === null || current.kind !== 'file') return GONE;
+    return respondWithVersion(req, current, caches, options, false);
   }
   // RFC 9110 §14.6: several ranges go out as multipart/byteranges, each part labelled with the representation's type.
   const body = composeByteranges(ranges.ranges, file.size, contentType);

@@ -5,9 +5,7 @@
 
 import { readSync } from 'node:fs';
 import { source } from '../../conduit/index.js';
-import type { FdCache, FdLease } from '../../server/fd-cache.js';
-import type { FileInfo } from '../../server/file-info-cache.js';
-import type { BodySource } from '../../server/types.js';
+import type { FdCache, FdLease, FileInfo, BodySource } from '../../server/index.js';
 import type { BodyPart } from './ranges.js';
 
 /** Bytes read from the file per emitted chunk. */

@@ -4,10 +4,15 @@
 // shared caches, so a hot file costs no stat here and the engine's sendfile sees the same FileInfo and fd.
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileCaches, type FileCaches } from '../../server/file-caches.js';
-import type { Request } from '../../server/request.js';
-import { respond } from '../../server/response.js';
-import type { Application, Middleware, Response } from '../../server/types.js';
+import {
+  fileCaches,
+  type FileCaches,
+  type Request,
+  respond,
+  type Application,
+  type Middleware,
+  type Response,
+} from '../../server/index.js';
 import { cleanPathOf, htmlCandidate, redirectToClean } from './clean-urls.js';
 import { respondWithFile } from './file-response.js';
 import { readListing, respondWithListing } from './listing.js';
@@ -15,6 +20,7 @@ import { createMissResponder } from './not-found.js';
 import { isOutOfDescriptors, SERVICE_UNAVAILABLE } from './out-of-fds.js';
 import { resolveSafePath, type SafePathOptions } from './safe-path.js';
 import { resolveStaticOptions, type ResolvedStaticOptions, type StaticOptions } from './static-options.js';
+import { TargetCache } from './target-cache.js';
 
 export type { StaticOptions } from './static-options.js';
 
@@ -63,6 +69,8 @@ interface Site {
   readonly options: ResolvedStaticOptions;
   readonly safe: SafePathOptions;
   readonly respondToMiss: (req: Request) => Response;
+  /** Request path -> safe target, memoized while the watched file caches drop nothing. */
+  readonly targets: TargetCache;
 }
 
 /** The static app's decision procedure, for callers that want to tell answers from misses. */
@@ -70,16 +78,19 @@ export function createStaticLookup(root: string, options: StaticOptions = {}): (
   const resolved = resolveStaticOptions(options);
   const realRoot = resolveStaticRoot(root);
   const caches = options.caches ?? fileCaches();
+  const safe: SafePathOptions = {
+    dotfiles: resolved.dotfiles === 'allow' ? 'allow' : 'deny',
+    symlinks: resolved.symlinks,
+    realpath: (path) => caches.info.realpath(path),
+  };
   const site: Site = {
     root: realRoot,
     caches,
     options: resolved,
-    safe: {
-      dotfiles: resolved.dotfiles === 'allow' ? 'allow' : 'deny',
-      symlinks: resolved.symlinks,
-      realpath: (path) => caches.info.realpath(path),
-    },
+    safe,
     respondToMiss: createMissResponder(realRoot, caches, resolved),
+    // The memo passes a realpath that notes whether each answer came from the (watched) cache.
+    targets: new TargetCache(caches.info, (path, realpath) => resolveSafePath(realRoot, path, { ...safe, realpath })),
   };
   return (req) => {
     const method = req.method;
@@ -115,7 +126,7 @@ export function resolveStaticRoot(root: string): string {
 
 function lookupPath(req: Request, site: Site): StaticOutcome {
   const { root, caches, options, safe } = site;
-  const target = resolveSafePath(root, req.path, safe);
+  const target = site.targets.lookup(req.path);
   if (target.kind === 'reject') {
     // 400: malformed or traversal-shaped; 403: a dotfile under dotfiles: 'deny'; 404: hidden, outside the root or
     // missing (no hint of existence either way).

@@ -2,9 +2,7 @@
 // Key decision: option errors are OptionErrors (TypeErrors) naming the option, thrown when the app is built, and an
 // unknown key is one of them (with the nearest known key), so a misspelling never silently leaves a default in force.
 
-import type { EtagStrength } from '../../server/file-info-cache.js';
-import type { FileCaches } from '../../server/file-caches.js';
-import { checkKnownKeys, OptionError } from '../../server/index.js';
+import { type EtagStrength, type FileCaches, checkKnownKeys, OptionError } from '../../server/index.js';
 import { composeCacheControl, type CacheControlOptions } from './cache-control.js';
 
 /** What a request for a dotfile gets: 404 ('ignore'), 403 ('deny'), or the file ('allow'). */

@@ -14,7 +14,7 @@ import type { Response } from '../../../src/server/types.js';
 import { FileChangedError, streamBodyParts } from '../../../src/middleware/static/multipart.js';
 import { resolveStaticOptions } from '../../../src/middleware/static/static-options.js';
 import { formatCacheControl } from '../../../src/middleware/static/cache-control.js';
-import { etagOf, pinFile } from '../../../src/middleware/static/file-response.js';
+import { etagOf, pinFile, respondWithFile } from '../../../src/middleware/static/file-response.js';
 import { createStaticLookup, serveStatic, staticFiles, StaticRootError, type StaticOptions } from '../../../src/middleware/static/static-files.js';
 
 const ROOT = realpathSync(mkdtempSync(join(tmpdir(), 'sluice-static-unit-')));
@@ -324,6 +324,35 @@ test('a multipart body computed before a rename-over sends the old version whole
   t.true(body.includes(`\r\n\r\n${old.slice(900, 902)}\r\n`));
 });
 
+test('a multipart answer for a FileInfo replaced before its fd was pinned is made from the current version', async (t) => {
+  const caches = freshCaches();
+  const path = join(ROOT, 'replaced-before-pin.txt');
+  writeFileSync(path, ALPHABET.repeat(40));
+  const stale = caches.info.get(path);
+  if (stale?.kind !== 'file') return t.fail();
+  writeFileSync(path + '.new', ALPHABET.toUpperCase().repeat(20));
+  renameSync(path + '.new', path);
+  const req = request('GET', '/replaced-before-pin.txt', { range: 'bytes=0-1,500-501' });
+  const res = respondWithFile(req, stale, caches, resolveStaticOptions());
+  const body = (await bodyOf(res)).toString('latin1');
+  t.true(body.includes('Content-Range: bytes 500-501/520'), body);
+  t.true(body.includes('\r\n\r\nAB\r\n'));
+  rmSync(path);
+  t.is(respondWithFile(req, stale, caches, resolveStaticOptions()).status, 404);
+});
+
+test('HEAD, conditional and single-range answers open no fd of their own (they cost what a plain GET does)', (t) => {
+  const caches = freshCaches();
+  const app = appOf({ caches });
+  const etag = header(app(request('HEAD', '/a.txt')), 'etag')!;
+  t.is(app(request('GET', '/a.txt', { 'if-none-match': etag })).status, 304);
+  t.is(app(request('GET', '/a.txt', { range: 'bytes=1-2' })).status, 206);
+  t.is(caches.fds.size, 0);
+  writeFileSync(join(ROOT, 'long.txt'), ALPHABET.repeat(40));
+  t.is(app(request('GET', '/long.txt', { range: 'bytes=1-2,500-501' })).status, 206);
+  t.is(caches.fds.size, 1, 'a multipart body pins the version its head describes');
+});
+
 test('streamBodyParts refuses a file replaced since its FileInfo, rather than mixing versions', async (t) => {
   const caches = freshCaches();
   const path = join(ROOT, 'replaced-unpinned.txt');
@@ -466,7 +495,7 @@ test('pinFile keeps an fd bound to the stat, or moves to the replacement, or say
   t.is(caches.fds.size, 1);
   writeFileSync(path + '.new', 'two!');
   renameSync(path + '.new', path);
-  // Still pinned: the cached fd matches the cached stat, so the old version stays servable for this period.
+  // Still pinned: the cached fd matches the stat it was opened for, so that version stays servable.
   t.is(pinFile(caches, first), first);
   caches.info.sweep();
   caches.fds.sweep();
@@ -478,12 +507,11 @@ test('pinFile keeps an fd bound to the stat, or moves to the replacement, or say
   t.is(pinFile(caches, { ...first, ino: first.ino + 1 }), null);
 });
 
-test('a HEAD or revalidation of a file removed after its stat was cached is 404, not a failed send', (t) => {
+test('a HEAD or revalidation of a file removed since is 404, not a failed send', (t) => {
   const caches = freshCaches();
   const path = join(ROOT, 'vanishing.txt');
   writeFileSync(path, 'here');
   const app = appOf({ caches });
-  // The HEAD caches the stat (and pins an fd); closing the fd cache forgets the fd but not the stat.
   t.is(app(request('HEAD', '/vanishing.txt')).status, 200);
   caches.fds.close();
   rmSync(path);
@@ -498,19 +526,20 @@ function cachesThatCannotOpen(code: string): FileCaches {
   return { info, fds: new FdCache({ infoCache: info, fs }) };
 }
 
-test('a file that cannot be opened for lack of descriptors is a 503 with Retry-After, not an error', (t) => {
+// A plain file response opens nothing in the app: the engine leases the fd when it sends, and answers 503 itself when
+// none is left (test/behaviour/out-of-fds.test.ts). What the app opens itself, a multipart body's pinned fd, is 503 here.
+test('the static app opens no fd for a plain file response, and answers 503 with Retry-After when its own open runs out', (t) => {
+  // Two ranges far enough apart to stay two parts (near ones are coalesced into one).
+  writeFileSync(join(ROOT, 'parts.bin'), Buffer.alloc(1000, 'p'));
   for (const code of ['EMFILE', 'ENFILE']) {
-    const app = staticFiles(ROOT, { caches: cachesThatCannotOpen(code) });
-    const res = app(request('GET', '/a.txt')) as Response;
-    t.is(res.status, 503, code);
-    t.is(res.headers['retry-after'], '1');
-    // The not-found page is opened the same way.
-    const page = staticFiles(ROOT, { caches: cachesThatCannotOpen(code), notFound: 'a.txt' })(request('GET', '/nope')) as Response;
-    t.is(page.status, 503);
+    const plain = staticFiles(ROOT, { caches: cachesThatCannotOpen(code) })(request('GET', '/a.txt')) as Response;
+    t.is(plain.kind, 'file', `${code}: passed to the engine unopened`);
+    const multi = staticFiles(ROOT, { caches: cachesThatCannotOpen(code) })(request('GET', '/parts.bin', { range: 'bytes=0-0,500-500' })) as Response;
+    t.is(multi.status, 503, code);
+    t.is(multi.headers['retry-after'], '1');
   }
   const other = staticFiles(ROOT, { caches: cachesThatCannotOpen('EIO') });
-  t.throws(() => other(request('GET', '/a.txt')), { message: /EIO/ });
-  t.throws(() => staticFiles(ROOT, { caches: cachesThatCannotOpen('EIO'), notFound: 'a.txt' })(request('GET', '/nope')), { message: /EIO/ });
+  t.throws(() => other(request('GET', '/parts.bin', { range: 'bytes=0-0,500-500' })), { message: /EIO/ });
 });
 
 test('unknown static options are refused, naming the nearest', (t) => {

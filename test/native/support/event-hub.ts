@@ -2,10 +2,10 @@
 // EV_ACCEPT records are queued under their listener fd, so a test awaits `next(listenFd)` for new connections.
 import type { TestFn } from 'ava';
 import { readdirSync } from 'node:fs';
-import { EVENT_RECORD_INT32, EV_ACCEPT, EV_DATA, loadNative } from '../../../src/native/index.js';
+import { EVENT_RECORD_INT32, EV_ACCEPT, EV_DATA, EV_INOTIFY, loadNative } from '../../../src/native/index.js';
 import type { NativeBinding } from '../../../src/native/index.js';
 
-/** One event record, with its bytes copied out of the shared recv buffer (EV_DATA only). */
+/** One event record, with its bytes copied out of the shared recv buffer (EV_DATA; EV_INOTIFY: its name, if any). */
 export interface HubEvent {
   fd: number;
   kind: number;
@@ -86,7 +86,8 @@ export class EventHub {
       const a = this.events[base + 2]!;
       const b = this.events[base + 3]!;
       // Copy: the shared buffer is overwritten next turn.
-      const data = kind === EV_DATA ? Buffer.from(this.recvBuffer.subarray(a, a + b)) : null;
+      const data = kind === EV_DATA ? Buffer.from(this.recvBuffer.subarray(a, a + b))
+        : kind === EV_INOTIFY && b >= 0 ? Buffer.from(this.recvBuffer.subarray(b, this.recvBuffer.indexOf(0, b))) : null;
       if (data !== null) log.bytes += data.length;
       log.kinds.push(kind);
       const event = { fd, kind, a, b, data };

@@ -179,6 +179,13 @@ export class FakeNative implements NativeBinding {
   pollsCreated(): number {
     return 0;
   }
+  // No inotify here: a FileWatch over this fake caches nothing (file-watch tests have their own fake).
+  inotifyAddWatch(): number {
+    return -38;
+  }
+  inotifyRmWatch(): number {
+    return -22;
+  }
 
   // TLS: the engine does not use it yet; contexts are numbered and connections are plain.
   private tlsContexts = 0;
