@@ -23,7 +23,7 @@ export function viewRequest(req: Request, changes: RequestChanges): Request {
     if (drop.includes('content-encoding')) head.contentEncoding = null;
     if (drop.includes('content-length')) head.contentLength = -1;
   }
-  const origin = { remoteAddress: () => req.remoteAddress, signal: req.signal };
+  const origin = { remoteAddress: () => req.remoteAddress, remote: () => req.remote, signal: req.signal };
   // Trailers arrive on the original once its body has been read: the view reads them through.
   return new Request(head, changes.body ?? req.body, origin, req.receivedAt, { get trailers() { return req.trailers; } });
 }

@@ -28,6 +28,18 @@ export interface Listener {
   onAcceptError(error: Error): void;
 }
 
+/** How a listener accepts (all optional; the defaults accept plain TCP at once). */
+export interface ListenOptions {
+  /** A native TLS context id: connections are announced once their handshake is done. */
+  readonly tlsContext?: number;
+  /** The deadline for a connection's prelude (PROXY header, TLS handshake), ms. */
+  readonly preludeTimeoutMs?: number;
+  /** Require a PROXY v1/v2 header first (read natively; peerAddress then names the client). */
+  readonly proxyProtocol?: boolean;
+  /** With proxyProtocol: peers outside these ranges are closed at accept (empty: any). */
+  readonly trustedProxies?: readonly string[];
+}
+
 /** The process's one event dispatcher over the native binding. */
 export class Reactor implements ConnectionHost {
   private readonly conns: Array<Connection | undefined> = [];
@@ -61,9 +73,10 @@ export class Reactor implements ConnectionHost {
   }
 
   /** Starts accepting on a listening fd. */
-  listen(fd: number, listener: Listener): void {
+  listen(fd: number, listener: Listener, options: ListenOptions = {}): void {
     this.listeners.set(fd, listener);
-    const r = this.native.startAccepting(fd);
+    const r = options.tlsContext === undefined && options.proxyProtocol !== true ? this.native.startAccepting(fd)
+      : this.native.startAccepting(fd, options.tlsContext, options.preludeTimeoutMs, options.proxyProtocol, options.trustedProxies);
     if (r < 0) throw sysError(r, 'listen');
   }
 

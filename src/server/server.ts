@@ -11,7 +11,7 @@ import { fileCaches, type FileCaches } from './file-caches.js';
 import { closeListeners, openListeners, type ListenAddress } from './listen.js';
 import { OptionError } from './option-error.js';
 import { Phase } from './phase.js';
-import { sharedReactor, type Reactor } from './reactor.js';
+import { sharedReactor, type ListenOptions, type Reactor } from './reactor.js';
 import { writeErrorResponse } from './response-writer.js';
 import { serveConnection } from './serve-connection.js';
 import { resolveSettings, type Settings } from './settings.js';
@@ -58,7 +58,7 @@ export class Server implements Engine {
     let started = 0;
     try {
       for (const fd of this.listenFds) {
-        reactor.listen(fd, this);
+        reactor.listen(fd, this, listenOptionsOf(settings));
         started++;
       }
     } catch (err) {
@@ -139,6 +139,12 @@ export class Server implements Engine {
     });
     return this.closing;
   }
+}
+
+/** The reactor's accept options the settings ask for (the PROXY stage's deadline is the header timeout's). */
+function listenOptionsOf(settings: Settings): ListenOptions {
+  if (!settings.proxyProtocol) return {};
+  return { proxyProtocol: true, trustedProxies: settings.trustedProxies, preludeTimeoutMs: settings.headerTimeoutMs };
 }
 
 /**
