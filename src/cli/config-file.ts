@@ -11,7 +11,7 @@ export interface RawOptions {
   dir?: string;
 }
 
-type Kind = 'boolean' | 'string' | 'number' | 'port' | 'workers' | 'optional' | 'cors' | 'headers' | 'dir';
+type Kind = 'boolean' | 'string' | 'number' | 'port' | 'workers' | 'optional' | 'cors' | 'headers' | 'dir' | 'strings';
 
 // Config key -> flag name and what JSON values it takes.
 const KEYS: Readonly<Record<string, { flag: string; kind: Kind; bare?: string }>> = {
@@ -36,6 +36,11 @@ const KEYS: Readonly<Record<string, { flag: string; kind: Kind; bare?: string }>
   accessLog: { flag: 'access-log', kind: 'optional', bare: '-' },
   jsonLog: { flag: 'json-log', kind: 'boolean' },
   quiet: { flag: 'quiet', kind: 'boolean' },
+  proxyProtocol: { flag: 'proxy-protocol', kind: 'boolean' },
+  trustedProxies: { flag: 'trusted-proxy', kind: 'strings' },
+  forwardedHeaders: { flag: 'forwarded-headers', kind: 'boolean' },
+  healthPath: { flag: 'health-path', kind: 'string' },
+  metricsPath: { flag: 'metrics-path', kind: 'string' },
 };
 
 /** The keys a config file may use. */
@@ -89,6 +94,7 @@ const EXPECTED: Readonly<Record<Kind, string>> = {
   cors: "true, a string ('*' or origins) or a list of origins",
   headers: "an object of name: value pairs or a list of 'Name: value' strings",
   dir: 'a directory path',
+  strings: 'a string or a list of strings',
 };
 
 // false for an optional flag means "off", which is the same as leaving the key out.
@@ -111,6 +117,9 @@ function convertValue(kind: Kind, value: unknown, bare: string): string | boolea
       if (value === false) return undefined;
       if (typeof value === 'string') return value;
       return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value.join(',') : WRONG;
+    case 'strings':
+      if (typeof value === 'string') return [value];
+      return Array.isArray(value) && value.every((v) => typeof v === 'string') ? [...(value as string[])] : WRONG;
     case 'headers':
       if (Array.isArray(value)) return value.every((v) => typeof v === 'string') ? [...(value as string[])] : WRONG;
       if (typeof value !== 'object' || value === null) return WRONG;

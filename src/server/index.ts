@@ -4,6 +4,7 @@
 export { serve, Server } from './server.js';
 export type { Settings, RequestLog } from './settings.js';
 export { DEFAULT_SETTINGS, resolveSettings, defaultOnException } from './settings.js';
+export { checkTrustedProxy } from './trusted-proxies.js';
 export { OptionError, checkKnownKeys, nearestKey } from './option-error.js';
 export type { OptionErrorCode } from './option-error.js';
 
