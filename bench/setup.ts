@@ -62,6 +62,13 @@ function installPackages(pkgs: string[], log: (s: string) => void): boolean {
   return alt.join() !== pkgs.join() && run(['apt-get', 'install', '-y', '-q', ...alt]);
 }
 
+/** Installs Debian package `pkg` when `cmd` is not on PATH (as root, or with passwordless sudo); true when `cmd` is
+ *  there afterwards. Tests that need a real peer (HAProxy) call this and skip, saying why, when it returns false. */
+export function ensureCommand(cmd: string, pkg: string, log: (s: string) => void = () => {}): boolean {
+  if (hasCommand(cmd)) return true;
+  return installPackages([pkg], log) && hasCommand(cmd);
+}
+
 /** Compiles a C peer when the binary is missing or older than its source. */
 function buildC(src: string, out: string, log: (s: string) => void): void {
   if (existsSync(out) && statSync(out).mtimeMs >= statSync(src).mtimeMs) return;
