@@ -3,7 +3,7 @@
 import { FILE_SIZES, INDEX_HTML_BYTES, JSON_PAYLOAD_BYTES } from './setup.js';
 
 /** Which kind of target a scenario applies to. */
-export type ScenarioGroup = 'hello' | 'static' | 'gzip' | 'echo' | 'fetch';
+export type ScenarioGroup = 'hello' | 'static' | 'gzip' | 'echo' | 'fetch' | 'lb';
 
 /** How the load is generated: wrk, the big-buffer sink client (large files), the upload client (echo), or the idle client
  *  (memory: N keep-alive connections that each made one request and then stay silent). */
@@ -92,6 +92,11 @@ export const SCENARIOS: readonly Scenario[] = [
     note: 'a fetch handler returning new Response(hello), 64 connections' },
   { name: 'fetch-hono-json-ka-c64', group: 'fetch', path: '/json', load: wrk(64), quick: true, metric: 'rps',
     expect: { status: 200, bodyBytes: HONO_JSON_BYTES }, note: 'a Hono app, GET /json (c.json), 64 connections' },
+  // Behind one HAProxy (mode tcp, send-proxy-v2, as an AWS NLB): the server parses a PROXY v2 header per connection.
+  { name: 'lb-static-ka-c64', group: 'lb', path: '/index.html', load: wrk(64), quick: false, metric: 'rps', expect: page,
+    note: '151 B file behind HAProxy send-proxy-v2, keep-alive, 64 connections' },
+  { name: 'lb-static-close-c64', group: 'lb', path: '/index.html', load: wrk(64, { headers: ['Connection: close'] }), quick: false,
+    metric: 'rps', expect: page, note: '151 B file behind HAProxy send-proxy-v2, Connection: close (a header per request)' },
 ];
 
 /** Scenarios of a group that pass the filters (`quick` keeps only the smoke subset). */
