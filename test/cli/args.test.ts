@@ -139,7 +139,8 @@ test('--help and --version win over everything else', (t) => {
   t.deepEqual(parse(['--version']), { kind: 'version' });
   t.deepEqual(parse(['-v']), { kind: 'version' });
   for (const flag of ['--workers', '--list', '--single', '--clean-urls', '--404', '--cors', '--max-age', '--immutable', '--immutable-hashed',
-    '--header', '--dotfiles', '--symlinks', '--auth', 'SLUICE_AUTH', '--precompressed', '--config']) t.true(USAGE.includes(flag), flag);
+    '--header', '--dotfiles', '--symlinks', '--auth', 'SLUICE_AUTH', '--precompressed', '--config', '--proxy-protocol', '--trusted-proxy',
+    '--forwarded-headers', '--health-path', '--metrics-path']) t.true(USAGE.includes(flag), flag);
 });
 
 const rejects = test.macro({
