@@ -17,6 +17,7 @@ export { AcceptError, ACCEPT_ERROR_INTERVAL_MS } from './accept-errors.js';
 export { Request } from './request.js';
 export type { RequestHead } from './request-head.js';
 export type { RemoteInfo, RemoteEndpoint } from './remote.js';
+export { parseEndpoint } from './remote.js';
 export { respond, declaredLength } from './response.js';
 export type { BodyInit } from './response.js';
 export type { Application, Middleware, Response, BodySource, FileRange, ResponseHeaders, UpgradeResponse, UpgradedIO } from './types.js';
