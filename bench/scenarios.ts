@@ -3,7 +3,7 @@
 import { FILE_SIZES, INDEX_HTML_BYTES, JSON_PAYLOAD_BYTES } from './setup.js';
 
 /** Which kind of target a scenario applies to. */
-export type ScenarioGroup = 'hello' | 'static' | 'gzip' | 'echo' | 'fetch' | 'ws';
+export type ScenarioGroup = 'hello' | 'static' | 'gzip' | 'echo' | 'fetch' | 'ws' | 'lb';
 
 /** How the load is generated: wrk, the big-buffer sink client (large files), the upload client (echo), the idle client
  *  (memory: N keep-alive connections that each made one request and then stay silent), or the WebSocket client
@@ -108,6 +108,11 @@ export const SCENARIOS: readonly Scenario[] = [
     metric: 'cpuPerMsg', expect: WS_ECHO, note: '64-byte messages published to 1,000 subscribers (8 publishes in flight); per delivered message' },
   { name: 'ws-idle-c10000', group: 'ws', path: '/echo', load: { kind: 'ws-idle', conns: 10_000 }, quick: false, metric: 'KiBperConn',
     expect: WS_ECHO, note: '10,000 open, silent WebSockets: server RSS per socket' },
+  // Behind one HAProxy (mode tcp, send-proxy-v2, as an AWS NLB): the server parses a PROXY v2 header per connection.
+  { name: 'lb-static-ka-c64', group: 'lb', path: '/index.html', load: wrk(64), quick: false, metric: 'rps', expect: page,
+    note: '151 B file behind HAProxy send-proxy-v2, keep-alive, 64 connections' },
+  { name: 'lb-static-close-c64', group: 'lb', path: '/index.html', load: wrk(64, { headers: ['Connection: close'] }), quick: false,
+    metric: 'rps', expect: page, note: '151 B file behind HAProxy send-proxy-v2, Connection: close (a header per request)' },
 ];
 
 /** Scenarios of a group that pass the filters (`quick` keeps only the smoke subset). */

@@ -75,6 +75,15 @@ function launchSluiceStatic(workers?: number): (ctx: LaunchContext) => Launch {
   };
 }
 
+/** HAProxy (send-proxy-v2) in front of `backend`, from bench/behind-haproxy.ts. */
+function behindHaproxy(backend: 'sluice' | 'nginx'): Target['launch'] {
+  const script = dist('bench', 'behind-haproxy.js');
+  return (ctx) => {
+    if (backend === 'nginx' && !ctx.env.hasNginx) return { kind: 'unavailable', reason: 'nginx not installed (apt-get install nginx-light)' };
+    return nodeScript(script, () => ({ BACKEND: backend }))(ctx);
+  };
+}
+
 const www = (ctx: LaunchContext): Record<string, string> => ({ WWW: ctx.env.wwwDir });
 const json = (ctx: LaunchContext): Record<string, string> => ({ BENCH_JSON: ctx.env.jsonPath });
 
@@ -105,6 +114,8 @@ export const TARGETS: readonly Target[] = [
   { name: 'sluice-hono', group: 'fetch', role: 'subject', launch: nodeScript(dist('bench', 'hono-json.js')), scenarios: /^fetch-hono/ },
   { name: 'hono-node-fetch-hello', group: 'fetch', role: 'peer', launch: nodeScript(dist('bench', 'peers', 'hono-node-hello.js')), scenarios: /^fetch-hello/ },
   { name: 'hono-node-hono', group: 'fetch', role: 'peer', launch: nodeScript(dist('bench', 'peers', 'hono-node-json.js')), scenarios: /^fetch-hono/ },
+  { name: 'sluice-lb', group: 'lb', role: 'subject', launch: behindHaproxy('sluice') },
+  { name: 'nginx-lb', group: 'lb', role: 'nginx', launch: behindHaproxy('nginx') },
   { name: 'baseline-node-hello', group: 'fetch', role: 'node', launch: nodeScript(dist('bench', 'peers', 'node-hello.js')), scenarios: /^fetch-hello/ },
   // WebSockets: /echo, /sub and /pub on each; ws is the Node baseline ("x node"), uWebSockets.js the one to match.
   { name: 'sluice-ws', group: 'ws', role: 'subject', launch: nodeScript(dist('bench', 'ws-sluice.js')) },

@@ -16,8 +16,10 @@ import {
   setHeaders,
   staticFiles,
   type StaticOptions,
+  healthCheck,
+  serverMetrics,
 } from '../middleware/index.js';
-import type { Application, Middleware, Settings } from '../server/index.js';
+import type { Application, Middleware, RequestLog, Server, Settings } from '../server/index.js';
 import type { ServeConfig } from './args.js';
 import { defaultSite } from './default-site.js';
 
@@ -27,6 +29,10 @@ export interface CliApplication {
   readonly settings: Partial<Settings>;
   /** Flush and close the access log; resolves with a warning when lines were lost, else null. */
   close(): Promise<string | null>;
+  /** The server it runs on (the metrics' open-connection gauge reads it). */
+  attach(server: Server): void;
+  /** The server is draining: the health path answers 503 from now on. */
+  drain(): void;
 }
 
 /** How long shutdown waits for the access log to reach the OS. */
@@ -67,13 +73,42 @@ export function middlewareOf(config: ServeConfig): Middleware[] {
 /** Build the application for a config; throws StaticRootError / OptionError when the directory or a file is unusable. */
 export function buildApplication(config: ServeConfig): CliApplication {
   const site = config.dir === null ? defaultSite() : staticFiles(config.dir, staticOptionsOf(config));
-  const app = compose(...middlewareOf(config))(site);
+  let server: Server | null = null;
+  let draining = false;
+  const metrics = config.metricsPath === null ? null : serverMetrics(() => server?.connections ?? 0);
+  // The balancer's endpoints come first: a health check or a scrape carries no credentials and wants no CORS or gzip.
+  const operations: Middleware[] = [];
+  if (config.healthPath !== null) operations.push(healthCheck(config.healthPath, () => draining));
+  if (metrics !== null) operations.push(metrics.endpoint(config.metricsPath!));
+  const app = compose(...operations, ...middlewareOf(config))(site);
   const log: AccessLog | null = config.accessLog === null ? null
     : accessLog({ to: config.accessLog === '-' ? process.stdout : config.accessLog, format: config.jsonLog ? 'json' : 'combined' });
+  const settings: Partial<Settings> = { ...proxySettingsOf(config) };
+  const logger = chainLoggers(log, metrics?.record ?? null);
+  if (logger !== null) settings.logger = logger;
   return {
     app,
-    settings: log === null ? {} : { logger: log },
+    settings,
     close: () => (log === null ? Promise.resolve(null) : closeLog(log, config.accessLog!)),
+    attach: (s) => void (server = s),
+    drain: () => void (draining = true),
+  };
+}
+
+/** The engine's PROXY protocol and forwarded-header settings a config asks for. */
+function proxySettingsOf(config: ServeConfig): Partial<Settings> {
+  const settings: Partial<Settings> = {};
+  if (config.proxyProtocol) settings.proxyProtocol = true;
+  if (config.trustedProxies.length > 0) settings.trustedProxies = config.trustedProxies;
+  if (config.forwardedHeaders) settings.forwardedHeaders = true;
+  return settings;
+}
+
+function chainLoggers(a: ((e: RequestLog) => void) | null, b: ((e: RequestLog) => void) | null): ((e: RequestLog) => void) | null {
+  if (a === null || b === null) return a ?? b;
+  return (entry) => {
+    a(entry);
+    b(entry);
   };
 }
 

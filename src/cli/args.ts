@@ -7,7 +7,7 @@ import { readConfigFile, type RawOptions } from './config-file.js';
 import { OPTIONS, rewriteArgv } from './flags.js';
 import { checkTlsFlags, type TlsFlagValues } from './tls-flags.js';
 import {
-  checkAuth, checkChoice, checkCors, checkHeaders, checkMaxAge, checkPort, checkSitePath, checkWorkers,
+  checkAuth, checkChoice, checkCors, checkEndpointPath, checkHeaders, checkMaxAge, checkPort, checkSitePath, checkTrustedProxies, checkWorkers,
   DEFAULT_SERVE_CONFIG, type Checked, type ServeConfig,
 } from './serve-config.js';
 
@@ -74,12 +74,18 @@ function buildConfig(v: Values, dir: string | null, cpus: () => number): ServeCo
   const headers = v.header === undefined ? d.headers : unwrap(checkHeaders(v.header as string[]));
   const single = v.single === undefined ? null : str(v.single) === '' ? 'index.html' : unwrap(checkSitePath('single', str(v.single)));
   const notFound = v['404'] === undefined ? null : unwrap(checkSitePath('404', str(v['404']), true));
-  for (const value of [port, workers, maxAge, dotfiles, symlinks, cors, auth, headers, single, notFound]) {
+  const trustedProxies = v['trusted-proxy'] === undefined ? d.trustedProxies : unwrap(checkTrustedProxies(v['trusted-proxy'] as string[]));
+  const healthPath = v['health-path'] === undefined ? null : unwrap(checkEndpointPath('health-path', str(v['health-path'])));
+  const metricsPath = v['metrics-path'] === undefined ? null : unwrap(checkEndpointPath('metrics-path', str(v['metrics-path'])));
+  for (const value of [port, workers, maxAge, dotfiles, symlinks, cors, auth, headers, single, notFound, trustedProxies, healthPath, metricsPath]) {
     if (value instanceof Problem) return value.message;
   }
   const host = v.host === undefined ? d.host : str(v.host);
   const tls = checkTlsFlags(v as TlsFlagValues, host);
   if (typeof tls === 'string') return tls;
+  const forwardedHeaders = v['forwarded-headers'] === true;
+  if (forwardedHeaders && (trustedProxies as readonly string[]).length === 0) return '--forwarded-headers needs --trusted-proxy: the proxies whose headers to believe';
+  if (healthPath !== null && healthPath === metricsPath) return '--health-path and --metrics-path must differ';
   const json = v['json-log'] === true;
   const accessLog = v['access-log'] === undefined ? (json ? '-' : null) : str(v['access-log']) === '' ? '-' : str(v['access-log']);
   return {
@@ -90,6 +96,8 @@ function buildConfig(v: Values, dir: string | null, cpus: () => number): ServeCo
     single: single as string | null, notFound: notFound as string | null,
     gzip: v.gzip === true, quiet: v.quiet === true, list: v.list === true, cleanUrls: v['clean-urls'] === true,
     immutable: v.immutable === true, immutableHashed: v['immutable-hashed'] === true, precompressed: v.precompressed === true,
+    proxyProtocol: v['proxy-protocol'] === true, trustedProxies: trustedProxies as readonly string[], forwardedHeaders,
+    healthPath: healthPath as string | null, metricsPath: metricsPath as string | null,
   };
 }
 

@@ -11,7 +11,7 @@ export interface RawOptions {
   dir?: string;
 }
 
-type Kind = 'boolean' | 'string' | 'number' | 'port' | 'workers' | 'optional' | 'cors' | 'headers' | 'dir' | 'path' | 'sni';
+type Kind = 'boolean' | 'string' | 'number' | 'port' | 'workers' | 'optional' | 'cors' | 'headers' | 'dir' | 'path' | 'sni' | 'strings';
 
 // Config key -> flag name and what JSON values it takes.
 const KEYS: Readonly<Record<string, { flag: string; kind: Kind; bare?: string }>> = {
@@ -40,6 +40,11 @@ const KEYS: Readonly<Record<string, { flag: string; kind: Kind; bare?: string }>
   tlsKey: { flag: 'tls-key', kind: 'path' },
   tlsSni: { flag: 'tls-sni', kind: 'sni' },
   tlsSelfSigned: { flag: 'tls-self-signed', kind: 'boolean' },
+  proxyProtocol: { flag: 'proxy-protocol', kind: 'boolean' },
+  trustedProxies: { flag: 'trusted-proxy', kind: 'strings' },
+  forwardedHeaders: { flag: 'forwarded-headers', kind: 'boolean' },
+  healthPath: { flag: 'health-path', kind: 'string' },
+  metricsPath: { flag: 'metrics-path', kind: 'string' },
 };
 
 /** The keys a config file may use. */
@@ -98,6 +103,7 @@ const EXPECTED: Readonly<Record<Kind, string>> = {
   dir: 'a directory path',
   path: 'a file path',
   sni: '{ "host": { "cert": "file", "key": "file" } } or a list of "host=cert,key" strings',
+  strings: 'a string or a list of strings',
 };
 
 function resolveSni(entry: string, base: string): string {
@@ -131,6 +137,9 @@ function convertValue(kind: Kind, value: unknown, bare: string): string | boolea
       if (typeof value !== 'object' || value === null) return WRONG;
       if (!Object.values(value).every((v) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>).cert === 'string' && typeof (v as Record<string, unknown>).key === 'string')) return WRONG;
       return Object.entries(value as Record<string, { cert: string; key: string }>).map(([host, v]) => `${host}=${v.cert},${v.key}`);
+    case 'strings':
+      if (typeof value === 'string') return [value];
+      return Array.isArray(value) && value.every((v) => typeof v === 'string') ? [...(value as string[])] : WRONG;
     case 'headers':
       if (Array.isArray(value)) return value.every((v) => typeof v === 'string') ? [...(value as string[])] : WRONG;
       if (typeof value !== 'object' || value === null) return WRONG;

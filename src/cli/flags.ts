@@ -41,6 +41,14 @@ Headers and access:
       --auth <user:pass>    HTTP Basic auth; SLUICE_AUTH=user:pass keeps the password out of ps
       --gzip                compress responses with gzip when the client accepts it
 
+Behind a load balancer:
+      --proxy-protocol      require a PROXY protocol v1/v2 header on every connection (HAProxy send-proxy, AWS NLB)
+      --trusted-proxy <cidr>  a balancer or proxy to trust, e.g. 10.0.0.0/8 (repeatable); with --proxy-protocol,
+                            connections from anywhere else are closed
+      --forwarded-headers   take the client from Forwarded / X-Forwarded-For, believing only trusted proxies
+      --health-path <path>  answer GET path with 200 while serving and 503 while draining (e.g. /healthz)
+      --metrics-path <path> Prometheus metrics at path (requests, bytes, open connections, latency histogram)
+
 Process:
   -c, --config <file>       read options from a JSON file (keys: the long flags in camelCase); flags win
       --access-log [file]   log each request (Combined Log Format) to file, or to stdout
@@ -75,6 +83,11 @@ export const OPTIONS = {
   header: { type: 'string', multiple: true },
   auth: { type: 'string' },
   gzip: { type: 'boolean' },
+  'proxy-protocol': { type: 'boolean' },
+  'trusted-proxy': { type: 'string', multiple: true },
+  'forwarded-headers': { type: 'boolean' },
+  'health-path': { type: 'string' },
+  'metrics-path': { type: 'string' },
   config: { type: 'string', short: 'c' },
   'access-log': { type: 'string' },
   'json-log': { type: 'boolean' },

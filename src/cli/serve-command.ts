@@ -18,6 +18,8 @@ export interface Serving {
   readonly server: Server;
   readonly port: number;
   readonly addresses: readonly ListenAddress[];
+  /** The health path answers 503 from now on (close() does this first too). */
+  drain(): void;
   /** Graceful: in-flight requests finish, then the access log is flushed; resolves with a warning about lost log lines, or null. */
   close(): Promise<string | null>;
 }
@@ -32,7 +34,12 @@ export function startServing(config: ServeConfig, extra: Partial<Settings> = {},
     void built.close();
     throw err;
   }
-  return { server, port: server.port, addresses: server.addresses, close: () => server.close().then(() => built.close()) };
+  built.attach(server);
+  const close = (): Promise<string | null> => {
+    built.drain();
+    return server.close().then(() => built.close());
+  };
+  return { server, port: server.port, addresses: server.addresses, drain: () => built.drain(), close };
 }
 
 /** Run `sluice serve` until a stop signal; resolves to the exit code. */

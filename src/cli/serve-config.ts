@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { basicAuth, collectHeaderLines, cors, parseUserPassword, setHeaders } from '../middleware/index.js';
 import type { CliTls } from './tls-flags.js';
+import { checkTrustedProxy } from '../server/index.js';
 
 /** How dotfiles and symlinks are treated (see staticFiles()). */
 export type DotfilesFlag = 'ignore' | 'deny' | 'allow';
@@ -48,6 +49,16 @@ export interface ServeConfig {
   readonly precompressed: boolean;
   /** HTTPS: certificate files or a self-signed certificate; null = plain HTTP. */
   readonly tls: CliTls | null;
+  /** Require a PROXY v1/v2 header on every connection. */
+  readonly proxyProtocol: boolean;
+  /** CIDR ranges of the balancers and proxies trusted to name clients. */
+  readonly trustedProxies: readonly string[];
+  /** Read the client from trusted Forwarded / X-Forwarded-For hops. */
+  readonly forwardedHeaders: boolean;
+  /** Readiness endpoint path (200 serving, 503 draining), or null. */
+  readonly healthPath: string | null;
+  /** Prometheus metrics path, or null. */
+  readonly metricsPath: string | null;
 }
 
 /** Default port of `sluice serve`. */
@@ -58,7 +69,8 @@ export const DEFAULT_SERVE_CONFIG: ServeConfig = Object.freeze({
   dir: null, port: DEFAULT_PORT, host: '', workers: 1, gzip: false, accessLog: null, jsonLog: false, quiet: false,
   list: false, single: null, cleanUrls: false, notFound: null, cors: null, maxAge: null, immutable: false,
   immutableHashed: false, headers: Object.freeze([]) as readonly string[], dotfiles: 'ignore', symlinks: 'within',
-  auth: null, precompressed: false, tls: null,
+  auth: null, precompressed: false, tls: null, proxyProtocol: false, trustedProxies: Object.freeze([]) as readonly string[],
+  forwardedHeaders: false, healthPath: null, metricsPath: null,
 });
 
 /** A check's outcome: the value, or a message naming the option and the problem. */
@@ -111,6 +123,20 @@ export function checkSitePath(flag: string, value: string, allowAbsolute = false
   const segments = value.replace(/^\/+/, '').split('/');
   const good = value !== '' && !value.includes('\0') && segments.every((s) => s !== '' && s !== '.' && s !== '..');
   return good ? ok(value) : fail(`--${flag} must name a file inside the served directory, got '${value}'`);
+}
+
+/** --trusted-proxy: CIDR ranges or addresses ('10.0.0.0/8', '::1'). */
+export function checkTrustedProxies(values: readonly string[]): Checked<readonly string[]> {
+  for (const value of values) {
+    const problem = checkTrustedProxy(value);
+    if (problem !== null) return fail(`--trusted-proxy: ${problem}`);
+  }
+  return ok(values);
+}
+
+/** --health-path / --metrics-path: an absolute path without query, spaces or control characters. */
+export function checkEndpointPath(flag: string, value: string): Checked<string> {
+  return /^\/[\x21-\x7e]*$/.test(value) && !value.includes('?') && !value.includes('#') ? ok(value) : fail(`--${flag} must be a path like /healthz, got '${value}'`);
 }
 
 // Build the middleware once to validate: its own error names the problem.

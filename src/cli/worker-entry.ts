@@ -48,6 +48,7 @@ async function runWorker(): Promise<never> {
     // An orphaned worker would hold the port forever: follow the supervisor out.
     process.once('disconnect', () => resolve());
   });
+  serving.drain();
   if (listenFds !== null) {
     // Server.close() closes idle connections at once, including ones accepted moments ago whose first request has not
     // been read yet (their clients would see a hang-up). So stop accepting first (the supervisor keeps the socket,

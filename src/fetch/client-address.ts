@@ -1,7 +1,7 @@
 // The client's address in the shapes fetch handlers expect: Deno's `info.remoteAddr` ({ transport, hostname, port }),
 // Bun's `server.requestIP(req)` ({ address, family, port }) and srvx's `request.ip`. Parsed from the engine's
 // 'ip:port' / '[ip6]:port' text only when read. It also carries Bun's server.upgrade/publish/subscriberCount.
-import type { Request as EngineRequest } from '../server/index.js';
+import { parseEndpoint, type Request as EngineRequest } from '../server/index.js';
 import type { MessageData, SendOptions } from '../websocket/index.js';
 import type { FetchUpgradeOptions, WebSocketMethods } from './websocket-server.js';
 
@@ -22,12 +22,8 @@ export interface SocketAddress {
 
 /** Splits 'ip:port' or '[ip6]:port'; null for null or malformed text. */
 export function parseAddress(text: string | null): NetAddr | null {
-  if (text === null) return null;
-  const colon = text.lastIndexOf(':');
-  if (colon <= 0) return null;
-  const port = Number(text.slice(colon + 1));
-  const host = text.charCodeAt(0) === 0x5b ? text.slice(1, colon - 1) : text.slice(0, colon);
-  return Number.isInteger(port) ? { transport: 'tcp', hostname: host, port } : null;
+  const endpoint = parseEndpoint(text);
+  return endpoint === null ? null : { transport: 'tcp', hostname: endpoint.address, port: endpoint.port };
 }
 
 /**
@@ -84,7 +80,11 @@ export class ServeInfo {
 
   /** The client's address (Deno's `info.remoteAddr`); hostname '' and port 0 when the socket has none. */
   get remoteAddr(): NetAddr {
-    if (this.#addr === undefined) this.#addr = parseAddress(this.#engine.remoteAddress);
+    if (this.#addr === undefined) {
+      // req.remote: the client a PROXY header or trusted forwarded headers named, else the TCP peer.
+      const remote = this.#engine.remote;
+      this.#addr = remote === null ? null : { transport: 'tcp', hostname: remote.address, port: remote.port };
+    }
     return this.#addr ?? { transport: 'tcp', hostname: '', port: 0 };
   }
 

@@ -4,7 +4,6 @@
 // and where the runtime keeps its state under symbols (undici in Node 20/22) those are forwarded too, so undici's own
 // code sees a real request (request-delegation.ts).
 import type { Request as EngineRequest } from '../server/index.js';
-import { parseAddress } from './client-address.js';
 import { bodyStream, readBody, type BodyErrorContext } from './request-body.js';
 import { isDisturbed } from './response-body.js';
 import { requestUrl } from './request-url.js';
@@ -130,7 +129,7 @@ export class LazyRequest {
 
   /** The client's IP address (srvx's `request.ip`), or undefined when unknown. */
   get ip(): string | undefined {
-    return parseAddress(this.#engine.remoteAddress)?.hostname;
+    return this.#engine.remote?.address;
   }
 
   #hasBody(): boolean {

@@ -37,3 +37,7 @@ export { accessLog, logger, countBytes } from './logger.js';
 export type { AccessLog, LoggerOptions, LoggingMiddleware, LogControl } from './logger.js';
 export { formatCombined, formatJson } from './log-format.js';
 export type { LogEntry, LogFormat } from './log-format.js';
+
+// ** Operations behind a load balancer: readiness and Prometheus metrics
+export { serverMetrics, healthCheck } from './server-metrics.js';
+export type { ServerMetrics } from './server-metrics.js';

@@ -23,7 +23,10 @@ export function viewRequest(req: Request, changes: RequestChanges): Request {
     if (drop.includes('content-encoding')) head.contentEncoding = null;
     if (drop.includes('content-length')) head.contentLength = -1;
   }
-  const origin = { remoteAddress: () => req.remoteAddress, signal: req.signal, transport: { secure: req.secure }, transportInfo: () => req.transport };
+  const origin = {
+    remoteAddress: () => req.remoteAddress, remote: () => req.remote, signal: req.signal, transport: { secure: req.secure },
+    transportInfo: () => req.transport,
+  };
   // Trailers arrive on the original once its body has been read: the view reads them through.
   return new Request(head, changes.body ?? req.body, origin, req.receivedAt, { get trailers() { return req.trailers; } });
 }

@@ -16,6 +16,7 @@
 #include "loop-state.h"
 #include "napi-args.h"
 #include "prelude.h"
+#include "proxy.h"
 
 namespace sluice {
 
@@ -72,8 +73,13 @@ void onListenReady(uv_poll_t* handle, int status, int events) {
   // Never accept a connection the events array cannot announce this turn (its EV_ACCEPT record).
   int budget = ACCEPT_BATCH_MAX;
   int retries = 0;
+  // A PROXY listener with trusted ranges checks the peer accept4 reports (no extra syscall); others ask for nothing.
+  bool checkPeer = t->proxyPolicy != nullptr && (!t->proxyPolicy->trusted.empty() || t->proxyPolicy->unixTrusted);
+  sockaddr_storage peer;
   while (budget > 0 && s->eventCount < s->eventCap) {
-    int fd = accept4(t->fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    socklen_t peerLength = sizeof peer;
+    int fd = accept4(t->fd, checkPeer ? reinterpret_cast<sockaddr*>(&peer) : nullptr, checkPeer ? &peerLength : nullptr,
+                     SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       int e = errno;
       if (e == EAGAIN || e == EWOULDBLOCK) return;
@@ -83,12 +89,19 @@ void onListenReady(uv_poll_t* handle, int status, int events) {
       return;
     }
     t->backoffMs = 0;
+    if (checkPeer && !isTrustedPeer(t->proxyPolicy, &peer)) {
+      // Not a balancer we trust to name clients: closed before a byte is read (its header would be a lie we believe).
+      ::close(fd);
+      s->proxyCounts.untrusted++;
+      budget--;
+      continue;
+    }
     // TCP_NODELAY comes from the listener: Linux copies it into every accepted socket (one syscall less per accept).
     TrackedFd* c = trackFd(s, fd);
     c->reading = true;  // data arrives as EV_DATA without another crossing
     budget--;
-    if (t->tlsContext != nullptr) {
-      beginPrelude(s, t, c);  // TLS: EV_ACCEPT (and the first data) once the handshake is done (prelude.cc)
+    if (t->tlsContext != nullptr || t->proxyPolicy != nullptr) {
+      beginPrelude(s, t, c);  // PROXY, TLS: EV_ACCEPT (and the first data) once they are done (prelude.cc)
       continue;
     }
     pushEvent(s, fd, EV_ACCEPT, t->fd, 0);
@@ -159,11 +172,11 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, fd);
 }
 
-/* (listenFd, tlsContext = -1, preludeTimeoutMs = 10000) -> 0 or -errno; adopts an untracked listening fd, then accepts
-   on readiness; with a TLS context id, connections are reported once their handshake is done (or closed at the
-   timeout) */
+/* (listenFd, tlsContext = -1, preludeTimeoutMs = 10000, proxyProtocol = false, trustedProxies = []) -> 0 or -errno;
+   adopts an untracked listening fd, then accepts on readiness; with a TLS context id or proxyProtocol, connections are
+   reported once their PROXY header is read and their handshake done (or closed: bad header, untrusted peer, timeout) */
 napi_value StartAccepting(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
+  napi_value argv[5];
   void* data;
   readArgs(env, info, argv, &data);
   LoopState* s = static_cast<LoopState*>(data);
@@ -180,7 +193,9 @@ napi_value StartAccepting(napi_env env, napi_callback_info info) {
     if (t == nullptr) t = trackFd(s, fd);
     t->listener = true;
   }
-  int r = configurePrelude(s, t, tlsContext, static_cast<uint32_t>(timeoutMs));
+  ProxyPolicy* proxy = nullptr;
+  if (!readProxyPolicy(env, argv[3], argv[4], &proxy)) return returnInt(env, -EINVAL);
+  int r = configurePrelude(s, t, tlsContext, static_cast<uint32_t>(timeoutMs), proxy);
   if (r != 0) return returnInt(env, r);
   t->accepting = true;
   // Responses leave as soon as they are sent: set on the listener, every accepted socket inherits it. Not a TCP

@@ -142,6 +142,82 @@ export const IN_ONLYDIR = 0x1000000;
 /** inotify_add_watch: watch a symlink itself, not its target. */
 export const IN_DONT_FOLLOW = 0x2000000;
 
+/** An address a PROXY header carried: an IP address and port, or a UNIX socket path (port 0). */
+export interface NativeProxyEndpoint {
+  readonly address: string;
+  readonly port: number;
+}
+
+/** PP2_TYPE_SSL: how the client reached the balancer (HAProxy's proxy-v2-options ssl, cert-cn...). */
+export interface NativeProxySsl {
+  /** PP2_CLIENT_SSL (1), PP2_CLIENT_CERT_CONN (2), PP2_CLIENT_CERT_SESS (4). */
+  readonly client: number;
+  /** The client certificate verified (verify field 0). */
+  readonly verified: boolean;
+  readonly version: string | null;
+  readonly cn: string | null;
+  readonly cipher: string | null;
+  readonly sigAlg: string | null;
+  readonly keyAlg: string | null;
+}
+
+/** A v2 header's TLVs: the well-known ones by name, and all of them (custom ones such as AWS's 0xEA too) in `list`. */
+export interface NativeProxyTlvs {
+  readonly alpn: string | null;
+  readonly authority: string | null;
+  readonly uniqueId: Uint8Array | null;
+  readonly ssl: NativeProxySsl | null;
+  readonly list: ReadonlyArray<{ readonly type: number; readonly value: Uint8Array }>;
+}
+
+/** What a PROXY header says (doc/proxy-protocol.txt). Source and destination are null for LOCAL, v1 UNKNOWN and v2 UNSPEC:
+ *  the connection's own endpoints stand then. */
+export interface NativeProxyHeader {
+  readonly version: 1 | 2;
+  /** LOCAL: the balancer's own connection (a health check). */
+  readonly command: 'PROXY' | 'LOCAL';
+  readonly family: 'IPv4' | 'IPv6' | 'unix' | 'unspec';
+  readonly transport: 'stream' | 'dgram' | 'unspec';
+  /** The client. */
+  readonly source: NativeProxyEndpoint | null;
+  /** The address the client connected to (the balancer's public one). */
+  readonly destination: NativeProxyEndpoint | null;
+  readonly tlvs: NativeProxyTlvs;
+}
+
+/** parseProxyHeader's result: a header and the bytes it took, a valid prefix, or the refusal's code. */
+export type NativeProxyParse =
+  | ({ readonly kind: 'header'; readonly length: number } & NativeProxyHeader)
+  | { readonly kind: 'need-more' }
+  | { readonly kind: 'error'; readonly code: NativeProxyErrorCode };
+
+/** Why a PROXY header was refused. */
+export type NativeProxyErrorCode =
+  | 'NOT_PROXY' | 'V1_TOO_LONG' | 'V1_SYNTAX' | 'V1_PROTOCOL' | 'BAD_ADDRESS' | 'BAD_PORT' | 'V2_VERSION' | 'V2_COMMAND'
+  | 'V2_FAMILY' | 'V2_TOO_LONG' | 'V2_LENGTH' | 'BAD_TLV' | 'BAD_CHECKSUM';
+
+/** A connection's PROXY header, with the TCP peer it came from (the balancer). */
+export interface NativeProxyInfo extends NativeProxyHeader {
+  /** The TCP peer ('ip:port' / '[ip6]:port'), or null if the socket has none. */
+  readonly peer: string | null;
+}
+
+/** PROXY stage outcomes since init(). */
+export interface NativeProxyStats {
+  /** Connections opened by a PROXY header (v1, v2 PROXY). */
+  readonly proxied: number;
+  /** Connections opened by a v2 LOCAL header (health checks). */
+  readonly local: number;
+  /** Closed at accept: the peer is outside the trusted ranges. */
+  readonly untrusted: number;
+  /** Closed: a bad, oversized or missing header. */
+  readonly malformed: number;
+  /** Closed: the header did not arrive before the prelude deadline. */
+  readonly timedOut: number;
+  /** The peer closed or reset before its header was whole. */
+  readonly aborted: number;
+}
+
 /** The event kinds that can appear in a record. */
 export type NativeEventKind =
   | typeof EV_NONE
@@ -174,8 +250,13 @@ export interface NativeBinding {
    *  With a TLS context id (createTlsContext), each connection is reported only once its handshake is done (EV_ACCEPT,
    *  then its first plaintext in the same batch); one that fails, speaks plain HTTP or exceeds preludeTimeoutMs
    *  (default 10000) is closed natively, unseen. -EINVAL for an unknown id, -ENOBUFS when init()'s recvBuffer is
-   *  under 64 KiB (or its events array under 4 records). Calling it again updates both settings. */
-  startAccepting(listenFd: number, tlsContext?: number, preludeTimeoutMs?: number): number;
+   *  under 64 KiB (or its events array under 4 records). Calling it again updates every setting.
+   *  With proxyProtocol, each connection must start with a PROXY v1 or v2 header, read before anything else (before
+   *  the TLS handshake too): it is reported only once the header is read (peerAddress then names the client it
+   *  carried). A peer outside trustedProxies ('10.0.0.0/8', '::1', 'unix:'; empty: any) is closed at accept, before a
+   *  read; a bad, oversized or missing header, or one not there within preludeTimeoutMs, closes it natively, unseen.
+   *  -EINVAL when trustedProxies holds something that is not a range. */
+  startAccepting(listenFd: number, tlsContext?: number, preludeTimeoutMs?: number, proxyProtocol?: boolean, trustedProxies?: readonly string[]): number;
   /** Stops accepting; the fd stays open (queued clients wait) until close(). */
   stopAccepting(listenFd: number): number;
   /** Bound port of a socket (for port 0), or -errno. */
@@ -217,8 +298,13 @@ export interface NativeBinding {
   getNoDelay(fd: number): number;
   /** TCP_CORK on/off. */
   setCork(fd: number, on: boolean): number;
-  /** 'ip:port' or '[ipv6]:port' of the peer (IPv4-mapped shown as IPv4), or null. Not for the hot path. */
+  /** 'ip:port' or '[ipv6]:port' of the peer (IPv4-mapped shown as IPv4), or null. Not for the hot path. On a
+   *  connection whose PROXY header named a TCP client, that client (proxyInfo(fd).peer is the balancer). */
   peerAddress(fd: number): string | null;
+  /** What the connection's PROXY header said, with the TCP peer; null when it had none. Not for the hot path. */
+  proxyInfo(fd: number): NativeProxyInfo | null;
+  /** PROXY stage outcomes since init() (metrics, leak tests). */
+  proxyStats(): NativeProxyStats;
   /** Same as peerAddress, for this end. */
   localAddress(fd: number): string | null;
   /** A non-blocking AF_UNIX stream pair, tracked so close() works, or -errno. For tests. */
@@ -253,6 +339,9 @@ export interface NativeBytes {
   /** XORs buf[offset, offset + length) in place with a WebSocket masking key (the 4 wire bytes as a big-endian u32,
    *  RFC 6455 §5.3), starting at key byte maskOffset (0-3): 0, or -EINVAL on bad arguments. */
   unmask(buf: Uint8Array, offset: number, length: number, mask: number, maskOffset: number): number;
+  /** The accept path's PROXY header parser over bytes (tests, fuzzing): a header and its length, need-more for a valid
+   *  prefix, or an error code. Throws a TypeError (ERR_INVALID_ARG_TYPE) for anything but a Uint8Array. */
+  parseProxyHeader(bytes: Uint8Array): NativeProxyParse;
 }
 
 /** The addon's certificate helper (cold, no loop state): for local development. */

@@ -51,6 +51,11 @@ Napi::Value TlsStats(const Napi::CallbackInfo& info);
 
 // tls-selfsigned.cc
 Napi::Value CreateSelfSignedCertificate(const Napi::CallbackInfo& info);
+
+// proxy-api.cc
+Napi::Value ParseProxyHeader(const Napi::CallbackInfo& info);
+Napi::Value ProxyInfoOf(const Napi::CallbackInfo& info);
+Napi::Value ProxyStats(const Napi::CallbackInfo& info);
 // mask.cc
 napi_value Unmask(napi_env env, napi_callback_info info);
 // inotify.cc

@@ -12,6 +12,14 @@ export type {
   NativeTlsSniEntry,
   NativeTlsStats,
   NativeTransportInfo,
+  NativeProxyEndpoint,
+  NativeProxyErrorCode,
+  NativeProxyHeader,
+  NativeProxyInfo,
+  NativeProxyParse,
+  NativeProxySsl,
+  NativeProxyStats,
+  NativeProxyTlvs,
   Pem,
 } from './binding.js';
 export {

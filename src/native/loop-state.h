@@ -32,6 +32,8 @@ constexpr uint64_t ACCEPT_BACKOFF_MAX_MS = 500;
 
 struct LoopState;
 struct Prelude;     // prelude.h: a connection's pre-HTTP stage
+struct ProxyInfo;   // proxy.h: what a connection's PROXY header said
+struct ProxyPolicy; // proxy.h: a listener's PROXY mode (trusted ranges)
 struct TlsConn;     // tls.h: a connection's TLS state
 struct TlsContext;  // tls.h: certificates and settings new connections start from
 struct TlsState;    // tls.h: the loop's TLS buffers, contexts and ticket keys
@@ -57,8 +59,20 @@ struct TrackedFd {
   TlsConn* tls = nullptr;            // connection speaking TLS (nullptr = plain TCP)
   TlsContext* tlsContext = nullptr;  // listener: the context new connections get (nullptr = plain TCP)
   uint32_t preludeTimeoutMs = 0;     // listener: how long a new connection may take to open
+  ProxyPolicy* proxyPolicy = nullptr;  // listener: PROXY header required (nullptr = off)
+  ProxyInfo* proxy = nullptr;          // connection: what its PROXY header said (nullptr = none)
   uv_poll_t poll;
   uv_timer_t backoff;
+};
+
+/** PROXY stage outcomes since init (proxyStats): headers accepted, and connections closed, by reason. */
+struct ProxyCounters {
+  double proxied = 0;    // a PROXY header (v1, or v2 PROXY) opened the connection
+  double local = 0;      // a v2 LOCAL header (the balancer's health check) opened it
+  double untrusted = 0;  // the peer is outside the trusted ranges: closed at accept, before any read
+  double malformed = 0;  // bad, truncated-then-wrong, or oversized header, or no header at all
+  double timedOut = 0;   // the header did not arrive within the prelude deadline
+  double aborted = 0;    // the peer closed or reset before its header was whole
 };
 
 /** Everything one JS environment owns. */
@@ -93,6 +107,7 @@ struct LoopState {
   TrackedFd* preludeFirst = nullptr;  // connections in a prelude, ordered by deadline
   TrackedFd* preludeLast = nullptr;
   double preludes = 0;          // connections in a prelude now (tlsStats)
+  ProxyCounters proxyCounts;    // proxy-stage.cc, prelude.cc, accept.cc
   TlsState* tls = nullptr;      // created with the first TLS context (tls-context.cc)
   int inotifyFd = -1;           // made by the first inotifyAddWatch (inotify.cc); -1 until then
   bool inotifyReady = false;    // its poll saw events this turn: drain even if no request came

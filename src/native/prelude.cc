@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "proxy.h"
 #include "tls.h"
 
 namespace sluice {
@@ -46,7 +47,10 @@ static void armPreludeTimer(LoopState* s) {
 static void onPreludeTimer(uv_timer_t* timer) {
   LoopState* s = static_cast<LoopState*>(timer->data);
   uint64_t now = uv_now(s->loop);
-  while (s->preludeFirst != nullptr && s->preludeFirst->prelude->deadline <= now) forgetFd(s, s->preludeFirst, true);
+  while (s->preludeFirst != nullptr && s->preludeFirst->prelude->deadline <= now) {
+    if (s->preludeFirst->prelude->stage == STAGE_PROXY) s->proxyCounts.timedOut++;
+    forgetFd(s, s->preludeFirst, true);
+  }
   armPreludeTimer(s);
 }
 
@@ -59,11 +63,47 @@ static void endPrelude(LoopState* s, TrackedFd* t) {
   if (wasFirst) armPreludeTimer(s);
 }
 
+// A plain TCP connection whose PROXY header is read: open it, with what followed the header as its first data (in
+// place in the turn's buffer). As at accept, polling waits until JS has seen the batch (accept.cc).
+static void openPlain(LoopState* s, TrackedFd* t, uint8_t* rest, size_t restLength) {
+  int listenFd = t->prelude->listenFd;
+  endPrelude(s, t);
+  pushEvent(s, t->fd, EV_ACCEPT, listenFd, 0);  // stepProxy kept room for it and the data
+  if (restLength > 0) {
+    size_t offset = static_cast<size_t>(rest - s->recv);
+    pushEvent(s, t->fd, EV_DATA, static_cast<int32_t>(offset), static_cast<int32_t>(restLength));
+    s->recvUsed = offset + restLength;
+  }
+  if (t->mask == 0) {
+    t->pollDeferred = true;
+    t->readAgain = restLength == 0;
+    s->deferredPolls.push_back(t->fd);
+  }
+}
+
 // Runs the current stage as far as the bytes at hand allow. True while t is still in its prelude (poll it);
 // false once it was opened (EV_ACCEPT, then its first data) or closed.
 static bool advancePrelude(LoopState* s, TrackedFd* t) {
-  // STAGE_PROXY would parse the PROXY header here and feed what follows it to the handshake.
-  Handshake h = stepHandshake(s, t);
+  Handshake h;
+  if (t->prelude->stage == STAGE_PROXY) {
+    uint8_t* rest = nullptr;
+    size_t restLength = 0;
+    ProxyStep step = stepProxy(s, t, &rest, &restLength);
+    if (step == ProxyStep::waiting) return true;
+    if (step == ProxyStep::failed) {
+      forgetFd(s, t, true);  // refused silently, as nginx and HAProxy do: the peer is a balancer, not a user
+      return false;
+    }
+    if (t->tls == nullptr) {
+      openPlain(s, t, rest, restLength);
+      return false;
+    }
+    t->prelude->stage = STAGE_HANDSHAKE;
+    if (restLength == 0) return true;  // the ClientHello comes with the next read
+    h = feedHandshake(s, t);  // the bytes after the header (tls->in) start the handshake
+  } else {
+    h = stepHandshake(s, t);
+  }
   if (h == Handshake::waiting) return true;
   if (h == Handshake::failed) {
     forgetFd(s, t, true);
@@ -76,10 +116,16 @@ static bool advancePrelude(LoopState* s, TrackedFd* t) {
   return false;
 }
 
-int configurePrelude(LoopState* s, TrackedFd* listener, int32_t tlsContext, uint32_t timeoutMs) {
+int configurePrelude(LoopState* s, TrackedFd* listener, int32_t tlsContext, uint32_t timeoutMs, ProxyPolicy* proxy) {
   int r = useTlsContext(s, listener, tlsContext);
-  if (r == 0) listener->preludeTimeoutMs = timeoutMs;
-  return r;
+  if (r != 0) {
+    delete proxy;
+    return r;
+  }
+  listener->preludeTimeoutMs = timeoutMs;
+  delete listener->proxyPolicy;
+  listener->proxyPolicy = proxy;
+  return 0;
 }
 
 void beginPrelude(LoopState* s, TrackedFd* listener, TrackedFd* c) {
@@ -90,23 +136,24 @@ void beginPrelude(LoopState* s, TrackedFd* listener, TrackedFd* c) {
     s->preludeTimerInit = true;
   }
   Prelude* p = new Prelude();
-  p->stage = STAGE_HANDSHAKE;
+  p->stage = listener->proxyPolicy != nullptr ? STAGE_PROXY : STAGE_HANDSHAKE;
   p->listenFd = listener->fd;
   p->deadline = uv_now(s->loop) + listener->preludeTimeoutMs;
   c->prelude = p;
   s->preludes++;
   linkPrelude(s, c);
   if (s->preludeFirst == c) armPreludeTimer(s);
-  if (!attachTls(s, c, listener->tlsContext)) {
+  if (listener->tlsContext != nullptr && !attachTls(s, c, listener->tlsContext)) {
     forgetFd(s, c, true);
     return;
   }
-  // The ClientHello usually came with the connection: answer it now, then poll for the client's next flight.
+  // The PROXY header and the ClientHello usually came with the connection: answer now, then poll for the rest.
   if (advancePrelude(s, c) && applyMask(c) != 0) forgetFd(s, c, true);
 }
 
 void onPreludeReady(LoopState* s, TrackedFd* t, int status, int events) {
   if (status < 0) {
+    if (t->prelude->stage == STAGE_PROXY) s->proxyCounts.aborted++;  // reset before its header was whole
     forgetFd(s, t, true);
     return;
   }
@@ -131,6 +178,7 @@ void releaseStages(LoopState* s, TrackedFd* t, bool closing) {
   if (t->listener) closePreludesOf(s, t->fd);
   if (t->prelude != nullptr) endPrelude(s, t);
   if (t->tls != nullptr) freeTlsConn(s, t, closing);
+  if (t->proxy != nullptr || t->proxyPolicy != nullptr) releaseProxy(t);
   if (t->tlsContext != nullptr) {
     releaseTlsContext(t->tlsContext);
     t->tlsContext = nullptr;

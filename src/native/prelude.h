@@ -2,13 +2,14 @@
 // JS learns of a connection only when it is open; until then native alone owns, reads and (on failure) closes it.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "loop-state.h"
 
 namespace sluice {
 
 // Stages, in the order a connection goes through them; a listener decides which ones apply.
-constexpr uint8_t STAGE_PROXY = 1;      // reserved for the PROXY v1/v2 header (a later issue): skipped today
+constexpr uint8_t STAGE_PROXY = 1;      // the PROXY v1/v2 header (proxy-stage.cc), when the listener requires one
 constexpr uint8_t STAGE_HANDSHAKE = 2;  // TLS handshake (tls-read.cc)
 // Deadline of the pre-HTTP stages when startAccepting gets none: slowloris over TLS costs a socket for this long.
 constexpr uint32_t PRELUDE_TIMEOUT_DEFAULT_MS = 10000;
@@ -20,10 +21,12 @@ struct Prelude {
   uint64_t deadline = 0;      // uv_now() ms after which the connection is closed (slowloris before the request)
   TrackedFd* prev = nullptr;  // the loop's prelude list, ordered by deadline
   TrackedFd* next = nullptr;
+  std::vector<uint8_t> partial;  // a PROXY header split across reads, so far (empty otherwise)
 };
 
-/** Sets which stages a listener's new connections go through (TLS context id or -1) and their deadline. 0 or -errno. */
-int configurePrelude(LoopState* s, TrackedFd* listener, int32_t tlsContext, uint32_t timeoutMs);
+/** Sets which stages a listener's new connections go through (a PROXY policy or nullptr, a TLS context id or -1) and
+ *  their deadline; takes the policy. 0 or -errno. */
+int configurePrelude(LoopState* s, TrackedFd* listener, int32_t tlsContext, uint32_t timeoutMs, ProxyPolicy* proxy);
 /** Starts the pre-HTTP stages of a connection accepted on listener; EV_ACCEPT follows once it is open. */
 void beginPrelude(LoopState* s, TrackedFd* listener, TrackedFd* c);
 /** The poll callback's work for a connection still in its prelude. */

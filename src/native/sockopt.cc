@@ -11,6 +11,7 @@
 #include "exports.h"
 #include "loop-state.h"
 #include "napi-args.h"
+#include "proxy.h"
 #include "tls.h"
 
 namespace sluice {
@@ -71,10 +72,10 @@ napi_value LocalPort(napi_env env, napi_callback_info info) {
   return returnInt(env, -EAFNOSUPPORT);
 }
 
-// 'ip:port' / '[ipv6]:port' of the socket's peer or local name; empty for non-IP sockets or errors.
-static std::string formatName(int fd, NameFn name) {
+std::string formatSocketName(int fd, bool peer) {
   sockaddr_storage addr;
   socklen_t len = sizeof addr;
+  NameFn name = peer ? getpeername : getsockname;
   if (name(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return "";
   char text[INET6_ADDRSTRLEN];
   if (addr.ss_family == AF_INET) {
@@ -93,18 +94,21 @@ static std::string formatName(int fd, NameFn name) {
   return "[" + std::string(text) + "]:" + port;
 }
 
-static Napi::Value nameValue(const Napi::CallbackInfo& info, NameFn name) {
+static Napi::Value nameValue(const Napi::CallbackInfo& info, bool peer) {
   Napi::Env env = info.Env();
   if (!info[0].IsNumber()) return env.Null();
-  std::string text = formatName(info[0].As<Napi::Number>().Int32Value(), name);
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  // A PROXY header names the client: the TCP peer is only the balancer (proxyInfo has it).
+  std::string text = peer ? proxiedPeer(static_cast<LoopState*>(info.Data()), fd) : "";
+  if (text.empty()) text = formatSocketName(fd, peer);
   return text.empty() ? env.Null() : Napi::String::New(env, text);
 }
 
-/* (fd) -> 'ip:port' of the peer, or null (not hot path) */
-Napi::Value PeerAddress(const Napi::CallbackInfo& info) { return nameValue(info, getpeername); }
+/* (fd) -> 'ip:port' of the peer (the client its PROXY header named, if any), or null (not hot path) */
+Napi::Value PeerAddress(const Napi::CallbackInfo& info) { return nameValue(info, true); }
 
 /* (fd) -> 'ip:port' of this end, or null (not hot path) */
-Napi::Value LocalAddress(const Napi::CallbackInfo& info) { return nameValue(info, getsockname); }
+Napi::Value LocalAddress(const Napi::CallbackInfo& info) { return nameValue(info, false); }
 
 /* () -> [fd, fd] (AF_UNIX stream, non-blocking, tracked so close() works) or -errno; for tests */
 Napi::Value Socketpair(const Napi::CallbackInfo& info) {

@@ -113,6 +113,13 @@ Handshake stepHandshake(LoopState* s, TrackedFd* t) {
   return feedHandshake(s, t);
 }
 
+ssize_t recvPreludeBytes(LoopState* s, TrackedFd* t, uint8_t** at) {
+  size_t room = readRoom(s, 3);  // as stepHandshake: the handshake may finish on what follows the PROXY header
+  if (room == 0) return -EAGAIN;
+  *at = s->tls->cipher;
+  return recvCipher(s, t, room);
+}
+
 Handshake feedHandshake(LoopState* s, TrackedFd* t) {
   TlsConn* c = t->tls;
   ERR_clear_error();

@@ -136,6 +136,9 @@ Handshake stepHandshake(LoopState* s, TrackedFd* t);
 Handshake feedHandshake(LoopState* s, TrackedFd* t);
 /** Decrypts what was fed into the turn's buffer (EV_DATA, then EV_EOF/EV_ERROR); true when plaintext came. */
 bool readFed(LoopState* s, TrackedFd* t);
+/** The PROXY stage's read before a handshake: recv into the ciphertext buffer as stepHandshake would (same bound, same
+ *  room kept), *at = where the bytes are. Bytes, 0 on EOF, -EAGAIN (nothing yet, or no room this turn) or -errno. */
+ssize_t recvPreludeBytes(LoopState* s, TrackedFd* t, uint8_t** at);
 /** recvOnce for an open TLS connection: recv ciphertext, decrypt into the turn's buffer. */
 bool recvTls(LoopState* s, TrackedFd* t);
 

@@ -5,10 +5,14 @@
 import { Input, ResumableSource, suspend, type Done, type Suspend } from '../conduit/index.js';
 import type { NativeBinding } from '../native/index.js';
 import { ConnectionError } from './connection-error.js';
+import { forwardedClient } from './forwarded.js';
 import { Phase, timeoutOf } from './phase.js';
+import { connectionRemote, type RemoteInfo } from './remote.js';
+import type { RequestHead } from './request-head.js';
 import type { Settings } from './settings.js';
 import type { TimeoutHandle } from './timeout.js';
 import type { Transport, TransportInfo } from './transport.js';
+import { trustedProxiesOf } from './trusted-proxies.js';
 
 const DONE: Done = Symbol.for('sluice.conduit.DONE') as Done;
 
@@ -80,6 +84,8 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
   private queued = 0;
   private eof = false;
   private failure: Error | null = null;
+  /** The connection's client, read once when a request first asks (undefined: not yet). */
+  private peer: RemoteInfo | null | undefined = undefined;
   private wake: (() => void) | null = null;
   private waiting: Promise<void> | null = null;
   private reading = true;
@@ -426,6 +432,15 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
   /** The peer's address ('ip:port' / '[ip6]:port'), or null (a cold path: one syscall). */
   remoteAddress(): string | null {
     return this.closed ? null : this.host.native.peerAddress(this.fd);
+  }
+
+  /** The request's client (req.remote): the connection's (PROXY header or TCP peer, read once), then, when the
+   *  settings ask, what trusted proxies say in the request's forwarded headers. */
+  remote(head: RequestHead): RemoteInfo | null {
+    if (this.peer === undefined) this.peer = this.closed ? null : connectionRemote(this.host.native, this.fd);
+    const settings = this.owner.settings;
+    if (this.peer === null || !settings.forwardedHeaders) return this.peer;
+    return forwardedClient(this.peer, head.headers, trustedProxiesOf(settings.trustedProxies));
   }
 }
 

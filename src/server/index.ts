@@ -4,6 +4,7 @@
 export { serve, Server } from './server.js';
 export type { Settings, RequestLog } from './settings.js';
 export { DEFAULT_SETTINGS, resolveSettings, defaultOnException } from './settings.js';
+export { checkTrustedProxy } from './trusted-proxies.js';
 export { OptionError, checkKnownKeys, nearestKey } from './option-error.js';
 export type { OptionErrorCode } from './option-error.js';
 
@@ -22,6 +23,8 @@ export { AcceptError, ACCEPT_ERROR_INTERVAL_MS } from './accept-errors.js';
 // ** Requests and responses
 export { Request } from './request.js';
 export type { RequestHead } from './request-head.js';
+export type { RemoteInfo, RemoteEndpoint } from './remote.js';
+export { parseEndpoint } from './remote.js';
 export { respond, declaredLength } from './response.js';
 export type { BodyInit } from './response.js';
 export type { Application, Middleware, Response, BodySource, FileRange, ResponseHeaders, UpgradeResponse, UpgradedIO } from './types.js';

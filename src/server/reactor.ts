@@ -28,18 +28,17 @@ export interface Listener {
   onAcceptError(error: Error): void;
 }
 
-/** How a listener's connections start: the native stages that run before the accept is reported. */
+/** How a listener accepts (all optional; the defaults accept plain TCP at once). */
 export interface ListenOptions {
-  /** A native TLS context id (handshake before the accept is reported), or -1 for plain TCP. */
-  readonly tlsContext: number;
-  /** Deadline for those stages (the TLS handshake, the PROXY header), ms from accept. */
-  readonly preludeTimeoutMs: number;
-  /** PROXY protocol mode of the listener (0 = off); passed on by the PROXY protocol's native step. */
-  readonly proxyProtocol: number;
+  /** A native TLS context id: connections are announced once their handshake is done. */
+  readonly tlsContext?: number;
+  /** The deadline for a connection's prelude (PROXY header, TLS handshake), ms. */
+  readonly preludeTimeoutMs?: number;
+  /** Require a PROXY v1/v2 header first (read natively; peerAddress then names the client). */
+  readonly proxyProtocol?: boolean;
+  /** With proxyProtocol: peers outside these ranges are closed at accept (empty: any). */
+  readonly trustedProxies?: readonly string[];
 }
-
-/** Plain TCP with no pre-HTTP stage. */
-export const PLAIN_LISTEN: ListenOptions = Object.freeze({ tlsContext: -1, preludeTimeoutMs: 10_000, proxyProtocol: 0 });
 
 /** The process's one event dispatcher over the native binding. */
 export class Reactor implements ConnectionHost {
@@ -73,10 +72,11 @@ export class Reactor implements ConnectionHost {
     native.init((count) => this.dispatch(count), this.events, this.recvBuffer);
   }
 
-  /** Starts accepting on a listening fd; with a TLS context, connections are reported once their handshake is done. */
-  listen(fd: number, listener: Listener, options: ListenOptions = PLAIN_LISTEN): void {
+  /** Starts accepting on a listening fd. */
+  listen(fd: number, listener: Listener, options: ListenOptions = {}): void {
     this.listeners.set(fd, listener);
-    const r = this.native.startAccepting(fd, options.tlsContext, options.preludeTimeoutMs);
+    const r = options.tlsContext === undefined && options.proxyProtocol !== true ? this.native.startAccepting(fd)
+      : this.native.startAccepting(fd, options.tlsContext, options.preludeTimeoutMs, options.proxyProtocol, options.trustedProxies);
     if (r < 0) throw sysError(r, 'listen');
   }
 

@@ -1,6 +1,7 @@
 // The request an application sees: the parsed head (indexed common headers), the body as a Source, and lazily
 // computed extras (decoded path, query parameters, peer address, a disconnect signal).
 import type { Source } from '../conduit/index.js';
+import { familyOf, formatRemote, parseEndpoint, type RemoteInfo } from './remote.js';
 import type { RequestHead } from './request-head.js';
 import { decodePercent } from './target.js';
 import type { TransportInfo } from './transport.js';
@@ -9,6 +10,8 @@ import type { TransportInfo } from './transport.js';
 export interface RequestOrigin {
   /** The peer's address ('ip:port'), or null when unknown. */
   remoteAddress(): string | null;
+  /** The client as the engine resolved it (PROXY header, trusted forwarded headers); absent: remoteAddress's peer. */
+  remote?(head: RequestHead): RemoteInfo | null;
   /** Aborted when the client disconnects or the connection fails. */
   readonly signal: AbortSignal;
   /** The carrier (absent: plain TCP); only whether it is encrypted is read per request. */
@@ -38,6 +41,7 @@ export class Request {
   private decodedPath: string | null | undefined = undefined;
   private params: URLSearchParams | null = null;
   private readonly trailerHolder: TrailerHolder | null;
+  private remoteValue: RemoteInfo | null | undefined = undefined;
 
   constructor(head: RequestHead, body: Source<Uint8Array>, origin: RequestOrigin, receivedAt = Date.now(), trailers: TrailerHolder | null = null) {
     this.head = head;
@@ -105,9 +109,21 @@ export class Request {
     return value;
   }
 
-  /** The peer's address ('ip:port' / '[ip6]:port'), or null. */
+  /** The client's address ('ip:port' / '[ip6]:port'), or null: req.remote as text (what access logs write). */
   get remoteAddress(): string | null {
-    return this.origin.remoteAddress();
+    return this.origin.remote === undefined ? this.origin.remoteAddress() : formatRemote(this.remote);
+  }
+
+  /**
+   * The client: address, port, family, and the proxy that reported it (null for a direct connection). Behind a PROXY
+   * protocol listener it is the client the header named; with settings.forwardedHeaders, the client trusted proxies
+   * name in Forwarded / X-Forwarded-For. Null when the connection closed before anyone asked.
+   */
+  get remote(): RemoteInfo | null {
+    if (this.remoteValue === undefined) {
+      this.remoteValue = this.origin.remote === undefined ? remoteOfText(this.origin.remoteAddress()) : this.origin.remote(this.head);
+    }
+    return this.remoteValue;
   }
 
   /** Whether the request came over TLS (https). */
@@ -129,4 +145,9 @@ export class Request {
   get signal(): AbortSignal {
     return this.origin.signal;
   }
+}
+
+function remoteOfText(text: string | null): RemoteInfo | null {
+  const peer = parseEndpoint(text);
+  return peer === null ? null : { ...peer, family: familyOf(peer.address), proxy: null };
 }

@@ -11,7 +11,7 @@ import { fileCaches, type FileCaches } from './file-caches.js';
 import { closeListeners, openListeners, type ListenAddress } from './listen.js';
 import { OptionError } from './option-error.js';
 import { Phase } from './phase.js';
-import { PLAIN_LISTEN, sharedReactor, type Reactor } from './reactor.js';
+import { sharedReactor, type ListenOptions, type Reactor } from './reactor.js';
 import { writeErrorResponse } from './response-writer.js';
 import { serveConnection } from './serve-connection.js';
 import { resolveSettings, type Settings } from './settings.js';
@@ -71,7 +71,7 @@ export class Server implements Engine {
     this.addresses = listeners.addresses;
     this.acceptErrors = new AcceptErrorLog((e) => settings.onException(e, null));
     let started = 0;
-    const options = this.tls?.listenOptions(settings.handshakeTimeoutMs) ?? PLAIN_LISTEN;
+    const options = listenOptionsOf(settings, this.tls?.listenOptions(settings.handshakeTimeoutMs));
     try {
       for (const fd of this.listenFds) {
         reactor.listen(fd, this, options);
@@ -180,6 +180,14 @@ export class Server implements Engine {
     });
     return this.closing;
   }
+}
+
+/** The reactor's accept options the settings ask for (the PROXY stage's deadline is the header timeout's). */
+function listenOptionsOf(settings: Settings, tls: ListenOptions | undefined): ListenOptions {
+  if (!settings.proxyProtocol) return tls ?? {};
+  // One native deadline covers the whole prelude: with TLS it is the handshake's (the PROXY header comes first, in
+  // the same budget); without, the header timeout, as for any first bytes.
+  return { ...tls, proxyProtocol: true, trustedProxies: settings.trustedProxies, preludeTimeoutMs: tls?.preludeTimeoutMs ?? settings.headerTimeoutMs };
 }
 
 /**

@@ -5,6 +5,7 @@ import { checkKnownKeys, OptionError } from './option-error.js';
 import type { HeadLimits } from './request-head.js';
 import type { Request } from './request.js';
 import { checkTlsSettings, type TlsSettings } from './tls-settings.js';
+import { checkTrustedProxy } from './trusted-proxies.js';
 
 /** One line for the logger hook: what happened to one request. */
 export interface RequestLog {
@@ -61,6 +62,17 @@ export interface Settings {
   tls: TlsSettings | null;
   /** TLS: the handshake must complete within this (slowloris before the request), else a silent close. Default 10 s. */
   handshakeTimeoutMs: number;
+  /** Require a PROXY protocol v1 or v2 header on every connection (behind HAProxy, AWS NLB...); it is read before
+   *  anything else (before TLS) and names req.remote. A connection without one, or with a bad one, or one not
+   *  complete within headerTimeoutMs, is closed. Default false. */
+  proxyProtocol: boolean;
+  /** The proxies trusted to speak for clients: CIDR ranges or addresses ('10.0.0.0/8', '::1'). With proxyProtocol,
+   *  a connection from anywhere else is closed at accept (empty: any peer may send the header); forwardedHeaders
+   *  believes only these hops. Default []. */
+  trustedProxies: readonly string[];
+  /** Read the client from Forwarded (RFC 7239) / X-Forwarded-For, believing only hops in trustedProxies (as nginx's
+   *  real_ip_recursive). Default false. */
+  forwardedHeaders: boolean;
 }
 
 /** Prints an error unless it is an ordinary network event (a client going away). */
@@ -92,6 +104,9 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   logger: null,
   tls: null,
   handshakeTimeoutMs: 10_000,
+  proxyProtocol: false,
+  trustedProxies: Object.freeze([]) as readonly string[],
+  forwardedHeaders: false,
 });
 
 /** Fills in defaults and checks keys and ranges; a bad one is an OptionError (a TypeError) naming the setting. */
@@ -119,7 +134,22 @@ export function resolveSettings(partial: Partial<Settings> = {}): Settings {
     const v = s[key];
     if ((v !== null || key === 'onException') && typeof v !== 'function') throw invalid(key, `settings.${key} must be a function${key === 'onException' ? '' : ' or null'}, got ${typeof v}`);
   }
+  checkProxySettings(s);
   return s;
+}
+
+function checkProxySettings(s: Settings): void {
+  for (const key of ['proxyProtocol', 'forwardedHeaders'] as const) {
+    if (typeof s[key] !== 'boolean') throw invalid(key, `settings.${key} must be a boolean, got ${typeof s[key]}`);
+  }
+  if (!Array.isArray(s.trustedProxies)) throw invalid('trustedProxies', `settings.trustedProxies must be an array of CIDR ranges, got ${typeof s.trustedProxies}`);
+  for (const entry of s.trustedProxies as readonly unknown[]) {
+    const problem = checkTrustedProxy(entry);
+    if (problem !== null) throw invalid('trustedProxies', `settings.trustedProxies: ${problem}`);
+  }
+  if (s.forwardedHeaders && s.trustedProxies.length === 0) {
+    throw invalid('forwardedHeaders', 'settings.forwardedHeaders needs settings.trustedProxies: the proxies whose forwarded headers to believe');
+  }
 }
 
 const SETTING_KEYS: readonly string[] = Object.keys(DEFAULT_SETTINGS);

@@ -26,7 +26,7 @@ export class ServerTls {
 
   /** What the reactor passes to startAccepting for each listener. */
   listenOptions(preludeTimeoutMs: number): ListenOptions {
-    return { tlsContext: this.contextId, preludeTimeoutMs, proxyProtocol: 0 };
+    return { tlsContext: this.contextId, preludeTimeoutMs };
   }
 
   /**

@@ -68,3 +68,36 @@ test('an access log that cannot be written is reported at close with the lines l
   const warning = await built.close();
   t.regex(warning ?? '', /^access log .*x\.log: ENOENT.*; \d+ line\(s\) dropped$/);
 });
+
+test('--health-path answers 200 while serving and 503 once draining; other paths reach the site', async (t) => {
+  const built = buildApplication({ ...CONFIG, healthPath: '/healthz', auth: 'u:p' });
+  const ok = (await built.app(get('/healthz'))) as Extract<Response, { kind: 'bytes' }>;
+  t.is(ok.status, 200, 'no credentials needed');
+  t.is(ok.headers['cache-control'], 'no-store');
+  t.is(((await built.app(get('/a.txt'))) as Response).status, 401);
+  built.drain();
+  t.is(((await built.app(get('/healthz'))) as Response).status, 503);
+});
+
+test('--metrics-path serves Prometheus text counted from the engine logger, with the server\'s open connections', async (t) => {
+  const built = buildApplication({ ...CONFIG, metricsPath: '/metrics' });
+  built.attach({ connections: 3 } as never);
+  const log = built.settings.logger!;
+  log({ request: get('/a.txt'), status: 200, bytes: 10, durationMs: 3 });
+  log({ request: get('/a.txt'), status: 404, bytes: 5, durationMs: 30 });
+  log({ request: get('/a.txt'), status: 503, bytes: 0, durationMs: 20_000 });
+  const res = (await built.app(get('/metrics'))) as Extract<Response, { kind: 'bytes' }>;
+  t.regex(String(res.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+  const text = Buffer.from(res.body).toString();
+  for (const line of ['sluice_requests_total{code="2xx"} 1', 'sluice_requests_total{code="4xx"} 1', 'sluice_requests_total{code="5xx"} 1',
+    'sluice_response_bytes_total 15', 'sluice_open_connections 3', 'sluice_request_duration_seconds_bucket{le="0.005"} 1',
+    'sluice_request_duration_seconds_bucket{le="0.05"} 2', 'sluice_request_duration_seconds_bucket{le="10"} 2',
+    'sluice_request_duration_seconds_bucket{le="+Inf"} 3', 'sluice_request_duration_seconds_sum 20.033', 'sluice_request_duration_seconds_count 3']) {
+    t.true(text.split('\n').includes(line), line);
+  }
+});
+
+test('the load-balancer flags become engine settings', (t) => {
+  t.deepEqual(buildApplication({ ...CONFIG, proxyProtocol: true, trustedProxies: ['10.0.0.0/8'], forwardedHeaders: true }).settings,
+    { proxyProtocol: true, trustedProxies: ['10.0.0.0/8'], forwardedHeaders: true });
+});

@@ -139,7 +139,8 @@ test('--help and --version win over everything else', (t) => {
   t.deepEqual(parse(['--version']), { kind: 'version' });
   t.deepEqual(parse(['-v']), { kind: 'version' });
   for (const flag of ['--workers', '--list', '--single', '--clean-urls', '--404', '--cors', '--max-age', '--immutable', '--immutable-hashed',
-    '--header', '--dotfiles', '--symlinks', '--auth', 'SLUICE_AUTH', '--precompressed', '--config']) t.true(USAGE.includes(flag), flag);
+    '--header', '--dotfiles', '--symlinks', '--auth', 'SLUICE_AUTH', '--precompressed', '--config', '--proxy-protocol', '--trusted-proxy',
+    '--forwarded-headers', '--health-path', '--metrics-path']) t.true(USAGE.includes(flag), flag);
 });
 
 const rejects = test.macro({
@@ -180,3 +181,19 @@ test(rejects, ['serve', '--workers', 'many'], /--workers must be a positive numb
 test(rejects, ['serve', '--gzip=yes'], /gzip/);
 test(rejects, ['serve', '--list'], /^--list needs a directory to serve \(sluice serve <dir> --list\)$/);
 test(rejects, ['serve', '--max-age', '60'], /^--max-age needs a directory to serve/);
+
+test(serves, ['serve', '--proxy-protocol', '--trusted-proxy', '10.0.0.0/8', '--trusted-proxy=::1'], { proxyProtocol: true, trustedProxies: ['10.0.0.0/8', '::1'] });
+test(serves, ['serve', '--forwarded-headers', '--trusted-proxy', '127.0.0.1'], { forwardedHeaders: true, trustedProxies: ['127.0.0.1'] });
+test(serves, ['serve', '--health-path', '/healthz', '--metrics-path', '/metrics'], { healthPath: '/healthz', metricsPath: '/metrics' });
+test('a bad --trusted-proxy range', rejects, ['serve', '--trusted-proxy', '10.0.0.0/40'], /--trusted-proxy: '10\.0\.0\.0\/40' has a bad prefix length/);
+test('a --trusted-proxy that is a name', rejects, ['serve', '--trusted-proxy', 'lb.example'], /--trusted-proxy: 'lb\.example' is not an IP address/);
+test('--forwarded-headers without trusted proxies', rejects, ['serve', '--forwarded-headers'], /--forwarded-headers needs --trusted-proxy/);
+test('a --health-path that is not a path', rejects, ['serve', '--health-path', 'healthz'], /--health-path must be a path like \/healthz/);
+test('the same --health-path and --metrics-path', rejects, ['serve', '--health-path', '/x', '--metrics-path', '/x'], /must differ/);
+
+test('--config takes the load-balancer keys, a single trusted proxy as a string', (t) => {
+  const file = join(DIR, 'lb.json');
+  writeFileSync(file, JSON.stringify({ proxyProtocol: true, trustedProxies: '10.0.0.0/8', healthPath: '/healthz', metricsPath: '/metrics' }));
+  t.like(parse(['serve', '-c', file]), { kind: 'serve', config: { proxyProtocol: true, trustedProxies: ['10.0.0.0/8'], healthPath: '/healthz', metricsPath: '/metrics' } });
+});
+test('trusted proxies of the wrong type', configRejects, '{"trustedProxies": [1]}', /'trustedProxies' must be a string or a list of strings/);

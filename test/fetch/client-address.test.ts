@@ -12,7 +12,11 @@ test('parseAddress splits IPv4 and bracketed IPv6 addresses, and refuses what is
 });
 
 test('ServeInfo gives Deno\'s remoteAddr and Bun\'s requestIP, with an empty address when the socket has none', (t) => {
-  const info = (remoteAddress: string | null): ServeInfo => new ServeInfo({ remoteAddress } as EngineRequest);
+  const info = (text: string | null): ServeInfo => {
+    const endpoint = parseAddress(text);
+    const remote = endpoint === null ? null : { address: endpoint.hostname, port: endpoint.port, family: 'IPv6', proxy: null };
+    return new ServeInfo({ remote } as EngineRequest);
+  };
   t.deepEqual(info('[fe80::1]:5').requestIP(), { address: 'fe80::1', family: 'IPv6', port: 5 });
   const none = info(null);
   t.deepEqual(none.remoteAddr, { transport: 'tcp', hostname: '', port: 0 });

@@ -205,13 +205,15 @@ test('a child process adopts an inherited listening fd and accepts on it', async
   const port = native.localPort(listener);
   const childPath = fileURLToPath(new URL('./fixtures/adopt-child.js', import.meta.url));
   const child = spawn(process.execPath, [childPath], { stdio: ['ignore', 'pipe', 'inherit', listener] });
+  // Listened for now: the child exits right after its reply, possibly before the reply's 'data' is handled here.
+  const exited = once(child, 'exit');
   const [started] = (await once(child.stdout!, 'data')) as [Buffer];
   t.is(started.toString(), '0\n');
   native.close(listener); // the child holds its own copy
   const client = await connectTo('127.0.0.1', port);
   const [reply] = (await once(client, 'data')) as [Buffer];
   t.is(reply.toString(), 'adopted');
-  const [code] = (await once(child, 'exit')) as [number];
+  const [code] = (await exited) as [number];
   t.is(code, 0);
   client.destroy();
 });

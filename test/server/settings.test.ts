@@ -125,3 +125,12 @@ test('resolveSettings treats an explicit undefined as the default', (t) => {
   t.is(s.port, 3000);
   t.is(s.host, '');
 });
+
+test('proxy settings: trustedProxies must be CIDR ranges, the switches booleans, forwardedHeaders needs trusted proxies', (t) => {
+  t.like(resolveSettings({ proxyProtocol: true, trustedProxies: ['10.0.0.0/8', '::1'] }), { proxyProtocol: true, forwardedHeaders: false });
+  t.like(t.throws(() => resolveSettings({ trustedProxies: ['10.0.0.0/40'] }))!, { code: 'INVALID_OPTION', key: 'trustedProxies' });
+  t.like(t.throws(() => resolveSettings({ trustedProxies: '10.0.0.0/8' as unknown as string[] }))!, { key: 'trustedProxies' });
+  t.like(t.throws(() => resolveSettings({ proxyProtocol: 'yes' as unknown as boolean }))!, { key: 'proxyProtocol' });
+  t.like(t.throws(() => resolveSettings({ forwardedHeaders: true }))!, { key: 'forwardedHeaders' });
+  t.like(resolveSettings({ forwardedHeaders: true, trustedProxies: ['127.0.0.1'] }), { forwardedHeaders: true });
+});

@@ -53,6 +53,12 @@ export class EventHub {
     return new Promise((resolve) => this.waiters.set(key, resolve));
   }
 
+  /** Closes a connection and drops what is still queued under its fd, so the number's next owner starts clean. */
+  close(fd: number): void {
+    this.native.close(fd);
+    this.queues.delete(fd);
+  }
+
   /** Events already queued under key (not awaited yet). */
   pending(key: number): number {
     return this.queues.get(key)?.length ?? 0;

@@ -1,6 +1,8 @@
 // A scriptable NativeBinding for engine unit tests: records every call, lets a test decide how much each send
 // takes, and delivers event records the way the addon does (records + recv buffer, then onEvents(count)).
-import { EVENT_RECORD_INT32, FLUSH_RECORD_INT32, type NativeBinding, type NativeTlsStats } from '../../../src/native/index.js';
+import {
+  EVENT_RECORD_INT32, FLUSH_RECORD_INT32, type NativeBinding, type NativeProxyInfo, type NativeProxyStats, type NativeTlsStats,
+} from '../../../src/native/index.js';
 
 /** One call the fake saw. */
 export type NativeCall =
@@ -156,8 +158,16 @@ export class FakeNative implements NativeBinding {
   setCork(): number {
     return 0;
   }
-  peerAddress(): string | null {
-    return '127.0.0.1:40000';
+  peerAddress(fd: number): string | null {
+    return this.proxied.get(fd)?.source !== undefined ? `${this.proxied.get(fd)!.source!.address}:${this.proxied.get(fd)!.source!.port}` : '127.0.0.1:40000';
+  }
+  /** PROXY headers by fd, as if native had read them (proxyInfo / peerAddress report them). */
+  readonly proxied = new Map<number, NativeProxyInfo>();
+  proxyInfo(fd: number): NativeProxyInfo | null {
+    return this.proxied.get(fd) ?? null;
+  }
+  proxyStats(): NativeProxyStats {
+    return { proxied: this.proxied.size, local: 0, untrusted: 0, malformed: 0, timedOut: 0, aborted: 0 };
   }
   localAddress(): string | null {
     return '127.0.0.1:12345';
