@@ -24,6 +24,7 @@ export { Request } from './request.js';
 export type { RequestHead } from './request-head.js';
 export { respond, declaredLength } from './response.js';
 export type { BodyInit } from './response.js';
+export { pushCopies, type ChunkSink, type ReceiveCopier } from './connection.js';
 export type { Application, Middleware, Response, BodySource, FileRange, ResponseHeaders, UpgradeResponse, UpgradedIO } from './types.js';
 export type { Transport, TransportInfo } from './transport.js';
 export { REASON_PHRASE } from './response-head.js';

@@ -10,12 +10,6 @@ import type { Connection, ConnectionHost } from './connection.js';
 
 const MAX_EVENTS = 4096;
 const RECV_BUFFER_BYTES = 1024 * 1024;
-/**
- * Largest received chunk handed to a connection. Bigger allocations come from fresh mmap'd pages (glibc's mmap
- * threshold is 128 KiB), so copying into them page-faults on every 4 KiB: that halved upload echo throughput. At
- * 64 KiB (node's read size too) the allocator reuses warm heap memory.
- */
-const CHUNK_BYTES = 64 * 1024;
 const CORK_BYTES = 256 * 1024;
 /** Writes larger than this skip the cork buffer (one copy less, one syscall either way). */
 const CORK_MAX_WRITE = 16 * 1024;
@@ -145,18 +139,8 @@ export class Reactor implements ConnectionHost {
       const fd = ev[o]!;
       const kind = ev[o + 1]!;
       if (kind === EV_DATA) {
-        const conn = this.conns[fd];
-        if (conn === undefined) continue;
-        // Owned copies of at most CHUNK_BYTES each (see there); a big recv becomes several chunks.
-        let at = ev[o + 2]!;
-        const end = at + ev[o + 3]!;
-        while (at < end) {
-          const n = end - at < CHUNK_BYTES ? end - at : CHUNK_BYTES;
-          const chunk = Buffer.allocUnsafe(n);
-          this.recvBuffer.copy(chunk, 0, at, at + n);
-          at += n;
-          conn.pushData(chunk);
-        }
+        const at = ev[o + 2]!;
+        this.conns[fd]?.receive(this.recvBuffer, at, at + ev[o + 3]!);
       } else if (kind === EV_WRITABLE) {
         const conn = this.conns[fd];
         if (conn !== undefined) this.sendBacklog(conn);
@@ -198,6 +182,38 @@ export class Reactor implements ConnectionHost {
       return;
     }
     this.out.set(data, at);
+  }
+
+  /**
+   * Queues `head` then `body` for conn as one write: corked together when the body is small, else one writev (after
+   * sending conn's corked bytes, to keep order), its unsent rest queued as backlog.
+   */
+  writePair(conn: Connection, head: Uint8Array, body: Uint8Array): void {
+    if (conn.closed) return;
+    if (body.length <= CORK_MAX_WRITE || conn.backlogBytes > 0) {
+      this.write(conn, head);
+      this.write(conn, body);
+      return;
+    }
+    if (conn.corkDesc >= 0) this.flush();
+    if (conn.backlogBytes > 0 || conn.closed) {
+      if (!conn.closed) {
+        conn.enqueue(head);
+        conn.enqueue(body);
+      }
+      return;
+    }
+    const n = this.native.writev(conn.fd, [head, body], false);
+    if (n === head.length + body.length) return;
+    if (n < 0 && n !== -EAGAIN) {
+      conn.fail(sysError(n, 'send'));
+      return;
+    }
+    const sent = n < 0 ? 0 : n;
+    if (sent < head.length) {
+      this.queueBacklog(conn, head.subarray(sent));
+      conn.enqueue(body);
+    } else this.queueBacklog(conn, body.subarray(sent - head.length));
   }
 
   /**
