@@ -3,7 +3,7 @@
 // Key decision: a batch is taken in whole before any protocol loop runs: received bytes are queued on their
 // connections, and the loops parked on those connections run afterwards from one ready list (no promise per wait).
 import {
-  EAGAIN, EV_ACCEPT, EV_ACCEPT_ERROR, EV_DATA, EV_EOF, EV_ERROR, EV_INOTIFY, EV_WRITABLE, EVENT_RECORD_INT32, FLUSH_RECORD_INT32,
+  EAGAIN, EV_ACCEPT, EV_ACCEPT_ERROR, EV_DATA, EV_EOF, EV_ERROR, EV_INOTIFY, EV_WRITABLE, EVENT_RECORD_INT32, FLUSH_CHAIN_MAX, FLUSH_RECORD_INT32,
   loadNative, sysError, type NativeBinding,
 } from '../native/index.js';
 import type { Connection, ConnectionHost } from './connection.js';
@@ -224,20 +224,29 @@ export class Reactor implements ConnectionHost {
   reserve(conn: Connection, n: number): number {
     if (this.outLen + n > CORK_BYTES || this.descCount === MAX_DESC) this.flush();
     if (conn.backlogBytes > 0 || conn.closed) return -1;
+    const desc = this.desc;
     let d = conn.corkDesc;
-    if (d >= 0 && (d !== this.descCount - 1 || this.desc[d * R + 1]! + this.desc[d * R + 2]! !== this.outLen)) {
-      // Not contiguous with this connection's earlier corked bytes: send those first to keep order.
-      this.flush();
-      if (conn.backlogBytes > 0 || conn.closed) return -1;
+    let follows = 0;
+    if (d >= 0 && (d !== this.descCount - 1 || desc[d * R + 1]! + desc[d * R + 2]! !== this.outLen)) {
+      // Not contiguous with this connection's earlier corked bytes (a publish to many sockets, one frame after
+      // another): a new record chained to them, so native sends the chain in order in one sendmsg.
+      follows = desc[d * R + 5]! + 1;
+      if (follows === FLUSH_CHAIN_MAX) {
+        this.flush();
+        if (conn.backlogBytes > 0 || conn.closed) return -1;
+        follows = 0;
+      } else desc[d * R + 4] = this.descCount;
       d = -1;
     }
     const at = this.outLen;
-    if (d >= 0) this.desc[d * R + 2]! += n;
+    if (d >= 0) desc[d * R + 2]! += n;
     else {
       d = this.descCount++;
-      this.desc[d * R] = conn.fd;
-      this.desc[d * R + 1] = at;
-      this.desc[d * R + 2] = n;
+      desc[d * R] = conn.fd;
+      desc[d * R + 1] = at;
+      desc[d * R + 2] = n;
+      desc[d * R + 4] = -1;
+      desc[d * R + 5] = follows;
       this.descConn[d] = conn;
       conn.corkDesc = d;
     }
@@ -256,7 +265,8 @@ export class Reactor implements ConnectionHost {
     if (d < 0 || at + n !== this.outLen) return;
     this.outLen = at;
     this.desc[d * R + 2]! -= n;
-    if (this.desc[d * R + 2] === 0 && d === this.descCount - 1) {
+    // A chained record stays (empty): the record before it points at it.
+    if (this.desc[d * R + 2] === 0 && d === this.descCount - 1 && this.desc[d * R + 5] === 0) {
       this.descCount--;
       this.descConn[d] = null;
       conn.corkDesc = -1;
@@ -298,12 +308,15 @@ export class Reactor implements ConnectionHost {
         const len = this.desc[d * R + 2]!;
         const sent = this.desc[d * R + 3]!;
         if (sent >= 0 && sent < len) {
-          // The cork buffer is reused: the unsent tail must be copied.
+          // The cork buffer is reused: the unsent tail must be copied. A chain's later records go behind its first.
           const off = this.desc[d * R + 1]!;
-          conn.requeue(Buffer.from(this.out.subarray(off + sent, off + len)));
-        } else if (sent < 0) conn.fail(sysError(sent, 'send'));
+          const tail = Buffer.from(this.out.subarray(off + sent, off + len));
+          if (conn.backlogBytes === 0) conn.requeue(tail);
+          else conn.enqueue(tail);
+        } else if (sent < 0 && !conn.failed) conn.fail(sysError(sent, 'send'));
       }
-      if (conn.closeAfterSend && (conn.backlogBytes === 0 || conn.failed)) (closing ??= []).push(conn);
+      // Decided at the connection's last record (next = -1): an earlier one of its chain may have gone out whole.
+      if (this.desc[d * R + 4] === -1 && conn.closeAfterSend && (conn.backlogBytes === 0 || conn.failed)) (closing ??= []).push(conn);
     }
     this.descCount = 0;
     this.outLen = 0;

@@ -25,7 +25,7 @@ test('writes of one wave leave in one native flush, one record per connection', 
   t.is(native.wire.get(10), 'a1a2');
 });
 
-test('a write that is not contiguous with the connection\'s corked bytes flushes first, keeping order', async (t) => {
+test('a write that is not contiguous with the connection\'s corked bytes is chained to them: one flush, order kept', async (t) => {
   const { native, reactor, conn } = setup();
   const a = conn(10);
   const b = conn(11);
@@ -35,7 +35,23 @@ test('a write that is not contiguous with the connection\'s corked bytes flushes
   await afterFlush();
   t.is(native.wire.get(10), 'a1a2');
   t.is(native.wire.get(11), 'b1');
-  t.is(native.callsOf('flush').length, 2);
+  t.is(native.callsOf('flush').length, 1);
+});
+
+test('a chained record after a short send is queued behind the first one\'s tail, in order', async (t) => {
+  const { native, reactor, conn } = setup();
+  const a = conn(10);
+  const b = conn(11);
+  native.accept = (fd, n) => (fd === 10 ? Math.min(n, 1) : n);
+  reactor.write(a, bytes('a1'));
+  reactor.write(b, bytes('b1'));
+  reactor.write(a, bytes('a2'));
+  await afterFlush();
+  t.is(native.wire.get(10), 'a');
+  t.is(a.backlogBytes, 3);
+  native.accept = (_fd, n) => n;
+  native.deliver([{ fd: 10, kind: EV_WRITABLE }]);
+  t.is(native.wire.get(10), 'a1a2');
 });
 
 test('an empty write or a write to a closed connection sends nothing', async (t) => {
