@@ -244,3 +244,27 @@ test('more than 1024 connections in one wave are all flushed', async (t) => {
   await afterFlush();
   t.true(conns.every((c) => native.wire.get(c.fd) === `r${c.fd}`));
 });
+
+test('writePair sends corked bytes first, then header and large body in one writev; a short writev queues the rest in order', async (t) => {
+  const { native, reactor, conn } = setup();
+  const a = conn(10);
+  const body = 'b'.repeat(20 * 1024);
+  reactor.write(a, bytes('x'));
+  native.accept = (_fd, n) => (n > 100 ? 1 : n);
+  reactor.writePair(a, bytes('HH'), bytes(body));
+  t.deepEqual(native.calls.map((c) => c.op), ['flush', 'writev', 'wantWritable']);
+  t.is(native.wire.get(10), 'xH');
+  t.is(a.backlogBytes, 1 + body.length);
+  native.accept = (_fd, n) => n;
+  native.deliver([{ fd: 10, kind: EV_WRITABLE }]);
+  t.is(native.wire.get(10), 'xHH' + body);
+});
+
+test('writePair with a small body corks header and body together', async (t) => {
+  const { native, reactor, conn } = setup();
+  const a = conn(10);
+  reactor.writePair(a, bytes('HH'), bytes('small'));
+  await afterFlush();
+  t.deepEqual(native.calls.map((c) => c.op), ['flush']);
+  t.is(native.wire.get(10), 'HHsmall');
+});
