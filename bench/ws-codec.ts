@@ -90,6 +90,10 @@ class CountingIO implements UpgradedIO {
   write(b: Uint8Array): void {
     this.bytes += b.length;
   }
+  writePair(head: Uint8Array, body: Uint8Array): void {
+    this.bytes += head.length + body.length;
+  }
+  receiveWith(): void {}
   flush(): void {}
   whenDrained(): null {
     return null;

@@ -20,7 +20,7 @@ class Idle extends Stage<Uint8Array, void> {
 function idleIO(): UpgradedIO {
   return {
     input: ResumableSource.from(new Source<Uint8Array>(() => new Idle())),
-    read: () => null, waitReadable() {}, write() {}, flush() {}, bufferedAmount: 0, whenDrained: () => null,
+    read: () => null, waitReadable() {}, write() {}, writePair() {}, receiveWith() {}, flush() {}, bufferedAmount: 0, whenDrained: () => null,
     setIdleTimeout() {}, close() {}, destroy() {}, reportError() {}, signal: new AbortController().signal,
     shuttingDown: false, onShutdown: null, transport: { kind: 'tcp' }, remoteAddress: null,
   };

@@ -75,6 +75,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   setConstant(exports, "EV_INOTIFY", EV_INOTIFY);
   setConstant(exports, "EVENT_RECORD_INT32", EVENT_RECORD_INT32);
   setConstant(exports, "FLUSH_RECORD_INT32", FLUSH_RECORD_INT32);
+  setConstant(exports, "FLUSH_CHAIN_MAX", FLUSH_CHAIN_MAX);
   return exports;
 }
 

@@ -23,8 +23,14 @@ export const EV_ACCEPT_ERROR = 6;
 export const EV_INOTIFY = 7;
 /** Int32s per event record: [fd, kind, a, b]. */
 export const EVENT_RECORD_INT32 = 4;
-/** Int32s per flush record: [fd, offset, length, result]; native writes result = bytes sent or -errno. */
-export const FLUSH_RECORD_INT32 = 4;
+/**
+ * Int32s per flush record: [fd, offset, length, result, next, follows]; native writes result = bytes sent or -errno.
+ * next: the index of the same connection's next record in this flush (-1: none), sent with this one in one sendmsg;
+ * follows: its position in such a chain (0: heads it or stands alone; native skips the others).
+ */
+export const FLUSH_RECORD_INT32 = 6;
+/** Records of one connection chained into one sendmsg at most. */
+export const FLUSH_CHAIN_MAX = 64;
 
 /** Every number that both the addon and JS define: loadNative() compares each one with the addon's own export of
  *  that name, so an addon built from other sources fails at load, not mid-request. A new constant goes here. */
@@ -39,6 +45,7 @@ export const WIRE_CONSTANTS = {
   EV_INOTIFY,
   EVENT_RECORD_INT32,
   FLUSH_RECORD_INT32,
+  FLUSH_CHAIN_MAX,
 } as const satisfies Readonly<Record<string, number>>;
 
 /** EAGAIN's number on Linux: a native call returning -EAGAIN means "not now, wait for readiness". */

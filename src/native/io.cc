@@ -131,8 +131,11 @@ napi_value Sendfile(napi_env env, napi_callback_info info) {
   return returnInt(env, n >= 0 ? n : minusErrno());
 }
 
-/* (buf, desc: Int32Array of [fd, offset, length, result] records, count) -> records not fully sent, or -EINVAL.
-   Writes each record's result: bytes sent (EAGAIN counts as 0) or -errno. A short record arms EV_WRITABLE itself. */
+/* (buf, desc: Int32Array of [fd, offset, length, result, next, follows] records, count) -> records not fully sent,
+   or -EINVAL. A record whose `next` is >= 0 heads a chain (the same connection's later, non-adjacent bytes: one
+   published frame after another); the chain goes out in one sendmsg and its records (follows != 0) are skipped
+   when the loop reaches them. Writes each record's result: bytes sent (EAGAIN counts as 0) or -errno. A short record
+   arms EV_WRITABLE itself. */
 napi_value Flush(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   void* data;
@@ -147,27 +150,53 @@ napi_value Flush(napi_env env, napi_callback_info info) {
     return returnInt(env, -EINVAL);
   }
   int32_t shortRecords = 0;
+  iovec iov[FLUSH_CHAIN_MAX];
+  int32_t* chain[FLUSH_CHAIN_MAX];
   for (int32_t i = 0; i < count; i++) {
     int32_t* r = desc + static_cast<size_t>(i) * FLUSH_RECORD_INT32;
-    if (!inBounds(r[1], r[2], size)) {
-      r[3] = -EINVAL;
-      shortRecords++;
-      continue;
+    if (r[5] != 0) continue;
+    int k = 0;
+    bool valid = true;
+    for (int32_t j = i; j >= 0 && j < count && k < FLUSH_CHAIN_MAX;) {
+      int32_t* c = desc + static_cast<size_t>(j) * FLUSH_RECORD_INT32;
+      if (!inBounds(c[1], c[2], size)) valid = false;
+      else iov[k] = {buf + c[1], static_cast<size_t>(c[2])};
+      chain[k++] = c;
+      j = c[4] > j ? c[4] : -1;
     }
-    TrackedFd* tls = tlsFd(s, r[0]);
     int64_t n;
-    if (tls != nullptr) {
-      iovec one = {buf + r[1], static_cast<size_t>(r[2])};
-      n = writeTls(s, tls, &one, 1, 0);
-    } else {
+    if (!valid) {
+      n = -EINVAL;
+    } else if (TrackedFd* tls = tlsFd(s, r[0])) {
+      n = writeTls(s, tls, iov, k, 0);
+    } else if (k == 1) {
       n = sendRetrying(r[0], buf + r[1], static_cast<size_t>(r[2]), 0);
+      if (n < 0) n = minusErrno();
+    } else {
+      msghdr msg = {};
+      msg.msg_iov = iov;
+      msg.msg_iovlen = static_cast<size_t>(k);
+      do n = ::sendmsg(r[0], &msg, MSG_NOSIGNAL);
+      while (n < 0 && errno == EINTR);
       if (n < 0) n = minusErrno();
     }
     if (n == -EAGAIN || n == -EWOULDBLOCK) n = 0;
-    r[3] = static_cast<int32_t>(n);
-    if (r[3] == r[2]) continue;
-    shortRecords++;
-    if (r[3] >= 0) {  // socket buffer full: JS queues the rest, native already waits for writability
+    bool isShort = false;
+    for (int m = 0; m < k; m++) {
+      int32_t* c = chain[m];
+      if (n < 0) {
+        c[3] = static_cast<int32_t>(n);
+      } else {
+        int64_t take = n < c[2] ? n : c[2];
+        c[3] = static_cast<int32_t>(take);
+        n -= take;
+      }
+      if (c[3] != c[2]) {
+        shortRecords++;
+        isShort = true;
+      }
+    }
+    if (isShort && r[3] >= 0) {  // socket buffer full: JS queues the rest, native already waits for writability
       TrackedFd* t = findFd(s, r[0]);
       if (t != nullptr && !t->listener && s->initialized) {
         t->wantWrite = true;

@@ -20,7 +20,9 @@ constexpr int32_t EV_ACCEPT = 5;        // fd = new connection, a = listener fd
 constexpr int32_t EV_ACCEPT_ERROR = 6;  // fd = listener, a = -errno (EMFILE...); native backs off by itself
 constexpr int32_t EV_INOTIFY = 7;       // fd = watch descriptor (-1: overflow), a = mask, b = name offset or -1 (inotify.cc)
 constexpr int32_t EVENT_RECORD_INT32 = 4;  // [fd, kind, a, b]
-constexpr int32_t FLUSH_RECORD_INT32 = 4;  // [fd, offset, length, result]
+constexpr int32_t FLUSH_RECORD_INT32 = 6;  // [fd, offset, length, result, next, follows]
+// Records of one connection sent in one sendmsg at most (JS starts a new flush before a chain gets longer).
+constexpr int FLUSH_CHAIN_MAX = 64;
 
 // Don't start a recv into less than this much space once the buffer is in use: the fd is reported again next turn.
 constexpr size_t RECV_MIN_SPACE = 4096;

@@ -3,19 +3,13 @@
 // Key decision: a batch is taken in whole before any protocol loop runs: received bytes are queued on their
 // connections, and the loops parked on those connections run afterwards from one ready list (no promise per wait).
 import {
-  EAGAIN, EV_ACCEPT, EV_ACCEPT_ERROR, EV_DATA, EV_EOF, EV_ERROR, EV_INOTIFY, EV_WRITABLE, EVENT_RECORD_INT32, FLUSH_RECORD_INT32,
+  EAGAIN, EV_ACCEPT, EV_ACCEPT_ERROR, EV_DATA, EV_EOF, EV_ERROR, EV_INOTIFY, EV_WRITABLE, EVENT_RECORD_INT32, FLUSH_CHAIN_MAX, FLUSH_RECORD_INT32,
   loadNative, sysError, type NativeBinding,
 } from '../native/index.js';
 import type { Connection, ConnectionHost } from './connection.js';
 
 const MAX_EVENTS = 4096;
 const RECV_BUFFER_BYTES = 1024 * 1024;
-/**
- * Largest received chunk handed to a connection. Bigger allocations come from fresh mmap'd pages (glibc's mmap
- * threshold is 128 KiB), so copying into them page-faults on every 4 KiB: that halved upload echo throughput. At
- * 64 KiB (node's read size too) the allocator reuses warm heap memory.
- */
-const CHUNK_BYTES = 64 * 1024;
 const CORK_BYTES = 256 * 1024;
 /** Writes larger than this skip the cork buffer (one copy less, one syscall either way). */
 const CORK_MAX_WRITE = 16 * 1024;
@@ -145,18 +139,8 @@ export class Reactor implements ConnectionHost {
       const fd = ev[o]!;
       const kind = ev[o + 1]!;
       if (kind === EV_DATA) {
-        const conn = this.conns[fd];
-        if (conn === undefined) continue;
-        // Owned copies of at most CHUNK_BYTES each (see there); a big recv becomes several chunks.
-        let at = ev[o + 2]!;
-        const end = at + ev[o + 3]!;
-        while (at < end) {
-          const n = end - at < CHUNK_BYTES ? end - at : CHUNK_BYTES;
-          const chunk = Buffer.allocUnsafe(n);
-          this.recvBuffer.copy(chunk, 0, at, at + n);
-          at += n;
-          conn.pushData(chunk);
-        }
+        const at = ev[o + 2]!;
+        this.conns[fd]?.receive(this.recvBuffer, at, at + ev[o + 3]!);
       } else if (kind === EV_WRITABLE) {
         const conn = this.conns[fd];
         if (conn !== undefined) this.sendBacklog(conn);
@@ -201,6 +185,38 @@ export class Reactor implements ConnectionHost {
   }
 
   /**
+   * Queues `head` then `body` for conn as one write: corked together when the body is small, else one writev (after
+   * sending conn's corked bytes, to keep order), its unsent rest queued as backlog.
+   */
+  writePair(conn: Connection, head: Uint8Array, body: Uint8Array): void {
+    if (conn.closed) return;
+    if (body.length <= CORK_MAX_WRITE || conn.backlogBytes > 0) {
+      this.write(conn, head);
+      this.write(conn, body);
+      return;
+    }
+    if (conn.corkDesc >= 0) this.flush();
+    if (conn.backlogBytes > 0 || conn.closed) {
+      if (!conn.closed) {
+        conn.enqueue(head);
+        conn.enqueue(body);
+      }
+      return;
+    }
+    const n = this.native.writev(conn.fd, [head, body], false);
+    if (n === head.length + body.length) return;
+    if (n < 0 && n !== -EAGAIN) {
+      conn.fail(sysError(n, 'send'));
+      return;
+    }
+    const sent = n < 0 ? 0 : n;
+    if (sent < head.length) {
+      this.queueBacklog(conn, head.subarray(sent));
+      conn.enqueue(body);
+    } else this.queueBacklog(conn, body.subarray(sent - head.length));
+  }
+
+  /**
    * Reserves `n` bytes of cork space for conn and returns their offset in corkBuffer(); the caller fills them at once.
    * Callers that can measure first (response heads) write straight into the cork buffer: no intermediate copy.
    * Returns -1 when a flush left conn with a backlog (the caller must then queue behind it: write()).
@@ -208,20 +224,29 @@ export class Reactor implements ConnectionHost {
   reserve(conn: Connection, n: number): number {
     if (this.outLen + n > CORK_BYTES || this.descCount === MAX_DESC) this.flush();
     if (conn.backlogBytes > 0 || conn.closed) return -1;
+    const desc = this.desc;
     let d = conn.corkDesc;
-    if (d >= 0 && (d !== this.descCount - 1 || this.desc[d * R + 1]! + this.desc[d * R + 2]! !== this.outLen)) {
-      // Not contiguous with this connection's earlier corked bytes: send those first to keep order.
-      this.flush();
-      if (conn.backlogBytes > 0 || conn.closed) return -1;
+    let follows = 0;
+    if (d >= 0 && (d !== this.descCount - 1 || desc[d * R + 1]! + desc[d * R + 2]! !== this.outLen)) {
+      // Not contiguous with this connection's earlier corked bytes (a publish to many sockets, one frame after
+      // another): a new record chained to them, so native sends the chain in order in one sendmsg.
+      follows = desc[d * R + 5]! + 1;
+      if (follows === FLUSH_CHAIN_MAX) {
+        this.flush();
+        if (conn.backlogBytes > 0 || conn.closed) return -1;
+        follows = 0;
+      } else desc[d * R + 4] = this.descCount;
       d = -1;
     }
     const at = this.outLen;
-    if (d >= 0) this.desc[d * R + 2]! += n;
+    if (d >= 0) desc[d * R + 2]! += n;
     else {
       d = this.descCount++;
-      this.desc[d * R] = conn.fd;
-      this.desc[d * R + 1] = at;
-      this.desc[d * R + 2] = n;
+      desc[d * R] = conn.fd;
+      desc[d * R + 1] = at;
+      desc[d * R + 2] = n;
+      desc[d * R + 4] = -1;
+      desc[d * R + 5] = follows;
       this.descConn[d] = conn;
       conn.corkDesc = d;
     }
@@ -240,7 +265,8 @@ export class Reactor implements ConnectionHost {
     if (d < 0 || at + n !== this.outLen) return;
     this.outLen = at;
     this.desc[d * R + 2]! -= n;
-    if (this.desc[d * R + 2] === 0 && d === this.descCount - 1) {
+    // A chained record stays (empty): the record before it points at it.
+    if (this.desc[d * R + 2] === 0 && d === this.descCount - 1 && this.desc[d * R + 5] === 0) {
       this.descCount--;
       this.descConn[d] = null;
       conn.corkDesc = -1;
@@ -282,12 +308,15 @@ export class Reactor implements ConnectionHost {
         const len = this.desc[d * R + 2]!;
         const sent = this.desc[d * R + 3]!;
         if (sent >= 0 && sent < len) {
-          // The cork buffer is reused: the unsent tail must be copied.
+          // The cork buffer is reused: the unsent tail must be copied. A chain's later records go behind its first.
           const off = this.desc[d * R + 1]!;
-          conn.requeue(Buffer.from(this.out.subarray(off + sent, off + len)));
-        } else if (sent < 0) conn.fail(sysError(sent, 'send'));
+          const tail = Buffer.from(this.out.subarray(off + sent, off + len));
+          if (conn.backlogBytes === 0) conn.requeue(tail);
+          else conn.enqueue(tail);
+        } else if (sent < 0 && !conn.failed) conn.fail(sysError(sent, 'send'));
       }
-      if (conn.closeAfterSend && (conn.backlogBytes === 0 || conn.failed)) (closing ??= []).push(conn);
+      // Decided at the connection's last record (next = -1): an earlier one of its chain may have gone out whole.
+      if (this.desc[d * R + 4] === -1 && conn.closeAfterSend && (conn.backlogBytes === 0 || conn.failed)) (closing ??= []).push(conn);
     }
     this.descCount = 0;
     this.outLen = 0;

@@ -2,6 +2,7 @@
 // Response is bytes, a stream, a file, or an upgrade: a hand-off of the connection to another protocol.
 import type { Done, ResumableSource, Source } from '../conduit/index.js';
 import type { Flushable } from '../conduit/flush.js';
+import type { ReceiveCopier } from './connection.js';
 import type { Request } from './request.js';
 import type { TransportInfo } from './transport.js';
 
@@ -67,6 +68,16 @@ export interface UpgradedIO {
   waitReadable(fn: () => void): void;
   /** Queues bytes after everything queued before, corked until the end of the microtask wave; taken by reference. */
   write(bytes: Uint8Array): void;
+  /**
+   * Queues `head` then `body` as one write (a frame header and its payload): corked together when small, one writev
+   * when the body is large (no copy of the body, one syscall). Both are taken by reference.
+   */
+  writePair(head: Uint8Array, body: Uint8Array): void;
+  /**
+   * Lets the protocol copy received bytes out of the receive buffer itself (null: plain chunks again). Chunks already
+   * queued go through the copier at once, so order is kept. See ReceiveCopier.
+   */
+  receiveWith(copier: ReceiveCopier | null): void;
   /** Sends what is corked now instead of at the end of the wave. */
   flush(): void;
   /** Bytes the kernel would not take yet (the backlog after a short send); this wave's corked bytes do not count. */

@@ -2,7 +2,7 @@
 // ResponseRaw): the rest of the resumable input, corked writes, the backlog, an idle clock and a shutdown hook. Key
 // decision: an idle protocol parks one plain function on the connection (read/waitReadable), as the HTTP/1.1 loop does.
 import type { Done, ResumableSource } from '../conduit/index.js';
-import type { Connection, UpgradedHooks } from './connection.js';
+import type { Connection, ReceiveCopier, UpgradedHooks } from './connection.js';
 import type { Engine } from './engine.js';
 import { lingerClose } from './linger.js';
 import { Phase } from './phase.js';
@@ -19,6 +19,7 @@ function wakeReader(conn: Connection<Engine>): void {
 /** UpgradedIO over an engine connection; also the connection's UpgradedHooks. */
 export class ConnectionIO implements UpgradedIO, UpgradedHooks {
   onShutdown: (() => void) | null = null;
+  copier: ReceiveCopier | null = null;
   private onIdle: (() => void) | null = null;
   private reader: (() => void) | null = null;
   private inputSource: ResumableSource<Uint8Array> | null = null;
@@ -53,6 +54,23 @@ export class ConnectionIO implements UpgradedIO, UpgradedHooks {
 
   write(bytes: Uint8Array): void {
     this.conn.owner.reactor.write(this.conn, bytes);
+  }
+
+  writePair(head: Uint8Array, body: Uint8Array): void {
+    this.conn.owner.reactor.writePair(this.conn, head, body);
+  }
+
+  receiveWith(copier: ReceiveCopier | null): void {
+    this.copier = copier;
+    if (copier === null) return;
+    // Leftovers queued before (after the 101, or plain chunks of this turn) are copied again: few bytes, order kept.
+    const conn = this.conn;
+    const queued: Uint8Array[] = [];
+    for (let c = conn.shift(); c !== null; c = conn.shift()) queued.push(c);
+    for (const c of queued) {
+      const b = Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.length);
+      copier.copy(b, 0, b.length, conn);
+    }
   }
 
   flush(): void {

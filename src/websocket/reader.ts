@@ -3,6 +3,7 @@
 // suspended run and no promise (the HTTP/1.1 loop waits the same way), which is most of its memory.
 import { Stage, type Done, type Suspend } from '../conduit/index.js';
 import type { UpgradedIO } from '../server/index.js';
+import { FrameCopier } from './frame-copier.js';
 import { receiveMessages, type Received, type ReceiverOptions } from './messages.js';
 
 const DONE: Done = Symbol.for('sluice.conduit.DONE') as Done;
@@ -40,6 +41,8 @@ export class Reader {
 
   constructor(private readonly io: UpgradedIO, options: ReceiverOptions, private readonly owner: ReaderOwner) {
     this.receiver = receiveMessages(options).build(new Arrived(io));
+    // Large frames are copied once, whole, out of the receive buffer (frame-copier.ts).
+    io.receiveWith(new FrameCopier(options.maxPayloadLength));
   }
 
   /** Reads everything that has arrived; then waits for more, or reports the end. */

@@ -84,8 +84,8 @@ export class SocketWriter {
 
   /** Writes a frame whatever the backpressure (protocol frames: pongs, pings, close). */
   writeFrame(frame: EncodedFrame): void {
-    this.io.write(frame[0]);
-    if (frame.length === 2) this.io.write(frame[1]);
+    if (frame.length === 2) this.io.writePair(frame[0], frame[1]);
+    else this.io.write(frame[0]);
   }
 
   /** Frees the socket's own compressor. */

@@ -16,7 +16,7 @@ function pair(): [number, number] {
 
 function records(...rows: Array<[number, number, number]>): Int32Array {
   const desc = new Int32Array(rows.length * FLUSH_RECORD_INT32);
-  rows.forEach(([fd, offset, length], i) => desc.set([fd, offset, length, 0x7eadbeef], i * FLUSH_RECORD_INT32));
+  rows.forEach(([fd, offset, length], i) => desc.set([fd, offset, length, 0x7eadbeef, -1, 0], i * FLUSH_RECORD_INT32));
   return desc;
 }
 
@@ -35,8 +35,24 @@ test('flush sends every record of one buffer to its fd and writes back the bytes
   const buf = Buffer.from('AAABBBBcc');
   const desc = records([a1, 0, 3], [a2, 3, 4], [a1, 7, 2]);
   t.is(native.flush(buf, desc, 3), 0);
-  t.deepEqual([desc[3], desc[7], desc[11]], [3, 4, 2]);
+  t.deepEqual([desc[3], desc[9], desc[15]], [3, 4, 2]);
   t.is(drain(b1).toString(), 'AAAcc');
+  t.is(drain(b2).toString(), 'BBBB');
+  for (const fd of [a1, b1, a2, b2]) native.close(fd);
+});
+
+test('a chain of one fd\'s records goes out in order with its head, each record getting its own count', (t) => {
+  const [a1, b1] = pair();
+  const [a2, b2] = pair();
+  const buf = Buffer.from('AAABBBBccD');
+  // a1's records 0, 2 and 3 chained (next, follows), a2's record 1 alone.
+  const desc = records([a1, 0, 3], [a2, 3, 4], [a1, 7, 2], [a1, 9, 1]);
+  desc.set([2, 0], 4);
+  desc.set([3, 1], 2 * FLUSH_RECORD_INT32 + 4);
+  desc.set([-1, 2], 3 * FLUSH_RECORD_INT32 + 4);
+  t.is(native.flush(buf, desc, 4), 0);
+  t.deepEqual([desc[3], desc[9], desc[15], desc[21]], [3, 4, 2, 1]);
+  t.is(drain(b1).toString(), 'AAAccD');
   t.is(drain(b2).toString(), 'BBBB');
   for (const fd of [a1, b1, a2, b2]) native.close(fd);
 });
@@ -48,7 +64,7 @@ test('flush reports bad records in their result slot and still sends the good on
   const buf = Buffer.from('hello');
   const desc = records([a, 3, 9], [987654, 0, 1], [c, 0, 1], [a, 0, 5]);
   t.is(native.flush(buf, desc, 4), 3);
-  t.deepEqual([desc[3], desc[7], desc[11], desc[15]], [-EINVAL, -EBADF, -EPIPE, 5]);
+  t.deepEqual([desc[3], desc[9], desc[15], desc[21]], [-EINVAL, -EBADF, -EPIPE, 5]);
   t.is(drain(b).toString(), 'hello');
   for (const fd of [a, b, c]) native.close(fd);
 });
@@ -57,7 +73,7 @@ test('flush only looks at the first count records', (t) => {
   const [a, b] = pair();
   const desc = records([a, 0, 1], [a, 1, 1]);
   t.is(native.flush(Buffer.from('xy'), desc, 1), 0);
-  t.is(desc[7], 0x7eadbeef);
+  t.is(desc[9], 0x7eadbeef);
   t.is(drain(b).toString(), 'x');
   t.is(native.flush(Buffer.from('xy'), desc, 0), 0);
   native.close(a);
@@ -83,7 +99,7 @@ test('a short flush record arms EV_WRITABLE by itself', async (t) => {
 });
 
 const badFlushes: Array<[string, () => number]> = [
-  ['a count larger than the records', () => native.flush(Buffer.alloc(1), new Int32Array(4), 2)],
+  ['a count larger than the records', () => native.flush(Buffer.alloc(1), new Int32Array(FLUSH_RECORD_INT32), 2)],
   ['a negative count', () => native.flush(Buffer.alloc(1), new Int32Array(4), -1)],
   ['a Uint32Array of records', () => native.flush(Buffer.alloc(1), new Uint32Array(4) as unknown as Int32Array, 1)],
   ['a non-Uint8Array buffer', () => native.flush([] as unknown as Uint8Array, new Int32Array(4), 1)],

@@ -127,11 +127,11 @@ test.serial('flush encrypts each record for its own connection in one crossing',
   const fdB = await accept();
   const out = Buffer.from('to-a|to-b|more-a');
   const desc = new Int32Array(3 * FLUSH_RECORD_INT32);
-  desc.set([fdA, 0, 5, 0, fdB, 5, 5, 0, fdA, 10, 6, 0]);
+  desc.set([fdA, 0, 5, 0, -1, 0, fdB, 5, 5, 0, -1, 0, fdA, 10, 6, 0, -1, 0]);
   const fromA = collect(a);
   const fromB = collect(b);
   t.is(native.flush(out, desc, 3), 0);
-  t.deepEqual([desc[3], desc[7], desc[11]], [5, 5, 6]);
+  t.deepEqual([desc[3], desc[9], desc[15]], [5, 5, 6]);
   native.shutdown(fdA, 1);
   native.shutdown(fdB, 1);
   t.is((await fromA).data.toString(), 'to-a|more-a');

@@ -25,7 +25,7 @@ test('writes of one wave leave in one native flush, one record per connection', 
   t.is(native.wire.get(10), 'a1a2');
 });
 
-test('a write that is not contiguous with the connection\'s corked bytes flushes first, keeping order', async (t) => {
+test('a write that is not contiguous with the connection\'s corked bytes is chained to them: one flush, order kept', async (t) => {
   const { native, reactor, conn } = setup();
   const a = conn(10);
   const b = conn(11);
@@ -35,7 +35,23 @@ test('a write that is not contiguous with the connection\'s corked bytes flushes
   await afterFlush();
   t.is(native.wire.get(10), 'a1a2');
   t.is(native.wire.get(11), 'b1');
-  t.is(native.callsOf('flush').length, 2);
+  t.is(native.callsOf('flush').length, 1);
+});
+
+test('a chained record after a short send is queued behind the first one\'s tail, in order', async (t) => {
+  const { native, reactor, conn } = setup();
+  const a = conn(10);
+  const b = conn(11);
+  native.accept = (fd, n) => (fd === 10 ? Math.min(n, 1) : n);
+  reactor.write(a, bytes('a1'));
+  reactor.write(b, bytes('b1'));
+  reactor.write(a, bytes('a2'));
+  await afterFlush();
+  t.is(native.wire.get(10), 'a');
+  t.is(a.backlogBytes, 3);
+  native.accept = (_fd, n) => n;
+  native.deliver([{ fd: 10, kind: EV_WRITABLE }]);
+  t.is(native.wire.get(10), 'a1a2');
 });
 
 test('an empty write or a write to a closed connection sends nothing', async (t) => {
@@ -227,4 +243,28 @@ test('more than 1024 connections in one wave are all flushed', async (t) => {
   for (const c of conns) reactor.write(c, bytes(`r${c.fd}`));
   await afterFlush();
   t.true(conns.every((c) => native.wire.get(c.fd) === `r${c.fd}`));
+});
+
+test('writePair sends corked bytes first, then header and large body in one writev; a short writev queues the rest in order', async (t) => {
+  const { native, reactor, conn } = setup();
+  const a = conn(10);
+  const body = 'b'.repeat(20 * 1024);
+  reactor.write(a, bytes('x'));
+  native.accept = (_fd, n) => (n > 100 ? 1 : n);
+  reactor.writePair(a, bytes('HH'), bytes(body));
+  t.deepEqual(native.calls.map((c) => c.op), ['flush', 'writev', 'wantWritable']);
+  t.is(native.wire.get(10), 'xH');
+  t.is(a.backlogBytes, 1 + body.length);
+  native.accept = (_fd, n) => n;
+  native.deliver([{ fd: 10, kind: EV_WRITABLE }]);
+  t.is(native.wire.get(10), 'xHH' + body);
+});
+
+test('writePair with a small body corks header and body together', async (t) => {
+  const { native, reactor, conn } = setup();
+  const a = conn(10);
+  reactor.writePair(a, bytes('HH'), bytes('small'));
+  await afterFlush();
+  t.deepEqual(native.calls.map((c) => c.op), ['flush']);
+  t.is(native.wire.get(10), 'HHsmall');
 });

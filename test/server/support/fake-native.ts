@@ -125,12 +125,15 @@ export class FakeNative implements NativeBinding {
   flush(buf: Uint8Array, desc: Int32Array, count: number): number {
     const records: Array<{ fd: number; data: string }> = [];
     let short = 0;
+    // A chain (the same fd's later records) goes out in order; after a short one, nothing more for that fd.
+    const stopped = new Set<number>();
     for (let d = 0; d < count; d++) {
       const o = d * FLUSH_RECORD_INT32;
       const fd = desc[o]!;
       const bytes = buf.subarray(desc[o + 1]!, desc[o + 1]! + desc[o + 2]!);
       records.push({ fd, data: Buffer.from(bytes).toString('latin1') });
-      let n = this.take(fd, bytes);
+      let n = stopped.has(fd) ? 0 : this.take(fd, bytes);
+      if (n !== bytes.length) stopped.add(fd);
       if (n === -11) n = 0;
       desc[o + 3] = n;
       if (n !== bytes.length) {

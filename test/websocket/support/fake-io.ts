@@ -1,7 +1,7 @@
 // An in-memory UpgradedIO: the test pushes client bytes in, reads the server's writes out, and drives backpressure,
 // idle deadlines and shutdown by hand. Every call is logged, so tests can assert orders.
 import { ResumableSource, Source, Stage, suspend, type Done, type Suspend } from '../../../src/conduit/index.js';
-import type { TransportInfo } from '../../../src/server/index.js';
+import type { ReceiveCopier, TransportInfo } from '../../../src/server/index.js';
 import type { UpgradedIO } from '../../../src/websocket/index.js';
 
 const DONE: Done = Symbol.for('sluice.conduit.DONE') as Done;
@@ -34,6 +34,9 @@ export class FakeIO implements UpgradedIO {
   readonly remoteAddress = '127.0.0.1:5000';
   /** How many chunks the reader has taken (to show that reading stopped early). */
   taken = 0;
+  /** The copier the reader installed (pushed bytes go through it, as the engine's receive buffer does). */
+  copier: ReceiveCopier | null = null;
+  private readonly sink = { pushData: (c: Uint8Array): void => void this.chunks.push(c) };
 
   constructor() {
     this.input = ResumableSource.from(new Source(() => new QueueStage(this)));
@@ -43,7 +46,10 @@ export class FakeIO implements UpgradedIO {
 
   /** The client sends bytes (copied: the reader unmasks in place). */
   push(...chunks: Uint8Array[]): void {
-    for (const c of chunks) this.chunks.push(Uint8Array.from(c));
+    for (const c of chunks) {
+      if (this.copier === null) this.chunks.push(Uint8Array.from(c));
+      else this.copier.copy(Buffer.from(c), 0, c.length, this.sink);
+    }
     this.wakeReader();
   }
 
@@ -97,6 +103,17 @@ export class FakeIO implements UpgradedIO {
     if (this.closed || this.destroyed) return;
     this.writes.push(Uint8Array.from(bytes));
     this.refs.push(bytes);
+  }
+
+  writePair(head: Uint8Array, body: Uint8Array): void {
+    this.write(head);
+    this.write(body);
+  }
+
+  receiveWith(copier: ReceiveCopier | null): void {
+    this.copier = copier;
+    if (copier === null) return;
+    for (const c of this.chunks.splice(0)) copier.copy(Buffer.from(c), 0, c.length, this.sink);
   }
 
   flush(): void {
