@@ -9,6 +9,7 @@ import { forwardedClient } from './forwarded.js';
 import { Phase, timeoutOf } from './phase.js';
 import { connectionRemote, type RemoteInfo } from './remote.js';
 import type { RequestHead } from './request-head.js';
+import { pushCopies, type ReceiveCopier } from './receive-copy.js';
 import type { Settings } from './settings.js';
 import type { TimeoutHandle } from './timeout.js';
 import type { Transport, TransportInfo } from './transport.js';
@@ -50,24 +51,6 @@ export interface ConnectionOwner {
   released(conn: Connection): void;
 }
 
-/**
- * Largest received chunk handed to a connection. Bigger allocations come from fresh mmap'd pages (glibc's mmap
- * threshold is 128 KiB), so copying into them page-faults on every 4 KiB: that halved upload echo throughput. At
- * 64 KiB (node's read size too) the allocator reuses warm heap memory.
- */
-export const CHUNK_BYTES = 64 * 1024;
-
-/** Copies src[at, end) into owned chunks of at most CHUNK_BYTES and pushes them in order. */
-export function pushCopies(src: Buffer, at: number, end: number, sink: ChunkSink): void {
-  while (at < end) {
-    const n = end - at < CHUNK_BYTES ? end - at : CHUNK_BYTES;
-    const chunk = Buffer.allocUnsafe(n);
-    src.copy(chunk, 0, at, at + n);
-    at += n;
-    sink.pushData(chunk);
-  }
-}
-
 /** What the server tells the protocol an upgraded connection runs (upgrade.ts's ConnectionIO). */
 export interface UpgradedHooks {
   /** Phase.Upgraded's deadline passed: true when the protocol took it (it decides), false to close as usual. */
@@ -76,21 +59,6 @@ export interface UpgradedHooks {
   shutdown(): void;
   /** How the protocol wants received bytes copied into chunks, or null for the reactor's plain chunks. */
   readonly copier: ReceiveCopier | null;
-}
-
-/** Where a ReceiveCopier hands its chunks (the connection's input queue). */
-export interface ChunkSink {
-  /** Queues one owned chunk for the protocol's reader. */
-  pushData(chunk: Uint8Array): void;
-}
-
-/**
- * A protocol's own way of copying received bytes out of the reactor's receive buffer (a WebSocket copies each large
- * frame once, into one buffer of the length its header announces, instead of into fixed chunks joined later).
- */
-export interface ReceiveCopier {
-  /** Copies src[at, end) (valid only during the call) into owned chunks and pushes each complete one, in order. */
-  copy(src: Buffer, at: number, end: number, sink: ChunkSink): void;
 }
 
 /**

@@ -2,7 +2,7 @@
 // Response is bytes, a stream, a file, or an upgrade: a hand-off of the connection to another protocol.
 import type { Done, ResumableSource, Source } from '../conduit/index.js';
 import type { Flushable } from '../conduit/flush.js';
-import type { ReceiveCopier } from './connection.js';
+import type { ReceiveCopier } from './receive-copy.js';
 import type { Request } from './request.js';
 import type { TransportInfo } from './transport.js';
 

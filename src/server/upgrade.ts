@@ -2,7 +2,8 @@
 // ResponseRaw): the rest of the resumable input, corked writes, the backlog, an idle clock and a shutdown hook. Key
 // decision: an idle protocol parks one plain function on the connection (read/waitReadable), as the HTTP/1.1 loop does.
 import type { Done, ResumableSource } from '../conduit/index.js';
-import type { Connection, ReceiveCopier, UpgradedHooks } from './connection.js';
+import type { Connection, UpgradedHooks } from './connection.js';
+import type { ReceiveCopier } from './receive-copy.js';
 import type { Engine } from './engine.js';
 import { lingerClose } from './linger.js';
 import { Phase } from './phase.js';
