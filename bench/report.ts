@@ -194,12 +194,13 @@ export function renderMarkdown(rep: BenchReport): string {
       : `Server pinned to CPU ${m.serverCore}, clients to CPU ${m.clientCore}.`, ''];
   const busy = describeLoad(m.loadAtStart, m.nproc);
   if (busy !== null) out.push(busy, '');
-  for (const group of ['hello', 'static', 'gzip', 'echo', 'fetch', 'ws'] as const) {
+  for (const group of ['hello', 'static', 'gzip', 'echo', 'fetch', 'ws', 'lb'] as const) {
     const rows = rep.rows.filter((r) => r.group === group && r.metric !== 'KiBperConn');
     if (rows.length === 0) continue;
     // WebSocket rows: req/s is messages/s, srv µs/req is server CPU per message, and the ratios are of that CPU
     // (x node = against ws): lower is better.
-    const note = group === 'ws' ? ['req/s = messages/s; srv µs/req = server CPU µs per message; x node (ws) and x uws compare that CPU (lower is better).', ''] : [];
+    const note = group === 'ws' ? ['req/s = messages/s; srv µs/req = server CPU µs per message; x node (ws) and x uws compare that CPU (lower is better).', '']
+      : group === 'lb' ? ['Behind one HAProxy (mode tcp, send-proxy-v2) that shares the server core: srv µs/req includes HAProxy\'s share.', ''] : [];
     out.push(`## ${group}`, '', ...note, `| ${TABLE_HEADER.join(' | ')} |`, `|${'---|'.repeat(TABLE_HEADER.length)}`, ...rows.map(renderRow), '');
   }
   out.push(...renderMemory(rep));
