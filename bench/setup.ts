@@ -26,6 +26,8 @@ export interface BenchEnv {
   sinkBin: string;
   /** The WebSocket load client (bench/peers/ws-load.c). */
   wsLoadBin: string;
+  /** The new-connection client with an optional PROXY header (bench/peers/close-load.c). */
+  closeLoadBin: string;
   hasNginx: boolean;
   hasWrk: boolean;
 }
@@ -129,6 +131,7 @@ export function ensureSetup(opts: { install?: boolean; log?: (s: string) => void
     cepollBin: join(workDir, 'bin', 'cepoll'),
     sinkBin: join(workDir, 'bin', 'sink'),
     wsLoadBin: join(workDir, 'bin', 'ws-load'),
+    closeLoadBin: join(workDir, 'bin', 'close-load'),
     hasNginx: hasCommand('nginx'),
     hasWrk: hasCommand('wrk'),
   };
@@ -137,6 +140,7 @@ export function ensureSetup(opts: { install?: boolean; log?: (s: string) => void
     buildC(join(REPO_ROOT, 'bench', 'peers', 'cepoll.c'), env.cepollBin, log);
     buildC(join(REPO_ROOT, 'bench', 'peers', 'sink.c'), env.sinkBin, log);
     buildC(join(REPO_ROOT, 'bench', 'peers', 'ws-load.c'), env.wsLoadBin, log);
+    buildC(join(REPO_ROOT, 'bench', 'peers', 'close-load.c'), env.closeLoadBin, log);
   } else {
     log('no C compiler: the c-epoll target, the sink client and the WebSocket client are unavailable');
   }
