@@ -45,9 +45,26 @@ function probeRequest(): RequestInternals | null {
   }
 }
 
+/**
+ * The runtime's own Response class, even when globalThis.Response has been replaced (by Sluice's LazyResponse, or by
+ * @hono/node-server's shim): Response.error() is made by undici's internal class, whatever `this` is.
+ */
+function realResponse(): typeof Response {
+  try {
+    const made = Response.error() as unknown as { constructor?: unknown };
+    if (typeof made.constructor === 'function' && made instanceof (made.constructor as typeof Response)) return made.constructor as typeof Response;
+  } catch {
+    // A Response without error(): the global is all there is.
+  }
+  return Response;
+}
+
+/** undici's Response class (never a replacement of the global). */
+export const REAL_RESPONSE: typeof Response = realResponse();
+
 function probeResponse(): ResponseInternals | null {
   try {
-    const probe = new Response('probe', { status: 201, statusText: 'Made', headers: [['set-cookie', 'a=1'], ['set-cookie', 'b=2']] });
+    const probe = new REAL_RESPONSE('probe', { status: 201, statusText: 'Made', headers: [['set-cookie', 'a=1'], ['set-cookie', 'b=2']] });
     const state = symbolNamed(probe, 'state');
     if (state === null) return null;
     const inner = (probe as unknown as Record<symbol, ResponseState>)[state];
