@@ -7,7 +7,7 @@
 // guard) it still does itself, via super(null, init). Installed as globalThis.Response by serve({ fetch }) and
 // fromFetch unless `overrideGlobalObjects: false`; without undici's internals (RESPONSE_INTERNALS null) it never is.
 import { isArrayBuffer } from 'node:util/types';
-import { REAL_RESPONSE, RESPONSE_INTERNALS, type ResponseState } from './undici-internals.js';
+import { REAL_RESPONSE, RESPONSE_INTERNALS, type HeadersListMethods, type ResponseState } from './undici-internals.js';
 
 type Source = string | Uint8Array;
 
@@ -53,6 +53,18 @@ interface BaseResponse {
   readonly status: number;
   readonly statusText: string;
 }
+/** The body's type unless the app gave one, into this response's own header list, as undici's initializeResponse. */
+function addDefaultType(r: object, state: ResponseState, type: string): void {
+  if (RESPONSE_INTERNALS!.headersListMethods) {
+    // The HeadersList itself: the name and value are constants, so the Headers API's validation has nothing to do.
+    const list = state.headersList as HeadersListMethods;
+    if (!list.contains('content-type', true)) list.append('content-type', type, true);
+    return;
+  }
+  const headers = baseHeaders.call(r) as Headers;
+  if (!headers.has('content-type')) headers.append('content-type', type);
+}
+
 const Base = REAL_RESPONSE as unknown as {
   new (body?: BodyInit, init?: ResponseInit): BaseResponse;
   readonly prototype: BaseResponse;
@@ -91,13 +103,9 @@ export class LazyResponse extends Base {
       type = JSON_TYPE;
     }
     // Fetch's "initialize a response": a body with a null body status is a TypeError (undici's own message).
-    const status = this.status;
-    if (NULL_BODY_STATUS.has(status)) throw new TypeError(`Response constructor: Invalid response status code ${status}`);
-    if (type !== null) {
-      // undici's getter, not an override's: the default goes into this response's own header list.
-      const headers = baseHeaders.call(this) as Headers;
-      if (!headers.has('content-type')) headers.append('content-type', type);
-    }
+    const state = stateOf(this);
+    if (NULL_BODY_STATUS.has(state.status)) throw new TypeError(`Response constructor: Invalid response status code ${state.status}`);
+    if (type !== null) addDefaultType(this, state, type);
     this.#source = source;
   }
 
