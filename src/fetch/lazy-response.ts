@@ -69,7 +69,14 @@ const Base = REAL_RESPONSE as unknown as {
   new (body?: BodyInit, init?: ResponseInit): BaseResponse;
   readonly prototype: BaseResponse;
   json(data: unknown, init?: ResponseInit): Response;
+  error(): Response;
+  redirect(url: string | URL, status?: number): Response;
 };
+
+/** The body a LazyResponse has not given undici yet (the server sends it as it is), or null for any other object. */
+export let lazySource: (r: object) => Source | null;
+/** Gives undici the body it would have made, once; from then on undici's own members see it. */
+let materialise: (r: object) => void;
 const baseBody = Object.getOwnPropertyDescriptor(Base.prototype, 'body')!.get!;
 const baseHeaders = Object.getOwnPropertyDescriptor(Base.prototype, 'headers')!.get!;
 const baseBodyUsed = Object.getOwnPropertyDescriptor(Base.prototype, 'bodyUsed')!.get!;
@@ -109,9 +116,19 @@ export class LazyResponse extends Base {
     this.#source = source;
   }
 
+  /** undici's own, so that the statics are own enumerable properties as on undici's Response. */
+  static override error(): Response {
+    return Base.error();
+  }
+
+  static override redirect(...args: [url: string | URL, status?: number]): Response {
+    return Base.redirect(...args);
+  }
+
   /** `Response.json(data, init)`: as undici's, lazily (undici's own handles the odd argument lists). */
-  static override json(data: unknown, init?: ResponseInit): Response {
-    if (arguments.length === 0 || init === null) return Base.json(...(arguments as unknown as [unknown, ResponseInit]));
+  static override json(...args: [data: unknown, init?: ResponseInit]): Response {
+    const [data, init] = args;
+    if ((args as unknown[]).length === 0 || init === null) return Base.json(...args);
     pendingJson = { data };
     try {
       return new LazyResponse(null, init) as unknown as Response;
@@ -126,26 +143,24 @@ export class LazyResponse extends Base {
     return Function.prototype[Symbol.hasInstance].call(this, x);
   }
 
-  /** The body bytes not yet given to undici (the server sends them as they are), or null. */
-  static sourceOf(r: object): Source | null {
-    return #source in r ? r.#source : null;
-  }
-
-  /** Gives undici the body it would have made: the record of a real Response made from the same source. */
-  static materialise(r: object): void {
-    if (!(#source in r) || r.#source === null) return;
-    const source = r.#source;
-    r.#source = null;
-    stateOf(r).body = stateOf(new Base(source)).body;
+  static {
+    lazySource = (r) => (#source in r ? r.#source : null);
+    materialise = (r) => {
+      if (!(#source in r) || r.#source === null) return;
+      const source = r.#source;
+      r.#source = null;
+      // The body record undici would have made: that of a real Response made from the same source.
+      stateOf(r).body = stateOf(new Base(source)).body;
+    };
   }
 
   get body(): ReadableStream<Uint8Array> | null {
-    LazyResponse.materialise(this);
+    materialise(this);
     return baseBody.call(this) as ReadableStream<Uint8Array> | null;
   }
 
   get bodyUsed(): boolean {
-    LazyResponse.materialise(this);
+    materialise(this);
     return baseBodyUsed.call(this) as boolean;
   }
 
@@ -163,12 +178,13 @@ for (const name of ['arrayBuffer', 'blob', 'bytes', 'formData', 'json', 'text'] 
   const base = baseMethods[name];
   if (typeof base !== 'function') continue;
   Object.defineProperty(LazyResponse.prototype, name, {
-    value: { [name](this: Response) { LazyResponse.materialise(this); return base.call(this); } }[name],
+    value: { [name](this: Response) { materialise(this); return base.call(this); } }[name],
     writable: true, enumerable: true, configurable: true,
   });
 }
-// As undici's: json is an enumerable static, the class is called Response and takes no required arguments.
-Object.defineProperty(LazyResponse, 'json', { enumerable: true });
+// As undici's: json, error and redirect are enumerable statics, the class is called Response and takes no required
+// arguments.
+for (const name of ['json', 'error', 'redirect']) Object.defineProperty(LazyResponse, name, { enumerable: true });
 Object.defineProperty(LazyResponse, 'name', { value: 'Response' });
 Object.defineProperty(LazyResponse, 'length', { value: 0 });
 

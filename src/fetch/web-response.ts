@@ -11,7 +11,7 @@ import {
 } from '../server/index.js';
 import { empty, type Flushable, type Source } from '../conduit/index.js';
 import { isDisturbed, streamSource } from './response-body.js';
-import { LazyResponse } from './lazy-response.js';
+import { lazySource } from './lazy-response.js';
 import { RESPONSE_INTERNALS, type ResponseState } from './undici-internals.js';
 
 const EMPTY = new Uint8Array(0);
@@ -60,7 +60,7 @@ function fromState(res: object, state: ResponseState, facts: ExchangeFacts): Eng
   const body = state.body;
   if (body === null || body === undefined) {
     // A LazyResponse keeps its bytes out of undici until something asks for its body: nothing has, so none was read.
-    const lazy = LazyResponse.sourceOf(res);
+    const lazy = lazySource(res);
     if (lazy === null) return noBody(state.status, headers, facts);
     facts.settle();
     return { kind: 'bytes', status: state.status, headers, body: typeof lazy === 'string' ? Buffer.from(lazy, 'utf8') : lazy };
