@@ -194,14 +194,18 @@ let saved: PropertyDescriptor | undefined;
 export function installLazyResponse(): boolean {
   if (RESPONSE_INTERNALS === null) return false;
   if ((globalThis.Response as unknown) === LazyResponse) return true;
-  saved = Object.getOwnPropertyDescriptor(globalThis, 'Response');
+  const before = Object.getOwnPropertyDescriptor(globalThis, 'Response');
+  // A global the app made non-configurable is the app's choice: it stays, and undici's Response is served as before.
+  if (before !== undefined && before.configurable !== true) return false;
+  saved = before;
   Object.defineProperty(globalThis, 'Response', { value: LazyResponse, writable: true, enumerable: false, configurable: true });
   return true;
 }
 
 /** Puts back the global Response that installLazyResponse replaced (for tests). */
 export function uninstallLazyResponse(): void {
-  if ((globalThis.Response as unknown) !== LazyResponse || saved === undefined) return;
-  Object.defineProperty(globalThis, 'Response', saved);
+  if ((globalThis.Response as unknown) !== LazyResponse) return;
+  if (saved === undefined) delete (globalThis as { Response?: unknown }).Response;
+  else Object.defineProperty(globalThis, 'Response', saved);
   saved = undefined;
 }

@@ -218,3 +218,17 @@ test('a body read by the app before it returns a clone still goes out whole', as
   }, (base) => answerOver(base));
   t.is(res.body.toString(), 'twice');
 });
+
+test('undici\'s own Response, and a lazy one whose stream was asked for but not read, go out as bytes too', async (t) => {
+  for (const make of [() => new Real('own', { headers: { 'x-a': '1' } }), () => {
+    const r = new Response('own', { headers: { 'x-a': '1' } });
+    void r.body;
+    return r;
+  }]) {
+    const res = await withFetchServer(make, (base) => answerOver(base));
+    t.is(res.get('content-length'), '3');
+    t.is(res.get('transfer-encoding'), undefined);
+    t.is(res.get('x-a'), '1');
+    t.is(res.body.toString(), 'own');
+  }
+});
