@@ -1,6 +1,7 @@
 // Micro-benchmark of the fetch adapter in one process (no sockets): CPU µs per request for Sluice's own Application
-// hello, the same hello as a fetch handler, the adapter alone (a prebuilt Response), a Hono GET /json, and undici's
-// Request and Response constructors, so the adapter's cost can be told apart from what the handler's Response costs.
+// hello, the same hello as a fetch handler (with the lazy global Response the adapter installs, and with undici's own),
+// the adapter alone (a prebuilt Response), a Hono GET /json, and the Request and Response constructors, so the
+// adapter's cost can be told apart from what the handler's Response costs.
 // `node dist/bench/fetch-adapter.js [requests]`. Batches yield to the event loop so undici's finalizers can run.
 import { Hono } from 'hono';
 import { empty, fromFetch, respond, Request as EngineRequest, type Application } from '../src/index.js';
@@ -33,17 +34,23 @@ async function cpuPerCall(fn: (req: EngineRequest) => unknown, n: number): Promi
   return (used.user + used.system) / n;
 }
 
+// undici's own, captured before the first fromFetch below installs the lazy one as globalThis.Response.
+const UndiciResponse = globalThis.Response;
 const HELLO = Buffer.from('Hello, World!');
+const INIT = { headers: { 'content-type': 'text/plain' } };
 const hono = new Hono();
 hono.get('/json', (c) => c.json({ message: 'Hello, World!' }));
-const prebuilt = new Response('Hello, World!', { headers: { 'content-type': 'text/plain' } });
+const prebuilt = new UndiciResponse('Hello, World!', { headers: { 'content-type': 'text/plain' } });
 const cases: Array<[string, (req: EngineRequest) => unknown]> = [
   ['parse only (subtracted below)', (req) => req],
   ['Application hello', (() => respond(200, { 'content-type': 'text/plain' }, HELLO)) as Application],
-  ['fetch hello: new Response per request', fromFetch(() => new Response('Hello, World!', { headers: { 'content-type': 'text/plain' } }))],
+  ['fetch hello: new Response per request', fromFetch(() => new Response('Hello, World!', INIT))],
+  ['fetch hello: undici\'s Response per request (overrideGlobalObjects: false)', fromFetch(() => new UndiciResponse('Hello, World!', INIT), { overrideGlobalObjects: false })],
   ['fetch adapter alone (prebuilt Response)', fromFetch(() => prebuilt)],
   ['Hono GET /json through fromFetch', fromFetch(hono.fetch)],
-  ['undici new Response(string, init)', () => new Response('Hello, World!', { headers: { 'content-type': 'text/plain' } })],
+  ['lazy global new Response(string, init)', () => new Response('Hello, World!', INIT)],
+  ['undici new Response(string, init)', () => new UndiciResponse('Hello, World!', INIT)],
+  ['undici new Response(null, init)', () => new UndiciResponse(null, INIT)],
   ['undici new Request(url, { headers })', (req) => new Request(`http://${req.host ?? 'x'}${req.target}`, { headers: req.head.headers })],
 ];
 

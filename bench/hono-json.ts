@@ -4,7 +4,13 @@ import { serve } from '../src/index.js';
 
 const app = new Hono();
 app.get('/json', (c) => c.json({ message: 'Hello, World!' }));
-const server = serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 8080), hostname: '127.0.0.1' });
+const server = serve({
+  fetch: app.fetch,
+  port: Number(process.env.PORT ?? 8080),
+  hostname: '127.0.0.1',
+  // SLUICE_OVERRIDE_GLOBALS=0: undici's own Response, for comparison (bench/fetch-pinned.ts).
+  overrideGlobalObjects: process.env.SLUICE_OVERRIDE_GLOBALS !== '0',
+});
 const stop = (): void => void server.close().then(() => process.exit(0));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

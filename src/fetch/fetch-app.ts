@@ -14,6 +14,7 @@ import {
 import { topicsOf, tryUpgrade, type WebSocketHandler } from '../websocket/index.js';
 import { ServeInfo } from './client-address.js';
 import { OriginCache } from './request-url.js';
+import { installLazyResponse } from './lazy-response.js';
 import { LazyRequest, type ExchangeHooks } from './web-request.js';
 import { toEngineResponse, type ExchangeFacts } from './web-response.js';
 import { WebSocketMethods, type UpgradeTarget } from './websocket-server.js';
@@ -36,6 +37,11 @@ export interface FetchOptions {
   thisArg?: unknown;
   /** The WebSocket handler `info.upgrade(request, { data })` serves (Bun's `websocket` option). */
   websocket?: WebSocketHandler<any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any -- each socket's data type is the app's
+  /**
+   * false leaves globalThis.Response alone. Default: it becomes a subclass of undici's Response that makes no stream
+   * for a string or bytes body until one is asked for (@hono/node-server's option name and default).
+   */
+  overrideGlobalObjects?: boolean | undefined;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -127,6 +133,7 @@ class Exchange implements ExchangeHooks, ExchangeFacts, UpgradeTarget {
 /** Runs `handler` for every request: `serve({ port }, compose(gzip())(fromFetch(app.fetch)))`. */
 export function fromFetch(handler: FetchHandler, options: FetchOptions = {}): Application {
   if (typeof handler !== 'function') throw new TypeError('fromFetch(handler): handler must be a function (request) => Response');
+  if (options.overrideGlobalObjects !== false) installLazyResponse();
   const origins = new OriginCache('http');
   // A TLS connection's request.url is https://: one cache per scheme, chosen by a boolean per request.
   const secureOrigins = new OriginCache('https');

@@ -1,5 +1,6 @@
-// sluice/fetch: web-standard handlers on Sluice. Converts at the edge only: the global Request and Response are
-// never replaced, and the engine's types never mention them.
+// sluice/fetch: web-standard handlers on Sluice. Converts at the edge: the engine's types never mention Request or
+// Response. The global Request is never replaced; the global Response becomes a subclass of undici's own that defers
+// its body stream (lazy-response.ts) unless overrideGlobalObjects is false.
 
 // ** Serving a fetch handler
 export { serve } from './serve.js';

@@ -25,6 +25,8 @@ export interface FetchServeOptions extends Partial<Omit<Settings, 'port' | 'host
   error?: FetchOptions['error'];
   /** Bun's `websocket` handler: what `server.upgrade(request, { data })` serves (hooks and settings). */
   websocket?: WebSocketHandler<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- each socket's data type is the app's
+  /** false leaves globalThis.Response alone (see FetchOptions.overrideGlobalObjects). Default true. */
+  overrideGlobalObjects?: boolean | undefined;
 }
 
 /** The server serve({ fetch }) returns: the engine's Server with Bun's upgrade, publish and subscriberCount. */
@@ -46,6 +48,7 @@ export function serve(options: FetchServeOptions | Partial<Settings>, app?: Appl
   const handlerOptions: FetchOptions = {
     error: o.error,
     websocket: o.websocket,
+    overrideGlobalObjects: o.overrideGlobalObjects,
     onException: settings.onException,
     thisArg: o,
     get defaultHost() {

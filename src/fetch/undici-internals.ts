@@ -26,6 +26,14 @@ export interface ResponseInternals {
   readonly state: symbol;
   /** The header map inside a HeadersList: lower-case name -> { name, value } (set-cookie values are in `cookies`). */
   readonly headersMap: symbol;
+  /** Whether a HeadersList has undici 6's contains(lowerName, true) and append(lowerName, value, true). */
+  readonly headersListMethods: boolean;
+}
+
+/** undici 6's HeadersList methods that skip the public API's validation (for names and values known to be valid). */
+export interface HeadersListMethods {
+  contains(name: string, isLowerCase: true): boolean;
+  append(name: string, value: string, isLowerCase: true): void;
 }
 
 function symbolNamed(o: object, description: string): symbol | null {
@@ -45,9 +53,26 @@ function probeRequest(): RequestInternals | null {
   }
 }
 
+/**
+ * The runtime's own Response class, even when globalThis.Response has been replaced (by Sluice's LazyResponse, or by
+ * @hono/node-server's shim): Response.error() is made by undici's internal class, whatever `this` is.
+ */
+function realResponse(): typeof Response {
+  try {
+    const made = Response.error() as unknown as { constructor?: unknown };
+    if (typeof made.constructor === 'function' && made instanceof (made.constructor as typeof Response)) return made.constructor as typeof Response;
+  } catch {
+    // A Response without error(): the global is all there is.
+  }
+  return Response;
+}
+
+/** undici's Response class (never a replacement of the global). */
+export const REAL_RESPONSE: typeof Response = realResponse();
+
 function probeResponse(): ResponseInternals | null {
   try {
-    const probe = new Response('probe', { status: 201, statusText: 'Made', headers: [['set-cookie', 'a=1'], ['set-cookie', 'b=2']] });
+    const probe = new REAL_RESPONSE('probe', { status: 201, statusText: 'Made', headers: [['set-cookie', 'a=1'], ['set-cookie', 'b=2']] });
     const state = symbolNamed(probe, 'state');
     if (state === null) return null;
     const inner = (probe as unknown as Record<symbol, ResponseState>)[state];
@@ -57,7 +82,10 @@ function probeResponse(): ResponseInternals | null {
     if (headersMap === null || !(list[headersMap] instanceof Map) || !Array.isArray(list.cookies) || list.cookies.length !== 2) return null;
     const entry = (list[headersMap] as Map<string, { value?: unknown }>).get('content-type');
     if (typeof entry?.value !== 'string') return null;
-    return { state, headersMap };
+    const methods = list as Partial<Record<keyof HeadersListMethods, unknown>>;
+    const headersListMethods = typeof methods.contains === 'function' && typeof methods.append === 'function'
+      && (list as unknown as HeadersListMethods).contains('content-type', true) && !(list as unknown as HeadersListMethods).contains('x-absent', true);
+    return { state, headersMap, headersListMethods };
   } catch {
     return null;
   }

@@ -1,7 +1,8 @@
 // A fetch Response as the engine's Response, converted at the edge. Fast path (undici's own Response, a subclass
 // included): status, headers and the body's source are read from its state in one pass, so `new Response('hello')`
-// and `Response.json(x)` go out as bytes with a Content-Length and their stream is never touched. Anything else that
-// looks like a Response (another realm, another fetch implementation) goes through the public API.
+// and `Response.json(x)` go out as bytes with a Content-Length and their stream is never touched; a LazyResponse
+// (the global Response while installed) has no stream to touch: its bytes are read from it. Anything else that looks
+// like a Response (another realm, another fetch implementation) goes through the public API.
 import {
   REASON_PHRASE,
   reasonPhraseOf,
@@ -10,6 +11,7 @@ import {
 } from '../server/index.js';
 import { empty, type Flushable, type Source } from '../conduit/index.js';
 import { isDisturbed, streamSource } from './response-body.js';
+import { lazySource } from './lazy-response.js';
 import { RESPONSE_INTERNALS, type ResponseState } from './undici-internals.js';
 
 const EMPTY = new Uint8Array(0);
@@ -39,7 +41,7 @@ export function toEngineResponse(res: unknown, facts: ExchangeFacts): EngineResp
   // Hot path first: undici's own Response (or a subclass) is read from its state, without its public getters.
   if (RESPONSE_INTERNALS !== null && typeof res === 'object' && res !== null) {
     const state = (res as Record<symbol, ResponseState | undefined>)[RESPONSE_INTERNALS.state];
-    if (typeof state === 'object' && state !== null && typeof state.status === 'number') return fromState(state, facts);
+    if (typeof state === 'object' && state !== null && typeof state.status === 'number') return fromState(res, state, facts);
   }
   if (!isResponseLike(res)) throw new TypeError(`the fetch handler returned ${describe(res)}, not a Response`);
   return fromPublic(res, facts);
@@ -51,16 +53,22 @@ function describe(x: unknown): string {
   return `an object that is not a Response (${Object.prototype.toString.call(x)})`;
 }
 
-function fromState(state: ResponseState, facts: ExchangeFacts): EngineResponse {
+function fromState(res: object, state: ResponseState, facts: ExchangeFacts): EngineResponse {
   if (state.type === 'error' || state.status === 0) throw new TypeError('the fetch handler returned Response.error()');
   const headers = headersFromList(state.headersList);
   addReason(headers, state.status, state.statusText);
   const body = state.body;
-  if (body === null || body === undefined) return noBody(state.status, headers, facts);
+  if (body === null || body === undefined) {
+    // A LazyResponse keeps its bytes out of undici until something asks for its body: nothing has, so none was read.
+    const lazy = lazySource(res);
+    if (lazy === null) return noBody(state.status, headers, facts);
+    facts.settle();
+    return { kind: 'bytes', status: state.status, headers, body: typeof lazy === 'string' ? Buffer.from(lazy, 'utf8') : lazy };
+  }
   const source = body.source;
   if (typeof source === 'string' || source instanceof Uint8Array) {
-    // A body read with text()/json()/... leaves its stream locked; checking that is cheaper than the disturbed flag.
-    if (body.stream.locked) throw usedBody();
+    // A body read with text()/json()/... leaves its stream locked; one cancelled is disturbed.
+    if (body.stream.locked || isDisturbed(body.stream)) throw usedBody();
     facts.settle();
     // Hot path: the bytes go out in the head's send; undici's stream for them is never read.
     return { kind: 'bytes', status: state.status, headers, body: typeof source === 'string' ? Buffer.from(source, 'utf8') : source };

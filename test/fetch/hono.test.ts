@@ -3,6 +3,7 @@
 import test from 'ava';
 import { Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
+import { etag } from 'hono/etag';
 import { poweredBy } from 'hono/powered-by';
 import { streamSSE } from 'hono/streaming';
 import { withFetchServer, withRaw } from './support.js';
@@ -69,6 +70,31 @@ test('middleware before and after the handler', async (t) => {
     t.is(res.headers.get('x-before'), 'yes');
     t.is(res.headers.get('x-after'), '200');
     t.is(await res.text(), 'through middleware');
+  });
+});
+
+test('middleware that clones, reads or rebuilds the Response (etag, c.header after next) sees its body whole', async (t) => {
+  const a = new Hono();
+  a.use('/tagged', etag());
+  a.use('/late', async (c, next) => {
+    await next();
+    // Hono rebuilds a finished Response from its body and itself here: new Response(res.body, res).
+    c.header('x-late', 'yes');
+  });
+  a.get('/tagged', (c) => c.json({ tagged: true }));
+  a.get('/late', (c) => c.text('late header'));
+  await withFetchServer(a.fetch, async (base) => {
+    const tagged = await fetch(`${base}/tagged`);
+    const tag = tagged.headers.get('etag');
+    t.truthy(tag);
+    t.is(tagged.headers.get('content-length'), String('{"tagged":true}'.length));
+    t.deepEqual(await tagged.json(), { tagged: true });
+    const again = await fetch(`${base}/tagged`, { headers: { 'if-none-match': tag! } });
+    t.is(again.status, 304);
+    t.is(await again.text(), '');
+    const late = await fetch(`${base}/late`);
+    t.is(late.headers.get('x-late'), 'yes');
+    t.is(await late.text(), 'late header');
   });
 });
 
