@@ -23,6 +23,10 @@ constexpr int32_t EVENT_RECORD_INT32 = 4;  // [fd, kind, a, b]
 constexpr int32_t FLUSH_RECORD_INT32 = 6;  // [fd, offset, length, result, next, follows]
 // Records of one connection sent in one sendmsg at most (JS starts a new flush before a chain gets longer).
 constexpr int FLUSH_CHAIN_MAX = 64;
+// `follows` of a lone flush record: close the fd once it is all sent (the FIN rides on the last data segment).
+constexpr int32_t FLUSH_CLOSE = -1;
+// Written back into `follows` when native closed the fd.
+constexpr int32_t FLUSH_CLOSED = -2;
 
 // Don't start a recv into less than this much space once the buffer is in use: the fd is reported again next turn.
 constexpr size_t RECV_MIN_SPACE = 4096;

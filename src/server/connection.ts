@@ -27,6 +27,8 @@ export interface ConnectionHost {
   detach(conn: Connection): void;
   /** Sends what is corked for the connection before its fd closes. */
   beforeClose(conn: Connection): void;
+  /** The connection will close once its corked bytes are sent (the flush may then close its fd itself). */
+  closeAfterFlush(): void;
   /** Runs conn.onReadable soon: after the current event batch, or in a microtask outside one. */
   markReady(conn: Connection): void;
   /** Queues bytes for conn in order (corked when small). */
@@ -100,6 +102,11 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
   corkDesc = -1;
   /** Close as soon as everything queued has been sent (closeWhenSent). */
   closeAfterSend = false;
+  /** The peer sent its last request (Connection: close, or HTTP/1.0 without keep-alive; RFC 9112 §9.6): it sends
+   *  nothing more, so our FIN may ride in the last response's segment (the reactor's flush closes the fd natively). */
+  lastExchange = false;
+  /** The fd was closed natively (by the flush that sent the last bytes): destroy() must not close it again. */
+  fdClosed = false;
   closed = false;
   /** Requests this connection has carried (graceful shutdown treats a connection that carried none as in flight). */
   served = 0;
@@ -404,7 +411,10 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
     this.closeAfterSend = true;
     // Only corked: the flush at the end of this wave sends it and closes (a short send arms the send timeout then).
     if (this.backlogBytes > 0) this.enter(Phase.Send);
-    else this.enter(Phase.App);
+    else {
+      if (this.lastExchange) this.host.closeAfterFlush();
+      this.enter(Phase.App);
+    }
   }
 
   // ** Closing
@@ -423,7 +433,7 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
     if (this.closed) return;
     this.host.beforeClose(this);
     this.closed = true;
-    this.host.native.close(this.fd);
+    if (!this.fdClosed) this.host.native.close(this.fd);
     this.host.detach(this);
     this.wakeReaders();
     // Only a waiter or a signal needs the reason: an Error captures a stack, which costs microseconds per connection.

@@ -3,7 +3,8 @@
 // Key decision: a batch is taken in whole before any protocol loop runs: received bytes are queued on their
 // connections, and the loops parked on those connections run afterwards from one ready list (no promise per wait).
 import {
-  EAGAIN, EV_ACCEPT, EV_ACCEPT_ERROR, EV_DATA, EV_EOF, EV_ERROR, EV_INOTIFY, EV_WRITABLE, EVENT_RECORD_INT32, FLUSH_CHAIN_MAX, FLUSH_RECORD_INT32,
+  EAGAIN, EV_ACCEPT, EV_ACCEPT_ERROR, EV_DATA, EV_EOF, EV_ERROR, EV_INOTIFY, EV_WRITABLE, EVENT_RECORD_INT32, FLUSH_CHAIN_MAX, FLUSH_CLOSE,
+  FLUSH_CLOSED, FLUSH_RECORD_INT32,
   loadNative, sysError, type NativeBinding,
 } from '../native/index.js';
 import type { Connection, ConnectionHost } from './connection.js';
@@ -46,6 +47,8 @@ export class Reactor implements ConnectionHost {
   private descConn: Array<Connection | null> = new Array<Connection | null>(MAX_DESC).fill(null);
   private descCount = 0;
   private flushScheduled = false;
+  /** Corked connections that close after their bytes (closeWhenSent): flush() looks for them only when there are. */
+  private closingCorked = 0;
   private readonly flushTick = (): void => {
     this.flushScheduled = false;
     this.flush();
@@ -84,6 +87,11 @@ export class Reactor implements ConnectionHost {
   /** Registers an accepted connection (its fd is already read-watched by native). */
   attach(conn: Connection): void {
     this.conns[conn.fd] = conn;
+  }
+
+  /** conn closes once its corked bytes are sent: the flush may close it natively, right behind them. */
+  closeAfterFlush(): void {
+    this.closingCorked++;
   }
 
   /** Sends conn's corked bytes before its fd closes (an error response right before a close). */
@@ -297,13 +305,29 @@ export class Reactor implements ConnectionHost {
   flush(): void {
     const count = this.descCount;
     if (count === 0) return;
-    const short = this.native.flush(this.out, this.desc, count);
+    const desc = this.desc;
+    if (this.closingCorked > 0) {
+      // A connection whose peer sent its last request closes in the same native call, its FIN in the response's segment.
+      this.closingCorked = 0;
+      for (let d = 0; d < count; d++) {
+        const conn = this.descConn[d];
+        if (conn?.closeAfterSend === true && conn.lastExchange && conn.backlogBytes === 0 && desc[d * R + 4] === -1 && desc[d * R + 5] === 0) {
+          desc[d * R + 5] = FLUSH_CLOSE;
+        }
+      }
+    }
+    const short = this.native.flush(this.out, desc, count);
     let closing: Connection[] | null = null;
     for (let d = 0; d < count; d++) {
       const conn = this.descConn[d];
       this.descConn[d] = null;
       if (conn === null || conn === undefined) continue;
       conn.corkDesc = -1;
+      if (desc[d * R + 5] === FLUSH_CLOSED) {
+        conn.fdClosed = true;
+        (closing ??= []).push(conn);
+        continue;
+      }
       if (short !== 0) {
         const len = this.desc[d * R + 2]!;
         const sent = this.desc[d * R + 3]!;
