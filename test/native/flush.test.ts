@@ -126,6 +126,21 @@ test('a short flush record arms EV_WRITABLE by itself', async (t) => {
   native.close(b);
 });
 
+test('a FLUSH_CLOSE record the socket cannot take whole leaves the fd open and armed, for the rest to follow', async (t) => {
+  const [a, b] = pair();
+  const big = new Uint8Array(4 << 20).fill(7);
+  const desc = records([a, 0, big.length]);
+  desc[5] = FLUSH_CLOSE;
+  t.is(native.flush(big, desc, 1), 1);
+  const sent = desc[3]!;
+  t.true(sent > 0 && sent < big.length, `sent ${sent}`);
+  t.not(desc[5], FLUSH_CLOSED);
+  t.is(drain(b).length, sent);
+  t.is((await hub.next(a)).kind, EV_WRITABLE, 'still open and waiting to send the rest');
+  t.is(native.close(a), 0);
+  native.close(b);
+});
+
 const badFlushes: Array<[string, () => number]> = [
   ['a count larger than the records', () => native.flush(Buffer.alloc(1), new Int32Array(FLUSH_RECORD_INT32), 2)],
   ['a negative count', () => native.flush(Buffer.alloc(1), new Int32Array(4), -1)],
