@@ -2,7 +2,7 @@
 // kernel taken out. A lean in-memory NativeBinding delivers [ACCEPT, DATA] pairs the way the addon does (accept and
 // the first read in one batch) and swallows every send. Run pinned: `taskset -c 1 node dist/bench/conn-churn.js`.
 // Times are process CPU (user + system) per connection; add --trace-gc to see the garbage a connection leaves.
-import { EV_ACCEPT, EV_DATA, EVENT_RECORD_INT32, FLUSH_RECORD_INT32, type NativeBinding } from '../src/native/index.js';
+import { EV_ACCEPT, EV_DATA, EVENT_RECORD_INT32, FLUSH_CLOSE, FLUSH_CLOSED, FLUSH_RECORD_INT32, type NativeBinding } from '../src/native/index.js';
 import { Reactor } from '../src/server/reactor.js';
 import { Server } from '../src/server/server.js';
 import { resolveSettings } from '../src/server/settings.js';
@@ -40,7 +40,15 @@ class ChurnNative {
   writev(_fd: number, bufs: readonly Uint8Array[]): number { let n = 0; for (const b of bufs) n += b.length; return n; }
   sendfile(_o: number, _i: number, _off: number, count: number): number { return count; }
   flush(_buf: Uint8Array, desc: Int32Array, count: number): number {
-    for (let d = 0; d < count; d++) desc[d * FLUSH_RECORD_INT32 + 3] = desc[d * FLUSH_RECORD_INT32 + 2]!;
+    for (let d = 0; d < count; d++) {
+      const r = d * FLUSH_RECORD_INT32;
+      desc[r + 3] = desc[r + 2]!;
+      // As the addon: a lone record marked FLUSH_CLOSE is closed in the same call.
+      if (desc[r + 5] === FLUSH_CLOSE) {
+        desc[r + 5] = FLUSH_CLOSED;
+        this.closes++;
+      } else if (desc[r + 5]! < 0) desc[r + 5] = 0;
+    }
     return 0;
   }
   shutdown(): number { return 0; }

@@ -62,11 +62,9 @@ void resumeFdStarvedListeners(LoopState* s) {
   }
 }
 
-void onListenReady(uv_poll_t* handle, int status, int events) {
-  TrackedFd* t = static_cast<TrackedFd*>(handle->data);
+void onListenReady(TrackedFd* t, int status, int events) {
   LoopState* s = t->state;
-  if (status < 0) {
-    t->mask = 0;  // libuv stopped the handle
+  if (status < 0) {  // already out of the epoll set
     reportAndBackOff(t, status);
     return;
   }
@@ -98,6 +96,7 @@ void onListenReady(uv_poll_t* handle, int status, int events) {
     }
     // TCP_NODELAY comes from the listener: Linux copies it into every accepted socket (one syscall less per accept).
     TrackedFd* c = trackFd(s, fd);
+    c->nonblocking = true;  // SOCK_NONBLOCK
     c->reading = true;  // data arrives as EV_DATA without another crossing
     budget--;
     if (t->tlsContext != nullptr || t->proxyPolicy != nullptr) {
@@ -168,7 +167,11 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
     parseHost("0.0.0.0", &addr, &len, port);
     fd = openListener(addr, len, false, reusePort);
   }
-  if (fd >= 0) trackFd(s, fd)->listener = true;
+  if (fd >= 0) {
+    TrackedFd* t = trackFd(s, fd);
+    t->listener = true;
+    t->nonblocking = true;  // SOCK_NONBLOCK
+  }
   return Napi::Number::New(env, fd);
 }
 

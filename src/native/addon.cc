@@ -76,6 +76,8 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   setConstant(exports, "EVENT_RECORD_INT32", EVENT_RECORD_INT32);
   setConstant(exports, "FLUSH_RECORD_INT32", FLUSH_RECORD_INT32);
   setConstant(exports, "FLUSH_CHAIN_MAX", FLUSH_CHAIN_MAX);
+  setConstant(exports, "FLUSH_CLOSE", FLUSH_CLOSE);
+  setConstant(exports, "FLUSH_CLOSED", FLUSH_CLOSED);
   return exports;
 }
 

@@ -26,9 +26,15 @@ export const EVENT_RECORD_INT32 = 4;
 /**
  * Int32s per flush record: [fd, offset, length, result, next, follows]; native writes result = bytes sent or -errno.
  * next: the index of the same connection's next record in this flush (-1: none), sent with this one in one sendmsg;
- * follows: its position in such a chain (0: heads it or stands alone; native skips the others).
+ * follows: its position in such a chain (0: heads it or stands alone; native skips the others), or FLUSH_CLOSE on a
+ * lone record: close the fd once it is all sent. Native then sends it with MSG_MORE, so the response and the FIN leave
+ * in one segment, closes the fd itself, and writes FLUSH_CLOSED there (anything else: the fd is still open).
  */
 export const FLUSH_RECORD_INT32 = 6;
+/** `follows` of a lone flush record: close its fd in the same call once every byte is sent. */
+export const FLUSH_CLOSE = -1;
+/** What native writes into `follows` when it closed the record's fd. */
+export const FLUSH_CLOSED = -2;
 /** Records of one connection chained into one sendmsg at most. */
 export const FLUSH_CHAIN_MAX = 64;
 
@@ -46,6 +52,8 @@ export const WIRE_CONSTANTS = {
   EVENT_RECORD_INT32,
   FLUSH_RECORD_INT32,
   FLUSH_CHAIN_MAX,
+  FLUSH_CLOSE,
+  FLUSH_CLOSED,
 } as const satisfies Readonly<Record<string, number>>;
 
 /** EAGAIN's number on Linux: a native call returning -EAGAIN means "not now, wait for readiness". */
@@ -290,7 +298,8 @@ export interface NativeBinding {
   sendfile(outFd: number, inFd: number, offset: number, count: number): number;
   /** Sends `count` [fd, offset, length, result] records of `buf` in one crossing and writes each result (bytes sent,
    *  EAGAIN = 0, or -errno). Returns how many records were not fully sent (-EINVAL on bad arguments); a short
-   *  record has already armed wantWritable, so JS only queues the remainder. TLS records are encrypted (as send). */
+   *  record has already armed wantWritable, so JS only queues the remainder. TLS records are encrypted (as send).
+   *  A lone record marked FLUSH_CLOSE closes its tracked fd once all of it is sent (as close() would). */
   flush(buf: Uint8Array, desc: Int32Array, count: number): number;
   /** shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR. On a TLS connection close_notify goes out first (and the
    *  shutdown itself once it has left, if the socket is full). */

@@ -76,6 +76,11 @@ Napi::Value InitSink(const Napi::CallbackInfo& info) {
     throwCoded(env, true, "ERR_OUT_OF_RANGE", "init(): events must hold at least one record and recvBuffer at least one byte");
     return env.Undefined();
   }
+  int epollError = openEpollSet(s);
+  if (epollError != 0) {
+    throwCoded(env, false, "ERR_SLUICE_EPOLL", "init(): could not create the epoll set");
+    return env.Undefined();
+  }
   // Cache the data pointers once; the references keep both arrays (and so the pointers) alive until teardown.
   s->events = events.Data();
   s->eventCap = static_cast<uint32_t>(events.ElementLength() / EVENT_RECORD_INT32);

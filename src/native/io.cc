@@ -135,7 +135,9 @@ napi_value Sendfile(napi_env env, napi_callback_info info) {
    or -EINVAL. A record whose `next` is >= 0 heads a chain (the same connection's later, non-adjacent bytes: one
    published frame after another); the chain goes out in one sendmsg and its records (follows != 0) are skipped
    when the loop reaches them. Writes each record's result: bytes sent (EAGAIN counts as 0) or -errno. A short record
-   arms EV_WRITABLE itself. */
+   arms EV_WRITABLE itself. A lone record whose `follows` is FLUSH_CLOSE is sent with MSG_MORE and its fd closed once
+   all of it is out: the kernel tacks the FIN onto the held segment, so a Connection: close response costs the peer one
+   segment, not two (nginx's tcp_nopush does the same); `follows` then says FLUSH_CLOSED. */
 napi_value Flush(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   void* data;
@@ -154,7 +156,12 @@ napi_value Flush(napi_env env, napi_callback_info info) {
   int32_t* chain[FLUSH_CHAIN_MAX];
   for (int32_t i = 0; i < count; i++) {
     int32_t* r = desc + static_cast<size_t>(i) * FLUSH_RECORD_INT32;
-    if (r[5] != 0) continue;
+    if (r[5] > 0) continue;  // a chain's later record: sent with its head
+    // Closing after the send: only a tracked connection (close() below must be allowed to close it), never a chain.
+    TrackedFd* closing = r[5] == FLUSH_CLOSE && r[4] < 0 ? findFd(s, r[0]) : nullptr;
+    if (closing != nullptr && closing->listener) closing = nullptr;
+    r[5] = 0;
+    int more = closing != nullptr ? MSG_MORE : 0;
     int k = 0;
     bool valid = true;
     for (int32_t j = i; j >= 0 && j < count && k < FLUSH_CHAIN_MAX;) {
@@ -170,13 +177,13 @@ napi_value Flush(napi_env env, napi_callback_info info) {
     } else if (TrackedFd* tls = tlsFd(s, r[0])) {
       n = writeTls(s, tls, iov, k, 0);
     } else if (k == 1) {
-      n = sendRetrying(r[0], buf + r[1], static_cast<size_t>(r[2]), 0);
+      n = sendRetrying(r[0], buf + r[1], static_cast<size_t>(r[2]), more);
       if (n < 0) n = minusErrno();
     } else {
       msghdr msg = {};
       msg.msg_iov = iov;
       msg.msg_iovlen = static_cast<size_t>(k);
-      do n = ::sendmsg(r[0], &msg, MSG_NOSIGNAL);
+      do n = ::sendmsg(r[0], &msg, MSG_NOSIGNAL | more);
       while (n < 0 && errno == EINTR);
       if (n < 0) n = minusErrno();
     }
@@ -195,6 +202,11 @@ napi_value Flush(napi_env env, napi_callback_info info) {
         shortRecords++;
         isShort = true;
       }
+    }
+    if (closing != nullptr && !isShort) {
+      forgetFd(s, closing, true);
+      r[5] = FLUSH_CLOSED;
+      continue;
     }
     if (isShort && r[3] >= 0) {  // socket buffer full: JS queues the rest, native already waits for writability
       TrackedFd* t = findFd(s, r[0]);

@@ -40,6 +40,7 @@ static void onTeardown(napi_async_cleanup_hook_handle handle, void* arg) {
     if (t != nullptr) forgetFd(s, t, true);
   }
   teardownStages(s);
+  closeEpollSet(s);
   if (s->inotifyFd >= 0) {
     // uv_close first: libuv must drop the fd from epoll while the number is still the inotify instance.
     s->pendingCloses++;
@@ -78,6 +79,7 @@ TrackedFd* trackFd(LoopState* s, int fd) {
   TrackedFd* t = new TrackedFd();
   t->state = s;
   t->fd = fd;
+  t->gen = ++s->nextGen;
   s->fds[fd] = t;
   return t;
 }
@@ -94,13 +96,9 @@ int forgetFd(LoopState* s, TrackedFd* t, bool closeFd) {
   s->fds[t->fd] = nullptr;
   if (s->delivering) voidRecords(s, t->fd);
   releaseStages(s, t, closeFd);  // TLS: close_notify goes out before the close below
-  // uv_close stops the poll (epoll_ctl DEL) synchronously: it must happen before close(), while the number still
-  // means this socket. An explicit uv_poll_stop first would cost a second, failing, epoll_ctl.
-  if (t->pollInit) {
-    t->openHandles++;
-    s->pendingCloses++;
-    uv_close(reinterpret_cast<uv_handle_t*>(&t->poll), onFdHandleClosed);
-  }
+  // Out of the epoll set before close(), while the number still means this socket (a connection answered in its
+  // first batch was never in it: no syscall).
+  if (t->registered) setInterest(t, 0);
   int result = 0;
   if (closeFd && ::close(t->fd) != 0) result = -errno;
   // One branch per close: empty unless a listener is waiting for a free descriptor.
@@ -154,17 +152,6 @@ void startDeferredPolls(LoopState* s) {
   if (!s->retryReads.empty()) uv_idle_start(&s->idle, [](uv_idle_t*) {});
 }
 
-int ensurePoll(TrackedFd* t) {
-  if (t->pollInit) return 0;
-  int r = uv_poll_init(t->state->loop, &t->poll, t->fd);  // also sets O_NONBLOCK
-  if (r != 0) return r;
-  t->poll.data = t;
-  t->pollInit = true;
-  t->state->pollsCreated++;
-  if (!t->ref) uv_unref(reinterpret_cast<uv_handle_t*>(&t->poll));
-  return 0;
-}
-
 int applyMask(TrackedFd* t) {
   int want;
   if (t->listener) {
@@ -173,16 +160,7 @@ int applyMask(TrackedFd* t) {
   } else {
     want = (t->reading ? UV_READABLE : 0) | (t->wantWrite || t->nativeWrite ? UV_WRITABLE : 0);
   }
-  if (want == t->mask) return 0;
-  if (want == 0) {
-    t->mask = 0;
-    return uv_poll_stop(&t->poll);
-  }
-  int r = ensurePoll(t);
-  if (r != 0) return r;
-  r = uv_poll_start(&t->poll, want, t->listener ? onListenReady : onConnReady);
-  if (r == 0) t->mask = want;
-  return r;
+  return setInterest(t, want);
 }
 
 }  // namespace sluice

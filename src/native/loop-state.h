@@ -23,6 +23,10 @@ constexpr int32_t EVENT_RECORD_INT32 = 4;  // [fd, kind, a, b]
 constexpr int32_t FLUSH_RECORD_INT32 = 6;  // [fd, offset, length, result, next, follows]
 // Records of one connection sent in one sendmsg at most (JS starts a new flush before a chain gets longer).
 constexpr int FLUSH_CHAIN_MAX = 64;
+// `follows` of a lone flush record: close the fd once it is all sent (the FIN rides on the last data segment).
+constexpr int32_t FLUSH_CLOSE = -1;
+// Written back into `follows` when native closed the fd.
+constexpr int32_t FLUSH_CLOSED = -2;
 
 // Don't start a recv into less than this much space once the buffer is in use: the fd is reported again next turn.
 constexpr size_t RECV_MIN_SPACE = 4096;
@@ -40,12 +44,15 @@ struct TlsConn;     // tls.h: a connection's TLS state
 struct TlsContext;  // tls.h: certificates and settings new connections start from
 struct TlsState;    // tls.h: the loop's TLS buffers, contexts and ticket keys
 
-/** One fd the layer created or adopted. Its handles are closed through uv_close and freed in the last close callback. */
+/** One fd the layer created or adopted. Its timer (if any) is closed through uv_close and freed in the close callback. */
 struct TrackedFd {
   LoopState* state;
   int fd;
+  uint32_t gen = 0;         // tells this record from an earlier one of the same fd number in epoll's reports
   bool listener = false;    // readiness means accept4, not recv
-  bool pollInit = false;    // `poll` has been uv_poll_init'ed and must be uv_close'd
+  bool registered = false;  // in the loop's epoll set (with `mask`), so it must be removed before close
+  bool everPolled = false;  // registered at least once (pollsCreated; the one-time O_NONBLOCK / libuv checks)
+  bool nonblocking = false; // made with O_NONBLOCK by this layer (accept4, socket): no FIONBIO needed
   bool timerInit = false;   // `backoff` has been uv_timer_init'ed and must be uv_close'd
   bool reading = false;     // deliver EV_DATA on readability
   bool wantWrite = false;   // deliver one EV_WRITABLE on writability
@@ -54,7 +61,7 @@ struct TrackedFd {
   bool pollDeferred = false;  // just accepted: not polled yet (see startDeferredPolls)
   bool readAgain = false;     // its read at accept found nothing: read once more next turn before polling
   bool nativeWrite = false;   // native has bytes of its own to send (TLS ciphertext): poll for writability
-  int mask = 0;             // events the poll handle is started with (0 = stopped)
+  int mask = 0;             // UV_READABLE | UV_WRITABLE the fd is registered for in the epoll set (0 = not registered)
   int openHandles = 0;      // handles still waiting for their close callback
   uint64_t backoffMs = 0;   // current EMFILE backoff (0 = none)
   Prelude* prelude = nullptr;        // connection still in a pre-HTTP stage (not reported to JS yet)
@@ -63,7 +70,6 @@ struct TrackedFd {
   uint32_t preludeTimeoutMs = 0;     // listener: how long a new connection may take to open
   ProxyPolicy* proxyPolicy = nullptr;  // listener: PROXY header required (nullptr = off)
   ProxyInfo* proxy = nullptr;          // connection: what its PROXY header said (nullptr = none)
-  uv_poll_t poll;
   uv_timer_t backoff;
 };
 
@@ -99,7 +105,11 @@ struct LoopState {
   size_t recvCap = 0;
   size_t recvUsed = 0;
   int pendingCloses = 0;        // uv_close calls still waiting for their callback
-  double pollsCreated = 0;      // uv_poll_init calls so far (diagnostics: pollsCreated())
+  double pollsCreated = 0;      // fds ever added to the epoll set (diagnostics: pollsCreated())
+  int epfd = -1;                // the epoll set of every polled fd (epoll-set.cc); -1 before init()
+  uv_poll_t epollPoll;          // libuv's one handle on epfd: ref'd while a ref'd fd is registered
+  int refdRegistered = 0;       // registered fds with ref = true
+  uint32_t nextGen = 0;         // TrackedFd::gen of the next tracked fd
   std::vector<int> deferredPolls;  // fds accepted this turn whose polling starts after delivery, if still open
   std::vector<int> retryReads;     // fds whose read at accept found nothing: read again next turn, then poll
   std::vector<int> fdStarvedListeners;  // listeners backing off after EMFILE/ENFILE: the next fd close resumes them
@@ -140,10 +150,16 @@ LoopState* createLoopState(napi_env env);
 TrackedFd* trackFd(LoopState* s, int fd);
 /** Stops tracking fd: stops and closes its handles; closes the fd itself when closeFd. Returns close()'s result. */
 int forgetFd(LoopState* s, TrackedFd* t, bool closeFd);
-/** Makes sure t->poll is initialised; 0 or a negative libuv (= -errno) code. */
-int ensurePoll(TrackedFd* t);
-/** Starts/stops t->poll so it matches reading/wantWrite; 0 or -errno. */
+/** Registers/modifies/removes t in the epoll set so it matches reading/wantWrite (accepting); 0 or -errno. */
 int applyMask(TrackedFd* t);
+
+/** The loop's epoll set (epoll-set.cc): created by init(), polled by one uv_poll, closed at teardown. */
+int openEpollSet(LoopState* s);
+/** Sets t's interest (UV_READABLE | UV_WRITABLE; 0 removes it from the set); 0 or -errno. */
+int setInterest(TrackedFd* t, int want);
+/** t keeps the loop alive (or not) while it is registered. */
+void setFdRef(TrackedFd* t, bool on);
+void closeEpollSet(LoopState* s);
 
 /** One recv into the turn's buffer, as on readiness: EV_DATA (true), nothing (EAGAIN, no room), or EV_EOF/EV_ERROR (stops reading). */
 bool recvOnce(LoopState* s, TrackedFd* t);
@@ -163,8 +179,9 @@ void closeStateHandle(LoopState* s, uv_handle_t* handle);
 /** Before delivery: appends the inotify events queued so far, then moves them ahead of the turn's other records. */
 void drainInotify(LoopState* s);
 
-/** libuv callbacks that serve a connection fd and a listener fd (readiness.cc, accept.cc). */
-void onConnReady(uv_poll_t* handle, int status, int events);
-void onListenReady(uv_poll_t* handle, int status, int events);
+/** Readiness of a connection fd and of a listener fd (readiness.cc, accept.cc), as libuv's uv_poll reported it:
+ *  status < 0 (the socket has an error; t is no longer registered) or events (UV_READABLE | UV_WRITABLE). */
+void onConnReady(TrackedFd* t, int status, int events);
+void onListenReady(TrackedFd* t, int status, int events);
 
 }  // namespace sluice

@@ -1,4 +1,4 @@
-// Connection readiness: per-fd uv_poll_t (level-triggered), recv on readability straight into the shared JS buffer.
+// Connection readiness (from the loop's epoll set, level-triggered): recv on readability straight into the shared JS buffer.
 // Native does the recv on readiness so one turn costs one crossing, not one per ready fd.
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -32,16 +32,14 @@ bool recvOnce(LoopState* s, TrackedFd* t) {
   return false;
 }
 
-void onConnReady(uv_poll_t* handle, int status, int events) {
-  TrackedFd* t = static_cast<TrackedFd*>(handle->data);
+void onConnReady(TrackedFd* t, int status, int events) {
   LoopState* s = t->state;
   if (t->prelude != nullptr) {
     onPreludeReady(s, t, status, events);  // not JS's yet: native finishes (or closes) it first
     return;
   }
   if (status < 0) {
-    // libuv reports any POLLERR as UV_EBADF and has already stopped the handle: fetch the socket's real error.
-    t->mask = 0;
+    // Any POLLERR comes as UV_EBADF (as from uv_poll) with the fd already out of the set: fetch the real error.
     if (s->eventCount >= s->eventCap) {
       applyMask(t);  // no room this turn: re-arm, the error is reported next turn
       return;
@@ -129,8 +127,7 @@ napi_value SetRef(napi_env env, napi_callback_info info) {
   int64_t err = 0;
   TrackedFd* t = connFromArgs(env, info, &on, &err);
   if (t == nullptr) return returnInt(env, err);
-  t->ref = on;
-  if (t->pollInit) on ? uv_ref(reinterpret_cast<uv_handle_t*>(&t->poll)) : uv_unref(reinterpret_cast<uv_handle_t*>(&t->poll));
+  setFdRef(t, on);
   if (t->timerInit) {
     on ? uv_ref(reinterpret_cast<uv_handle_t*>(&t->backoff)) : uv_unref(reinterpret_cast<uv_handle_t*>(&t->backoff));
   }
@@ -146,7 +143,7 @@ napi_value Close(napi_env env, napi_callback_info info) {
   return returnInt(env, forgetFd(t->state, t, true));
 }
 
-/* () -> number of poll handles ever created in this environment (diagnostics and tests) */
+/* () -> number of fds ever added to the epoll set in this environment (diagnostics and tests) */
 Napi::Value PollsCreated(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<LoopState*>(info.Data())->pollsCreated);
 }

@@ -1,8 +1,8 @@
-// One accepted socket as a flat state machine: its received bytes (a queue that leftovers go back into), its write
+// One accepted socket as a flat state machine: its received bytes (receive-queue.ts, the base class), its write
 // backlog, its phase and deadline (changed only by enter(), from one table), and its abort signal. Key decision: no
 // closure, promise or helper object is made per connection on the hot path. The protocol loop waits for bytes by
 // parking a plain function (onReadable); the reactor calls it once a whole batch has been taken in.
-import { Input, ResumableSource, suspend, type Done, type Suspend } from '../conduit/index.js';
+import { ResumableSource, suspend, type Done, type Suspend } from '../conduit/index.js';
 import type { NativeBinding } from '../native/index.js';
 import { ConnectionError } from './connection-error.js';
 import { forwardedClient } from './forwarded.js';
@@ -10,6 +10,7 @@ import { Phase, timeoutOf } from './phase.js';
 import { connectionRemote, type RemoteInfo } from './remote.js';
 import type { RequestHead } from './request-head.js';
 import { pushCopies, type ReceiveCopier } from './receive-copy.js';
+import { QueueInput, ReceiveQueue } from './receive-queue.js';
 import type { Settings } from './settings.js';
 import type { TimeoutHandle } from './timeout.js';
 import type { Transport, TransportInfo } from './transport.js';
@@ -27,6 +28,8 @@ export interface ConnectionHost {
   detach(conn: Connection): void;
   /** Sends what is corked for the connection before its fd closes. */
   beforeClose(conn: Connection): void;
+  /** The connection will close once its corked bytes are sent (the flush may then close its fd itself). */
+  closeAfterFlush(): void;
   /** Runs conn.onReadable soon: after the current event batch, or in a microtask outside one. */
   markReady(conn: Connection): void;
   /** Queues bytes for conn in order (corked when small). */
@@ -68,7 +71,7 @@ export interface UpgradedHooks {
 export type Continuation<C> = { resume(conn: C): void }['resume'];
 
 /** An accepted socket and its state; `O` is the server that owns it. */
-export class Connection<O extends ConnectionOwner = ConnectionOwner> implements TimeoutHandle {
+export class Connection<O extends ConnectionOwner = ConnectionOwner> extends ReceiveQueue implements TimeoutHandle {
   /** Deadline on the timeout manager's clock (Infinity = none). Written only by enter(). */
   deadline = Infinity;
   /** Index in the owner's timeout manager (-1 = not tracked). */
@@ -79,12 +82,6 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
   onReadable: Continuation<this> | null = null;
   /** Queued in the reactor's ready list. */
   ready = false;
-  /** Received chunks not yet consumed, oldest first (chunks[first..]). */
-  private readonly chunks: Uint8Array[] = [];
-  private first = 0;
-  /** Bytes of chunks[first] already consumed (heads parsed in place). */
-  private offset = 0;
-  private queued = 0;
   private eof = false;
   private failure: Error | null = null;
   /** The connection's client, read once when a request first asks (undefined: not yet). */
@@ -100,6 +97,11 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
   corkDesc = -1;
   /** Close as soon as everything queued has been sent (closeWhenSent). */
   closeAfterSend = false;
+  /** The peer sent its last request (Connection: close, or HTTP/1.0 without keep-alive; RFC 9112 §9.6): it sends
+   *  nothing more, so our FIN may ride in the last response's segment (the reactor's flush closes the fd natively). */
+  lastExchange = false;
+  /** The fd was closed natively (by the flush that sent the last bytes): destroy() must not close it again. */
+  fdClosed = false;
   closed = false;
   /** Requests this connection has carried (graceful shutdown treats a connection that carried none as in flight). */
   served = 0;
@@ -121,7 +123,9 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
     readonly owner: O,
     /** What carries the bytes (TCP, TLS): file sending and the half-close differ. */
     readonly transport: Transport,
-  ) {}
+  ) {
+    super();
+  }
 
   // ** Phases and deadlines: the one place that writes them.
 
@@ -171,8 +175,7 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
 
   /** Queues received bytes (an owned copy). */
   pushData(chunk: Uint8Array): void {
-    this.chunks.push(chunk);
-    this.queued += chunk.length;
+    this.enqueueChunk(chunk);
     if (this.phase === Phase.Body) this.countBodyBytes(chunk.length);
     else if (this.phase === Phase.Upgraded && this.upgradedTimeoutMs > 0) this.enter(Phase.Upgraded);
     if (this.queued >= READ_HIGH_WATER && this.reading) {
@@ -251,68 +254,11 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
     return this.eof;
   }
 
-  /** Whether received bytes are waiting (pipelined requests, leftovers). */
-  hasBuffered(): boolean {
-    return this.first < this.chunks.length;
-  }
-
-  /** The oldest unconsumed chunk, or null; its bytes before headOffset are already consumed. */
-  peek(): Uint8Array | null {
-    return this.first < this.chunks.length ? this.chunks[this.first]! : null;
-  }
-
-  /** How much of the oldest chunk is consumed: pipelined heads are parsed in place, one after another. */
-  get headOffset(): number {
-    return this.offset;
-  }
-
-  /** Consumes `n` bytes of the oldest chunk (a head parsed in place): no copy, no view. */
-  consume(n: number): void {
-    const c = this.chunks[this.first]!;
-    this.offset += n;
-    this.queued -= n;
-    if (this.offset >= c.length) this.dropFirst();
-    else this.resumeReading();
-  }
-
-  /** Takes the rest of the oldest chunk off the queue (null when there is none). */
-  shift(): Uint8Array | null {
-    if (this.first === this.chunks.length) return null;
-    const whole = this.chunks[this.first]!;
-    const c = this.offset === 0 ? whole : whole.subarray(this.offset);
-    this.queued -= c.length;
-    this.dropFirst();
-    return c;
-  }
-
-  private dropFirst(): void {
-    this.chunks[this.first++] = EMPTY;
-    this.offset = 0;
-    if (this.first === this.chunks.length) {
-      this.chunks.length = 0;
-      this.first = 0;
-    }
-    this.resumeReading();
-  }
-
-  private resumeReading(): void {
+  protected resumeReading(): void {
     if (!this.reading && this.queued < READ_HIGH_WATER / 2 && !this.closed) {
       this.reading = true;
       this.host.native.setReading(this.fd, true);
     }
-  }
-
-  /** Puts bytes back in front of the queue (a leftover: the next read returns them first). */
-  unread(bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
-    if (this.offset > 0) {
-      // The partly consumed chunk keeps only its rest, so the leftover can go in front of it.
-      this.chunks[this.first] = this.chunks[this.first]!.subarray(this.offset);
-      this.offset = 0;
-    }
-    if (this.first > 0) this.chunks[--this.first] = bytes;
-    else this.chunks.unshift(bytes);
-    this.queued += bytes.length;
   }
 
   /** The next received chunk, DONE at EOF, or SUSPEND until one arrives (a conduit pull). */
@@ -327,7 +273,7 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
 
   /** Whether a read would not wait: bytes, EOF, an error, or a closed connection. */
   get readable(): boolean {
-    return this.first < this.chunks.length || this.failure !== null || this.eof || this.closed;
+    return this.hasBuffered() || this.failure !== null || this.eof || this.closed;
   }
 
   /** Parks `fn` until the connection is readable; calls it (via the reactor's ready list) once, then forgets it. */
@@ -338,7 +284,7 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
 
   /** The rest of the input as a resumable source: reads come from the queue and leftovers go back into it. */
   input(): ResumableSource<Uint8Array> {
-    this.resumable ??= ResumableSource.over(new ConnectionInput(this));
+    this.resumable ??= ResumableSource.over(new QueueInput(this));
     return this.resumable;
   }
 
@@ -404,7 +350,10 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
     this.closeAfterSend = true;
     // Only corked: the flush at the end of this wave sends it and closes (a short send arms the send timeout then).
     if (this.backlogBytes > 0) this.enter(Phase.Send);
-    else this.enter(Phase.App);
+    else {
+      if (this.lastExchange) this.host.closeAfterFlush();
+      this.enter(Phase.App);
+    }
   }
 
   // ** Closing
@@ -423,7 +372,7 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
     if (this.closed) return;
     this.host.beforeClose(this);
     this.closed = true;
-    this.host.native.close(this.fd);
+    if (!this.fdClosed) this.host.native.close(this.fd);
     this.host.detach(this);
     this.wakeReaders();
     // Only a waiter or a signal needs the reason: an Error captures a stack, which costs microseconds per connection.
@@ -462,8 +411,6 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> implements 
   }
 }
 
-const EMPTY = new Uint8Array(0);
-
 function closedError(): ConnectionError {
   return new ConnectionError('ECONNRESET', 'connection closed');
 }
@@ -471,20 +418,4 @@ function closedError(): ConnectionError {
 /** Why a connection's signal aborts when the peer closed its side: a client going away reads as ECONNRESET. */
 function clientClosed(): ConnectionError {
   return new ConnectionError('ECONNRESET', 'client closed the connection');
-}
-
-/** The connection's queue as a conduit Input: leftovers go back into the queue, so every reader sees one order. */
-class ConnectionInput extends Input<Uint8Array> {
-  constructor(private readonly conn: Connection) {
-    super(null);
-  }
-  override pull(): Uint8Array | Done | Suspend {
-    return this.conn.read();
-  }
-  override leftover(x: Uint8Array): void {
-    this.conn.unread(x);
-  }
-  override hasLeftovers(): boolean {
-    return this.conn.hasBuffered();
-  }
 }

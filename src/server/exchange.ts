@@ -52,7 +52,10 @@ function respondWith(engine: Engine, conn: Connection, req: Request, body: BodyS
   if (res.kind === 'upgrade') return switchProtocols(engine, conn, req, body, res);
   body.beginResponse(res.kind === 'stream');
   const head = req.head;
-  let keepAlive = wantsKeepAlive(head) && !engine.shuttingDown && !conn.failed && !appCloses(res.headers);
+  const clientKeeps = wantsKeepAlive(head);
+  // The client's last request: its response's segment can carry our FIN (Connection.lastExchange).
+  if (!clientKeeps) conn.lastExchange = true;
+  let keepAlive = clientKeeps && !engine.shuttingDown && !conn.failed && !appCloses(res.headers);
   // An unread body we could not drain cheaply ends the connection: say so in this response (RFC 9112 §9.6). A stream
   // may still read it as it goes (an echo), so it is judged after the response: finishRequest closes if it must.
   if (keepAlive && (body.awaitingContinue || (res.kind !== 'stream' && body.remaining > settings.maxBodyFlush))) keepAlive = false;

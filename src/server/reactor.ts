@@ -3,18 +3,14 @@
 // Key decision: a batch is taken in whole before any protocol loop runs: received bytes are queued on their
 // connections, and the loops parked on those connections run afterwards from one ready list (no promise per wait).
 import {
-  EAGAIN, EV_ACCEPT, EV_ACCEPT_ERROR, EV_DATA, EV_EOF, EV_ERROR, EV_INOTIFY, EV_WRITABLE, EVENT_RECORD_INT32, FLUSH_CHAIN_MAX, FLUSH_RECORD_INT32,
-  loadNative, sysError, type NativeBinding,
+  EAGAIN, EV_ACCEPT, EV_ACCEPT_ERROR, EV_DATA, EV_EOF, EV_ERROR, EV_INOTIFY, EV_WRITABLE, EVENT_RECORD_INT32, loadNative, sysError,
+  type NativeBinding,
 } from '../native/index.js';
 import type { Connection, ConnectionHost } from './connection.js';
+import { CORK_MAX_WRITE, CorkWindow } from './cork.js';
 
 const MAX_EVENTS = 4096;
 const RECV_BUFFER_BYTES = 1024 * 1024;
-const CORK_BYTES = 256 * 1024;
-/** Writes larger than this skip the cork buffer (one copy less, one syscall either way). */
-const CORK_MAX_WRITE = 16 * 1024;
-const MAX_DESC = 1024;
-const R = FLUSH_RECORD_INT32;
 
 /** Who receives accepted connections for a listening fd. */
 export interface Listener {
@@ -40,17 +36,8 @@ export class Reactor implements ConnectionHost {
   private readonly listeners = new Map<number, Listener>();
   private readonly events = new Int32Array(MAX_EVENTS * EVENT_RECORD_INT32);
   private readonly recvBuffer = Buffer.allocUnsafeSlow(RECV_BUFFER_BYTES);
-  private readonly out = Buffer.allocUnsafeSlow(CORK_BYTES);
-  private outLen = 0;
-  private readonly desc = new Int32Array(MAX_DESC * FLUSH_RECORD_INT32);
-  private descConn: Array<Connection | null> = new Array<Connection | null>(MAX_DESC).fill(null);
-  private descCount = 0;
-  private flushScheduled = false;
-  private readonly flushTick = (): void => {
-    this.flushScheduled = false;
-    this.flush();
-  };
-  private readonly scheduleFlushTick = (): void => process.nextTick(this.flushTick);
+  /** This wave's corked output and its one flush. */
+  private readonly cork: CorkWindow;
   /** Connections whose parked loop (onReadable) runs after the current batch. */
   private ready: Connection[] = [];
   private dispatching = false;
@@ -63,6 +50,7 @@ export class Reactor implements ConnectionHost {
   inotify: ((wd: number, mask: number, nameAt: number, names: Uint8Array) => void) | null = null;
 
   constructor(readonly native: NativeBinding) {
+    this.cork = new CorkWindow(native);
     native.init((count) => this.dispatch(count), this.events, this.recvBuffer);
   }
 
@@ -86,6 +74,11 @@ export class Reactor implements ConnectionHost {
     this.conns[conn.fd] = conn;
   }
 
+  /** conn closes once its corked bytes are sent: the flush may close it natively, right behind them. */
+  closeAfterFlush(): void {
+    this.cork.closeAfterFlush();
+  }
+
   /** Sends conn's corked bytes before its fd closes (an error response right before a close). */
   beforeClose(conn: Connection): void {
     if (conn.corkDesc >= 0) this.flush();
@@ -94,7 +87,7 @@ export class Reactor implements ConnectionHost {
   /** Forgets a closed connection; late events for its fd number are ignored. */
   detach(conn: Connection): void {
     if (this.conns[conn.fd] === conn) this.conns[conn.fd] = undefined;
-    if (conn.corkDesc >= 0) this.descConn[conn.corkDesc] = null;
+    if (conn.corkDesc >= 0) this.cork.forget(conn);
     conn.corkDesc = -1;
   }
 
@@ -181,7 +174,7 @@ export class Reactor implements ConnectionHost {
       conn.enqueue(data);
       return;
     }
-    this.out.set(data, at);
+    this.cork.buffer.set(data, at);
   }
 
   /**
@@ -216,73 +209,24 @@ export class Reactor implements ConnectionHost {
     } else this.queueBacklog(conn, body.subarray(sent - head.length));
   }
 
-  /**
-   * Reserves `n` bytes of cork space for conn and returns their offset in corkBuffer(); the caller fills them at once.
-   * Callers that can measure first (response heads) write straight into the cork buffer: no intermediate copy.
-   * Returns -1 when a flush left conn with a backlog (the caller must then queue behind it: write()).
-   */
+  /** Reserves `n` bytes of cork space for conn: their offset in corkBuffer, or -1 (see CorkWindow.reserve). */
   reserve(conn: Connection, n: number): number {
-    if (this.outLen + n > CORK_BYTES || this.descCount === MAX_DESC) this.flush();
-    if (conn.backlogBytes > 0 || conn.closed) return -1;
-    const desc = this.desc;
-    let d = conn.corkDesc;
-    let follows = 0;
-    if (d >= 0 && (d !== this.descCount - 1 || desc[d * R + 1]! + desc[d * R + 2]! !== this.outLen)) {
-      // Not contiguous with this connection's earlier corked bytes (a publish to many sockets, one frame after
-      // another): a new record chained to them, so native sends the chain in order in one sendmsg.
-      follows = desc[d * R + 5]! + 1;
-      if (follows === FLUSH_CHAIN_MAX) {
-        this.flush();
-        if (conn.backlogBytes > 0 || conn.closed) return -1;
-        follows = 0;
-      } else desc[d * R + 4] = this.descCount;
-      d = -1;
-    }
-    const at = this.outLen;
-    if (d >= 0) desc[d * R + 2]! += n;
-    else {
-      d = this.descCount++;
-      desc[d * R] = conn.fd;
-      desc[d * R + 1] = at;
-      desc[d * R + 2] = n;
-      desc[d * R + 4] = -1;
-      desc[d * R + 5] = follows;
-      this.descConn[d] = conn;
-      conn.corkDesc = d;
-    }
-    this.outLen = at + n;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      // nextTick from a microtask runs after the whole microtask wave: every response of the wave is corked by then.
-      queueMicrotask(this.scheduleFlushTick);
-    }
-    return at;
+    return this.cork.reserve(conn, n);
   }
 
   /** Takes back the last `n` reserved bytes of conn (a head that failed validation half-way through). */
   unreserve(conn: Connection, at: number, n: number): void {
-    const d = conn.corkDesc;
-    if (d < 0 || at + n !== this.outLen) return;
-    this.outLen = at;
-    this.desc[d * R + 2]! -= n;
-    // A chained record stays (empty): the record before it points at it.
-    if (this.desc[d * R + 2] === 0 && d === this.descCount - 1 && this.desc[d * R + 5] === 0) {
-      this.descCount--;
-      this.descConn[d] = null;
-      conn.corkDesc = -1;
-    }
+    this.cork.unreserve(conn, at, n);
   }
 
   /** Bytes corked for conn in this wave, not yet handed to the kernel. */
   corkedBytes(conn: Connection): number {
-    let n = 0;
-    for (let d = 0; d < this.descCount; d++) if (this.descConn[d] === conn) n += this.desc[d * R + 2]!;
-    return n;
+    return this.cork.corkedBytes(conn);
   }
 
   /** The cork buffer (for writers that reserve() space and fill it in place). */
   get corkBuffer(): Buffer {
-    return this.out;
+    return this.cork.buffer;
   }
 
   /** Whether conn can take a small write into the cork now (no backlog pending). */
@@ -290,38 +234,9 @@ export class Reactor implements ConnectionHost {
     return conn.backlogBytes === 0 && !conn.closed;
   }
 
-  /**
-   * Sends everything corked now: one native call for every connection; native arms writability for short sends.
-   * Connections waiting to close after their last bytes (closeWhenSent) close right after, once the cork is reset.
-   */
+  /** Sends everything corked now, in one native call (CorkWindow.flush). */
   flush(): void {
-    const count = this.descCount;
-    if (count === 0) return;
-    const short = this.native.flush(this.out, this.desc, count);
-    let closing: Connection[] | null = null;
-    for (let d = 0; d < count; d++) {
-      const conn = this.descConn[d];
-      this.descConn[d] = null;
-      if (conn === null || conn === undefined) continue;
-      conn.corkDesc = -1;
-      if (short !== 0) {
-        const len = this.desc[d * R + 2]!;
-        const sent = this.desc[d * R + 3]!;
-        if (sent >= 0 && sent < len) {
-          // The cork buffer is reused: the unsent tail must be copied. A chain's later records go behind its first.
-          const off = this.desc[d * R + 1]!;
-          const tail = Buffer.from(this.out.subarray(off + sent, off + len));
-          if (conn.backlogBytes === 0) conn.requeue(tail);
-          else conn.enqueue(tail);
-        } else if (sent < 0 && !conn.failed) conn.fail(sysError(sent, 'send'));
-      }
-      // Decided at the connection's last record (next = -1): an earlier one of its chain may have gone out whole.
-      if (this.desc[d * R + 4] === -1 && conn.closeAfterSend && (conn.backlogBytes === 0 || conn.failed)) (closing ??= []).push(conn);
-    }
-    this.descCount = 0;
-    this.outLen = 0;
-    // After the reset: a close runs hooks that may write (and flush) again.
-    if (closing !== null) for (const conn of closing) conn.destroy();
+    this.cork.flush();
   }
 
   private sendDirect(conn: Connection, data: Uint8Array): void {

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { constants } from 'node:os';
-import { EV_WRITABLE, FLUSH_RECORD_INT32 } from '../../src/native/index.js';
+import { EV_WRITABLE, FLUSH_CLOSE, FLUSH_CLOSED, FLUSH_RECORD_INT32 } from '../../src/native/index.js';
 import { useHub, checkFdLeaks } from './support/event-hub.js';
 
 const { EBADF, EINVAL, EPIPE } = constants.errno;
@@ -39,6 +39,34 @@ test('flush sends every record of one buffer to its fd and writes back the bytes
   t.is(drain(b1).toString(), 'AAAcc');
   t.is(drain(b2).toString(), 'BBBB');
   for (const fd of [a1, b1, a2, b2]) native.close(fd);
+});
+
+test('a lone record marked FLUSH_CLOSE is sent whole, then its fd is closed in the same call (peer: bytes, then EOF)', (t) => {
+  const [a1, b1] = pair();
+  const [a2, b2] = pair();
+  const buf = Buffer.from('last responseother');
+  const desc = records([a1, 0, 13], [a2, 13, 5]);
+  desc[5] = FLUSH_CLOSE;
+  t.is(native.flush(buf, desc, 2), 0);
+  t.deepEqual([desc[3], desc[5], desc[9], desc[11]], [13, FLUSH_CLOSED, 5, 0]);
+  t.is(drain(b1).toString(), 'last response');
+  t.is(native.recv(b1, Buffer.alloc(8), 0, 8), 0, 'EOF: a1 is closed');
+  t.is(native.close(a1), -EBADF, 'already closed natively: never closed twice');
+  t.is(drain(b2).toString(), 'other');
+  for (const fd of [b1, a2, b2]) native.close(fd);
+});
+
+test('FLUSH_CLOSE on a chain head is ignored: the fd stays open', (t) => {
+  const [a1, b1] = pair();
+  const buf = Buffer.from('AAB');
+  const desc = records([a1, 0, 2], [a1, 2, 1]);
+  desc.set([1, FLUSH_CLOSE], 4);
+  desc.set([-1, 1], FLUSH_RECORD_INT32 + 4);
+  t.is(native.flush(buf, desc, 2), 0);
+  t.not(desc[5], FLUSH_CLOSED);
+  t.is(drain(b1).toString(), 'AAB');
+  t.is(native.close(a1), 0);
+  native.close(b1);
 });
 
 test('a chain of one fd\'s records goes out in order with its head, each record getting its own count', (t) => {
@@ -95,6 +123,21 @@ test('a short flush record arms EV_WRITABLE by itself', async (t) => {
   const event = await hub.next(a);
   t.is(event.kind, EV_WRITABLE);
   native.close(a);
+  native.close(b);
+});
+
+test('a FLUSH_CLOSE record the socket cannot take whole leaves the fd open and armed, for the rest to follow', async (t) => {
+  const [a, b] = pair();
+  const big = new Uint8Array(4 << 20).fill(7);
+  const desc = records([a, 0, big.length]);
+  desc[5] = FLUSH_CLOSE;
+  t.is(native.flush(big, desc, 1), 1);
+  const sent = desc[3]!;
+  t.true(sent > 0 && sent < big.length, `sent ${sent}`);
+  t.not(desc[5], FLUSH_CLOSED);
+  t.is(drain(b).length, sent);
+  t.is((await hub.next(a)).kind, EV_WRITABLE, 'still open and waiting to send the rest');
+  t.is(native.close(a), 0);
   native.close(b);
 });
 

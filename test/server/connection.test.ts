@@ -24,6 +24,7 @@ function setup(settings = resolveSettings({ port: 0 })): Setup {
     log,
     detach: () => void log.push('detach'),
     beforeClose: () => void log.push('beforeClose'),
+    closeAfterFlush: () => void log.push('closeAfterFlush'),
     markReady: (c: Connection) => {
       log.push('ready');
       const fn = c.onReadable;
