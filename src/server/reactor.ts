@@ -10,8 +10,8 @@ import type { Connection, ConnectionHost } from './connection.js';
 
 const MAX_EVENTS = 4096;
 const RECV_BUFFER_BYTES = 1024 * 1024;
-/** Room for a publish wave: 8 messages of 64 bytes to 1,000 subscribers, each subscriber's chain in one send. */
-const CORK_BYTES = 1024 * 1024;
+/** Also what a client that does not read can make a connection queue before its loop waits (test/server/http1). */
+const CORK_BYTES = 256 * 1024;
 /** Writes larger than this skip the cork buffer (one copy less, one syscall either way). */
 const CORK_MAX_WRITE = 16 * 1024;
 /** Records per flush: a publish to N sockets takes N (the chained records of one wave), so 1,024 flushed every publish. */
