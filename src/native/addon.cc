@@ -35,6 +35,7 @@ static const RawExport RAW_EXPORTS[] = {
     {"setTls", SetTls},
     {"rotateTicketKeys", RotateTicketKeys},
     {"unmask", Unmask},
+    {"copyUnmask", CopyUnmask},
     {"inotifyAddWatch", InotifyAddWatch},
     {"inotifyRmWatch", InotifyRmWatch},
 };

@@ -355,6 +355,10 @@ export interface NativeBytes {
   /** XORs buf[offset, offset + length) in place with a WebSocket masking key (the 4 wire bytes as a big-endian u32,
    *  RFC 6455 §5.3), starting at key byte maskOffset (0-3): 0, or -EINVAL on bad arguments. */
   unmask(buf: Uint8Array, offset: number, length: number, mask: number, maskOffset: number): number;
+  /** Copies src[srcOffset, +length) to dst[dstOffset, +length) XORed with a masking key as unmask() does, in one pass
+   *  (a received frame copied out of the receive buffer already unmasked): 0, or -EINVAL on bad arguments or
+   *  overlapping views. */
+  copyUnmask(src: Uint8Array, srcOffset: number, dst: Uint8Array, dstOffset: number, length: number, mask: number, maskOffset: number): number;
   /** The accept path's PROXY header parser over bytes (tests, fuzzing): a header and its length, need-more for a valid
    *  prefix, or an error code. Throws a TypeError (ERR_INVALID_ARG_TYPE) for anything but a Uint8Array. */
   parseProxyHeader(bytes: Uint8Array): NativeProxyParse;

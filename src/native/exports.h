@@ -58,6 +58,7 @@ Napi::Value ProxyInfoOf(const Napi::CallbackInfo& info);
 Napi::Value ProxyStats(const Napi::CallbackInfo& info);
 // mask.cc
 napi_value Unmask(napi_env env, napi_callback_info info);
+napi_value CopyUnmask(napi_env env, napi_callback_info info);
 // inotify.cc
 napi_value InotifyAddWatch(napi_env env, napi_callback_info info);
 napi_value InotifyRmWatch(napi_env env, napi_callback_info info);

@@ -8,7 +8,8 @@ import type { Connection } from './connection.js';
 const CORK_BYTES = 256 * 1024;
 /** Writes larger than this skip the cork buffer (one copy less, one syscall either way). */
 export const CORK_MAX_WRITE = 16 * 1024;
-const MAX_DESC = 1024;
+/** Records per flush: a publish to N sockets takes N (the chained records of one wave), so 1,024 flushed every publish. */
+const MAX_DESC = 16 * 1024;
 const R = FLUSH_RECORD_INT32;
 
 /** The process's cork buffer and its flush records (one per Reactor). */

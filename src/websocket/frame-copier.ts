@@ -1,9 +1,12 @@
 // How a WebSocket copies received bytes out of the engine's receive buffer (a ReceiveCopier). Key decision: a large
 // frame whose header is all there is copied once, into one buffer of the length the header announces, and queued
 // when complete: the receiver then reads the message as a view, never joining 64 KiB chunks with Buffer.concat.
-// Everything else (small frames, a header split across receives, a frame over the limit) goes out in plain chunks.
+// Its payload is unmasked in the same pass (the copy's masking key is then 0, which the receiver skips), so a large
+// message is read once on its way in. Everything else (small frames, a header split across receives, a frame over
+// the limit) goes out in plain chunks, still masked.
 import { pushCopies, type ChunkSink, type ReceiveCopier } from '../server/index.js';
 import { MAX_HEADER_LENGTH } from './frame.js';
+import { copyUnmask } from './mask.js';
 
 /** Frames from this total size on get a buffer of their own (smaller ones rarely span chunks; one copy covers many). */
 export const OWN_FRAME_MIN = 4 * 1024;
@@ -30,6 +33,10 @@ export class FrameCopier implements ReceiveCopier {
   /** The large frame being filled (queued once full), or null. */
   private frame: Buffer | null = null;
   private filled = 0;
+  /** Whether the frame's payload is being unmasked as it is copied, with this key from key byte maskOffset on. */
+  private unmasking = false;
+  private mask = 0;
+  private maskOffset = 0;
   /** Bytes of the current small (or oversized) frame still to pass through in plain chunks. */
   private passLeft = 0;
   /** The start of a header cut off at the end of a receive (made when first needed), and how much of it there is. */
@@ -48,7 +55,10 @@ export class FrameCopier implements ReceiveCopier {
       const frame = this.frame;
       if (frame !== null) {
         const n = Math.min(end - at, frame.length - this.filled);
-        src.copy(frame, this.filled, at, at + n);
+        if (this.unmasking) {
+          copyUnmask(src, at, at + n, frame, this.filled, this.mask, this.maskOffset);
+          this.maskOffset = (this.maskOffset + n) & 3;
+        } else src.copy(frame, this.filled, at, at + n);
         this.filled += n;
         at += n;
         run = at;
@@ -71,10 +81,34 @@ export class FrameCopier implements ReceiveCopier {
           pushCopies(src, run, at, sink);
           this.frame = Buffer.allocUnsafe(length);
           this.filled = 0;
+          at = run = this.startUnmasking(src, at, end);
         } else this.passLeft = length;
       }
     }
     pushCopies(src, run, end, sink);
+  }
+
+  /**
+   * The large frame just begun at src[at]: when its whole header, masking key included, is in this receive, the
+   * header goes into the frame with a key of 0 (RFC 6455 §5.3: XOR with 0 leaves the payload as it is) and the
+   * payload will be unmasked while copied. Returns where copying continues. An unmasked frame, or a header whose key
+   * is cut off, is copied as it came (the receiver unmasks, or refuses it).
+   */
+  private startUnmasking(src: Buffer, at: number, end: number): number {
+    this.unmasking = false;
+    const b1 = src[at + 1]!;
+    if ((b1 & 0x80) === 0) return at;
+    const size = b1 & 0x7f;
+    const header = (size === 126 ? 4 : size === 127 ? 10 : 2) + 4;
+    if (end - at < header) return at;
+    const frame = this.frame!;
+    src.copy(frame, 0, at, at + header - 4);
+    frame.fill(0, header - 4, header);
+    this.mask = src.readUInt32BE(at + header - 4);
+    this.maskOffset = 0;
+    this.unmasking = true;
+    this.filled = header;
+    return at + header;
   }
 
   /** A header begins at src[at] but its length field is cut off: keep its start (it still passes through). */

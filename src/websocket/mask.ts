@@ -1,5 +1,6 @@
-// Unmasking client payloads (RFC 6455 §5.3) in place. Key decision: a JS loop for short payloads, the addon's
-// unmask (8 bytes per step) from NATIVE_UNMASK_MIN bytes on, where it beats the loop (bench/ws-hot-loops.ts).
+// Unmasking client payloads (RFC 6455 §5.3), in place or while copying them out of the receive buffer. Key decision:
+// a JS loop for short payloads, the addon's unmask (8 bytes per step) from NATIVE_UNMASK_MIN bytes on, where it beats
+// the loop (bench/ws-hot-loops.ts); a large frame is copied and unmasked in one native pass (frame-copier.ts).
 import { loadNative, type NativeBytes } from '../server/index.js';
 
 /** From this many bytes on the native unmask is faster than the JS loop despite the crossing. */
@@ -49,4 +50,15 @@ export function unmaskJs(buf: Uint8Array, start: number, end: number, mask: numb
   if (i < end) buf[i++] ^= k0;
   if (i < end) buf[i++] ^= k1;
   if (i < end) buf[i] ^= k2;
+}
+
+/**
+ * Copies src[start, end) to dst[at] XORed with `mask` from key byte `maskOffset` on: unmask() fused with the copy, so
+ * a large payload is read once. src and dst must not overlap.
+ */
+export function copyUnmask(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number, mask: number, maskOffset: number): void {
+  const addon = nativeBytes();
+  if (addon !== null && addon.copyUnmask(src, start, dst, at, end - start, mask, maskOffset) === 0) return;
+  dst.set(src.subarray(start, end), at);
+  unmaskJs(dst, at, at + end - start, mask, maskOffset);
 }

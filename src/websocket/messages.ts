@@ -186,7 +186,8 @@ class ReceiverStage extends StoppingStage<Received> {
     const chunk = this.chunk;
     const start = this.pos;
     const end = start + Math.min(this.remaining, chunk.length - start);
-    if (this.rules.masked) unmask(chunk, start, end, this.mask, this.maskOffset);
+    // A key of 0 changes nothing: the frame copier already unmasked a large frame and left 0 in its place.
+    if (this.rules.masked && this.mask !== 0) unmask(chunk, start, end, this.mask, this.maskOffset);
     this.maskOffset = (this.maskOffset + end - start) & 3;
     this.remaining -= end - start;
     this.pos = end;

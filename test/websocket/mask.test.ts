@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadNative, NativeLoadError, WIRE_CONSTANTS } from '../../src/native/index.js';
-import { NATIVE_UNMASK_MIN, unmask, unmaskJs } from '../../src/websocket/mask.js';
+import { copyUnmask, NATIVE_UNMASK_MIN, unmask, unmaskJs } from '../../src/websocket/mask.js';
 
 const MASK = 0x9d3f1a77;
 
@@ -44,6 +44,36 @@ for (const [name, f] of implementations) {
     t.pass();
   });
 }
+
+test('copyUnmask writes the unmasked bytes at the destination and leaves the source and the rest alone', (t) => {
+  const data = random(9000, 11);
+  for (const length of [0, 1, 7, 8, 9, 300, 8191]) {
+    for (const offset of [0, 1, 3]) {
+      const src = Uint8Array.from(data);
+      const dst = new Uint8Array(length + 40).fill(0xaa);
+      copyUnmask(src, 5, 5 + length, dst, 20, MASK, offset);
+      const want = Uint8Array.from(data.subarray(5, 5 + length));
+      reference(want, 0, length, MASK, offset);
+      if (!Buffer.from(dst.subarray(20, 20 + length)).equals(Buffer.from(want))) return t.fail(`length ${length}, offset ${offset}`);
+      if (dst.subarray(0, 20).some((b) => b !== 0xaa) || dst.subarray(20 + length).some((b) => b !== 0xaa)) return t.fail('wrote outside');
+      if (!Buffer.from(src).equals(Buffer.from(data))) return t.fail('changed the source');
+    }
+  }
+  t.pass();
+});
+
+test('the native copyUnmask refuses out-of-bounds and overlapping views with -EINVAL, never throws', (t) => {
+  const native = loadNative();
+  const EINVAL = constants.errno.EINVAL;
+  const a = new Uint8Array(64);
+  const b = new Uint8Array(64);
+  t.is(native.copyUnmask(a, 0, b, 60, 8, MASK, 0), -EINVAL);
+  t.is(native.copyUnmask(a, 60, b, 0, 8, MASK, 0), -EINVAL);
+  t.is(native.copyUnmask(a, 0, b, 0, 8, MASK, 4), -EINVAL);
+  t.is(native.copyUnmask(a, 0, a, 4, 8, MASK, 0), -EINVAL);
+  t.is(native.copyUnmask(a, 0, a.subarray(8), 0, 8, MASK, 0), 0, 'adjacent, not overlapping');
+  t.is(native.copyUnmask(a, 0, b, 0, 64, MASK, 2), 0);
+});
 
 test('unmasking twice restores the payload, also when split across calls', (t) => {
   const data = random(1000, 3);
