@@ -3,6 +3,7 @@
 // header (PROXY on) sent in the connection's first write, as HAProxy sends them. Sluice (serve({ proxyProtocol })) and
 // nginx (`listen ... proxy_protocol`) run side by side, modes interleaved within each rep so that drift hits all alike.
 // The figure is the server process's user (and user + system) CPU per connection, and its difference from PROXY off.
+// The -deferred targets add TCP_DEFER_ACCEPT (serve({ deferAccept }), nginx's `listen ... deferred`).
 //   `npm run bench:proxy-close`   env: REPS=5 DUR=4 WARM=1 TARGETS=<regex>
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -40,16 +41,20 @@ interface ProxyTarget {
 function targets(): ProxyTarget[] {
   const sluice = join(ROOT, 'dist', 'bench', 'sluice-https.js');
   const template = readFileSync(join(ROOT, 'bench', 'peers', 'nginx.conf'), 'utf8');
-  const nginxConf = (mode: Mode): string => {
-    const conf = join(WORK, `nginx-${mode}.conf`);
-    const listen = mode === 'off' ? 'backlog=4096;' : 'backlog=4096 proxy_protocol;';
+  const nginxConf = (mode: Mode, deferred: boolean): string => {
+    const conf = join(WORK, `nginx-${mode}${deferred ? '-deferred' : ''}.conf`);
+    const listen = `backlog=4096${deferred ? ' deferred' : ''}${mode === 'off' ? '' : ' proxy_protocol'};`;
     // One process (no master): the worker's CPU is then the pid's own, which is what is sampled.
     writeFileSync(conf, template.replace('daemon off;', 'daemon off;\nmaster_process off;').replace('backlog=4096;', listen).replaceAll('@PORT@', String(PORT)).replaceAll('@PREFIX@', WORK).replaceAll('@WWW@', WORK));
     return conf;
   };
   const all: ProxyTarget[] = [
     { name: 'sluice', target: (mode) => ({ name: `sluice-${mode}`, command: [process.execPath, sluice], env: mode === 'off' ? {} : { PROXY_PROTOCOL: '1' } }) },
-    { name: 'nginx', target: (mode) => ({ name: `nginx-${mode}`, command: ['nginx', '-p', WORK, '-e', join(WORK, 'error.log'), '-c', nginxConf(mode)] }) },
+    { name: 'nginx', target: (mode) => ({ name: `nginx-${mode}`, command: ['nginx', '-p', WORK, '-e', join(WORK, 'error.log'), '-c', nginxConf(mode, false)] }) },
+    // TCP_DEFER_ACCEPT on both (serve({ deferAccept }), nginx's `listen ... deferred`): no accept before the first bytes.
+    { name: 'sluice-deferred', target: (mode) => ({ name: `sluice-deferred-${mode}`, command: [process.execPath, sluice],
+      env: mode === 'off' ? { DEFER_ACCEPT: '1' } : { PROXY_PROTOCOL: '1', DEFER_ACCEPT: '1' } }) },
+    { name: 'nginx-deferred', target: (mode) => ({ name: `nginx-deferred-${mode}`, command: ['nginx', '-p', WORK, '-e', join(WORK, 'error.log'), '-c', nginxConf(mode, true)] }) },
   ];
   return all.filter((t) => new RegExp(process.env.TARGETS ?? '.').test(t.name));
 }

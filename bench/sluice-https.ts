@@ -1,7 +1,7 @@
 // The Sluice engine over HTTPS for bench/native-tls-compare.ts: serve({ tls }) with the bench's certificate, the hello
 // response on every path but /file, which is FILE through respond.file (pread + encrypt in the native layer). Plain
-// HTTP without TLS_CERT (the same app's floor); PROXY_PROTOCOL=1 requires a PROXY header from 127.0.0.1 (bench/
-// proxy-close.ts). env: PORT, TLS_CERT, TLS_KEY, FILE, PROXY_PROTOCOL.
+// HTTP without TLS_CERT (the same app's floor); PROXY_PROTOCOL=1 requires a PROXY header from 127.0.0.1 and DEFER_ACCEPT=1
+// sets deferAccept (bench/proxy-close.ts). env: PORT, TLS_CERT, TLS_KEY, FILE, PROXY_PROTOCOL, DEFER_ACCEPT.
 import { respond, serve, type Settings } from '../src/index.js';
 
 const HELLO = Buffer.from('Hello, World!');
@@ -11,6 +11,7 @@ const key = process.env.TLS_KEY;
 const tls: Settings['tls'] = cert === undefined || key === undefined ? null : { cert, key };
 
 const proxy: Partial<Settings> = process.env.PROXY_PROTOCOL === '1' ? { proxyProtocol: true, trustedProxies: ['127.0.0.1'] } : {};
+if (process.env.DEFER_ACCEPT === '1') proxy.deferAccept = true;
 
 const server = serve({ host: '127.0.0.1', port: Number(process.env.PORT ?? 8443), tls, ...proxy }, (req) =>
   req.path === '/file' && FILE !== undefined ? respond.file(FILE, { headers: { 'content-type': 'application/octet-stream' } }) : respond(200, { 'content-type': 'text/plain' }, HELLO));

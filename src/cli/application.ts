@@ -101,6 +101,7 @@ function proxySettingsOf(config: ServeConfig): Partial<Settings> {
   if (config.proxyProtocol) settings.proxyProtocol = true;
   if (config.trustedProxies.length > 0) settings.trustedProxies = config.trustedProxies;
   if (config.forwardedHeaders) settings.forwardedHeaders = true;
+  if (config.deferAccept) settings.deferAccept = true;
   return settings;
 }
 

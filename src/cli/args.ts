@@ -97,7 +97,7 @@ function buildConfig(v: Values, dir: string | null, cpus: () => number): ServeCo
     gzip: v.gzip === true, quiet: v.quiet === true, list: v.list === true, cleanUrls: v['clean-urls'] === true,
     immutable: v.immutable === true, immutableHashed: v['immutable-hashed'] === true, precompressed: v.precompressed === true,
     proxyProtocol: v['proxy-protocol'] === true, trustedProxies: trustedProxies as readonly string[], forwardedHeaders,
-    healthPath: healthPath as string | null, metricsPath: metricsPath as string | null,
+    healthPath: healthPath as string | null, metricsPath: metricsPath as string | null, deferAccept: v['defer-accept'] === true,
   };
 }
 

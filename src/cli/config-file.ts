@@ -45,6 +45,7 @@ const KEYS: Readonly<Record<string, { flag: string; kind: Kind; bare?: string }>
   forwardedHeaders: { flag: 'forwarded-headers', kind: 'boolean' },
   healthPath: { flag: 'health-path', kind: 'string' },
   metricsPath: { flag: 'metrics-path', kind: 'string' },
+  deferAccept: { flag: 'defer-accept', kind: 'boolean' },
 };
 
 /** The keys a config file may use. */

@@ -48,6 +48,7 @@ Behind a load balancer:
       --forwarded-headers   take the client from Forwarded / X-Forwarded-For, believing only trusted proxies
       --health-path <path>  answer GET path with 200 while serving and 503 while draining (e.g. /healthz)
       --metrics-path <path> Prometheus metrics at path (requests, bytes, open connections, latency histogram)
+      --defer-accept        accept a connection only once its first bytes are in (TCP_DEFER_ACCEPT, nginx's deferred)
 
 Process:
   -c, --config <file>       read options from a JSON file (keys: the long flags in camelCase); flags win
@@ -88,6 +89,7 @@ export const OPTIONS = {
   'forwarded-headers': { type: 'boolean' },
   'health-path': { type: 'string' },
   'metrics-path': { type: 'string' },
+  'defer-accept': { type: 'boolean' },
   config: { type: 'string', short: 'c' },
   'access-log': { type: 'string' },
   'json-log': { type: 'boolean' },

@@ -55,6 +55,8 @@ export interface ServeConfig {
   readonly trustedProxies: readonly string[];
   /** Read the client from trusted Forwarded / X-Forwarded-For hops. */
   readonly forwardedHeaders: boolean;
+  /** TCP_DEFER_ACCEPT on the listeners (Settings.deferAccept). */
+  readonly deferAccept: boolean;
   /** Readiness endpoint path (200 serving, 503 draining), or null. */
   readonly healthPath: string | null;
   /** Prometheus metrics path, or null. */
@@ -70,7 +72,7 @@ export const DEFAULT_SERVE_CONFIG: ServeConfig = Object.freeze({
   list: false, single: null, cleanUrls: false, notFound: null, cors: null, maxAge: null, immutable: false,
   immutableHashed: false, headers: Object.freeze([]) as readonly string[], dotfiles: 'ignore', symlinks: 'within',
   auth: null, precompressed: false, tls: null, proxyProtocol: false, trustedProxies: Object.freeze([]) as readonly string[],
-  forwardedHeaders: false, healthPath: null, metricsPath: null,
+  forwardedHeaders: false, healthPath: null, metricsPath: null, deferAccept: false,
 });
 
 /** A check's outcome: the value, or a message naming the option and the problem. */

@@ -175,11 +175,12 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, fd);
 }
 
-/* (listenFd, tlsContext = -1, preludeTimeoutMs = 10000, proxyProtocol = false, trustedProxies = []) -> 0 or -errno;
+/* (listenFd, tlsContext = -1, preludeTimeoutMs = 10000, proxyProtocol = false, trustedProxies = [], deferAccept = false)
+   -> 0 or -errno;
    adopts an untracked listening fd, then accepts on readiness; with a TLS context id or proxyProtocol, connections are
    reported once their PROXY header is read and their handshake done (or closed: bad header, untrusted peer, timeout) */
 napi_value StartAccepting(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
+  napi_value argv[6];
   void* data;
   readArgs(env, info, argv, &data);
   LoopState* s = static_cast<LoopState*>(data);
@@ -205,6 +206,12 @@ napi_value StartAccepting(napi_env env, napi_callback_info info) {
   // socket (an adopted AF_UNIX listener): nothing to set, and nothing lost.
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  // TCP_DEFER_ACCEPT (nginx's `listen ... deferred`): the kernel queues a connection for accept only once its first
+  // bytes are in, so the read at accept always finds them (no accept-only wakeup, no poll registration, no second
+  // read). A silent client is held as a half-open request for about a second, then accepted like any other. Set or
+  // cleared explicitly: an adopted listener may carry an earlier owner's choice.
+  int defer = !isUndefined(env, argv[5]) && readBool(env, argv[5]) ? 1 : 0;
+  setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof defer);
   return returnInt(env, applyMask(t));
 }
 

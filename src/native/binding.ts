@@ -271,7 +271,7 @@ export interface NativeBinding {
    *  carried). A peer outside trustedProxies ('10.0.0.0/8', '::1', 'unix:'; empty: any) is closed at accept, before a
    *  read; a bad, oversized or missing header, or one not there within preludeTimeoutMs, closes it natively, unseen.
    *  -EINVAL when trustedProxies holds something that is not a range. */
-  startAccepting(listenFd: number, tlsContext?: number, preludeTimeoutMs?: number, proxyProtocol?: boolean, trustedProxies?: readonly string[]): number;
+  startAccepting(listenFd: number, tlsContext?: number, preludeTimeoutMs?: number, proxyProtocol?: boolean, trustedProxies?: readonly string[], deferAccept?: boolean): number;
   /** Stops accepting; the fd stays open (queued clients wait) until close(). */
   stopAccepting(listenFd: number): number;
   /** Bound port of a socket (for port 0), or -errno. */

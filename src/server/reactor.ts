@@ -28,6 +28,8 @@ export interface ListenOptions {
   readonly proxyProtocol?: boolean;
   /** With proxyProtocol: peers outside these ranges are closed at accept (empty: any). */
   readonly trustedProxies?: readonly string[];
+  /** TCP_DEFER_ACCEPT: a connection is accepted only once its first bytes have arrived. */
+  readonly deferAccept?: boolean;
 }
 
 /** The process's one event dispatcher over the native binding. */
@@ -57,8 +59,9 @@ export class Reactor implements ConnectionHost {
   /** Starts accepting on a listening fd. */
   listen(fd: number, listener: Listener, options: ListenOptions = {}): void {
     this.listeners.set(fd, listener);
-    const r = options.tlsContext === undefined && options.proxyProtocol !== true ? this.native.startAccepting(fd)
-      : this.native.startAccepting(fd, options.tlsContext, options.preludeTimeoutMs, options.proxyProtocol, options.trustedProxies);
+    const plain = options.tlsContext === undefined && options.proxyProtocol !== true && options.deferAccept !== true;
+    const r = plain ? this.native.startAccepting(fd)
+      : this.native.startAccepting(fd, options.tlsContext, options.preludeTimeoutMs, options.proxyProtocol, options.trustedProxies, options.deferAccept);
     if (r < 0) throw sysError(r, 'listen');
   }
 

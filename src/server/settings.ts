@@ -70,6 +70,12 @@ export interface Settings {
    *  a connection from anywhere else is closed at accept (empty: any peer may send the header); forwardedHeaders
    *  believes only these hops. Default []. */
   trustedProxies: readonly string[];
+  /** TCP_DEFER_ACCEPT on every listener, as nginx's `listen ... deferred`: the kernel hands a connection over only
+   *  once its first bytes (request, PROXY header or ClientHello) are in, which saves a wakeup, a poll registration
+   *  and a read for most new connections (bench: npm run bench:proxy-close). The trade: a client that connects and
+   *  stays silent is seen about a second later, and one still silent when the server stops gets no FIN (it learns
+   *  at its first write). Default false. */
+  deferAccept: boolean;
   /** Read the client from Forwarded (RFC 7239) / X-Forwarded-For, believing only hops in trustedProxies (as nginx's
    *  real_ip_recursive). Default false. */
   forwardedHeaders: boolean;
@@ -107,6 +113,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   proxyProtocol: false,
   trustedProxies: Object.freeze([]) as readonly string[],
   forwardedHeaders: false,
+  deferAccept: false,
 });
 
 /** Fills in defaults and checks keys and ranges; a bad one is an OptionError (a TypeError) naming the setting. */
@@ -139,7 +146,7 @@ export function resolveSettings(partial: Partial<Settings> = {}): Settings {
 }
 
 function checkProxySettings(s: Settings): void {
-  for (const key of ['proxyProtocol', 'forwardedHeaders'] as const) {
+  for (const key of ['proxyProtocol', 'forwardedHeaders', 'deferAccept'] as const) {
     if (typeof s[key] !== 'boolean') throw invalid(key, `settings.${key} must be a boolean, got ${typeof s[key]}`);
   }
   if (!Array.isArray(s.trustedProxies)) throw invalid('trustedProxies', `settings.trustedProxies must be an array of CIDR ranges, got ${typeof s.trustedProxies}`);

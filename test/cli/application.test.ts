@@ -100,4 +100,5 @@ test('--metrics-path serves Prometheus text counted from the engine logger, with
 test('the load-balancer flags become engine settings', (t) => {
   t.deepEqual(buildApplication({ ...CONFIG, proxyProtocol: true, trustedProxies: ['10.0.0.0/8'], forwardedHeaders: true }).settings,
     { proxyProtocol: true, trustedProxies: ['10.0.0.0/8'], forwardedHeaders: true });
+  t.deepEqual(buildApplication({ ...CONFIG, deferAccept: true }).settings, { deferAccept: true });
 });

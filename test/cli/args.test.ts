@@ -185,6 +185,7 @@ test(rejects, ['serve', '--max-age', '60'], /^--max-age needs a directory to ser
 test(serves, ['serve', '--proxy-protocol', '--trusted-proxy', '10.0.0.0/8', '--trusted-proxy=::1'], { proxyProtocol: true, trustedProxies: ['10.0.0.0/8', '::1'] });
 test(serves, ['serve', '--forwarded-headers', '--trusted-proxy', '127.0.0.1'], { forwardedHeaders: true, trustedProxies: ['127.0.0.1'] });
 test(serves, ['serve', '--health-path', '/healthz', '--metrics-path', '/metrics'], { healthPath: '/healthz', metricsPath: '/metrics' });
+test(serves, ['serve', '--defer-accept'], { deferAccept: true });
 test('a bad --trusted-proxy range', rejects, ['serve', '--trusted-proxy', '10.0.0.0/40'], /--trusted-proxy: '10\.0\.0\.0\/40' has a bad prefix length/);
 test('a --trusted-proxy that is a name', rejects, ['serve', '--trusted-proxy', 'lb.example'], /--trusted-proxy: 'lb\.example' is not an IP address/);
 test('--forwarded-headers without trusted proxies', rejects, ['serve', '--forwarded-headers'], /--forwarded-headers needs --trusted-proxy/);

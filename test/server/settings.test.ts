@@ -131,6 +131,7 @@ test('proxy settings: trustedProxies must be CIDR ranges, the switches booleans,
   t.like(t.throws(() => resolveSettings({ trustedProxies: ['10.0.0.0/40'] }))!, { code: 'INVALID_OPTION', key: 'trustedProxies' });
   t.like(t.throws(() => resolveSettings({ trustedProxies: '10.0.0.0/8' as unknown as string[] }))!, { key: 'trustedProxies' });
   t.like(t.throws(() => resolveSettings({ proxyProtocol: 'yes' as unknown as boolean }))!, { key: 'proxyProtocol' });
+  t.like(t.throws(() => resolveSettings({ deferAccept: 'yes' as unknown as boolean }))!, { key: 'deferAccept' });
   t.like(t.throws(() => resolveSettings({ forwardedHeaders: true }))!, { key: 'forwardedHeaders' });
   t.like(resolveSettings({ forwardedHeaders: true, trustedProxies: ['127.0.0.1'] }), { forwardedHeaders: true });
 });
