@@ -36,6 +36,8 @@ export function describeOptions(config: ServeConfig): string[] {
     `workers ${config.workers}`,
     describeTls(config.tls),
   ];
+  // Named only when asked for: it changes when the kernel hands connections over, which an operator should see.
+  if (config.deferAccept) phrases.push('defer-accept on');
   return phrases;
 }
 
