@@ -185,7 +185,7 @@ export class Server implements Engine {
 /** The reactor's accept options the settings ask for (the PROXY stage's deadline is the header timeout's). */
 function listenOptionsOf(settings: Settings, tls: ListenOptions | undefined): ListenOptions {
   const defer: ListenOptions = settings.deferAccept ? { deferAccept: true } : {};
-  if (!settings.proxyProtocol) return tls === undefined ? defer : { ...tls, ...defer };
+  if (!settings.proxyProtocol) return { ...tls, ...defer };
   // One native deadline covers the whole prelude: with TLS it is the handshake's (the PROXY header comes first, in
   // the same budget); without, the header timeout, as for any first bytes.
   return { ...tls, ...defer, proxyProtocol: true, trustedProxies: settings.trustedProxies, preludeTimeoutMs: tls?.preludeTimeoutMs ?? settings.headerTimeoutMs };
