@@ -26,6 +26,8 @@ static const RawExport RAW_EXPORTS[] = {
     {"close", Close},
     {"startAccepting", StartAccepting},
     {"stopAccepting", StopAccepting},
+    {"heldConnections", HeldConnections},
+    {"releaseHeld", ReleaseHeld},
     {"shutdown", Shutdown},
     {"setNoDelay", SetNoDelay},
     {"getNoDelay", GetNoDelay},

@@ -270,10 +270,18 @@ export interface NativeBinding {
    *  the TLS handshake too): it is reported only once the header is read (peerAddress then names the client it
    *  carried). A peer outside trustedProxies ('10.0.0.0/8', '::1', 'unix:'; empty: any) is closed at accept, before a
    *  read; a bad, oversized or missing header, or one not there within preludeTimeoutMs, closes it natively, unseen.
-   *  -EINVAL when trustedProxies holds something that is not a range. */
-  startAccepting(listenFd: number, tlsContext?: number, preludeTimeoutMs?: number, proxyProtocol?: boolean, trustedProxies?: readonly string[], deferAccept?: boolean): number;
+   *  -EINVAL when trustedProxies holds something that is not a range.
+   *  With holdSilent, a plain connection that has sent nothing yet is not reported at accept: native polls it and
+   *  reports it with its first bytes (EV_ACCEPT, then EV_DATA, in one batch), closes it unseen when its peer leaves
+   *  first or when preludeTimeoutMs pass, and closes it when the listener is closed. */
+  startAccepting(listenFd: number, tlsContext?: number, preludeTimeoutMs?: number, proxyProtocol?: boolean, trustedProxies?: readonly string[], deferAccept?: boolean, holdSilent?: boolean): number;
   /** Stops accepting; the fd stays open (queued clients wait) until close(). */
   stopAccepting(listenFd: number): number;
+  /** Connections of a holdSilent listener that have not sent their first bytes yet (native holds them), or -errno. */
+  heldConnections(listenFd: number): number;
+  /** Hands a holdSilent listener's held connections to JS: their fds, open and polled for reading from now on (their
+   *  first bytes come as EV_DATA). For graceful shutdown, before the listener is closed (which closes held ones). */
+  releaseHeld(listenFd: number): number[];
   /** Bound port of a socket (for port 0), or -errno. */
   localPort(fd: number): number;
   /** Tracks an fd that did not come from accepting (e.g. socketpair) and starts EV_DATA delivery. -EINVAL before init(). */

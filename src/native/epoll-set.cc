@@ -119,6 +119,13 @@ int setInterest(TrackedFd* t, int want) {
   return 0;
 }
 
+void dropInterestForClose(TrackedFd* t) {
+  LoopState* s = t->state;
+  t->registered = false;
+  t->mask = 0;
+  if (t->ref && --s->refdRegistered == 0) updateLoopRef(s);
+}
+
 void setFdRef(TrackedFd* t, bool on) {
   if (t->ref == on) return;
   t->ref = on;

@@ -43,12 +43,10 @@ static void deliver(LoopState* s) {
 }
 
 // uv_check runs once per loop turn right after the poll phase: one JS call for every fd that was ready this turn.
-// Connections accepted last turn with nothing to read are read once more first, then file changes are drained (they
-// lead the batch); after the call, the ones JS kept open start polling (or wait for that second read); one whose poll
-// failed is told at once.
+// File changes are drained first (they lead the batch); after the call, connections announced this turn that JS kept
+// open start polling; one whose poll failed is told at once.
 static void onCheck(uv_check_t* handle) {
   LoopState* s = static_cast<LoopState*>(handle->data);
-  if (!s->retryReads.empty()) retryDeferredReads(s);
   drainInotify(s);  // after every read of the turn, so file changes go ahead of the requests they preceded
   if (s->eventCount > 0) deliver(s);
   if (s->deferredPolls.empty() || !s->initialized) return;
@@ -95,8 +93,6 @@ Napi::Value InitSink(const Napi::CallbackInfo& info) {
   uv_check_init(s->loop, &s->check);
   s->check.data = s;
   uv_check_start(&s->check, onCheck);
-  uv_idle_init(s->loop, &s->idle);
-  s->idle.data = s;
   // Unref'd: the check alone must not keep an idle process alive; listeners and watched fds do.
   uv_unref(reinterpret_cast<uv_handle_t*>(&s->check));
   s->initialized = true;

@@ -19,6 +19,8 @@ napi_value Close(napi_env env, napi_callback_info info);
 Napi::Value Listen(const Napi::CallbackInfo& info);
 napi_value StartAccepting(napi_env env, napi_callback_info info);
 napi_value StopAccepting(napi_env env, napi_callback_info info);
+napi_value HeldConnections(napi_env env, napi_callback_info info);
+napi_value ReleaseHeld(napi_env env, napi_callback_info info);
 
 // resolve.cc
 Napi::Value GetAddrInfo(const Napi::CallbackInfo& info);

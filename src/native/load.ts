@@ -54,7 +54,7 @@ const BUILD_HINT =
   'packages cmake-js and node-addon-api.';
 
 /** Functions added after the wire constants last changed: an addon without one of them is a stale build. */
-const NEWEST_EXPORTS: readonly string[] = ['unmask', 'copyUnmask', 'createTlsContext', 'getaddrinfo', 'getNoDelay', 'inotifyAddWatch'];
+const NEWEST_EXPORTS: readonly string[] = ['unmask', 'copyUnmask', 'createTlsContext', 'getaddrinfo', 'getNoDelay', 'inotifyAddWatch', 'releaseHeld'];
 
 const require = createRequire(import.meta.url);
 const loaded = new Map<string, NativeAddon>();

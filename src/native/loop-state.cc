@@ -52,8 +52,6 @@ static void onTeardown(napi_async_cleanup_hook_handle handle, void* arg) {
     uv_check_stop(&s->check);
     s->pendingCloses++;
     uv_close(reinterpret_cast<uv_handle_t*>(&s->check), onCheckClosed);
-    s->pendingCloses++;
-    uv_close(reinterpret_cast<uv_handle_t*>(&s->idle), onCheckClosed);
     napi_delete_reference(s->env, s->onEventsRef);
     napi_delete_reference(s->env, s->eventsRef);
     napi_delete_reference(s->env, s->recvRef);
@@ -98,7 +96,10 @@ int forgetFd(LoopState* s, TrackedFd* t, bool closeFd) {
   releaseStages(s, t, closeFd);  // TLS: close_notify goes out before the close below
   // Out of the epoll set before close(), while the number still means this socket (a connection answered in its
   // first batch was never in it: no syscall).
-  if (t->registered) setInterest(t, 0);
+  if (t->registered) {
+    if (closeFd && t->exclusive) dropInterestForClose(t);
+    else setInterest(t, 0);
+  }
   int result = 0;
   if (closeFd && ::close(t->fd) != 0) result = -errno;
   // One branch per close: empty unless a listener is waiting for a free descriptor.
@@ -118,29 +119,12 @@ static TrackedFd* stillDeferred(LoopState* s, int fd) {
   return t != nullptr && t->pollDeferred ? t : nullptr;
 }
 
-void retryDeferredReads(LoopState* s) {
-  uv_idle_stop(&s->idle);
-  for (int fd : s->retryReads) {
-    TrackedFd* t = stillDeferred(s, fd);
-    if (t == nullptr) continue;
-    t->readAgain = false;
-    if (t->reading) recvOnce(s, t);
-    if (t->reading) s->deferredPolls.push_back(fd);  // polled after this delivery unless JS closes it
-  }
-  s->retryReads.clear();
-}
-
 void startDeferredPolls(LoopState* s) {
-  // Only the poll phase (accepts) and retryDeferredReads add to the list; this runs after both.
+  // Only the poll phase (accepts, preludes) adds to the list; this runs after it.
   for (int fd : s->deferredPolls) {
     TrackedFd* t = stillDeferred(s, fd);
     if (t == nullptr) continue;
-    if (t->readAgain && t->reading) {
-      s->retryReads.push_back(fd);
-      continue;
-    }
     t->pollDeferred = false;
-    t->readAgain = false;
     int r = applyMask(t);
     if (r == 0) continue;
     t->reading = false;
@@ -148,8 +132,6 @@ void startDeferredPolls(LoopState* s) {
     pushEvent(s, fd, EV_ERROR, r, 0);
   }
   s->deferredPolls.clear();
-  // The idle handle turns the next poll into a non-blocking one, so the second read comes at once.
-  if (!s->retryReads.empty()) uv_idle_start(&s->idle, [](uv_idle_t*) {});
 }
 
 int applyMask(TrackedFd* t) {

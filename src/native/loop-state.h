@@ -57,9 +57,10 @@ struct TrackedFd {
   bool reading = false;     // deliver EV_DATA on readability
   bool wantWrite = false;   // deliver one EV_WRITABLE on writability
   bool accepting = false;   // listener: accept on readability
+  bool holdSilent = false;  // listener: a plain connection is announced with its first bytes (prelude.cc)
   bool ref = true;          // handles keep the loop alive
   bool pollDeferred = false;  // just accepted: not polled yet (see startDeferredPolls)
-  bool readAgain = false;     // its read at accept found nothing: read once more next turn before polling
+  bool exclusive = false;   // accepted here and never shared: close(2) alone takes it out of the epoll set
   bool nativeWrite = false;   // native has bytes of its own to send (TLS ciphertext): poll for writability
   int mask = 0;             // UV_READABLE | UV_WRITABLE the fd is registered for in the epoll set (0 = not registered)
   int openHandles = 0;      // handles still waiting for their close callback
@@ -91,7 +92,6 @@ struct LoopState {
   bool tearingDown = false;   // the env cleanup hook has started
   bool delivering = false;    // onEvents is running: the batch's records are live
   uv_check_t check;
-  uv_idle_t idle;             // active while retryReads is not empty: the next turn must come without blocking
   napi_ref onEventsRef = nullptr;
   napi_ref eventsRef = nullptr;
   napi_ref recvRef = nullptr;
@@ -110,8 +110,9 @@ struct LoopState {
   uv_poll_t epollPoll;          // libuv's one handle on epfd: ref'd while a ref'd fd is registered
   int refdRegistered = 0;       // registered fds with ref = true
   uint32_t nextGen = 0;         // TrackedFd::gen of the next tracked fd
+  int8_t acceptReadScore = 0;    // recent outcomes of the read at accept (accept.cc): >= 0 means worth trying
+  uint8_t acceptReadProbe = 0;    // counts skipped reads: every 16th still tries
   std::vector<int> deferredPolls;  // fds accepted this turn whose polling starts after delivery, if still open
-  std::vector<int> retryReads;     // fds whose read at accept found nothing: read again next turn, then poll
   std::vector<int> fdStarvedListeners;  // listeners backing off after EMFILE/ENFILE: the next fd close resumes them
   std::vector<TrackedFd*> fds;  // indexed by fd number
   uv_timer_t preludeTimer;      // closes connections whose pre-HTTP stage outlived its deadline (prelude.cc)
@@ -157,14 +158,14 @@ int applyMask(TrackedFd* t);
 int openEpollSet(LoopState* s);
 /** Sets t's interest (UV_READABLE | UV_WRITABLE; 0 removes it from the set); 0 or -errno. */
 int setInterest(TrackedFd* t, int want);
+/** Forgets t's registration without a syscall: its fd is about to be closed and nothing else holds its file. */
+void dropInterestForClose(TrackedFd* t);
 /** t keeps the loop alive (or not) while it is registered. */
 void setFdRef(TrackedFd* t, bool on);
 void closeEpollSet(LoopState* s);
 
 /** One recv into the turn's buffer, as on readiness: EV_DATA (true), nothing (EAGAIN, no room), or EV_EOF/EV_ERROR (stops reading). */
 bool recvOnce(LoopState* s, TrackedFd* t);
-/** Before delivery: the second read of connections whose read at accept found nothing. */
-void retryDeferredReads(LoopState* s);
 /** After delivery: fds accepted this turn that JS kept open read once more next turn or start polling. */
 void startDeferredPolls(LoopState* s);
 

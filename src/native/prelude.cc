@@ -64,8 +64,14 @@ static void endPrelude(LoopState* s, TrackedFd* t) {
 }
 
 // A plain TCP connection whose PROXY header is read: open it, with what followed the header as its first data (in
-// place in the turn's buffer). As at accept, polling waits until JS has seen the batch (accept.cc).
-static void openPlain(LoopState* s, TrackedFd* t, uint8_t* rest, size_t restLength) {
+// place in the turn's buffer); with holdSilent, a header that came alone waits for the bytes behind it
+// (STAGE_FIRST_BYTES). As at
+// accept, polling waits until JS has seen the batch (accept.cc).
+static bool openPlain(LoopState* s, TrackedFd* t, uint8_t* rest, size_t restLength) {
+  if (restLength == 0 && t->prelude->holdSilent) {
+    t->prelude->stage = STAGE_FIRST_BYTES;
+    return true;
+  }
   int listenFd = t->prelude->listenFd;
   endPrelude(s, t);
   pushEvent(s, t->fd, EV_ACCEPT, listenFd, 0);  // stepProxy kept room for it and the data
@@ -76,15 +82,36 @@ static void openPlain(LoopState* s, TrackedFd* t, uint8_t* rest, size_t restLeng
   }
   if (t->mask == 0) {
     t->pollDeferred = true;
-    t->readAgain = restLength == 0;
     s->deferredPolls.push_back(t->fd);
   }
+  return false;
+}
+
+// STAGE_FIRST_BYTES on readiness: one recv into the turn's buffer. Bytes open the connection (EV_ACCEPT, then EV_DATA,
+// in one batch); a client that left (or reset) before sending any is closed here, as nginx does: nothing for JS to
+// answer. No room this turn (buffer or events): level-triggered polling reports it again next turn.
+static bool stepFirstBytes(LoopState* s, TrackedFd* t) {
+  size_t space = s->recvCap - s->recvUsed;
+  if (s->eventCount + 2 > s->eventCap || space < RECV_MIN_SPACE) return true;
+  ssize_t n = ::recv(t->fd, s->recv + s->recvUsed, space, 0);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return true;
+  if (n <= 0) {
+    forgetFd(s, t, true);
+    return false;
+  }
+  int listenFd = t->prelude->listenFd;
+  endPrelude(s, t);
+  pushEvent(s, t->fd, EV_ACCEPT, listenFd, 0);
+  pushEvent(s, t->fd, EV_DATA, static_cast<int32_t>(s->recvUsed), static_cast<int32_t>(n));
+  s->recvUsed += static_cast<size_t>(n);
+  return false;
 }
 
 // Runs the current stage as far as the bytes at hand allow. True while t is still in its prelude (poll it);
 // false once it was opened (EV_ACCEPT, then its first data) or closed.
 static bool advancePrelude(LoopState* s, TrackedFd* t) {
   Handshake h;
+  if (t->prelude->stage == STAGE_FIRST_BYTES) return stepFirstBytes(s, t);
   if (t->prelude->stage == STAGE_PROXY) {
     uint8_t* rest = nullptr;
     size_t restLength = 0;
@@ -94,10 +121,7 @@ static bool advancePrelude(LoopState* s, TrackedFd* t) {
       forgetFd(s, t, true);  // refused silently, as nginx and HAProxy do: the peer is a balancer, not a user
       return false;
     }
-    if (t->tls == nullptr) {
-      openPlain(s, t, rest, restLength);
-      return false;
-    }
+    if (t->tls == nullptr) return openPlain(s, t, rest, restLength);
     t->prelude->stage = STAGE_HANDSHAKE;
     if (restLength == 0) return true;  // the ClientHello comes with the next read
     h = feedHandshake(s, t);  // the bytes after the header (tls->in) start the handshake
@@ -128,7 +152,8 @@ int configurePrelude(LoopState* s, TrackedFd* listener, int32_t tlsContext, uint
   return 0;
 }
 
-void beginPrelude(LoopState* s, TrackedFd* listener, TrackedFd* c) {
+// Starts t's prelude at `stage`, under the listener's deadline.
+static void enterPrelude(LoopState* s, TrackedFd* listener, TrackedFd* c, uint8_t stage) {
   if (!s->preludeTimerInit) {
     uv_timer_init(s->loop, &s->preludeTimer);
     s->preludeTimer.data = s;
@@ -136,19 +161,52 @@ void beginPrelude(LoopState* s, TrackedFd* listener, TrackedFd* c) {
     s->preludeTimerInit = true;
   }
   Prelude* p = new Prelude();
-  p->stage = listener->proxyPolicy != nullptr ? STAGE_PROXY : STAGE_HANDSHAKE;
+  p->stage = stage;
   p->listenFd = listener->fd;
+  p->holdSilent = listener->holdSilent;
   p->deadline = uv_now(s->loop) + listener->preludeTimeoutMs;
   c->prelude = p;
   s->preludes++;
   linkPrelude(s, c);
   if (s->preludeFirst == c) armPreludeTimer(s);
+}
+
+void beginPrelude(LoopState* s, TrackedFd* listener, TrackedFd* c) {
+  enterPrelude(s, listener, c, listener->proxyPolicy != nullptr ? STAGE_PROXY : STAGE_HANDSHAKE);
   if (listener->tlsContext != nullptr && !attachTls(s, c, listener->tlsContext)) {
     forgetFd(s, c, true);
     return;
   }
   // The PROXY header and the ClientHello usually came with the connection: answer now, then poll for the rest.
   if (advancePrelude(s, c) && applyMask(c) != 0) forgetFd(s, c, true);
+}
+
+void holdUntilFirstBytes(LoopState* s, TrackedFd* listener, TrackedFd* c) {
+  enterPrelude(s, listener, c, STAGE_FIRST_BYTES);
+  if (applyMask(c) != 0) forgetFd(s, c, true);
+}
+
+static bool isHeldBy(const TrackedFd* c, int listenFd) {
+  return c->prelude->listenFd == listenFd && c->prelude->stage == STAGE_FIRST_BYTES;
+}
+
+int countHeld(LoopState* s, int listenFd) {
+  int n = 0;
+  for (TrackedFd* c = s->preludeFirst; c != nullptr; c = c->prelude->next) n += isHeldBy(c, listenFd) ? 1 : 0;
+  return n;
+}
+
+std::vector<int> releaseHeld(LoopState* s, int listenFd) {
+  std::vector<TrackedFd*> held;
+  for (TrackedFd* c = s->preludeFirst; c != nullptr; c = c->prelude->next) {
+    if (isHeldBy(c, listenFd)) held.push_back(c);
+  }
+  std::vector<int> fds;
+  for (TrackedFd* c : held) {
+    endPrelude(s, c);  // still polled for reading: its bytes come as EV_DATA, like any open connection's
+    fds.push_back(c->fd);
+  }
+  return fds;
 }
 
 void onPreludeReady(LoopState* s, TrackedFd* t, int status, int events) {

@@ -30,6 +30,8 @@ export interface ListenOptions {
   readonly trustedProxies?: readonly string[];
   /** TCP_DEFER_ACCEPT: a connection is accepted only once its first bytes have arrived. */
   readonly deferAccept?: boolean;
+  /** A plain connection is announced with its first bytes (native holds it until then, up to preludeTimeoutMs). */
+  readonly holdSilent?: boolean;
 }
 
 /** The process's one event dispatcher over the native binding. */
@@ -59,9 +61,7 @@ export class Reactor implements ConnectionHost {
   /** Starts accepting on a listening fd. */
   listen(fd: number, listener: Listener, options: ListenOptions = {}): void {
     this.listeners.set(fd, listener);
-    const plain = options.tlsContext === undefined && options.proxyProtocol !== true && options.deferAccept !== true;
-    const r = plain ? this.native.startAccepting(fd)
-      : this.native.startAccepting(fd, options.tlsContext, options.preludeTimeoutMs, options.proxyProtocol, options.trustedProxies, options.deferAccept);
+    const r = this.native.startAccepting(fd, options.tlsContext, options.preludeTimeoutMs, options.proxyProtocol, options.trustedProxies, options.deferAccept, options.holdSilent);
     if (r < 0) throw sysError(r, 'listen');
   }
 

@@ -86,9 +86,11 @@ export class Server implements Engine {
     }
   }
 
-  /** Open connections. */
+  /** Open connections, counting those accepted that have not sent a byte yet (native holds them until they do). */
   get connections(): number {
-    return this.open;
+    let held = 0;
+    for (const fd of this.listenFds) held += Math.max(0, this.reactor.native.heldConnections(fd));
+    return this.open + held;
   }
 
   /** Whether the server speaks HTTPS. */
@@ -156,6 +158,9 @@ export class Server implements Engine {
    */
   close(): Promise<void> {
     if (this.closing !== null) return this.closing;
+    // Connections accepted but still silent become ours first: a request may be on its way, and it gets the same
+    // grace as any fresh connection's below (closing the listener would drop them unanswered).
+    for (const fd of this.listenFds) for (const held of this.reactor.native.releaseHeld(fd)) this.onAccept(held);
     this.shuttingDown = true;
     for (const fd of this.listenFds) this.reactor.unlisten(fd);
     this.tls?.close();
@@ -182,13 +187,19 @@ export class Server implements Engine {
   }
 }
 
-/** The reactor's accept options the settings ask for (the PROXY stage's deadline is the header timeout's). */
+/** A timeout setting as the native prelude deadline: whole ms in 1..2^31-1 (Infinity: the longest it takes). */
+function nativeDeadlineMs(ms: number): number {
+  return Number.isFinite(ms) ? Math.min(Math.max(Math.ceil(ms), 1), 2 ** 31 - 1) : 2 ** 31 - 1;
+}
+
+/** The reactor's accept options the settings ask for. One native deadline covers a connection's whole prelude: with TLS
+ *  it is the handshake's (a PROXY header comes first, in the same budget); without, the header timeout, which is also
+ *  how long native holds a plain connection that has not sent its first byte (holdSilent: JS hears of a connection once,
+ *  with its request, and one that never writes costs no JS at all). */
 function listenOptionsOf(settings: Settings, tls: ListenOptions | undefined): ListenOptions {
-  const defer: ListenOptions = settings.deferAccept ? { deferAccept: true } : {};
-  if (!settings.proxyProtocol) return { ...tls, ...defer };
-  // One native deadline covers the whole prelude: with TLS it is the handshake's (the PROXY header comes first, in
-  // the same budget); without, the header timeout, as for any first bytes.
-  return { ...tls, ...defer, proxyProtocol: true, trustedProxies: settings.trustedProxies, preludeTimeoutMs: tls?.preludeTimeoutMs ?? settings.headerTimeoutMs };
+  const base: ListenOptions = { preludeTimeoutMs: nativeDeadlineMs(settings.headerTimeoutMs), holdSilent: true, ...tls, ...(settings.deferAccept ? { deferAccept: true } : {}) };
+  if (!settings.proxyProtocol) return base;
+  return { ...base, proxyProtocol: true, trustedProxies: settings.trustedProxies };
 }
 
 /**

@@ -111,7 +111,7 @@ test.serial('a connection with nothing to read at accept is polled after the bat
   const accepted = await hub.next(listener.fd);
   t.is(hub.pending(accepted.fd), 0);
   await waitTurns(3);
-  t.is(native.pollsCreated() - before, 1, 'silent after the second read: polled');
+  t.is(native.pollsCreated() - before, 1, 'nothing to read at accept: polled');
   client.write('late');
   const data = await hub.next(accepted.fd);
   t.is(data.kind, EV_DATA);
@@ -158,32 +158,6 @@ test.serial('a request answered and closed in its accept batch never gets a poll
   t.is(reply.toString(), 'pong');
   await waitTurns(3);
   t.is(native.pollsCreated() - before, 1);
-  client.destroy();
-  native.close(listener.fd);
-});
-
-test.serial('a request that lands just after the accept is read on the next turn, still without a poll handle', async (t) => {
-  const listener = idleListener();
-  // Connected (so a write goes straight to the kernel) but not accepted yet, and nothing written.
-  const client = await connectTo(listener.port);
-  const before = native.pollsCreated();
-  native.startAccepting(listener.fd);
-  let accepted = -1;
-  hub.onRecord = (e) => {
-    // Written while the accept batch is delivered: in the socket before the next turn's second read.
-    if (e.kind === EV_ACCEPT) {
-      accepted = e.fd;
-      client.write('ping');
-    } else if (e.kind === EV_DATA && e.fd === accepted) {
-      native.send(e.fd, Buffer.from('pong'), 0, 4, false);
-      native.close(e.fd);
-    }
-  };
-  const [reply] = (await once(client, 'data')) as [Buffer];
-  hub.onRecord = null;
-  t.is(reply.toString(), 'pong');
-  t.is((await hub.next(accepted)).kind, EV_DATA);
-  t.is(native.pollsCreated() - before, 1, 'the listener\'s only');
   client.destroy();
   native.close(listener.fd);
 });

@@ -88,6 +88,16 @@ export class FakeNative implements NativeBinding {
     this.calls.push({ op: 'stopAccepting', fd });
     return 0;
   }
+  /** Connections the fake listener "holds" for their first bytes (holdSilent): counted, and handed over by releaseHeld. */
+  held: number[] = [];
+  heldConnections(): number {
+    return this.held.length;
+  }
+  releaseHeld(): number[] {
+    const fds = this.held;
+    this.held = [];
+    return fds;
+  }
   localPort(): number {
     return this.localPortResult;
   }
