@@ -102,6 +102,9 @@ export async function sendFile(
     reactor.flush();
     if (conn.backlogBytes > 0) await waitForClient(conn, conn.whenDrained());
     const native = reactor.native;
+    // MSG_MORE holds the head for the first sendfile segment. TCP_CORK (nginx's tcp_nopush) would cost two more
+    // syscalls, and where the kernel paces itself (BBR without an fq qdisc, as on the bench VMs) a corked sendfile
+    // left most 64 KiB segments to pacing timers: ~10 per MiB and ~4x the kernel time of this path (issue 15).
     const h = native.send(conn.fd, head, 0, head.length, true);
     if (h < 0 && h !== -EAGAIN) throw sysError(h, 'send');
     if (h < head.length) {
