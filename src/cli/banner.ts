@@ -36,7 +36,13 @@ export function describeOptions(config: ServeConfig): string[] {
     `workers ${config.workers}`,
     describeTls(config.tls),
   ];
-  // Named only when asked for: it changes when the kernel hands connections over, which an operator should see.
+  // Named only when asked for: each changes who may connect, whom a request is said to come from, or when the kernel
+  // hands connections over, which an operator should see at a glance.
+  if (config.proxyProtocol) phrases.push('proxy-protocol required');
+  if (config.trustedProxies.length > 0) phrases.push(`trusted-proxy ${config.trustedProxies.join(' ')}`);
+  if (config.forwardedHeaders) phrases.push('forwarded-headers on');
+  if (config.healthPath !== null) phrases.push(`health ${config.healthPath}`);
+  if (config.metricsPath !== null) phrases.push(`metrics ${config.metricsPath}`);
   if (config.deferAccept) phrases.push('defer-accept on');
   return phrases;
 }

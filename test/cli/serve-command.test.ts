@@ -58,12 +58,14 @@ test('printBanner shows every option asked for, and never the password', (t) => 
     ...CONFIG, list: true, single: 'app.html', cleanUrls: true, notFound: 'missing.html', dotfiles: 'deny', symlinks: 'follow',
     precompressed: true, maxAge: 60, immutable: true, immutableHashed: true, cors: 'https://a.example',
     headers: ['X-Frame-Options: DENY', 'X-Test: 1'], auth: 'admin:s3cr3t:x', gzip: true, accessLog: '-', jsonLog: true,
+    proxyProtocol: true, trustedProxies: ['10.0.0.0/8', '::1'], forwardedHeaders: true, healthPath: '/healthz', metricsPath: '/metrics',
     deferAccept: true,
   }, LOOPBACK, 8080, out);
   const options = out.out_.at(-1)!;
   t.is(options, '  options: list on, single app.html, clean-urls on, 404 missing.html, dotfiles deny, symlinks follow, precompressed on, ' +
     'cache max-age=60 immutable, hashed names immutable, cors https://a.example, headers X-Frame-Options X-Test, auth basic (user admin), ' +
-    'gzip on, access-log stdout (json), workers 1, tls off, defer-accept on');
+    'gzip on, access-log stdout (json), workers 1, tls off, proxy-protocol required, trusted-proxy 10.0.0.0/8 ::1, forwarded-headers on, ' +
+    'health /healthz, metrics /metrics, defer-accept on');
   t.false(out.out_.join('\n').includes('s3cr3t'));
 });
 
