@@ -30,6 +30,8 @@ class ChurnNative {
   listen(): number { return LISTEN_FD; }
   startAccepting(): number { return 0; }
   stopAccepting(): number { return 0; }
+  heldConnections(): number { return 0; }
+  releaseHeld(): number[] { return []; }
   localPort(): number { return 8080; }
   watch(): number { return 0; }
   setReading(): number { return 0; }
