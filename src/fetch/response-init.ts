@@ -32,13 +32,22 @@ const TCHAR = new Uint8Array(128);
 for (let c = 33; c < 127; c++) TCHAR[c] = 1;
 for (const ch of '"(),/:;<=>?@[\\]{}') TCHAR[ch.charCodeAt(0)] = 0;
 
-function isToken(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 127 || TCHAR[c] !== 1) return false;
+/** Lower-case names of names known to be tokens: a record's keys are interned strings, so a hit costs one hash lookup. */
+const TOKENS = new Map<string, string>();
+
+/** The lower-case form of a valid field name (RFC 9110 §5.1: a token), or null for anything else. */
+export function tokenLower(name: string): string | null {
+  const known = TOKENS.get(name);
+  if (known !== undefined) return known;
+  if (name.length === 0) return null;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c > 127 || TCHAR[c] !== 1) return null;
   }
-  return true;
+  if (TOKENS.size >= 512) TOKENS.clear();
+  const lower = name.toLowerCase();
+  TOKENS.set(name, lower);
+  return lower;
 }
 
 /** A value undici keeps as it is: a ByteString without NUL, CR or LF and with no whitespace to trim at either end. */
@@ -68,19 +77,6 @@ function isStatus(s: unknown): s is number {
   return typeof s === 'number' && s >= 200 && s <= 599 && Number.isInteger(s);
 }
 
-/** Lower-case names by name: a record's keys are interned strings, so this is a hash hit instead of a new string. */
-const LOWER = new Map<string, string>();
-
-export function lowerName(name: string): string {
-  let lower = LOWER.get(name);
-  if (lower === undefined) {
-    if (LOWER.size >= 512) LOWER.clear();
-    lower = name.toLowerCase();
-    LOWER.set(name, lower);
-  }
-  return lower;
-}
-
 /**
  * A plain record's fields; null when undici should convert the record itself (nothing observable was done to it); or,
  * once a value is not one the fast path keeps, a copy holding what was read and forwarding the rest to the record.
@@ -93,13 +89,19 @@ function readRecord(h: object): string[] | object | null {
   if (Object.getOwnPropertySymbols(h).length !== 0) return null;
   // undici converts every own name, enumerable or not (its non-proxy record path).
   const names = Object.getOwnPropertyNames(h);
-  for (let i = 0; i < names.length; i++) if (!isToken(names[i]!)) return null;
-  const fields: string[] = [];
+  const fields = new Array<string>(names.length * 3);
+  // Every name is checked before any value is read: a name undici rejects leaves the record untouched for undici.
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
-    const value = (h as Record<string, unknown>)[name];
+    const lower = tokenLower(name);
+    if (lower === null) return null;
+    fields[i * 3] = name;
+    fields[i * 3 + 1] = lower;
+  }
+  for (let i = 0; i < names.length; i++) {
+    const value = (h as Record<string, unknown>)[names[i]!];
     if (typeof value !== 'string' || !isPlainValue(value)) return readSoFar(h, names, fields, i, value);
-    fields.push(name, lowerName(name), value);
+    fields[i * 3 + 2] = value;
   }
   return fields;
 }
