@@ -69,9 +69,16 @@ function defineOwn(o: object, key: symbol, value: unknown): void {
   Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
+/** The state of a Response frozen (or sealed) by the app before it was made: it cannot take own properties. */
+const FROZEN = new WeakMap<object, Record<symbol, unknown>>();
+
 /** Gives `r` the state and Headers of undici's Response `real`, as own properties (undici's own layout). */
 function adopt(r: object, real: Response): void {
   const own = real as unknown as Record<symbol, unknown>;
+  if (!Object.isExtensible(r)) {
+    FROZEN.set(r, { [K_STATE]: own[K_STATE], [K_HEADERS]: own[K_HEADERS] });
+    return;
+  }
   defineOwn(r, K_STATE, own[K_STATE]);
   defineOwn(r, K_HEADERS, own[K_HEADERS]);
 }
@@ -228,9 +235,8 @@ for (const name of ['arrayBuffer', 'blob', 'bytes', 'formData', 'json', 'text'])
 for (const key of [K_STATE, K_HEADERS]) {
   Object.defineProperty(LazyResponse.prototype, key, {
     get(this: object) {
-      if (lazyParts(this) === null) return undefined;
       materialise(this);
-      return (this as Record<symbol, unknown>)[key];
+      return Object.hasOwn(this, key) ? (this as Record<symbol, unknown>)[key] : FROZEN.get(this)?.[key];
     },
     set(this: object, value: unknown) {
       materialise(this);

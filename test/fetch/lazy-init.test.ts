@@ -234,3 +234,20 @@ test('an untouched Response goes out with the fields combined as undici combines
   t.is(raw.get('content-length'), '4');
   t.is(raw.body.toString(), 'body');
 });
+
+test('a Response frozen before anything touched it still reads, clones and is served as undici\'s frozen one is', async (t) => {
+  const of = async (R: typeof Response): Promise<unknown[]> => {
+    const r = Object.freeze(new R('frozen', { status: 201, headers: { 'x-a': '1' } }));
+    const copy = r.clone();
+    return [r.status, [...r.headers], await copy.text(), await r.text(), r.bodyUsed, Object.isFrozen(r)];
+  };
+  t.deepEqual(await of(Response), await of(Real));
+  const sealed = Object.seal(new Response('sealed', { headers: { 'x-b': '2' } }));
+  const raw = await withFetchServer(() => sealed, (base) => withRaw(base, async (c) => {
+    c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    return c.readResponse();
+  }));
+  t.is(raw.get('x-b'), '2');
+  t.is(raw.body.toString(), 'sealed');
+  t.is(sealed.headers.get('x-b'), '2');
+});
