@@ -72,7 +72,7 @@ function fromState(state: ResponseState, facts: ExchangeFacts): EngineResponse {
     if (body.stream.locked || isDisturbed(body.stream)) throw usedBody();
     facts.settle();
     // Hot path: the bytes go out in the head's send; undici's stream for them is never read.
-    return { kind: 'bytes', status: state.status, headers, body: typeof source === 'string' ? Buffer.from(source, 'utf8') : source };
+    return { kind: 'bytes', status: state.status, headers, body: typeof source === 'string' ? utf8(source) : source };
   }
   return fromStream(state.status, headers, body.stream, body.length ?? declaredLength(headers), facts);
 }
@@ -84,7 +84,27 @@ function fromParts(parts: ResponseParts, facts: ExchangeFacts): EngineResponse {
   if (source === null) return noBody(parts.status, headers, facts);
   facts.settle();
   // Nothing has read the body (undici was never given it): the bytes go out in the head's send.
-  return { kind: 'bytes', status: parts.status, headers, body: typeof source === 'string' ? Buffer.from(source, 'utf8') : source };
+  return { kind: 'bytes', status: parts.status, headers, body: typeof source === 'string' ? utf8(source) : source };
+}
+
+/** Bodies up to this many UTF-16 units are remembered (one at a time): see utf8. */
+const REMEMBERED = 1024;
+let lastText = '';
+let lastBytes = new Uint8Array(0);
+
+/**
+ * A string body as UTF-8, the last one's bytes reused when the text is the same (a handler's constant, or the same
+ * JSON each time): a comparison instead of an allocation and an encoding. Shared as an Application's constant body
+ * is shared: the engine copies a body into its send buffer or queues it as it is, and never writes into it.
+ */
+function utf8(text: string): Uint8Array {
+  if (text === lastText) return lastBytes;
+  const bytes = Buffer.from(text, 'utf8');
+  if (text.length <= REMEMBERED) {
+    lastText = text;
+    lastBytes = bytes;
+  }
+  return bytes;
 }
 
 function fromPublic(res: Responseish, facts: ExchangeFacts): EngineResponse {
