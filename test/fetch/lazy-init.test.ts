@@ -251,3 +251,18 @@ test('a Response frozen before anything touched it still reads, clones and is se
   t.is(raw.body.toString(), 'sealed');
   t.is(sealed.headers.get('x-b'), '2');
 });
+
+test('string bodies in a row each go out as their own bytes, repeated or not, short or long', async (t) => {
+  const long = 'é'.repeat(1500);
+  const texts = ['one', 'one', 'two', JSON.stringify({ a: 1 }), JSON.stringify({ a: 1 }), '', long, long, 'one', 'h\u00e9'];
+  let i = 0;
+  const bodies = await withFetchServer(() => (i % 2 === 0 ? new Response(texts[i++]) : new Real(texts[i++])), (base) => withRaw(base, async (c) => {
+    const out: string[] = [];
+    for (let k = 0; k < texts.length; k++) {
+      c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      out.push((await c.readResponse()).body.toString('utf8'));
+    }
+    return out;
+  }));
+  t.deepEqual(bodies, texts);
+});
