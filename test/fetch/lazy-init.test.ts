@@ -266,3 +266,16 @@ test('string bodies in a row each go out as their own bytes, repeated or not, sh
   }));
   t.deepEqual(bodies, texts);
 });
+
+test('writing undici\'s state symbols on an untouched Response replaces them, as on undici\'s own', (t) => {
+  const [state, headers] = Object.getOwnPropertySymbols(new Real('x'));
+  const donor = new Real('donor', { status: 202 });
+  for (const R of [Real, Response]) {
+    const r = new R('mine', { status: 201 }) as unknown as Record<symbol, unknown> & Response;
+    r[state!] = (donor as unknown as Record<symbol, unknown>)[state!];
+    r[headers!] = donor.headers;
+    t.is(r.status, 202);
+    t.is(r.headers, donor.headers);
+    t.deepEqual(Object.getOwnPropertySymbols(r), [state, headers]);
+  }
+});
