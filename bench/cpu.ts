@@ -87,6 +87,13 @@ export function sumUserTicks(tree: ProcTimes[]): number {
   return tree.reduce((a, p) => a + p.utime + p.cutime, 0);
 }
 
+/** Sums user and system ticks over a process tree, reaped children included: the tree's own CPU time. Unlike a core's
+ * busy time it leaves out whatever else ran on that core, and its total is the scheduler's exact runtime (only the
+ * user/system split is sampled per tick). */
+export function sumCpuTicks(tree: ProcTimes[]): number {
+  return tree.reduce((a, p) => a + p.utime + p.stime + p.cutime + p.cstime, 0);
+}
+
 /** Reads the per-core times now. */
 export function readCoreTimes(): Map<number, CoreTimes> {
   return parseProcStat(readFileSync('/proc/stat', 'utf8'));
@@ -110,11 +117,14 @@ export function readAllProcTimes(): ProcTimes[] {
 export interface CpuSample {
   cores: Map<number, CoreTimes>;
   userTicks: number;
+  /** User + system ticks of the tree (absent in samples that did not read them). */
+  cpuTicks?: number;
 }
 
 /** Samples the cores and the user time of the tree rooted at `pid`. */
 export function sampleCpu(pid: number): CpuSample {
-  return { cores: readCoreTimes(), userTicks: sumUserTicks(selectTree(readAllProcTimes(), pid)) };
+  const tree = selectTree(readAllProcTimes(), pid);
+  return { cores: readCoreTimes(), userTicks: sumUserTicks(tree), cpuTicks: sumCpuTicks(tree) };
 }
 
 /** CPU figures of one load run. */
@@ -122,6 +132,8 @@ export interface CpuFigures {
   serverCore: CoreUsage;
   clientCore: CoreUsage;
   userUs: number;
+  /** The tree's user + system µs, or null when a sample lacks them. */
+  procUs: number | null;
 }
 
 /** Turns two samples into the server core's and client core's usage and the process tree's user microseconds. */
@@ -131,7 +143,8 @@ export function diffCpu(before: CpuSample, after: CpuSample, serverCore: number,
     const a = after.cores.get(core);
     return b && a ? computeCoreUsage(b, a, tck) : { busy: 0, steal: 0, busyUs: 0 };
   };
-  return { serverCore: usage(serverCore), clientCore: usage(clientCore), userUs: ((after.userTicks - before.userTicks) * 1e6) / tck };
+  const procUs = before.cpuTicks === undefined || after.cpuTicks === undefined ? null : ((after.cpuTicks - before.cpuTicks) * 1e6) / tck;
+  return { serverCore: usage(serverCore), clientCore: usage(clientCore), userUs: ((after.userTicks - before.userTicks) * 1e6) / tck, procUs };
 }
 
 /** Microseconds per request, or null when there were no requests. */

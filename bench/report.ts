@@ -7,6 +7,7 @@ import { describeLoad, type MachineInfo } from './machine.js';
 import type { ScenarioGroup, ScenarioMetric } from './scenarios.js';
 import { computeMedianOrNull, computeSpread, type Spread } from './stats.js';
 import { formatWorkerShare } from './worker-share.js';
+import { renderFetchRatios } from './fetch-ratios.js';
 import type { TargetRole } from './targets.js';
 
 /** CPU figures of one run, per request (µs) and as core busy fractions. */
@@ -16,6 +17,8 @@ export interface RunCpu {
   serverSteal: number;
   serverUsPerReq: number | null;
   userUsPerReq: number | null;
+  /** The server process tree's own CPU (user + system) per request; absent in older reports. */
+  procUsPerReq?: number | null;
 }
 
 /** One load run of one target in one scenario. */
@@ -205,6 +208,7 @@ export function renderMarkdown(rep: BenchReport): string {
   }
   out.push(...renderMemory(rep));
   out.push(...renderWorkers(rep));
+  out.push(...renderFetchRatios(rep.runs));
   if (rep.skips.length > 0) {
     out.push('## Not measured', '');
     for (const s of rep.skips) out.push(`- ${s.target}${s.scenario ? ` / ${s.scenario}` : ''}: ${s.kind}${s.times > 1 ? ` (x${s.times})` : ''}: ${s.reason}`);

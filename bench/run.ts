@@ -66,12 +66,13 @@ async function measure(ctx: Ctx, server: RunningServer, s: Scenario, rep: number
   const cpu = diffCpu(before, after, ctx.cores.server ?? 0, ctx.cores.client ?? 0);
   const record: RunRecord = { rep, target: server.target.name, role: server.target.role, group: s.group, scenario: s.name, metric: s.metric, load,
     cpu: { serverBusy: cpu.serverCore.busy, clientBusy: cpu.clientCore.busy, serverSteal: cpu.serverCore.steal,
-      serverUsPerReq: computeMicrosPerRequest(cpu.serverCore.busyUs, load.requests), userUsPerReq: computeMicrosPerRequest(cpu.userUs, load.requests) },
+      serverUsPerReq: computeMicrosPerRequest(cpu.serverCore.busyUs, load.requests), userUsPerReq: computeMicrosPerRequest(cpu.userUs, load.requests),
+      procUsPerReq: cpu.procUs === null ? null : computeMicrosPerRequest(cpu.procUs, load.requests) },
     ...(workerConns === undefined ? {} : { workerConns }) };
   ctx.runs.push(record);
   const rps = load.durationS > 0 ? Math.round(load.requests / load.durationS) : 0;
   ctx.log(`  ${s.name}: ${rps} req/s, ${(load.bytes / Math.max(load.durationS, 1e-9) / 1048576).toFixed(1)} MB/s, ` +
-    `srv ${record.cpu.serverUsPerReq?.toFixed(1) ?? '-'} µs/req, errors ${load.errors}, dropped ${load.dropped}, non-2xx ${load.non2xx}` +
+    `srv ${record.cpu.serverUsPerReq?.toFixed(1) ?? '-'} µs/req (proc ${record.cpu.procUsPerReq?.toFixed(1) ?? '-'}), errors ${load.errors}, dropped ${load.dropped}, non-2xx ${load.non2xx}` +
     (workerConns === undefined ? '' : `, workers ${formatWorkerShare(workerConns)}`));
 }
 

@@ -108,15 +108,16 @@ export const TARGETS: readonly Target[] = [
   { name: 'sluice-echo', group: 'echo', role: 'subject', launch: nodeScript(dist('examples', 'echo.js')) },
   { name: 'node-echo', group: 'echo', role: 'node', launch: nodeScript(dist('bench', 'peers', 'node-echo.js')) },
   // Web-standard handlers: the same fetch hello and Hono app on Sluice and on @hono/node-server, beside Sluice's own
-  // Application hello and node:http's hello (the fetch adapter's cost, and the peer it replaces).
-  { name: 'sluice-fetch-hello', group: 'fetch', role: 'subject', launch: nodeScript(dist('bench', 'fetch-hello.js')), scenarios: /^fetch-hello/ },
+  // Application hello and node:http's hello (the fetch adapter's cost, and the peer it replaces). The pairs compared
+  // (fetch-ratios.ts) are neighbours here, so they run back to back in every repetition, whichever way it goes.
   { name: 'sluice-app-hello', group: 'fetch', role: 'subject', launch: nodeScript(dist('examples', 'hello.js')), scenarios: /^fetch-hello/ },
-  { name: 'sluice-hono', group: 'fetch', role: 'subject', launch: nodeScript(dist('bench', 'hono-json.js')), scenarios: /^fetch-hono/ },
+  { name: 'sluice-fetch-hello', group: 'fetch', role: 'subject', launch: nodeScript(dist('bench', 'fetch-hello.js')), scenarios: /^fetch-hello/ },
   { name: 'hono-node-fetch-hello', group: 'fetch', role: 'peer', launch: nodeScript(dist('bench', 'peers', 'hono-node-hello.js')), scenarios: /^fetch-hello/ },
+  { name: 'baseline-node-hello', group: 'fetch', role: 'node', launch: nodeScript(dist('bench', 'peers', 'node-hello.js')), scenarios: /^fetch-hello/ },
+  { name: 'sluice-hono', group: 'fetch', role: 'subject', launch: nodeScript(dist('bench', 'hono-json.js')), scenarios: /^fetch-hono/ },
   { name: 'hono-node-hono', group: 'fetch', role: 'peer', launch: nodeScript(dist('bench', 'peers', 'hono-node-json.js')), scenarios: /^fetch-hono/ },
   { name: 'sluice-lb', group: 'lb', role: 'subject', launch: behindHaproxy('sluice') },
   { name: 'nginx-lb', group: 'lb', role: 'nginx', launch: behindHaproxy('nginx') },
-  { name: 'baseline-node-hello', group: 'fetch', role: 'node', launch: nodeScript(dist('bench', 'peers', 'node-hello.js')), scenarios: /^fetch-hello/ },
   // WebSockets: /echo, /sub and /pub on each; ws is the Node baseline ("x node"), uWebSockets.js the one to match.
   { name: 'sluice-ws', group: 'ws', role: 'subject', launch: nodeScript(dist('bench', 'ws-sluice.js')) },
   { name: 'uws-ws', group: 'ws', role: 'uws', launch: nodeScript(dist('bench', 'peers', 'uws-ws.js')) },

@@ -17,7 +17,7 @@ export class OriginCache {
 
   /** The serialized origin for a Host value, or null when WHATWG URL rejects it (the request gets a 400). */
   originOf(host: string): string | null {
-    if (host === this.lastHost) return this.lastOrigin;
+    if (sameText(host, this.lastHost)) return this.lastOrigin;
     const origin = this.lookup(host);
     this.lastHost = host;
     this.lastOrigin = origin;
@@ -32,6 +32,16 @@ export class OriginCache {
     this.origins.set(host, origin);
     return origin;
   }
+}
+
+/**
+ * a === b, by character. The engine's header values are slices of the decoded head, and V8 compares two sliced strings
+ * in its runtime (a call out of optimized code, about 1% of a fetch hello's CPU); charCodeAt reads them in place.
+ */
+function sameText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
+  return true;
 }
 
 function parseOrigin(scheme: string, host: string): string | null {

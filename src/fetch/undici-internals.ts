@@ -26,14 +26,8 @@ export interface ResponseInternals {
   readonly state: symbol;
   /** The header map inside a HeadersList: lower-case name -> { name, value } (set-cookie values are in `cookies`). */
   readonly headersMap: symbol;
-  /** Whether a HeadersList has undici 6's contains(lowerName, true) and append(lowerName, value, true). */
-  readonly headersListMethods: boolean;
-}
-
-/** undici 6's HeadersList methods that skip the public API's validation (for names and values known to be valid). */
-export interface HeadersListMethods {
-  contains(name: string, isLowerCase: true): boolean;
-  append(name: string, value: string, isLowerCase: true): void;
+  /** The symbol a Response keeps its Headers object under (beside `state`; both are own data properties). */
+  readonly headers: symbol;
 }
 
 function symbolNamed(o: object, description: string): symbol | null {
@@ -82,10 +76,9 @@ function probeResponse(): ResponseInternals | null {
     if (headersMap === null || !(list[headersMap] instanceof Map) || !Array.isArray(list.cookies) || list.cookies.length !== 2) return null;
     const entry = (list[headersMap] as Map<string, { value?: unknown }>).get('content-type');
     if (typeof entry?.value !== 'string') return null;
-    const methods = list as Partial<Record<keyof HeadersListMethods, unknown>>;
-    const headersListMethods = typeof methods.contains === 'function' && typeof methods.append === 'function'
-      && (list as unknown as HeadersListMethods).contains('content-type', true) && !(list as unknown as HeadersListMethods).contains('x-absent', true);
-    return { state, headersMap, headersListMethods };
+    const headers = symbolNamed(probe, 'headers');
+    if (headers === null || (probe as unknown as Record<symbol, unknown>)[headers] !== probe.headers) return null;
+    return { state, headersMap, headers };
   } catch {
     return null;
   }

@@ -1,8 +1,9 @@
-// A fetch Response as the engine's Response, converted at the edge. Fast path (undici's own Response, a subclass
-// included): status, headers and the body's source are read from its state in one pass, so `new Response('hello')`
-// and `Response.json(x)` go out as bytes with a Content-Length and their stream is never touched; a LazyResponse
-// (the global Response while installed) has no stream to touch: its bytes are read from it. Anything else that looks
-// like a Response (another realm, another fetch implementation) goes through the public API.
+// A fetch Response as the engine's Response, converted at the edge. Fastest path: a LazyResponse (the global Response
+// while installed) that nothing has asked undici for yet is its status, field lines and body source, converted in one
+// pass. Fast path (undici's own Response, a subclass included): status, headers and the body's source are read from
+// its state in one pass, so `new Response('hello')` and `Response.json(x)` go out as bytes with a Content-Length and
+// their stream is never touched. Anything else that looks like a Response (another realm, another fetch
+// implementation) goes through the public API.
 import {
   REASON_PHRASE,
   reasonPhraseOf,
@@ -11,7 +12,8 @@ import {
 } from '../server/index.js';
 import { empty, type Flushable, type Source } from '../conduit/index.js';
 import { isDisturbed, streamSource } from './response-body.js';
-import { lazySource } from './lazy-response.js';
+import { lazyParts } from './lazy-response.js';
+import type { ResponseParts } from './response-init.js';
 import { RESPONSE_INTERNALS, type ResponseState } from './undici-internals.js';
 
 const EMPTY = new Uint8Array(0);
@@ -38,10 +40,15 @@ export interface ExchangeFacts {
 
 /** Converts a handler's answer; throws a TypeError for something that is not a usable Response. */
 export function toEngineResponse(res: unknown, facts: ExchangeFacts): EngineResponse {
-  // Hot path first: undici's own Response (or a subclass) is read from its state, without its public getters.
+  if (typeof res === 'object' && res !== null) {
+    // Hot path first: a LazyResponse not made yet (reading its state symbol would make it).
+    const parts = lazyParts(res);
+    if (parts !== null) return fromParts(parts, facts);
+  }
+  // Then undici's own Response (or a subclass, or a made LazyResponse), read from its state, without its public getters.
   if (RESPONSE_INTERNALS !== null && typeof res === 'object' && res !== null) {
     const state = (res as Record<symbol, ResponseState | undefined>)[RESPONSE_INTERNALS.state];
-    if (typeof state === 'object' && state !== null && typeof state.status === 'number') return fromState(res, state, facts);
+    if (typeof state === 'object' && state !== null && typeof state.status === 'number') return fromState(state, facts);
   }
   if (!isResponseLike(res)) throw new TypeError(`the fetch handler returned ${describe(res)}, not a Response`);
   return fromPublic(res, facts);
@@ -53,27 +60,51 @@ function describe(x: unknown): string {
   return `an object that is not a Response (${Object.prototype.toString.call(x)})`;
 }
 
-function fromState(res: object, state: ResponseState, facts: ExchangeFacts): EngineResponse {
+function fromState(state: ResponseState, facts: ExchangeFacts): EngineResponse {
   if (state.type === 'error' || state.status === 0) throw new TypeError('the fetch handler returned Response.error()');
   const headers = headersFromList(state.headersList);
   addReason(headers, state.status, state.statusText);
   const body = state.body;
-  if (body === null || body === undefined) {
-    // A LazyResponse keeps its bytes out of undici until something asks for its body: nothing has, so none was read.
-    const lazy = lazySource(res);
-    if (lazy === null) return noBody(state.status, headers, facts);
-    facts.settle();
-    return { kind: 'bytes', status: state.status, headers, body: typeof lazy === 'string' ? Buffer.from(lazy, 'utf8') : lazy };
-  }
+  if (body === null || body === undefined) return noBody(state.status, headers, facts);
   const source = body.source;
   if (typeof source === 'string' || source instanceof Uint8Array) {
     // A body read with text()/json()/... leaves its stream locked; one cancelled is disturbed.
     if (body.stream.locked || isDisturbed(body.stream)) throw usedBody();
     facts.settle();
     // Hot path: the bytes go out in the head's send; undici's stream for them is never read.
-    return { kind: 'bytes', status: state.status, headers, body: typeof source === 'string' ? Buffer.from(source, 'utf8') : source };
+    return { kind: 'bytes', status: state.status, headers, body: typeof source === 'string' ? utf8(source) : source };
   }
   return fromStream(state.status, headers, body.stream, body.length ?? declaredLength(headers), facts);
+}
+
+function fromParts(parts: ResponseParts, facts: ExchangeFacts): EngineResponse {
+  const headers = headersFromFields(parts.fields);
+  addReason(headers, parts.status, parts.statusText);
+  const source = parts.source;
+  if (source === null) return noBody(parts.status, headers, facts);
+  facts.settle();
+  // Nothing has read the body (undici was never given it): the bytes go out in the head's send.
+  return { kind: 'bytes', status: parts.status, headers, body: typeof source === 'string' ? utf8(source) : source };
+}
+
+/** Bodies up to this many UTF-16 units are remembered (one at a time): see utf8. */
+const REMEMBERED = 1024;
+let lastText = '';
+let lastBytes = new Uint8Array(0);
+
+/**
+ * A string body as UTF-8, the last one's bytes reused when the text is the same (a handler's constant, or the same
+ * JSON each time): a comparison instead of an allocation and an encoding. Shared as an Application's constant body
+ * is shared: the engine copies a body into its send buffer or queues it as it is, and never writes into it.
+ */
+function utf8(text: string): Uint8Array {
+  if (text === lastText) return lastBytes;
+  const bytes = Buffer.from(text, 'utf8');
+  if (text.length <= REMEMBERED) {
+    lastText = text;
+    lastBytes = bytes;
+  }
+  return bytes;
 }
 
 function fromPublic(res: Responseish, facts: ExchangeFacts): EngineResponse {
@@ -122,6 +153,23 @@ function headersFromList(list: object): ResponseHeaders {
       const cookies = (list as { cookies?: string[] | null }).cookies;
       out[name] = cookies !== null && cookies !== undefined && cookies.length > 1 ? cookies.slice() : entry.value;
     } else out[name] = entry.value;
+  }
+  return out;
+}
+
+/** A LazyResponse's field lines, combined as undici's HeadersList combines them (Set-Cookie kept apart). */
+function headersFromFields(fields: readonly string[] | null): ResponseHeaders {
+  const out: Record<string, string | readonly string[]> = {};
+  if (fields === null) return out;
+  for (let i = 0; i < fields.length; i += 3) {
+    const name = fields[i + 1]!;
+    const value = fields[i + 2]!;
+    const prev = out[name];
+    if (prev === undefined) {
+      if (name === '__proto__') Object.defineProperty(out, name, { value, writable: true, enumerable: true, configurable: true });
+      else out[name] = value;
+    } else if (name === 'set-cookie') out[name] = typeof prev === 'string' ? [prev, value] : [...prev, value];
+    else out[name] = `${prev as string}${name === 'cookie' ? '; ' : ', '}${value}`;
   }
   return out;
 }
