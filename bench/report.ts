@@ -65,6 +65,8 @@ export interface Row {
   p99Us: number | null;
   serverUsPerReq: number | null;
   userUsPerReq: number | null;
+  /** The server process tree's own CPU (user + system) per request: unlike srv, nothing else on its core counts. */
+  procUsPerReq: number | null;
   serverBusy: number | null;
   clientBusy: number | null;
   vsNode: number | null;
@@ -117,6 +119,7 @@ export function summarizeRuns(runs: readonly RunRecord[]): Row[] {
       loadedKiB: computeMedianOrNull(rs.map((r) => r.load.detail.loadedKiB ?? null)),
       p50Us: computeMedianOrNull(rs.map((r) => r.load.p50Us)), p99Us: computeMedianOrNull(rs.map((r) => r.load.p99Us)),
       serverUsPerReq: computeMedianOrNull(rs.map((r) => r.cpu.serverUsPerReq)), userUsPerReq: computeMedianOrNull(rs.map((r) => r.cpu.userUsPerReq)),
+      procUsPerReq: computeMedianOrNull(rs.map((r) => r.cpu.procUsPerReq ?? null)),
       serverBusy: computeMedianOrNull(rs.map((r) => r.cpu.serverBusy)), clientBusy: computeMedianOrNull(rs.map((r) => r.cpu.clientBusy)),
       vsNode: null, vsNginx: null, vsUws: null,
       errors: rs.reduce((a, r) => a + r.load.errors, 0), dropped: rs.reduce((a, r) => a + r.load.dropped, 0),
@@ -176,14 +179,14 @@ const pctPair = (a: number | null, b: number | null): string => (a === null || b
 
 /** Column headers of the results table (see docs/bench.md for their meaning). */
 export const TABLE_HEADER = ['target', 'scenario', 'n', 'req/s', 'spread', 'p50', 'p99', 'MB/s', 'srv µs/req', 'user µs/req',
-  'x node', 'x nginx', 'x uws', 'cpu srv/cli %', 'errors', 'dropped', 'non-2xx'];
+  'proc µs/req', 'x node', 'x nginx', 'x uws', 'cpu srv/cli %', 'errors', 'dropped', 'non-2xx'];
 
 /** Renders one row of the results table. */
 export function renderRow(r: Row): string {
   const headline = headlineOf(r);
   const cells = [r.target, r.scenario, String(r.n), r.rps ? formatRate(r.rps.median) : '-', formatSpread(headline),
     formatLatency(r.p50Us), formatLatency(r.p99Us), fixed(r.mbps?.median ?? null, r.mbps && r.mbps.median < 10 ? 1 : 0),
-    formatMicros(r.serverUsPerReq), formatMicros(r.userUsPerReq), fixed(r.vsNode, 2), fixed(r.vsNginx, 2), fixed(r.vsUws, 2),
+    formatMicros(r.serverUsPerReq), formatMicros(r.userUsPerReq), formatMicros(r.procUsPerReq), fixed(r.vsNode, 2), fixed(r.vsNginx, 2), fixed(r.vsUws, 2),
     pctPair(r.serverBusy, r.clientBusy), String(r.errors), String(r.dropped), String(r.non2xx)];
   return `| ${cells.join(' | ')} |`;
 }
