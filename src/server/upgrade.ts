@@ -8,9 +8,12 @@ import type { Engine } from './engine.js';
 import { lingerClose } from './linger.js';
 import { Phase } from './phase.js';
 import type { TransportInfo } from './transport.js';
-import type { UpgradedIO } from './types.js';
+import type { UpgradedIO, UpgradedListener } from './types.js';
 
 const ignore = (): void => undefined;
+
+/** A protocol's callback: a function, or a listener object's method (see UpgradedListener). */
+type Callback = (() => void) | UpgradedListener;
 
 /** Runs the protocol's parked reader (a module-level continuation: nothing is allocated per wait). */
 function wakeReader(conn: Connection<Engine>): void {
@@ -19,10 +22,10 @@ function wakeReader(conn: Connection<Engine>): void {
 
 /** UpgradedIO over an engine connection; also the connection's UpgradedHooks. */
 export class ConnectionIO implements UpgradedIO, UpgradedHooks {
-  onShutdown: (() => void) | null = null;
+  onShutdown: Callback | null = null;
   copier: ReceiveCopier | null = null;
-  private onIdle: (() => void) | null = null;
-  private reader: (() => void) | null = null;
+  private onIdle: Callback | null = null;
+  private reader: Callback | null = null;
   private inputSource: ResumableSource<Uint8Array> | null = null;
   /** close() ran: the lingering close is under way (a second close must not cut it short). */
   private closing = false;
@@ -41,7 +44,7 @@ export class ConnectionIO implements UpgradedIO, UpgradedHooks {
     return conn.readable ? (conn.read() as Uint8Array | Done) : null;
   }
 
-  waitReadable(fn: () => void): void {
+  waitReadable(fn: Callback): void {
     this.reader = fn;
     this.conn.waitReadable(wakeReader);
   }
@@ -50,7 +53,7 @@ export class ConnectionIO implements UpgradedIO, UpgradedHooks {
   wakeReader(): void {
     const fn = this.reader;
     this.reader = null;
-    fn?.();
+    if (fn !== null) typeof fn === 'function' ? fn() : fn.readable();
   }
 
   write(bytes: Uint8Array): void {
@@ -89,7 +92,7 @@ export class ConnectionIO implements UpgradedIO, UpgradedHooks {
     return conn.whenDrained().then(ignore, ignore);
   }
 
-  setIdleTimeout(ms: number, onIdle: () => void): void {
+  setIdleTimeout(ms: number, onIdle: Callback): void {
     const conn = this.conn;
     this.onIdle = ms > 0 ? onIdle : null;
     conn.upgradedTimeoutMs = ms > 0 ? ms : 0;
@@ -102,7 +105,7 @@ export class ConnectionIO implements UpgradedIO, UpgradedHooks {
     if (fn === null) return false;
     this.onIdle = null;
     this.conn.upgradedTimeoutMs = 0;
-    fn();
+    typeof fn === 'function' ? fn() : fn.idle();
     return true;
   }
 
@@ -110,7 +113,7 @@ export class ConnectionIO implements UpgradedIO, UpgradedHooks {
   shutdown(): void {
     const fn = this.onShutdown;
     this.onShutdown = null;
-    fn?.();
+    if (fn !== null) typeof fn === 'function' ? fn() : fn.shutdown();
   }
 
   close(): void {
@@ -120,7 +123,7 @@ export class ConnectionIO implements UpgradedIO, UpgradedHooks {
     const parked = this.reader;
     this.reader = null;
     void lingerClose(this.conn);
-    parked?.();
+    if (parked !== null) typeof parked === 'function' ? parked() : parked.readable();
   }
 
   destroy(): void {

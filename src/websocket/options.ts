@@ -87,6 +87,19 @@ export interface Settings {
 }
 
 const MIB = 1024 * 1024;
+
+/** The closing handshake's wait when there is no idle timeout. */
+export const CLOSE_WAIT_MS = 16000;
+
+/**
+ * uWebSockets' split of the idle timeout: a ping goes out `margin` before the end (4, 8 or 16 s; half of a short
+ * timeout), and the margin is also how long a closing handshake may take.
+ */
+export function pingMargin(idleMs: number): number {
+  let m = 4000;
+  while (idleMs - 4 * m >= 0 && m < 16000) m *= 2;
+  return Math.min(m, idleMs / 2);
+}
 const resolved = new WeakMap<object, Settings>();
 
 /** An invalid WebSocket setting. */

@@ -23,9 +23,13 @@ export interface UpgradeOptions<T> {
   readonly headers?: ResponseHeaders;
 }
 
-/** The 101 that runs a WebSocket: an UpgradeResponse whose run settles once the socket has closed. */
+/**
+ * The 101 that runs a WebSocket: an UpgradeResponse whose run settles once the socket has closed; the engine calls
+ * start, which holds no promise per socket.
+ */
 export interface WebSocketUpgrade extends UpgradeResponse {
   run(io: UpgradedIO): Promise<void>;
+  start(io: UpgradedIO): void;
 }
 
 /** Whether a request asks for a WebSocket (its Upgrade field lists websocket): a cheap test for routing. */
@@ -49,6 +53,7 @@ export function tryUpgrade<T>(req: UpgradeRequest, handler: WebSocketHandler<T>,
     status: 101,
     headers: switchingHeaders(hs.key, protocol, deflate?.response ?? null, options.headers),
     run: (io) => new Session(io, handler, settings, init).run(),
+    start: (io) => new Session(io, handler, settings, init).start(),
   };
 }
 
