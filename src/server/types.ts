@@ -61,7 +61,8 @@ export interface UpgradedIO {
   readonly input: ResumableSource<Uint8Array>;
   /**
    * What `input` would give now without waiting: the next chunk, DONE at its end, or null when nothing has arrived
-   * yet (then waitReadable). Throws the socket error after a reset. Shares input's queue and order.
+   * yet (then waitReadable). Throws the socket error after a reset. Shares input's queue and order. DONE once close()
+   * has been called (the lingering close reads the rest).
    */
   read(): Uint8Array | Done | null;
   /**

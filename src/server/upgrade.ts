@@ -11,6 +11,7 @@ import type { TransportInfo } from './transport.js';
 import type { UpgradedIO, UpgradedListener } from './types.js';
 
 const ignore = (): void => undefined;
+const DONE: Done = Symbol.for('sluice.conduit.DONE') as Done;
 
 /** A protocol's callback: a function, or a listener object's method (see UpgradedListener). */
 type Callback = (() => void) | UpgradedListener;
@@ -39,6 +40,8 @@ export class ConnectionIO implements UpgradedIO, UpgradedHooks {
   }
 
   read(): Uint8Array | Done | null {
+    // After close() the input is the linger's: the protocol sees its end (and parks nothing that would take it over).
+    if (this.closing) return DONE;
     const conn = this.conn;
     // While readable, conn.read() never suspends: it returns a chunk, DONE, or throws the socket error.
     return conn.readable ? (conn.read() as Uint8Array | Done) : null;

@@ -6,6 +6,7 @@
 // the limit) goes out in plain chunks, still masked. A copier between frames holds nothing a socket needs, so idle
 // sockets hold none: they borrow the spare one for each receive (takeCopier / keepCopier).
 import { pushCopies, type ChunkSink, type ReceiveCopier } from '../server/index.js';
+import { allocFrame } from './frame-pool.js';
 import { MAX_HEADER_LENGTH } from './frame.js';
 import { copyUnmask } from './mask.js';
 
@@ -91,7 +92,7 @@ export class FrameCopier implements ReceiveCopier {
           at = end;
         } else if (length >= OWN_FRAME_MIN && length <= this.maxFrame) {
           pushCopies(src, run, at, sink);
-          this.frame = Buffer.allocUnsafe(length);
+          this.frame = allocFrame(length);
           this.filled = 0;
           at = run = this.startUnmasking(src, at, end);
         } else this.passLeft = length;

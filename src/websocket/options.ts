@@ -66,6 +66,13 @@ export interface WebSocketHandler<T = undefined> {
   readonly perMessageDeflate?: boolean | PerMessageDeflateOptions;
   /** The pub/sub registry (default: the process-wide one). */
   readonly topics?: Topics;
+  /**
+   * Opt-in (default false): a binary message is lent, as in uWebSockets.js, not given: its Buffer is valid only until
+   * the message hook returns, and the memory under it is reused for a later message once nothing queued refers to it.
+   * Copy what you keep (`Buffer.from(message)`); sending or publishing it from the hook is safe. Spares a large
+   * message its fresh buffer (first-touch memory, and V8's full collections driven by external memory).
+   */
+  readonly reuseMessageBuffers?: boolean;
 }
 
 /** permessage-deflate as resolved: the negotiation config plus how we compress. */
@@ -84,6 +91,7 @@ export interface Settings {
   readonly publishToSelf: boolean;
   readonly deflate: DeflateSettings | null;
   readonly topics: Topics;
+  readonly reuseMessageBuffers: boolean;
 }
 
 const MIB = 1024 * 1024;
@@ -130,6 +138,7 @@ function resolveSettings(h: WebSocketHandler<never>): Settings {
     publishToSelf: h.publishToSelf ?? false,
     deflate: resolveDeflate(h.perMessageDeflate ?? false),
     topics: h.topics ?? defaultTopics,
+    reuseMessageBuffers: h.reuseMessageBuffers ?? false,
   };
 }
 

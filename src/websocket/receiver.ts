@@ -8,6 +8,7 @@ import {
   FrameHeader, MAX_CONTROL_PAYLOAD, MAX_HEADER_LENGTH, OP_CLOSE, OP_CONTINUATION, OP_PING, OP_TEXT, parseFrameHeader,
   type FrameError, type FrameRules,
 } from './frame.js';
+import { recycleFrame } from './frame-pool.js';
 import { unmask } from './mask.js';
 import type { MessageDecompressor } from './permessage-deflate.js';
 import { decodeUtf8, Utf8Validator } from './utf8.js';
@@ -62,6 +63,12 @@ const RULES: readonly FrameRules[] = [
 export class Receiver {
   private chunk: Uint8Array = EMPTY;
   private pos = 0;
+  /** A view of the chunk went out (a binary message, a fragment): its buffer must not be reused (frame-pool.ts). */
+  private viewed = false;
+  /** Binary messages are lent, not given (WebSocketHandler.reuseMessageBuffers): see settleLent. */
+  private lending = false;
+  /** The last message was lent from the chunk, and settleLent has not been called yet. */
+  lent = false;
   /** A header cut off at the end of a chunk, completed from the next one (made when first needed). */
   private spill: Uint8Array | null = null;
   private spilled = 0;
@@ -92,7 +99,8 @@ export class Receiver {
   private controlLength = 0;
 
   /** Sets the socket's rules (see ReceiverOptions); a receiver taken from the spare gets them each time. */
-  configure(maxPayloadLength: number, decompressor: MessageDecompressor | null, masked = true): this {
+  configure(maxPayloadLength: number, decompressor: MessageDecompressor | null, masked = true, lending = false): this {
+    this.lending = lending;
     this.rules = RULES[(masked ? 1 : 0) + (decompressor !== null ? 2 : 0)]!;
     if (this.max !== maxPayloadLength) {
       this.max = maxPayloadLength;
@@ -104,8 +112,24 @@ export class Receiver {
 
   /** The next chunk to read (after next() returned null). */
   feed(chunk: Uint8Array): void {
+    this.release();
     this.chunk = chunk;
     this.pos = 0;
+  }
+
+  /**
+   * The app is done with a lent message (its hook returned): `kept` when its bytes may still be referenced (queued to
+   * send, handed to other sockets), else the buffer under it may be reused once the chunk is read.
+   */
+  settleLent(kept: boolean): void {
+    this.lent = false;
+    if (kept) this.viewed = true;
+  }
+
+  /** The chunk is read: its buffer goes back to the frame pool unless a view of it went out. */
+  private release(): void {
+    if (!this.viewed) recycleFrame(this.chunk);
+    this.viewed = false;
   }
 
   /** Whether nothing is held: the chunk is read, and no header, frame or message is cut off. */
@@ -130,6 +154,7 @@ export class Receiver {
 
   /** Forgets the socket (its last chunk, its decompressor) once at rest, to become the spare. */
   clear(): void {
+    this.release();
     this.chunk = EMPTY;
     this.pos = 0;
     this.decompressor = null;
@@ -229,6 +254,7 @@ export class Receiver {
       return;
     }
     if (text && !this.utf8.push(chunk, start, end)) throw new WebSocketError('INVALID_UTF8');
+    this.viewed = true;
     this.parts.push(viewOf(chunk, start, end));
     this.total += end - start;
   }
@@ -260,6 +286,11 @@ export class Receiver {
     if (whole !== null) {
       const decoded = text ? decodeUtf8(whole, this.wholeStart, this.wholeEnd) : viewOf(whole, this.wholeStart, this.wholeEnd);
       if (decoded === null) throw new WebSocketError('INVALID_UTF8');
+      // A string is a copy; a binary message is a view of the chunk, given away or lent.
+      if (!text) {
+        if (this.lending) this.lent = true;
+        else this.viewed = true;
+      }
       message = decoded;
       this.whole = null;
     } else {
@@ -279,10 +310,10 @@ export class Receiver {
 let spare: Receiver | null = null;
 
 /** A receiver for a socket that holds none: the spare, or a new one while the spare is lent (a nested read). */
-export function takeReceiver(maxPayloadLength: number, decompressor: MessageDecompressor | null): Receiver {
+export function takeReceiver(maxPayloadLength: number, decompressor: MessageDecompressor | null, lending: boolean): Receiver {
   const r = spare ?? new Receiver();
   spare = null;
-  return r.configure(maxPayloadLength, decompressor);
+  return r.configure(maxPayloadLength, decompressor, true, lending);
 }
 
 /**

@@ -9,6 +9,7 @@ import type { ChunkSink, ReceiveCopier, UpgradedIO, UpgradedListener } from '../
 import { CloseCodes, encodeClosePayload, WebSocketError, type CloseFrame } from './close.js';
 import type { DeflateParams } from './extensions.js';
 import { keepCopier, takeCopier, type FrameCopier } from './frame-copier.js';
+import { beginLend, endLend } from './frame-pool.js';
 import { OP_CLOSE, OP_PING, OP_PONG } from './frame.js';
 import { CLOSE_WAIT_MS, pingMargin, type Settings, type WebSocketHandler } from './options.js';
 import { encodeFrame, type MessageData, type PreparedMessage } from './outgoing.js';
@@ -97,13 +98,14 @@ export class Session<T> implements SocketSession, WriterHost, UpgradedListener, 
   /** Reads everything that has arrived, hands it to the hooks, then waits for more or ends (UpgradedListener). */
   readable(): void {
     const io = this.io;
-    let rx = this.receiver ?? takeReceiver(this.settings.maxPayloadLength, this.decompressor);
+    const rx = this.receiver ?? takeReceiver(this.settings.maxPayloadLength, this.decompressor, this.settings.reuseMessageBuffers);
     this.receiver = null;
     try {
       while (this.state !== CLOSED) {
         const x = rx.next();
         if (x !== null) {
-          this.receive(x);
+          if (rx.lent) this.receiveLent(rx, x as Buffer);
+          else this.receive(x);
           continue;
         }
         const chunk = io.read();
@@ -118,6 +120,19 @@ export class Session<T> implements SocketSession, WriterHost, UpgradedListener, 
       return this.ended(e);
     }
     this.ended(null);
+  }
+
+  /**
+   * A binary message lent to the hook (reuseMessageBuffers): its buffer may be reused afterwards unless this socket
+   * queued bytes (they may be the message's) or the message went to other sockets.
+   */
+  private receiveLent(rx: Receiver, message: Buffer): void {
+    beginLend(message, this);
+    try {
+      this.receive(message);
+    } finally {
+      rx.settleLent(endLend() || this.io.bufferedAmount > 0);
+    }
   }
 
   /** Copies received bytes out of the engine's receive buffer (ReceiveCopier; see frame-copier.ts). */

@@ -2,6 +2,7 @@
 // (bytes, -1 under backpressure, 0 dropped), maxBackpressure, and one drain wait at a time. Key decision: functions
 // over the session's own fields (WriterHost), not an object per socket (memory per idle WebSocket).
 import type { DeflateParams } from './extensions.js';
+import { noteOutgoing } from './frame-pool.js';
 import { MAX_CONTROL_PAYLOAD, type OP_PING, type OP_PONG } from './frame.js';
 import type { UpgradedIO } from '../server/index.js';
 import type { Settings } from './options.js';
@@ -43,6 +44,7 @@ export function sendMessage(h: WriterHost, data: MessageData, compress: boolean)
     return sent(h, encodeTextFrame(data, length), length);
   }
   const bytes = bytesOf(data);
+  noteOutgoing(bytes, h);
   const opcode = opcodeOf(data);
   if (compress && worthCompressing(h, bytes.length)) {
     return sent(h, encodeFrame(opcode, compressorOf(h).compress(bytes), true), bytes.length);
@@ -69,6 +71,7 @@ export function deliverMessage(h: WriterHost, m: PreparedMessage): number {
 /** An app's ping or pong with up to 125 bytes of data; the result follows send(). */
 export function sendControl(h: WriterHost, opcode: typeof OP_PING | typeof OP_PONG, data: MessageData | undefined): number {
   const bytes = data === undefined ? EMPTY : bytesOf(data);
+  noteOutgoing(bytes, h);
   if (bytes.length > MAX_CONTROL_PAYLOAD) throw new ControlPayloadError(`a ping or pong carries at most 125 bytes, not ${bytes.length}`);
   if (!h.sending) return 0;
   return sent(h, encodeFrame(opcode, bytes, false), bytes.length);
