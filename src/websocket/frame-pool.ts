@@ -48,14 +48,16 @@ function isClassSize(n: number): boolean {
 }
 
 /**
- * Takes back the buffer under `chunk` when it has a pooled size and the chunk starts it. The caller guarantees that
- * no view of the chunk is left (no message handed out, nothing queued to send), and received chunks are the reader's
- * own copies (UpgradedIO.input): so a buffer of that shape is the reader's alone, whoever made it. Node's shared pool
- * (8 KiB) never has such a size. Other chunks are ignored.
+ * Takes back the buffer under `chunk` when it has a pooled size and the chunk starts it and fills more than half of
+ * it. The caller guarantees that no view of the chunk is left (no message handed out, nothing queued to send), and
+ * received chunks are the reader's own copies (UpgradedIO.input): so a buffer of that shape is the reader's alone,
+ * whoever made it. A slice of Node's shared pool never fills half of it (Buffer.allocUnsafe pools only below half).
+ * Other chunks are ignored.
  */
 export function recycleFrame(chunk: Uint8Array): void {
   const ab = chunk.buffer;
-  if (chunk.byteOffset !== 0 || !isClassSize(ab.byteLength) || !(ab instanceof ArrayBuffer)) return;
+  const size = ab.byteLength;
+  if (chunk.byteOffset !== 0 || !isClassSize(size) || chunk.length * 2 <= size - SLACK || !(ab instanceof ArrayBuffer)) return;
   // The same buffer twice would hand one frame's memory to two frames.
   if (unused.has(ab) || freeBytes + ab.byteLength > POOL_BYTES) return;
   free[classOf(ab.byteLength) - MIN_SHIFT]!.push(ab);
