@@ -27,6 +27,8 @@ class Shout implements UpgradedListener {
 
   idle(): void {
     this.events.push('idle');
+    this.io.write(Buffer.from('idle'));
+    this.io.close();
   }
 
   shutdown(): void {
@@ -36,7 +38,7 @@ class Shout implements UpgradedListener {
   }
 }
 
-function shoutApp(started: Shout[]): Application {
+function shoutApp(started: Shout[], idleMs = 0): Application {
   return (): Response => ({
     kind: 'upgrade', status: 101, headers: { upgrade: 'shout' },
     run: () => {
@@ -46,6 +48,7 @@ function shoutApp(started: Shout[]): Application {
       const s = new Shout(io);
       started.push(s);
       io.onShutdown = s;
+      if (idleMs > 0) io.setIdleTimeout(idleMs, s);
       io.waitReadable(s);
     },
   });
@@ -78,6 +81,17 @@ test('graceful shutdown calls the listener object given as onShutdown', async (t
     await closing;
     t.deepEqual(started[0]!.events.filter((e) => e === 'shutdown'), ['shutdown']);
     t.true(await c.whenClosed(5000));
+  }));
+});
+
+test('an idle deadline set with the listener object calls its idle()', async (t) => {
+  const started: Shout[] = [];
+  await withServer(shoutApp(started, 100), {}, async (port) => withClient(port, async (c) => {
+    c.write(UPGRADE);
+    const got = await c.read((d) => d.toString('latin1').endsWith('idle'));
+    t.true(got.toString('latin1').endsWith('\r\n\r\nidle'));
+    t.true(await c.whenClosed(5000));
+    t.deepEqual(started[0]!.events.filter((e) => e === 'idle'), ['idle']);
   }));
 });
 
