@@ -120,6 +120,8 @@ export const TARGETS: readonly Target[] = [
   { name: 'nginx-lb', group: 'lb', role: 'nginx', launch: behindHaproxy('nginx') },
   // WebSockets: /echo, /sub and /pub on each; ws is the Node baseline ("x node"), uWebSockets.js the one to match.
   { name: 'sluice-ws', group: 'ws', role: 'subject', launch: nodeScript(dist('bench', 'ws-sluice.js')) },
+  // The same server with reuseMessageBuffers (binary messages lent, as uWebSockets.js lends them): large echoes only.
+  { name: 'sluice-ws-reuse', group: 'ws', role: 'subject', launch: nodeScript(dist('bench', 'ws-sluice.js'), () => ({ WS_REUSE: '1' })), scenarios: /^ws-echo64k/ },
   { name: 'uws-ws', group: 'ws', role: 'uws', launch: nodeScript(dist('bench', 'peers', 'uws-ws.js')) },
   { name: 'ws-ws', group: 'ws', role: 'node', launch: nodeScript(dist('bench', 'peers', 'ws-ws.js')) },
 ];

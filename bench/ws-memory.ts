@@ -43,7 +43,7 @@ function measure(name: string, handler: WebSocketHandler): void {
     ios.push(io);
     const up = tryUpgrade(request, handler);
     if (up.kind !== 'upgrade') throw new Error(up.code);
-    void up.run(io);
+    up.start(io);
   }
   gc();
   const after = process.memoryUsage().heapUsed;

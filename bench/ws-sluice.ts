@@ -4,7 +4,8 @@
 import { respond, serve, Topics, type WebSocketHandler } from '../src/index.js';
 
 const topics = new Topics();
-const limits = { maxPayloadLength: 16 * 1024 * 1024, idleTimeout: 120, topics } as const;
+// WS_REUSE=1: binary messages are lent (reuseMessageBuffers), as uWebSockets.js lends its ArrayBuffers.
+const limits = { maxPayloadLength: 16 * 1024 * 1024, idleTimeout: 120, topics, reuseMessageBuffers: process.env.WS_REUSE === '1' } as const;
 const echo: WebSocketHandler = { ...limits, message: (ws, m) => void ws.send(m) };
 const sub: WebSocketHandler = { ...limits, open: (ws) => ws.subscribe('all') };
 const pub: WebSocketHandler = { ...limits, message: (_ws, m) => void topics.publish('all', m) };

@@ -28,7 +28,7 @@ export { parseEndpoint } from './remote.js';
 export { respond, declaredLength } from './response.js';
 export type { BodyInit } from './response.js';
 export { pushCopies, type ChunkSink, type ReceiveCopier } from './receive-copy.js';
-export type { Application, Middleware, Response, BodySource, FileRange, ResponseHeaders, UpgradeResponse, UpgradedIO } from './types.js';
+export type { Application, Middleware, Response, BodySource, FileRange, ResponseHeaders, UpgradeResponse, UpgradedIO, UpgradedListener } from './types.js';
 export type { Transport, TransportInfo } from './transport.js';
 export { REASON_PHRASE } from './response-head.js';
 

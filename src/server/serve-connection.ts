@@ -38,12 +38,14 @@ function finishHttp1(conn: Connection<Engine>, handOff: HandOff): void {
   else runUpgraded(conn, handOff);
 }
 
-/** Hands the connection to the protocol a 101 switched to; it closes once that protocol's run settles. */
+/** Hands the connection to the protocol a 101 switched to; it closes once that protocol's run settles (or, with
+ *  start, when the protocol closes it). */
 function runUpgraded(conn: Connection<Engine>, res: UpgradeResponse): void {
   conn.enter(Phase.Upgraded);
   const io = new ConnectionIO(conn);
   let r: void | Promise<void>;
   try {
+    if (res.start !== undefined) return res.start(io);
     r = res.run(io);
   } catch (e) {
     upgradeFailed(conn, io, e);

@@ -61,11 +61,15 @@ export interface UpgradedIO {
   readonly input: ResumableSource<Uint8Array>;
   /**
    * What `input` would give now without waiting: the next chunk, DONE at its end, or null when nothing has arrived
-   * yet (then waitReadable). Throws the socket error after a reset. Shares input's queue and order.
+   * yet (then waitReadable). Throws the socket error after a reset. Shares input's queue and order. DONE once close()
+   * has been called (the lingering close reads the rest).
    */
   read(): Uint8Array | Done | null;
-  /** Calls `fn` once when read() would not return null (bytes, the end, an error, a close); one wait at a time. */
-  waitReadable(fn: () => void): void;
+  /**
+   * Calls `fn` (or `fn.readable()`) once when read() would not return null (bytes, the end, an error, a close); one
+   * wait at a time.
+   */
+  waitReadable(fn: (() => void) | UpgradedListener): void;
   /** Queues bytes after everything queued before, corked until the end of the microtask wave; taken by reference. */
   write(bytes: Uint8Array): void;
   /**
@@ -90,9 +94,9 @@ export interface UpgradedIO {
   /**
    * The protocol's own idle clock: when no byte has arrived for `ms`, `onIdle` runs once and the clock stops until the
    * next call (a WebSocket pings, then closes). Every received chunk pushes the deadline back; `ms <= 0` stops it. The
-   * engine's sweeper fires it, up to about a second late.
+   * engine's sweeper fires it, up to about a second late. A listener's idle() is called.
    */
-  setIdleTimeout(ms: number, onIdle: () => void): void;
+  setIdleTimeout(ms: number, onIdle: (() => void) | UpgradedListener): void;
   /**
    * Closes the connection once what is corked and queued has gone out (within the send timeout), lingering: it
    * half-closes and discards input until the peer's FIN (at most a few seconds), so a peer still sending does not
@@ -110,13 +114,27 @@ export interface UpgradedIO {
   /**
    * Called once when the server begins a graceful shutdown (a WebSocket sends close 1001 and waits for the peer's);
    * the server closes what is still open when its grace period ends. Not called for a shutdown that began before it
-   * was set: check shuttingDown.
+   * was set: check shuttingDown. A listener's shutdown() is called.
    */
-  onShutdown: (() => void) | null;
+  onShutdown: (() => void) | UpgradedListener | null;
   /** The carrier (TCP, TLS). */
   readonly transport: TransportInfo;
   /** The peer's address ('ip:port'), or null. */
   readonly remoteAddress: string | null;
+}
+
+/**
+ * A protocol's object for one upgraded connection, given where a callback goes (waitReadable, setIdleTimeout,
+ * onShutdown) and called by method, as the DOM calls an EventListener's handleEvent: a protocol that keeps each
+ * connection's state in one object then needs no closure per connection (memory per idle WebSocket).
+ */
+export interface UpgradedListener {
+  /** After waitReadable: read() would not return null any more. */
+  readable(): void;
+  /** After setIdleTimeout: the idle deadline passed. */
+  idle(): void;
+  /** As onShutdown: the server began a graceful shutdown. */
+  shutdown(): void;
 }
 
 /** What an application answers. Build them with respond(), respond.file(), respond.stream(), respond.upgrade(). */
@@ -158,6 +176,11 @@ export interface UpgradeResponse {
    * settles. A rejection is reported (Settings.onException) unless the peer had gone.
    */
   run(io: UpgradedIO): void | Promise<void>;
+  /**
+   * Used instead of run when present: starts the protocol, which then closes the connection itself (io.close() or
+   * io.destroy()), so no promise is held per connection while it is open. A throw is reported as run's would be.
+   */
+  start?(io: UpgradedIO): void;
 }
 
 /** An HTTP application. */

@@ -8,9 +8,13 @@ import type { Engine } from './engine.js';
 import { lingerClose } from './linger.js';
 import { Phase } from './phase.js';
 import type { TransportInfo } from './transport.js';
-import type { UpgradedIO } from './types.js';
+import type { UpgradedIO, UpgradedListener } from './types.js';
 
 const ignore = (): void => undefined;
+const DONE: Done = Symbol.for('sluice.conduit.DONE') as Done;
+
+/** A protocol's callback: a function, or a listener object's method (see UpgradedListener). */
+type Callback = (() => void) | UpgradedListener;
 
 /** Runs the protocol's parked reader (a module-level continuation: nothing is allocated per wait). */
 function wakeReader(conn: Connection<Engine>): void {
@@ -19,10 +23,10 @@ function wakeReader(conn: Connection<Engine>): void {
 
 /** UpgradedIO over an engine connection; also the connection's UpgradedHooks. */
 export class ConnectionIO implements UpgradedIO, UpgradedHooks {
-  onShutdown: (() => void) | null = null;
+  onShutdown: Callback | null = null;
   copier: ReceiveCopier | null = null;
-  private onIdle: (() => void) | null = null;
-  private reader: (() => void) | null = null;
+  private onIdle: Callback | null = null;
+  private reader: Callback | null = null;
   private inputSource: ResumableSource<Uint8Array> | null = null;
   /** close() ran: the lingering close is under way (a second close must not cut it short). */
   private closing = false;
@@ -36,12 +40,14 @@ export class ConnectionIO implements UpgradedIO, UpgradedHooks {
   }
 
   read(): Uint8Array | Done | null {
+    // After close() the input is the linger's: the protocol sees its end (and parks nothing that would take it over).
+    if (this.closing) return DONE;
     const conn = this.conn;
     // While readable, conn.read() never suspends: it returns a chunk, DONE, or throws the socket error.
     return conn.readable ? (conn.read() as Uint8Array | Done) : null;
   }
 
-  waitReadable(fn: () => void): void {
+  waitReadable(fn: Callback): void {
     this.reader = fn;
     this.conn.waitReadable(wakeReader);
   }
@@ -50,7 +56,7 @@ export class ConnectionIO implements UpgradedIO, UpgradedHooks {
   wakeReader(): void {
     const fn = this.reader;
     this.reader = null;
-    fn?.();
+    if (fn !== null) typeof fn === 'function' ? fn() : fn.readable();
   }
 
   write(bytes: Uint8Array): void {
@@ -89,7 +95,7 @@ export class ConnectionIO implements UpgradedIO, UpgradedHooks {
     return conn.whenDrained().then(ignore, ignore);
   }
 
-  setIdleTimeout(ms: number, onIdle: () => void): void {
+  setIdleTimeout(ms: number, onIdle: Callback): void {
     const conn = this.conn;
     this.onIdle = ms > 0 ? onIdle : null;
     conn.upgradedTimeoutMs = ms > 0 ? ms : 0;
@@ -102,7 +108,7 @@ export class ConnectionIO implements UpgradedIO, UpgradedHooks {
     if (fn === null) return false;
     this.onIdle = null;
     this.conn.upgradedTimeoutMs = 0;
-    fn();
+    typeof fn === 'function' ? fn() : fn.idle();
     return true;
   }
 
@@ -110,7 +116,7 @@ export class ConnectionIO implements UpgradedIO, UpgradedHooks {
   shutdown(): void {
     const fn = this.onShutdown;
     this.onShutdown = null;
-    fn?.();
+    if (fn !== null) typeof fn === 'function' ? fn() : fn.shutdown();
   }
 
   close(): void {
@@ -120,7 +126,7 @@ export class ConnectionIO implements UpgradedIO, UpgradedHooks {
     const parked = this.reader;
     this.reader = null;
     void lingerClose(this.conn);
-    parked?.();
+    if (parked !== null) typeof parked === 'function' ? parked() : parked.readable();
   }
 
   destroy(): void {

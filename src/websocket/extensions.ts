@@ -179,5 +179,17 @@ function accept(p: OfferParams, config: DeflateConfig): DeflateParams {
     clientWindowBits = Math.min(config.clientMaxWindowBits, p.clientMaxWindowBits === true ? 15 : p.clientMaxWindowBits);
     if (clientWindowBits < 15 || p.clientMaxWindowBits !== true) parts.push(`client_max_window_bits=${clientWindowBits}`);
   }
-  return { serverWindowBits, serverContextTakeover, clientWindowBits, clientContextTakeover, response: parts.join('; ') };
+  const response = parts.join('; ');
+  let params = agreed.get(response);
+  if (params === undefined) {
+    params = Object.freeze({ serverWindowBits, serverContextTakeover, clientWindowBits, clientContextTakeover, response });
+    agreed.set(response, params);
+  }
+  return params;
 }
+
+/**
+ * One frozen DeflateParams per response: the response names all four values, and every socket that agreed to the same
+ * holds the same object (memory per idle WebSocket). At most a few hundred combinations exist.
+ */
+const agreed = new Map<string, DeflateParams>();

@@ -3,8 +3,10 @@
 // when complete: the receiver then reads the message as a view, never joining 64 KiB chunks with Buffer.concat.
 // Its payload is unmasked in the same pass (the copy's masking key is then 0, which the receiver skips), so a large
 // message is read once on its way in. Everything else (small frames, a header split across receives, a frame over
-// the limit) goes out in plain chunks, still masked.
+// the limit) goes out in plain chunks, still masked. A copier between frames holds nothing a socket needs, so idle
+// sockets hold none: they borrow the spare one for each receive (takeCopier / keepCopier).
 import { pushCopies, type ChunkSink, type ReceiveCopier } from '../server/index.js';
+import { allocFrame } from './frame-pool.js';
 import { MAX_HEADER_LENGTH } from './frame.js';
 import { copyUnmask } from './mask.js';
 
@@ -47,7 +49,18 @@ export class FrameCopier implements ReceiveCopier {
    * `maxFrame`: the largest frame, header included, held back until whole (maxPayloadLength): the receiver must see
    * the header of a bigger one at once, to answer 1009 before its payload has arrived.
    */
-  constructor(private readonly maxFrame: number) {}
+  constructor(private maxFrame: number) {}
+
+  /** Whether nothing is held: no frame filling, passing through or cut off in its header. */
+  get atRest(): boolean {
+    return this.frame === null && this.passLeft === 0 && this.headLength === 0;
+  }
+
+  /** Sets the socket's limit; a copier taken from the spare gets it each time. */
+  configure(maxFrame: number): this {
+    this.maxFrame = maxFrame;
+    return this;
+  }
 
   copy(src: Buffer, at: number, end: number, sink: ChunkSink): void {
     let run = at;
@@ -79,7 +92,7 @@ export class FrameCopier implements ReceiveCopier {
           at = end;
         } else if (length >= OWN_FRAME_MIN && length <= this.maxFrame) {
           pushCopies(src, run, at, sink);
-          this.frame = Buffer.allocUnsafe(length);
+          this.frame = allocFrame(length);
           this.filled = 0;
           at = run = this.startUnmasking(src, at, end);
         } else this.passLeft = length;
@@ -134,4 +147,21 @@ export class FrameCopier implements ReceiveCopier {
     this.passLeft = length - before;
     return at;
   }
+}
+
+/** The spare copier: at rest (one for all the sockets whose last receive ended on a frame boundary). */
+let spare: FrameCopier | null = null;
+
+/** A copier for a socket that holds none: the spare, or a new one while the spare is lent. */
+export function takeCopier(maxFrame: number): FrameCopier {
+  const c = spare ?? new FrameCopier(maxFrame);
+  spare = null;
+  return c.configure(maxFrame);
+}
+
+/** What a socket keeps after a receive: null when `c` is at rest (it becomes the spare), else `c`. */
+export function keepCopier(c: FrameCopier): FrameCopier | null {
+  if (!c.atRest) return c;
+  spare = c;
+  return null;
 }

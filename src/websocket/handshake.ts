@@ -1,6 +1,6 @@
 // The opening handshake on the server (RFC 6455 §4.2): the request checks, Sec-WebSocket-Accept, the subprotocol
 // choice and the 101 fields. Key decision: each refusal is a code with one status (426 only for the version).
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { respond, type Response, type ResponseHeaders } from '../server/index.js';
 import { hasListElement, isToken, listElements } from './tokens.js';
 
@@ -103,9 +103,13 @@ export function refusalResponse(code: HandshakeErrorCode): Response {
 /** RFC 6455 §1.3: the GUID appended to the key before hashing. */
 const ACCEPT_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
+/** Node's one-shot digest (20.12 and later): no Hash object per handshake. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64') => string }).hash;
+
 /** Sec-WebSocket-Accept for a key: base64(SHA-1(key + GUID)). */
 export function acceptKey(key: string): string {
-  return createHash('sha1').update(key + ACCEPT_GUID).digest('base64');
+  if (oneShot !== undefined) return oneShot('sha1', key + ACCEPT_GUID, 'base64');
+  return crypto.createHash('sha1').update(key + ACCEPT_GUID).digest('base64');
 }
 
 /** How an app picks a subprotocol: a name to take when offered, or a function of the offered list. */

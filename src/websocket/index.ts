@@ -24,7 +24,7 @@ export { CloseCodes, WebSocketError, CloseArgumentError, isValidCloseCode } from
 export type { CloseCode, CloseFrame, WebSocketErrorCode } from './close.js';
 
 // ** The engine contract it runs on (server/types.ts)
-export type { UpgradedIO, UpgradeResponse } from '../server/index.js';
+export type { UpgradedIO, UpgradedListener, UpgradeResponse } from '../server/index.js';
 
 // ** Wire-level pieces (frames as a conduit, for custom protocols and tests)
 export { receiveMessages } from './messages.js';

@@ -66,6 +66,13 @@ export interface WebSocketHandler<T = undefined> {
   readonly perMessageDeflate?: boolean | PerMessageDeflateOptions;
   /** The pub/sub registry (default: the process-wide one). */
   readonly topics?: Topics;
+  /**
+   * Opt-in (default false): a binary message is lent, as in uWebSockets.js, not given: its Buffer is valid only until
+   * the message hook returns, and the memory under it is reused for a later message once nothing queued refers to it.
+   * Copy what you keep (`Buffer.from(message)`); sending or publishing it from the hook is safe. Spares a large
+   * message its fresh buffer (first-touch memory, and V8's full collections driven by external memory).
+   */
+  readonly reuseMessageBuffers?: boolean;
 }
 
 /** permessage-deflate as resolved: the negotiation config plus how we compress. */
@@ -84,9 +91,23 @@ export interface Settings {
   readonly publishToSelf: boolean;
   readonly deflate: DeflateSettings | null;
   readonly topics: Topics;
+  readonly reuseMessageBuffers: boolean;
 }
 
 const MIB = 1024 * 1024;
+
+/** The closing handshake's wait when there is no idle timeout. */
+export const CLOSE_WAIT_MS = 16000;
+
+/**
+ * uWebSockets' split of the idle timeout: a ping goes out `margin` before the end (4, 8 or 16 s; half of a short
+ * timeout), and the margin is also how long a closing handshake may take.
+ */
+export function pingMargin(idleMs: number): number {
+  let m = 4000;
+  while (idleMs - 4 * m >= 0 && m < 16000) m *= 2;
+  return Math.min(m, idleMs / 2);
+}
 const resolved = new WeakMap<object, Settings>();
 
 /** An invalid WebSocket setting. */
@@ -117,6 +138,7 @@ function resolveSettings(h: WebSocketHandler<never>): Settings {
     publishToSelf: h.publishToSelf ?? false,
     deflate: resolveDeflate(h.perMessageDeflate ?? false),
     topics: h.topics ?? defaultTopics,
+    reuseMessageBuffers: h.reuseMessageBuffers ?? false,
   };
 }
 

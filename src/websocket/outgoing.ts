@@ -1,5 +1,6 @@
 // Frames the server sends: payload encoding and the header in front of it, and a message prepared once for many
 // sockets (pub/sub: framed, and compressed, once for all subscribers, as uWS's PreparedMessage).
+import { noteOutgoing } from './frame-pool.js';
 import { frameHeaderLength, OP_BINARY, OP_TEXT, writeFrameHeader } from './frame.js';
 import { compressMessage, type DeflateTuning } from './permessage-deflate.js';
 
@@ -63,6 +64,7 @@ export class PreparedMessage {
   constructor(data: MessageData, readonly compress: boolean) {
     this.opcode = opcodeOf(data);
     this.payload = bytesOf(data);
+    noteOutgoing(this.payload, null);
   }
 
   /** The uncompressed frame. */

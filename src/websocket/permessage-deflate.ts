@@ -149,6 +149,15 @@ function deflate(engine: ZlibEngine, payload: Uint8Array): Uint8Array {
   return out.subarray(0, total - TAIL.length);
 }
 
+/** One inflate spec per window size, shared by every socket's decompressor. */
+const inflateSpecs = new Map<number, RawSpec>();
+
+function inflateSpec(windowBits: number): RawSpec {
+  let spec = inflateSpecs.get(windowBits);
+  if (spec === undefined) inflateSpecs.set(windowBits, (spec = Object.freeze({ kind: 'inflate', windowBits })));
+  return spec;
+}
+
 /** Decompresses the messages of one socket as their frames arrive (RFC 7692 §7.2.2). */
 export class MessageDecompressor {
   private engine: ZlibEngine | null = null;
@@ -157,7 +166,7 @@ export class MessageDecompressor {
   private readonly spec: RawSpec;
 
   constructor(windowBits: number, private readonly contextTakeover: boolean) {
-    this.spec = { kind: 'inflate', windowBits };
+    this.spec = inflateSpec(windowBits);
   }
 
   /** Inflates buf[start, end) as more of the current message, appending to `parts`; returns the bytes added. */

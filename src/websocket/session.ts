@@ -1,19 +1,27 @@
-// One WebSocket from the 101 to the end: messages from the reader go to the handler's hooks, frames go out through
-// UpgradedIO, and the closing handshake (RFC 6455 §7), idle pings and server shutdown run here.
-// Key decision: hooks are called synchronously in arrival order and never awaited (as in Bun and uWebSockets.js).
-import type { UpgradedIO } from '../server/index.js';
+// One WebSocket from the 101 to the end: bytes arrive through the frame copier and the receiver, messages go to the
+// handler's hooks, frames go out through UpgradedIO, and the closing handshake (RFC 6455 §7), idle pings and server
+// shutdown run here. Key decisions: hooks are called synchronously in arrival order and never awaited (as in Bun and
+// uWebSockets.js); an idle socket is this object and its face only. The session is its own UpgradedListener and
+// ReceiveCopier (no closure, promise or helper object per socket), and it holds a receiver or copier only while a
+// frame is cut off between receives (memory per idle WebSocket).
+import type { Done } from '../conduit/index.js';
+import type { ChunkSink, ReceiveCopier, UpgradedIO, UpgradedListener } from '../server/index.js';
 import { CloseCodes, encodeClosePayload, WebSocketError, type CloseFrame } from './close.js';
 import type { DeflateParams } from './extensions.js';
+import { keepCopier, takeCopier, type FrameCopier } from './frame-copier.js';
+import { beginLend, endLend } from './frame-pool.js';
 import { OP_CLOSE, OP_PING, OP_PONG } from './frame.js';
-import type { Received } from './messages.js';
-import type { Settings, WebSocketHandler } from './options.js';
+import { CLOSE_WAIT_MS, pingMargin, type Settings, type WebSocketHandler } from './options.js';
 import { encodeFrame, type MessageData, type PreparedMessage } from './outgoing.js';
-import { MessageDecompressor } from './permessage-deflate.js';
-import { Reader, type ReaderOwner } from './reader.js';
-import { SocketWriter, type WriterOwner } from './socket-writer.js';
+import { MessageDecompressor, type MessageCompressor } from './permessage-deflate.js';
+import { keepReceiver, takeReceiver, type Received, type Receiver } from './receiver.js';
+import { closeWriter, deliverMessage, sendControl, sendMessage, writeFrame, type WriterHost } from './socket-writer.js';
 import { ServerWebSocket, type SocketSession } from './websocket.js';
 
+export { pingMargin } from './options.js';
+
 const EMPTY = new Uint8Array(0);
+const DONE: Done = Symbol.for('sluice.conduit.DONE') as Done;
 
 /** readyState values (the WebSocket API's numbering). */
 export const OPEN = 1;
@@ -29,82 +37,121 @@ export interface SessionInit<T> {
   readonly deflate: DeflateParams | null;
 }
 
-/**
- * uWebSockets' split of the idle timeout: a ping goes out `margin` before the end (4, 8 or 16 s; half of a short
- * timeout), and the margin is also how long a closing handshake may take.
- */
-export function pingMargin(idleMs: number): number {
-  let m = 4000;
-  while (idleMs - 4 * m >= 0 && m < 16000) m *= 2;
-  return Math.min(m, idleMs / 2);
-}
-
-/** The default closing-handshake wait when there is no idle timeout. */
-const CLOSE_WAIT_MS = 16000;
-
 /** The state of one socket; ServerWebSocket is its public face. */
-export class Session<T> implements SocketSession, WriterOwner, ReaderOwner {
+export class Session<T> implements SocketSession, WriterHost, UpgradedListener, ReceiveCopier {
   state = OPEN;
+  /** A ping went out for the idle timeout and nothing has arrived since. */
+  private pingOutstanding = false;
+  draining = false;
   /** The topics this socket is in, made at its first subscribe (an idle socket without topics holds no Set). */
   private topicSet: Set<string> | null = null;
   readonly ws: ServerWebSocket<T>;
-  private readonly writer: SocketWriter;
+  readonly protocol: string;
+  readonly deflate: DeflateParams | null;
+  compressor: MessageCompressor | null = null;
   private readonly decompressor: MessageDecompressor | null;
-  private readonly margin: number;
-  /** The peer's close frame, once received. */
-  private peerClose: CloseFrame | null = null;
-  /** The close frame we sent (the app's, shutdown's 1001, or a failure's code). */
-  private ownClose: CloseFrame | null = null;
-  /** Why the connection ended without close frames (reported with 1006). */
-  private endReason = 'connection closed';
-  private pingOutstanding = false;
-  private readonly onIdle = (): void => this.idle();
-  private readonly onShutdown = (): void => this.close(CloseCodes.GOING_AWAY, 'server shutting down');
+  /**
+   * The close frame that ends the session: ours (the app's, shutdown's 1001, or a failure's code) until the peer's
+   * arrives, which wins; or 1006 and why the connection ended without one.
+   */
+  private closeFrame: CloseFrame | null = null;
   private address: string | null | undefined = undefined;
-  /** Settles run()'s promise once the session has ended. */
+  /** The receiver and the copier, held only while a frame is cut off between receives (else the shared spares). */
+  private receiver: Receiver | null = null;
+  private copier: FrameCopier | null = null;
+  /** Settles run()'s promise once the session has ended (start() makes none). */
   private done: (() => void) | null = null;
 
   constructor(
     readonly io: UpgradedIO,
     private readonly handler: WebSocketHandler<T>,
     readonly settings: Settings,
-    readonly init: SessionInit<T>,
+    init: SessionInit<T>,
   ) {
     const d = init.deflate;
-    this.writer = new SocketWriter(io, settings, d, this);
+    this.protocol = init.protocol;
+    this.deflate = d;
     this.decompressor = d !== null ? new MessageDecompressor(d.clientWindowBits, d.clientContextTakeover) : null;
-    this.margin = settings.idleTimeoutMs > 0 ? pingMargin(settings.idleTimeoutMs) : CLOSE_WAIT_MS;
     this.ws = new ServerWebSocket(this, init.data);
+  }
+
+  /** Serves the socket; the connection is closed when it ends (io.close, or destroy). */
+  start(): void {
+    const io = this.io;
+    this.armIdle();
+    io.onShutdown = this;
+    this.callHook(this.handler.open);
+    if (io.shuttingDown) this.shutdown();
+    // Large frames are copied once, whole, out of the receive buffer (frame-copier.ts).
+    io.receiveWith(this);
+    this.readable();
   }
 
   /** Serves the socket until it is closed; never rejects (app errors go to io.reportError). */
   run(): Promise<void> {
-    const io = this.io;
-    this.armIdle();
-    io.onShutdown = this.onShutdown;
-    this.callHook(this.handler.open);
-    if (io.shuttingDown) this.onShutdown();
-    const reader = new Reader(io, { maxPayloadLength: this.settings.maxPayloadLength, decompressor: this.decompressor }, this);
     return new Promise<void>((resolve) => {
       this.done = resolve;
-      reader.pump();
+      this.start();
     });
   }
 
-  /** Whether the reader should go on (ReaderOwner). */
-  get reading(): boolean {
-    return this.state !== CLOSED;
+  /** Reads everything that has arrived, hands it to the hooks, then waits for more or ends (UpgradedListener). */
+  readable(): void {
+    const io = this.io;
+    const rx = this.receiver ?? takeReceiver(this.settings.maxPayloadLength, this.decompressor, this.settings.reuseMessageBuffers);
+    this.receiver = null;
+    try {
+      while (this.state !== CLOSED) {
+        const x = rx.next();
+        if (x !== null) {
+          if (rx.lent) this.receiveLent(rx, x as Buffer);
+          else this.receive(x);
+          continue;
+        }
+        const chunk = io.read();
+        if (chunk === null) {
+          this.receiver = keepReceiver(rx);
+          return io.waitReadable(this);
+        }
+        if (chunk === DONE) break;
+        rx.feed(chunk);
+      }
+    } catch (e) {
+      return this.ended(e);
+    }
+    this.ended(null);
   }
 
-  /** Reading is over (ReaderOwner): a protocol error fails the connection, any other error ends it with 1006. */
-  ended(error: unknown): void {
+  /**
+   * A binary message lent to the hook (reuseMessageBuffers): its buffer may be reused afterwards unless this socket
+   * queued bytes (they may be the message's) or the message went to other sockets.
+   */
+  private receiveLent(rx: Receiver, message: Buffer): void {
+    beginLend(message, this);
+    try {
+      this.receive(message);
+    } finally {
+      rx.settleLent(endLend() || this.io.bufferedAmount > 0);
+    }
+  }
+
+  /** Copies received bytes out of the engine's receive buffer (ReceiveCopier; see frame-copier.ts). */
+  copy(src: Buffer, at: number, end: number, sink: ChunkSink): void {
+    const c = this.copier ?? takeCopier(this.settings.maxPayloadLength);
+    this.copier = null;
+    c.copy(src, at, end, sink);
+    this.copier = keepCopier(c);
+  }
+
+  /** Reading is over: a protocol error fails the connection, any other error ends it with 1006. */
+  private ended(error: unknown): void {
     if (error instanceof WebSocketError) this.fail(error.closeCode, error.message);
-    else if (error !== null) this.endReason = error instanceof Error ? error.message : String(error);
+    else if (error !== null) this.abnormal(error instanceof Error ? error.message : String(error));
     this.finish();
   }
 
-  /** One received message or control frame (ReaderOwner). */
-  receive(x: Received): void {
+  /** One received message or control frame. */
+  private receive(x: Received): void {
     if (this.pingOutstanding) {
       this.pingOutstanding = false;
       this.armIdle();
@@ -124,17 +171,17 @@ export class Session<T> implements SocketSession, WriterOwner, ReaderOwner {
     if (this.state !== OPEN) return;
     // RFC 6455 §5.5.2: a ping is answered with a pong carrying the same data, as soon as practical.
     if (x.kind === 'ping') {
-      this.writer.writeFrame(encodeFrame(OP_PONG, x.data, false));
+      writeFrame(this.io, encodeFrame(OP_PONG, x.data, false));
       this.callHook(this.handler.ping, x.data);
     } else this.callHook(this.handler.pong, x.data);
   }
 
   private peerClosed(frame: CloseFrame): void {
-    this.peerClose = frame;
+    this.closeFrame = frame;
     if (this.state === OPEN) {
       // RFC 6455 §5.5.1: answer with a close frame echoing the code (none when the peer sent none).
       const code = frame.code === CloseCodes.NO_STATUS ? undefined : frame.code;
-      this.writer.writeFrame(encodeFrame(OP_CLOSE, encodeClosePayload(code), false));
+      writeFrame(this.io, encodeFrame(OP_CLOSE, encodeClosePayload(code), false));
     }
     // RFC 6455 §7.1.1: the server closes the TCP connection first.
     this.state = CLOSED;
@@ -144,8 +191,8 @@ export class Session<T> implements SocketSession, WriterOwner, ReaderOwner {
   /** Fails the connection (RFC 6455 §7.1.7): a close frame with `code` unless one went already, then the socket. */
   fail(code: number, reason: string): void {
     if (this.state === CLOSED) return;
-    if (this.state === OPEN) this.writer.writeFrame(encodeFrame(OP_CLOSE, encodeClosePayload(code, reason), false));
-    this.ownClose = { code, reason };
+    if (this.state === OPEN) writeFrame(this.io, encodeFrame(OP_CLOSE, encodeClosePayload(code, reason), false));
+    this.closeFrame = { code, reason };
     this.state = CLOSED;
     this.io.close();
   }
@@ -154,47 +201,67 @@ export class Session<T> implements SocketSession, WriterOwner, ReaderOwner {
   close(code?: number, reason?: string): void {
     if (this.state !== OPEN) return;
     const payload = encodeClosePayload(code, reason);
-    this.writer.writeFrame(encodeFrame(OP_CLOSE, payload, false));
-    this.ownClose = { code: code ?? CloseCodes.NO_STATUS, reason: reason ?? '' };
+    writeFrame(this.io, encodeFrame(OP_CLOSE, payload, false));
+    this.closeFrame = { code: code ?? CloseCodes.NO_STATUS, reason: reason ?? '' };
     this.state = CLOSING;
-    this.io.setIdleTimeout(this.margin, this.onIdle);
+    this.io.setIdleTimeout(this.margin, this);
   }
 
   /** Closes the socket now, without a closing handshake. */
   terminate(reason = 'terminated'): void {
     if (this.state === CLOSED) return;
-    this.endReason = reason;
+    this.abnormal(reason);
     this.state = CLOSED;
     this.io.destroy();
   }
 
-  private idle(): void {
+  /** The connection ends without close frames: reported with 1006 and `reason`, unless a close frame went already. */
+  private abnormal(reason: string): void {
+    this.closeFrame ??= { code: CloseCodes.ABNORMAL, reason };
+  }
+
+  /** The idle deadline passed (UpgradedListener): ping once, then close. */
+  idle(): void {
     if (this.state === OPEN && this.settings.sendPings && !this.pingOutstanding) {
       this.pingOutstanding = true;
-      this.writer.writeFrame(encodeFrame(OP_PING, EMPTY, false));
-      this.io.setIdleTimeout(this.margin, this.onIdle);
+      writeFrame(this.io, encodeFrame(OP_PING, EMPTY, false));
+      this.io.setIdleTimeout(this.margin, this);
       return;
     }
     this.terminate(this.state === CLOSING ? 'closing handshake timed out' : 'idle timeout');
   }
 
+  /** The server began a graceful shutdown (UpgradedListener): close with 1001. */
+  shutdown(): void {
+    this.close(CloseCodes.GOING_AWAY, 'server shutting down');
+  }
+
+  /** How long a ping may go unanswered, and a closing handshake may take. */
+  private get margin(): number {
+    const ms = this.settings.idleTimeoutMs;
+    return ms > 0 ? pingMargin(ms) : CLOSE_WAIT_MS;
+  }
+
   private armIdle(): void {
     const ms = this.settings.idleTimeoutMs;
-    if (ms > 0) this.io.setIdleTimeout(this.settings.sendPings ? ms - this.margin : ms, this.onIdle);
+    if (ms > 0) this.io.setIdleTimeout(this.settings.sendPings ? ms - this.margin : ms, this);
   }
 
   /** Ends the session once reading has stopped: the close hook runs once, then subscriptions and zlib go. */
   private finish(): void {
     this.state = CLOSED;
     const io = this.io;
-    io.setIdleTimeout(0, this.onIdle);
+    io.setIdleTimeout(0, this);
     io.onShutdown = null;
+    io.receiveWith(null);
     io.close();
-    const end = this.peerClose ?? this.ownClose ?? { code: CloseCodes.ABNORMAL, reason: this.endReason };
+    const end = this.closeFrame ?? { code: CloseCodes.ABNORMAL, reason: 'connection closed' };
     this.callHook(this.handler.close, end.code, end.reason);
     if (this.topicSet !== null) this.settings.topics.unsubscribeAll(this);
-    this.writer.close();
+    closeWriter(this);
     this.decompressor?.close();
+    this.receiver = null;
+    this.copier = null;
     this.done?.();
   }
 
@@ -219,27 +286,27 @@ export class Session<T> implements SocketSession, WriterOwner, ReaderOwner {
     return this.topicSet === null ? [] : [...this.topicSet];
   }
 
-  /** Sends one message (see SocketWriter.send). */
+  /** Sends one message (see sendMessage). */
   send(data: MessageData, compress: boolean): number {
-    return this.writer.send(data, compress);
+    return sendMessage(this, data, compress);
   }
 
   /** Sends a published message (Subscriber). */
   deliver(m: PreparedMessage): number {
-    return this.writer.deliver(m);
+    return deliverMessage(this, m);
   }
 
   /** An app's ping or pong. */
   sendControl(opcode: typeof OP_PING | typeof OP_PONG, data: MessageData | undefined): number {
-    return this.writer.control(opcode, data);
+    return sendControl(this, opcode, data);
   }
 
-  /** Whether messages may still be sent (WriterOwner). */
+  /** Whether messages may still be sent (WriterHost). */
   get sending(): boolean {
     return this.state === OPEN;
   }
 
-  /** The backlog has drained (WriterOwner). */
+  /** The backlog has drained (WriterHost). */
   drained(): void {
     if (this.state === OPEN) this.callHook(this.handler.drain);
   }

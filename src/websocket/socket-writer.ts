@@ -1,6 +1,8 @@
 // The sending side of one socket: messages to frames (compressed when asked and worth it), Bun's send results
-// (bytes, -1 under backpressure, 0 dropped), maxBackpressure, and one drain wait at a time.
+// (bytes, -1 under backpressure, 0 dropped), maxBackpressure, and one drain wait at a time. Key decision: functions
+// over the session's own fields (WriterHost), not an object per socket (memory per idle WebSocket).
 import type { DeflateParams } from './extensions.js';
+import { noteOutgoing } from './frame-pool.js';
 import { MAX_CONTROL_PAYLOAD, type OP_PING, type OP_PONG } from './frame.js';
 import type { UpgradedIO } from '../server/index.js';
 import type { Settings } from './options.js';
@@ -15,8 +17,16 @@ export class ControlPayloadError extends RangeError {
   readonly code = 'ERR_WS_CONTROL_PAYLOAD';
 }
 
-/** What the writer asks of the socket it writes for. */
-export interface WriterOwner {
+/** The socket a writer function writes for (session.ts implements it). */
+export interface WriterHost {
+  readonly io: UpgradedIO;
+  readonly settings: Settings;
+  /** The negotiated permessage-deflate, or null. */
+  readonly deflate: DeflateParams | null;
+  /** The socket's own compressor (context takeover), made at its first compressed message. */
+  compressor: MessageCompressor | null;
+  /** Whether a drain wait is under way. */
+  draining: boolean;
   /** Whether messages may still be sent (open, no close frame sent yet). */
   readonly sending: boolean;
   /** Over maxBackpressure with closeOnBackpressureLimit: end the socket now. */
@@ -25,106 +35,103 @@ export interface WriterOwner {
   drained(): void;
 }
 
-/** Writes one socket's frames through its UpgradedIO. */
-export class SocketWriter {
-  private readonly compressor: MessageCompressor | null;
-  private draining = false;
-
-  constructor(
-    private readonly io: UpgradedIO,
-    private readonly settings: Settings,
-    private readonly deflate: DeflateParams | null,
-    private readonly owner: WriterOwner,
-  ) {
-    const tuning = settings.deflate?.tuning;
-    // A negotiated window of 8 cannot be produced by zlib: that socket's messages go out uncompressed.
-    this.compressor = deflate !== null && tuning !== undefined && settings.deflate!.compress !== false && deflate.serverWindowBits >= 9
-      ? new MessageCompressor(deflate.serverWindowBits, deflate.serverContextTakeover, tuning) : null;
+/** Sends one message; bytes sent, -1 when it is queued behind backpressure, 0 when dropped or closing (Bun). */
+export function sendMessage(h: WriterHost, data: MessageData, compress: boolean): number {
+  if (!h.sending) return 0;
+  if (overLimit(h)) return drop(h);
+  if (typeof data === 'string' && !compress) {
+    const length = Buffer.byteLength(data, 'utf8');
+    return sent(h, encodeTextFrame(data, length), length);
   }
-
-  /** Sends one message; bytes sent, -1 when it is queued behind backpressure, 0 when dropped or closing (Bun). */
-  send(data: MessageData, compress: boolean): number {
-    if (!this.owner.sending) return 0;
-    if (this.overLimit()) return this.drop();
-    if (typeof data === 'string' && !compress) {
-      const length = Buffer.byteLength(data, 'utf8');
-      return this.sent(encodeTextFrame(data, length), length);
-    }
-    const bytes = bytesOf(data);
-    const opcode = opcodeOf(data);
-    if (compress && this.worthCompressing(bytes.length)) {
-      return this.sent(encodeFrame(opcode, this.compressor!.compress(bytes), true), bytes.length);
-    }
-    return this.sent(encodeFrame(opcode, bytes, false), bytes.length);
+  const bytes = bytesOf(data);
+  noteOutgoing(bytes, h);
+  const opcode = opcodeOf(data);
+  if (compress && worthCompressing(h, bytes.length)) {
+    return sent(h, encodeFrame(opcode, compressorOf(h).compress(bytes), true), bytes.length);
   }
+  return sent(h, encodeFrame(opcode, bytes, false), bytes.length);
+}
 
-  /** Sends a published message, framed once for every subscriber that shares its form. */
-  deliver(m: PreparedMessage): number {
-    if (!this.owner.sending) return 0;
-    if (this.overLimit()) return this.drop();
-    const d = this.deflate;
-    const length = m.payload.length;
-    if (m.compress && this.worthCompressing(length)) {
-      // A socket with context takeover must compress with its own stream: its peer's window follows that stream.
-      const frame = d!.serverContextTakeover
-        ? encodeFrame(m.opcode, this.compressor!.compress(m.payload), true)
-        : m.compressedFrame(d!.serverWindowBits, this.settings.deflate!.tuning);
-      return this.sent(frame, length);
-    }
-    return this.sent(m.plainFrame(), length);
+/** Sends a published message, framed once for every subscriber that shares its form. */
+export function deliverMessage(h: WriterHost, m: PreparedMessage): number {
+  if (!h.sending) return 0;
+  if (overLimit(h)) return drop(h);
+  const length = m.payload.length;
+  if (m.compress && worthCompressing(h, length)) {
+    const d = h.deflate!;
+    // A socket with context takeover must compress with its own stream: its peer's window follows that stream.
+    const frame = d.serverContextTakeover
+      ? encodeFrame(m.opcode, compressorOf(h).compress(m.payload), true)
+      : m.compressedFrame(d.serverWindowBits, h.settings.deflate!.tuning);
+    return sent(h, frame, length);
   }
+  return sent(h, m.plainFrame(), length);
+}
 
-  /** An app's ping or pong with up to 125 bytes of data; the result follows send(). */
-  control(opcode: typeof OP_PING | typeof OP_PONG, data: MessageData | undefined): number {
-    const bytes = data === undefined ? EMPTY : bytesOf(data);
-    if (bytes.length > MAX_CONTROL_PAYLOAD) throw new ControlPayloadError(`a ping or pong carries at most 125 bytes, not ${bytes.length}`);
-    if (!this.owner.sending) return 0;
-    return this.sent(encodeFrame(opcode, bytes, false), bytes.length);
-  }
+/** An app's ping or pong with up to 125 bytes of data; the result follows send(). */
+export function sendControl(h: WriterHost, opcode: typeof OP_PING | typeof OP_PONG, data: MessageData | undefined): number {
+  const bytes = data === undefined ? EMPTY : bytesOf(data);
+  noteOutgoing(bytes, h);
+  if (bytes.length > MAX_CONTROL_PAYLOAD) throw new ControlPayloadError(`a ping or pong carries at most 125 bytes, not ${bytes.length}`);
+  if (!h.sending) return 0;
+  return sent(h, encodeFrame(opcode, bytes, false), bytes.length);
+}
 
-  /** Writes a frame whatever the backpressure (protocol frames: pongs, pings, close). */
-  writeFrame(frame: EncodedFrame): void {
-    if (frame.length === 2) this.io.writePair(frame[0], frame[1]);
-    else this.io.write(frame[0]);
-  }
+/** Writes a frame whatever the backpressure (protocol frames: pongs, pings, close). */
+export function writeFrame(io: UpgradedIO, frame: EncodedFrame): void {
+  if (frame.length === 2) io.writePair(frame[0], frame[1]);
+  else io.write(frame[0]);
+}
 
-  /** Frees the socket's own compressor. */
-  close(): void {
-    this.compressor?.close();
-  }
+/** Frees the socket's own compressor. */
+export function closeWriter(h: WriterHost): void {
+  h.compressor?.close();
+  h.compressor = null;
+}
 
-  /** Compression was negotiated and pays for a message of `length` bytes (RFC 7692: never for an empty one). */
-  private worthCompressing(length: number): boolean {
-    return this.compressor !== null && length > 0 && length >= this.settings.deflate!.threshold;
-  }
+/**
+ * Compression was negotiated, zlib can produce it (a negotiated window of 8 cannot be: that socket's messages go out
+ * uncompressed), the settings compress, and it pays for a message of `length` bytes (RFC 7692: never an empty one).
+ */
+function worthCompressing(h: WriterHost, length: number): boolean {
+  const d = h.deflate;
+  const config = h.settings.deflate;
+  return d !== null && config !== null && config.compress !== false && d.serverWindowBits >= 9 && length > 0 && length >= config.threshold;
+}
 
-  private overLimit(): boolean {
-    const limit = this.settings.maxBackpressure;
-    return limit > 0 && this.io.bufferedAmount > limit;
-  }
+function compressorOf(h: WriterHost): MessageCompressor {
+  const d = h.deflate!;
+  return (h.compressor ??= new MessageCompressor(d.serverWindowBits, d.serverContextTakeover, h.settings.deflate!.tuning));
+}
 
-  private drop(): number {
-    if (this.settings.closeOnBackpressureLimit) this.owner.terminate('backpressure limit');
-    else this.awaitDrain();
-    return 0;
-  }
+function overLimit(h: WriterHost): boolean {
+  const limit = h.settings.maxBackpressure;
+  return limit > 0 && h.io.bufferedAmount > limit;
+}
 
-  private sent(frame: EncodedFrame, length: number): number {
-    this.writeFrame(frame);
-    if (this.io.bufferedAmount === 0) return length;
-    this.awaitDrain();
-    return -1;
-  }
+function drop(h: WriterHost): number {
+  if (h.settings.closeOnBackpressureLimit) h.terminate('backpressure limit');
+  else awaitDrain(h);
+  return 0;
+}
 
-  /** Tells the owner once the backlog has gone to the kernel (one wait at a time). */
-  private awaitDrain(): void {
-    if (this.draining) return;
-    const drained = this.io.whenDrained();
-    if (drained === null) return;
-    this.draining = true;
-    void drained.then(() => {
-      this.draining = false;
-      this.owner.drained();
-    });
-  }
+function sent(h: WriterHost, frame: EncodedFrame, length: number): number {
+  const io = h.io;
+  if (frame.length === 2) io.writePair(frame[0], frame[1]);
+  else io.write(frame[0]);
+  if (io.bufferedAmount === 0) return length;
+  awaitDrain(h);
+  return -1;
+}
+
+/** Tells the host once the backlog has gone to the kernel (one wait at a time). */
+function awaitDrain(h: WriterHost): void {
+  if (h.draining) return;
+  const drained = h.io.whenDrained();
+  if (drained === null) return;
+  h.draining = true;
+  void drained.then(() => {
+    h.draining = false;
+    h.drained();
+  });
 }

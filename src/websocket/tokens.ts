@@ -34,6 +34,21 @@ export function listElements(value: string): string[] {
 /** Whether a list field's value has an element equal to `lower` (an already lower-case literal), ignoring case. */
 export function hasListElement(value: string | null | undefined, lower: string): boolean {
   if (value === null || value === undefined) return false;
+  // The usual field is that one element alone ("websocket", "Upgrade"): compared in place, nothing allocated.
+  if (value.length === lower.length && equalsAsciiLower(value, lower)) return true;
   for (const element of listElements(value)) if (element.toLowerCase() === lower) return true;
   return false;
+}
+
+/**
+ * Whether `s` is `lower` ignoring ASCII case. Field values are Latin-1, where only A-Z lower-case to ASCII, so this
+ * agrees with toLowerCase().
+ */
+function equalsAsciiLower(s: string, lower: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
 }

@@ -7,8 +7,8 @@ import {
   checkHandshake, refusalResponse, selectProtocol, switchingHeaders, type ProtocolChoice, type RefusedHandshake,
   type UpgradeRequest,
 } from './handshake.js';
-import { settingsOf, type WebSocketHandler } from './options.js';
-import { Session } from './session.js';
+import { settingsOf, type Settings, type WebSocketHandler } from './options.js';
+import { Session, type SessionInit } from './session.js';
 
 /** Per-connection choices made at upgrade time. */
 export interface UpgradeOptions<T> {
@@ -23,9 +23,13 @@ export interface UpgradeOptions<T> {
   readonly headers?: ResponseHeaders;
 }
 
-/** The 101 that runs a WebSocket: an UpgradeResponse whose run settles once the socket has closed. */
+/**
+ * The 101 that runs a WebSocket: an UpgradeResponse whose run settles once the socket has closed; the engine calls
+ * start, which holds no promise per socket.
+ */
 export interface WebSocketUpgrade extends UpgradeResponse {
   run(io: UpgradedIO): Promise<void>;
+  start(io: UpgradedIO): void;
 }
 
 /** Whether a request asks for a WebSocket (its Upgrade field lists websocket): a cheap test for routing. */
@@ -44,12 +48,28 @@ export function tryUpgrade<T>(req: UpgradeRequest, handler: WebSocketHandler<T>,
   const protocol = selectProtocol(hs.protocols, options.protocol ?? protocolHeaderOf(options.headers));
   const deflate = settings.deflate === null ? null : negotiateDeflate(hs.extensions, settings.deflate);
   const init = { data: options.data as T, protocol: protocol ?? '', deflate };
-  return {
-    kind: 'upgrade',
-    status: 101,
-    headers: switchingHeaders(hs.key, protocol, deflate?.response ?? null, options.headers),
-    run: (io) => new Session(io, handler, settings, init).run(),
-  };
+  return new SessionUpgrade(switchingHeaders(hs.key, protocol, deflate?.response ?? null, options.headers), handler, settings, init);
+}
+
+/** The 101 as an object with methods (no closures to make per handshake). */
+class SessionUpgrade<T> implements WebSocketUpgrade {
+  readonly kind = 'upgrade';
+  readonly status = 101;
+
+  constructor(
+    readonly headers: ResponseHeaders,
+    private readonly handler: WebSocketHandler<T>,
+    private readonly settings: Settings,
+    private readonly init: SessionInit<T>,
+  ) {}
+
+  run(io: UpgradedIO): Promise<void> {
+    return new Session(io, this.handler, this.settings, this.init).run();
+  }
+
+  start(io: UpgradedIO): void {
+    new Session(io, this.handler, this.settings, this.init).start();
+  }
 }
 
 /** A Sec-WebSocket-Protocol value the app put among its 101 headers, if any. */

@@ -10,7 +10,10 @@ export interface SocketSession extends Subscriber {
   /** 1 open, 2 closing, 3 closed. */
   readonly state: number;
   readonly remoteAddress: string | null;
-  readonly init: { readonly protocol: string; readonly deflate: { readonly response: string } | null };
+  /** The selected subprotocol, '' for none. */
+  readonly protocol: string;
+  /** The negotiated permessage-deflate, or null. */
+  readonly deflate: { readonly response: string } | null;
   readonly io: { readonly bufferedAmount: number };
   readonly settings: { readonly topics: Topics; readonly publishToSelf: boolean };
   send(data: MessageData, compress: boolean): number;
@@ -52,12 +55,12 @@ export class ServerWebSocket<T = undefined> {
 
   /** The subprotocol selected at the handshake, '' for none. */
   get protocol(): string {
-    return this.#session.init.protocol;
+    return this.#session.protocol;
   }
 
   /** The negotiated extensions (the Sec-WebSocket-Extensions response value), '' for none. */
   get extensions(): string {
-    return this.#session.init.deflate?.response ?? '';
+    return this.#session.deflate?.response ?? '';
   }
 
   /** Bytes queued for this socket that the kernel has not taken yet. */

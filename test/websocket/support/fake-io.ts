@@ -2,9 +2,18 @@
 // idle deadlines and shutdown by hand. Every call is logged, so tests can assert orders.
 import { ResumableSource, Source, Stage, suspend, type Done, type Suspend } from '../../../src/conduit/index.js';
 import type { ReceiveCopier, TransportInfo } from '../../../src/server/index.js';
-import type { UpgradedIO } from '../../../src/websocket/index.js';
+import type { UpgradedIO, UpgradedListener } from '../../../src/websocket/index.js';
 
 const DONE: Done = Symbol.for('sluice.conduit.DONE') as Done;
+
+/** A protocol's callback: a function, or a listener's method. */
+type Callback = (() => void) | UpgradedListener;
+
+/** Calls a callback the way the engine does: a function, or the listener's method named by `event`. */
+function call(fn: Callback, event: 'readable' | 'idle' | 'shutdown'): void {
+  if (typeof fn === 'function') fn();
+  else fn[event]();
+}
 
 /** A UpgradedIO over queues, with test controls. */
 export class FakeIO implements UpgradedIO {
@@ -18,18 +27,18 @@ export class FakeIO implements UpgradedIO {
   readonly errors: unknown[] = [];
   bufferedAmount = 0;
   idleMs = 0;
-  private onIdle: (() => void) | null = null;
+  private onIdle: Callback | null = null;
   closed = false;
   destroyed = false;
   private readonly chunks: Uint8Array[] = [];
   private ended = false;
   private failure: Error | null = null;
   private wake: (() => void) | null = null;
-  private reader: (() => void) | null = null;
+  private reader: Callback | null = null;
   private drained: Array<() => void> = [];
   private readonly closer = new AbortController();
   shuttingDown = false;
-  onShutdown: (() => void) | null = null;
+  onShutdown: Callback | null = null;
   readonly transport: TransportInfo = { kind: 'tcp' };
   readonly remoteAddress = '127.0.0.1:5000';
   /** How many chunks the reader has taken (to show that reading stopped early). */
@@ -76,7 +85,7 @@ export class FakeIO implements UpgradedIO {
     const f = this.onIdle;
     if (f === null) throw new Error('no idle deadline armed');
     this.onIdle = null;
-    f();
+    call(f, 'idle');
   }
 
   /** Whether an idle deadline is armed. */
@@ -89,7 +98,7 @@ export class FakeIO implements UpgradedIO {
     this.shuttingDown = true;
     const f = this.onShutdown;
     this.onShutdown = null;
-    f?.();
+    if (f !== null) call(f, 'shutdown');
   }
 
   /** Everything written so far, as one buffer. */
@@ -125,7 +134,7 @@ export class FakeIO implements UpgradedIO {
     return new Promise((resolve) => this.drained.push(resolve));
   }
 
-  setIdleTimeout(ms: number, onIdle: () => void): void {
+  setIdleTimeout(ms: number, onIdle: Callback): void {
     this.idleMs = ms;
     this.onIdle = ms > 0 ? onIdle : null;
   }
@@ -168,7 +177,7 @@ export class FakeIO implements UpgradedIO {
     return null;
   }
 
-  waitReadable(fn: () => void): void {
+  waitReadable(fn: Callback): void {
     this.reader = fn;
   }
 
@@ -193,7 +202,7 @@ export class FakeIO implements UpgradedIO {
     const r = this.reader;
     this.reader = null;
     // Like the engine's ready list: the parked reader runs soon, never inside the call that woke it.
-    if (r !== null) queueMicrotask(r);
+    if (r !== null) queueMicrotask(() => call(r, 'readable'));
   }
 }
 
