@@ -81,27 +81,26 @@ static void scoreReadAtAccept(LoopState* s, bool hit) {
 // header timeout without a crossing. Without holdSilent it is announced at once. A connection answered in the batch
 // that announced it (Connection: close) is never polled: no epoll_ctl at all.
 static void acceptPlain(LoopState* s, TrackedFd* listener, TrackedFd* c) {
-  bool room = s->eventCount + 2 <= s->eventCap && s->recvCap - s->recvUsed >= RECV_MIN_SPACE;
-  if (!listener->holdSilent) {
-    pushEvent(s, c->fd, EV_ACCEPT, listener->fd, 0);  // announced at once; its bytes come now or when polled
-    if (room) recvOnce(s, c);
-  } else if (room && worthReadingAtAccept(s)) {
-    pushEvent(s, c->fd, EV_ACCEPT, listener->fd, 0);
-    uint32_t announced = s->eventCount;
-    recvOnce(s, c);  // EV_DATA, or EV_EOF / EV_ERROR (a client that left at once: JS closes it)
-    bool hit = s->eventCount > announced;
-    scoreReadAtAccept(s, hit);
-    if (!hit) {
-      s->eventCount = announced - 1;  // take the announcement back: it comes with the first bytes
-      holdUntilFirstBytes(s, listener, c);
-      return;
-    }
-  } else if (!room) {
-    pushEvent(s, c->fd, EV_ACCEPT, listener->fd, 0);  // no room to read into this turn: JS polls it after delivery
-  } else {
+  bool room = roomForFirstBytes(s);
+  if (listener->holdSilent && room && !worthReadingAtAccept(s)) {
     holdUntilFirstBytes(s, listener, c);
     return;
   }
+  pushEvent(s, c->fd, EV_ACCEPT, listener->fd, 0);
+  if (room) {
+    uint32_t announced = s->eventCount;
+    recvOnce(s, c);  // EV_DATA, or EV_EOF / EV_ERROR (a client that left at once: JS closes it)
+    bool hit = s->eventCount > announced;
+    if (listener->holdSilent) {
+      scoreReadAtAccept(s, hit);
+      if (!hit) {
+        s->eventCount = announced - 1;  // take the announcement back: it comes with the first bytes
+        holdUntilFirstBytes(s, listener, c);
+        return;
+      }
+    }
+  }
+  // Announced (no room to read into this turn, or not holding): JS polls it after delivery unless it closed it.
   if (c->reading) {
     c->pollDeferred = true;
     s->deferredPolls.push_back(c->fd);

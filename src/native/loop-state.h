@@ -139,6 +139,12 @@ inline bool pushEvent(LoopState* s, int32_t fd, int32_t kind, int32_t a, int32_t
   return true;
 }
 
+/** Whether this turn can take a connection's announcement with its first bytes: two records (EV_ACCEPT, EV_DATA) and
+ *  RECV_MIN_SPACE of buffer. */
+inline bool roomForFirstBytes(const LoopState* s) {
+  return s->eventCount + 2 <= s->eventCap && s->recvCap - s->recvUsed >= RECV_MIN_SPACE;
+}
+
 /** The tracked record for fd, or nullptr. */
 inline TrackedFd* findFd(LoopState* s, int fd) {
   if (fd < 0 || static_cast<size_t>(fd) >= s->fds.size()) return nullptr;

@@ -65,8 +65,7 @@ static void endPrelude(LoopState* s, TrackedFd* t) {
 
 // A plain TCP connection whose PROXY header is read: open it, with what followed the header as its first data (in
 // place in the turn's buffer); with holdSilent, a header that came alone waits for the bytes behind it
-// (STAGE_FIRST_BYTES). As at
-// accept, polling waits until JS has seen the batch (accept.cc).
+// (STAGE_FIRST_BYTES). As at accept, polling waits until JS has seen the batch (accept.cc).
 static bool openPlain(LoopState* s, TrackedFd* t, uint8_t* rest, size_t restLength) {
   if (restLength == 0 && t->prelude->holdSilent) {
     t->prelude->stage = STAGE_FIRST_BYTES;
@@ -91,9 +90,8 @@ static bool openPlain(LoopState* s, TrackedFd* t, uint8_t* rest, size_t restLeng
 // in one batch); a client that left (or reset) before sending any is closed here, as nginx does: nothing for JS to
 // answer. No room this turn (buffer or events): level-triggered polling reports it again next turn.
 static bool stepFirstBytes(LoopState* s, TrackedFd* t) {
-  size_t space = s->recvCap - s->recvUsed;
-  if (s->eventCount + 2 > s->eventCap || space < RECV_MIN_SPACE) return true;
-  ssize_t n = ::recv(t->fd, s->recv + s->recvUsed, space, 0);
+  if (!roomForFirstBytes(s)) return true;
+  ssize_t n = ::recv(t->fd, s->recv + s->recvUsed, s->recvCap - s->recvUsed, 0);
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return true;
   if (n <= 0) {
     forgetFd(s, t, true);
@@ -197,12 +195,10 @@ int countHeld(LoopState* s, int listenFd) {
 }
 
 std::vector<int> releaseHeld(LoopState* s, int listenFd) {
-  std::vector<TrackedFd*> held;
-  for (TrackedFd* c = s->preludeFirst; c != nullptr; c = c->prelude->next) {
-    if (isHeldBy(c, listenFd)) held.push_back(c);
-  }
   std::vector<int> fds;
-  for (TrackedFd* c : held) {
+  for (TrackedFd *c = s->preludeFirst, *next; c != nullptr; c = next) {
+    next = c->prelude->next;  // endPrelude unlinks c
+    if (!isHeldBy(c, listenFd)) continue;
     endPrelude(s, c);  // still polled for reading: its bytes come as EV_DATA, like any open connection's
     fds.push_back(c->fd);
   }
