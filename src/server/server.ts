@@ -197,7 +197,7 @@ function nativeDeadlineMs(ms: number): number {
  *  how long native holds a plain connection that has not sent its first byte (holdSilent: JS hears of a connection once,
  *  with its request, and one that never writes costs no JS at all). */
 function listenOptionsOf(settings: Settings, tls: ListenOptions | undefined): ListenOptions {
-  const base: ListenOptions = { preludeTimeoutMs: nativeDeadlineMs(settings.headerTimeoutMs), holdSilent: true, ...tls, ...(settings.deferAccept ? { deferAccept: true } : {}) };
+  const base: ListenOptions = { preludeTimeoutMs: nativeDeadlineMs(settings.headerTimeoutMs), holdSilent: true, ...tls, deferAccept: settings.deferAccept };
   if (!settings.proxyProtocol) return base;
   return { ...base, proxyProtocol: true, trustedProxies: settings.trustedProxies };
 }
