@@ -1,5 +1,13 @@
 // The one description of the native addon's shape (NativeBinding) and its wire layout (event and flush records).
-// Every call returns n >= 0 or -errno and never throws on the hot path; sys-error.ts turns -errno into errors.
+// Every call returns n >= 0 or -errno and never throws on the hot path; sys-error.ts turns -errno into errors. The
+// shapes of the TLS and PROXY results are in tls-types.ts and proxy-types.ts, re-exported here.
+
+import type { NativeTlsOptions, NativeTlsStats, NativeTransportInfo } from './tls-types.js';
+import type { NativeProxyInfo, NativeProxyParse, NativeProxyStats } from './proxy-types.js';
+
+export { TICKET_KEY_BYTES } from './tls-types.js';
+export type { Pem, NativeTlsCredentials, NativeTlsSniEntry, NativeTlsOptions, NativeTransportInfo, NativeTlsStats } from './tls-types.js';
+export type { NativeProxyEndpoint, NativeProxySsl, NativeProxyTlvs, NativeProxyHeader, NativeProxyParse, NativeProxyErrorCode, NativeProxyInfo, NativeProxyStats } from './proxy-types.js';
 
 /** Event record kind: void. JS called close(fd) earlier in the same batch, so this record's fd may be reused. */
 export const EV_NONE = 0;
@@ -66,69 +74,6 @@ export const SHUT_WR = 1;
 /** Stop both directions. */
 export const SHUT_RDWR = 2;
 
-/** Bytes of one session ticket key for rotateTicketKeys: name (16) + HMAC-SHA256 key (32) + AES-256 key (32). */
-export const TICKET_KEY_BYTES = 80;
-
-/** PEM input: text, or its bytes (a Buffer read from a file). */
-export type Pem = string | Uint8Array;
-
-/** One certificate of a TLS context: the leaf then its chain, the private key, and CAs that complete the chain. */
-export interface NativeTlsCredentials {
-  /** Leaf certificate first, then the intermediates to send. */
-  readonly cert: Pem;
-  /** Private key (PKCS#8, PKCS#1 or SEC1). */
-  readonly key: Pem;
-  /** Decrypts an encrypted key; without it such a key is refused (never a terminal prompt). */
-  readonly passphrase?: string;
-  /** CA certificates that complete the chain sent to clients (the root itself is left out). */
-  readonly ca?: Pem;
-}
-
-/** A certificate chosen by SNI: an exact host name, or '*.example.com' for one more label. */
-export interface NativeTlsSniEntry extends NativeTlsCredentials {
-  /** Host name the client asks for (compared case-insensitively). */
-  readonly serverName: string;
-}
-
-/** createTlsContext's options. Protocols, ciphers and groups follow Mozilla's "intermediate" profile. */
-export interface NativeTlsOptions extends NativeTlsCredentials {
-  /** Lowest protocol accepted (default 'TLSv1.2'); the highest is always TLS 1.3. */
-  readonly minVersion?: 'TLSv1.2' | 'TLSv1.3';
-  /** ALPN protocols in server preference (default ['http/1.1']); a client offering none of them gets a fatal alert. */
-  readonly alpn?: readonly string[];
-  /** Certificates by server name; unknown or absent names get the default one. */
-  readonly sni?: readonly NativeTlsSniEntry[];
-  /** Bytes sent in the clear to a client that speaks plain HTTP to the TLS port, before closing (nginx's 400). */
-  readonly plainHttpReply?: Uint8Array;
-}
-
-/** What an open TLS connection negotiated (cold path). */
-export interface NativeTransportInfo {
-  /** 'TLSv1.2' or 'TLSv1.3'. */
-  readonly version: string;
-  /** The cipher suite's IANA name, e.g. 'TLS_AES_128_GCM_SHA256'. */
-  readonly cipher: string;
-  /** The ALPN protocol chosen, or null when the client offered none. */
-  readonly alpn: string | null;
-  /** The SNI host name the client sent, or null. */
-  readonly serverName: string | null;
-  /** Whether a session ticket resumed the session (abbreviated handshake). */
-  readonly resumed: boolean;
-}
-
-/** Live native TLS objects, for leak tests and diagnostics. */
-export interface NativeTlsStats {
-  /** TLS contexts not freed yet (registered, or kept alive by a listener or connection). */
-  readonly contexts: number;
-  /** Connections with TLS state (handshaking or open). */
-  readonly connections: number;
-  /** Connections still in a pre-HTTP stage (handshake), not reported to JS yet. */
-  readonly preludes: number;
-  /** Ciphertext waiting natively for writability, all connections. */
-  readonly pendingBytes: number;
-  /** Bytes the C allocator has handed out and not got back (glibc mallinfo2; -1 elsewhere): a leak shows here. */
-  readonly mallocInUse: number;
-}
 // inotify masks (man 7 inotify; the kernel's ABI, <sys/inotify.h>).
 /** The file was written (write, truncate, fallocate...). */
 export const IN_MODIFY = 0x2;
@@ -156,82 +101,6 @@ export const IN_IGNORED = 0x8000;
 export const IN_ONLYDIR = 0x1000000;
 /** inotify_add_watch: watch a symlink itself, not its target. */
 export const IN_DONT_FOLLOW = 0x2000000;
-
-/** An address a PROXY header carried: an IP address and port, or a UNIX socket path (port 0). */
-export interface NativeProxyEndpoint {
-  readonly address: string;
-  readonly port: number;
-}
-
-/** PP2_TYPE_SSL: how the client reached the balancer (HAProxy's proxy-v2-options ssl, cert-cn...). */
-export interface NativeProxySsl {
-  /** PP2_CLIENT_SSL (1), PP2_CLIENT_CERT_CONN (2), PP2_CLIENT_CERT_SESS (4). */
-  readonly client: number;
-  /** The client certificate verified (verify field 0). */
-  readonly verified: boolean;
-  readonly version: string | null;
-  readonly cn: string | null;
-  readonly cipher: string | null;
-  readonly sigAlg: string | null;
-  readonly keyAlg: string | null;
-}
-
-/** A v2 header's TLVs: the well-known ones by name, and all of them (custom ones such as AWS's 0xEA too) in `list`. */
-export interface NativeProxyTlvs {
-  readonly alpn: string | null;
-  readonly authority: string | null;
-  readonly uniqueId: Uint8Array | null;
-  readonly ssl: NativeProxySsl | null;
-  readonly list: ReadonlyArray<{ readonly type: number; readonly value: Uint8Array }>;
-}
-
-/** What a PROXY header says (doc/proxy-protocol.txt). Source and destination are null for LOCAL, v1 UNKNOWN and v2 UNSPEC:
- *  the connection's own endpoints stand then. */
-export interface NativeProxyHeader {
-  readonly version: 1 | 2;
-  /** LOCAL: the balancer's own connection (a health check). */
-  readonly command: 'PROXY' | 'LOCAL';
-  readonly family: 'IPv4' | 'IPv6' | 'unix' | 'unspec';
-  readonly transport: 'stream' | 'dgram' | 'unspec';
-  /** The client. */
-  readonly source: NativeProxyEndpoint | null;
-  /** The address the client connected to (the balancer's public one). */
-  readonly destination: NativeProxyEndpoint | null;
-  readonly tlvs: NativeProxyTlvs;
-}
-
-/** parseProxyHeader's result: a header and the bytes it took, a valid prefix, or the refusal's code. */
-export type NativeProxyParse =
-  | ({ readonly kind: 'header'; readonly length: number } & NativeProxyHeader)
-  | { readonly kind: 'need-more' }
-  | { readonly kind: 'error'; readonly code: NativeProxyErrorCode };
-
-/** Why a PROXY header was refused. */
-export type NativeProxyErrorCode =
-  | 'NOT_PROXY' | 'V1_TOO_LONG' | 'V1_SYNTAX' | 'V1_PROTOCOL' | 'BAD_ADDRESS' | 'BAD_PORT' | 'V2_VERSION' | 'V2_COMMAND'
-  | 'V2_FAMILY' | 'V2_TOO_LONG' | 'V2_LENGTH' | 'BAD_TLV' | 'BAD_CHECKSUM';
-
-/** A connection's PROXY header, with the TCP peer it came from (the balancer). */
-export interface NativeProxyInfo extends NativeProxyHeader {
-  /** The TCP peer ('ip:port' / '[ip6]:port'), or null if the socket has none. */
-  readonly peer: string | null;
-}
-
-/** PROXY stage outcomes since init(). */
-export interface NativeProxyStats {
-  /** Connections opened by a PROXY header (v1, v2 PROXY). */
-  readonly proxied: number;
-  /** Connections opened by a v2 LOCAL header (health checks). */
-  readonly local: number;
-  /** Closed at accept: the peer is outside the trusted ranges. */
-  readonly untrusted: number;
-  /** Closed: a bad, oversized or missing header. */
-  readonly malformed: number;
-  /** Closed: the header did not arrive before the prelude deadline. */
-  readonly timedOut: number;
-  /** The peer closed or reset before its header was whole. */
-  readonly aborted: number;
-}
 
 /** The event kinds that can appear in a record. */
 export type NativeEventKind =
