@@ -5,9 +5,8 @@
 import type { NativeTlsOptions, NativeTlsStats, NativeTransportInfo } from './tls-types.js';
 import type { NativeProxyInfo, NativeProxyParse, NativeProxyStats } from './proxy-types.js';
 
-export { TICKET_KEY_BYTES } from './tls-types.js';
-export type { Pem, NativeTlsCredentials, NativeTlsSniEntry, NativeTlsOptions, NativeTransportInfo, NativeTlsStats } from './tls-types.js';
-export type { NativeProxyEndpoint, NativeProxySsl, NativeProxyTlvs, NativeProxyHeader, NativeProxyParse, NativeProxyErrorCode, NativeProxyInfo, NativeProxyStats } from './proxy-types.js';
+export * from './tls-types.js';
+export * from './proxy-types.js';
 
 /** Event record kind: void. JS called close(fd) earlier in the same batch, so this record's fd may be reused. */
 export const EV_NONE = 0;
