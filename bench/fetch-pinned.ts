@@ -1,7 +1,7 @@
 // Same-run comparison for the fetch adapter, in the server process's own CPU per request (utime + stime from /proc: the
 // scheduler's exact runtime, which leaves out whatever else ran on the core): Sluice's Application hello against the
 // same hello as a fetch handler, and the Hono GET /json app on Sluice against @hono/node-server, each Sluice fetch
-// target both with the lazy global Response (the default) and with undici's own (overrideGlobalObjects: false).
+// target both with the runtime's own Response (the default) and with FastResponse (by name, or installed as the global).
 //
 // Interleaved: every server is started (pinned to CPU 1; an idle one costs nothing) and warmed up first, then each
 // round loads each of them for SLICE seconds from wrk -t1 -c64 on CPU 0, in table order and reversed on every second
@@ -36,25 +36,26 @@ interface FetchTarget extends Target {
 }
 
 const node = (...path: string[]): string[] => [process.execPath, join(ROOT, 'dist', ...path)];
-const UNDICI = { SLUICE_OVERRIDE_GLOBALS: '0' };
+const FAST = { SLUICE_RESPONSE: 'fast' };
+const OVERRIDE = { SLUICE_RESPONSE: 'override' };
 /** Table order: the pairs compared below are neighbours, so they run back to back in every round. */
 const TARGETS: FetchTarget[] = ([
   { name: 'sluice-app-hello', path: '/', command: node('examples', 'hello.js') },
   { name: 'sluice-fetch-hello', path: '/', command: node('bench', 'fetch-hello.js') },
-  { name: 'sluice-fetch-hello-undici', path: '/', command: node('bench', 'fetch-hello.js'), env: UNDICI },
+  { name: 'sluice-fetch-fast', path: '/', command: node('bench', 'fetch-hello.js'), env: FAST },
   { name: 'hono-node-fetch-hello', path: '/', command: node('bench', 'peers', 'hono-node-hello.js') },
   { name: 'sluice-hono', path: '/json', command: node('bench', 'hono-json.js') },
   { name: 'hono-node-hono', path: '/json', command: node('bench', 'peers', 'hono-node-json.js') },
-  { name: 'sluice-hono-undici', path: '/json', command: node('bench', 'hono-json.js'), env: UNDICI },
+  { name: 'sluice-hono-override', path: '/json', command: node('bench', 'hono-json.js'), env: OVERRIDE },
 ] as FetchTarget[]).filter((t) => new RegExp(process.env.TARGETS ?? '.').test(t.name));
 
 /** subject / base, each per round. */
 const PAIRS: readonly (readonly [string, string])[] = [
   ['sluice-fetch-hello', 'sluice-app-hello'],
-  ['sluice-fetch-hello-undici', 'sluice-app-hello'],
+  ['sluice-fetch-fast', 'sluice-app-hello'],
   ['sluice-fetch-hello', 'hono-node-fetch-hello'],
   ['sluice-hono', 'hono-node-hono'],
-  ['sluice-hono-undici', 'hono-node-hono'],
+  ['sluice-hono-override', 'hono-node-hono'],
 ];
 
 /** One slice: one target loaded for SLICE seconds in one round. */

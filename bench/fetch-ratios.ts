@@ -11,7 +11,9 @@ import { computeSpread } from './stats.js';
 /** The pairs the fetch targets are judged by (README, "Web-standard handlers"): subject, base, scenario. */
 export const FETCH_PAIRS: readonly (readonly [subject: string, base: string, scenario: string])[] = [
   ['sluice-hono', 'hono-node-hono', 'fetch-hono-json-ka-c64'],
+  ['sluice-hono-override', 'hono-node-hono', 'fetch-hono-json-ka-c64'],
   ['sluice-fetch-hello', 'sluice-app-hello', 'fetch-hello-ka-c64'],
+  ['sluice-fetch-fast', 'sluice-app-hello', 'fetch-hello-ka-c64'],
   ['sluice-fetch-hello', 'hono-node-fetch-hello', 'fetch-hello-ka-c64'],
 ];
 

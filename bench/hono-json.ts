@@ -8,8 +8,9 @@ const server = serve({
   fetch: app.fetch,
   port: Number(process.env.PORT ?? 8080),
   hostname: '127.0.0.1',
-  // SLUICE_OVERRIDE_GLOBALS=0: undici's own Response, for comparison (bench/fetch-pinned.ts).
-  overrideGlobalObjects: process.env.SLUICE_OVERRIDE_GLOBALS !== '0',
+  // SLUICE_RESPONSE=override: Hono's `new Response` gets FastResponse (the global replaced, as @hono/node-server does
+  // by default); unset, the runtime's own Response (Sluice's default).
+  overrideGlobalObjects: process.env.SLUICE_RESPONSE === 'override',
 });
 const stop = (): void => void server.close().then(() => process.exit(0));
 process.on('SIGTERM', stop);

@@ -112,10 +112,14 @@ export const TARGETS: readonly Target[] = [
   // (fetch-ratios.ts) are neighbours here, so they run back to back in every repetition, whichever way it goes.
   { name: 'sluice-app-hello', group: 'fetch', role: 'subject', launch: nodeScript(dist('examples', 'hello.js')), scenarios: /^fetch-hello/ },
   { name: 'sluice-fetch-hello', group: 'fetch', role: 'subject', launch: nodeScript(dist('bench', 'fetch-hello.js')), scenarios: /^fetch-hello/ },
+  // The same handler returning `new FastResponse(...)` (imported from sluice; no global replaced).
+  { name: 'sluice-fetch-fast', group: 'fetch', role: 'subject', launch: nodeScript(dist('bench', 'fetch-hello.js'), () => ({ SLUICE_RESPONSE: 'fast' })), scenarios: /^fetch-hello/ },
   { name: 'hono-node-fetch-hello', group: 'fetch', role: 'peer', launch: nodeScript(dist('bench', 'peers', 'hono-node-hello.js')), scenarios: /^fetch-hello/ },
   { name: 'baseline-node-hello', group: 'fetch', role: 'node', launch: nodeScript(dist('bench', 'peers', 'node-hello.js')), scenarios: /^fetch-hello/ },
   { name: 'sluice-hono', group: 'fetch', role: 'subject', launch: nodeScript(dist('bench', 'hono-json.js')), scenarios: /^fetch-hono/ },
   { name: 'hono-node-hono', group: 'fetch', role: 'peer', launch: nodeScript(dist('bench', 'peers', 'hono-node-json.js')), scenarios: /^fetch-hono/ },
+  // Opted in to overrideGlobalObjects: true (the global Response replaced, as @hono/node-server does by default).
+  { name: 'sluice-hono-override', group: 'fetch', role: 'subject', launch: nodeScript(dist('bench', 'hono-json.js'), () => ({ SLUICE_RESPONSE: 'override' })), scenarios: /^fetch-hono/ },
   { name: 'sluice-lb', group: 'lb', role: 'subject', launch: behindHaproxy('sluice') },
   { name: 'nginx-lb', group: 'lb', role: 'nginx', launch: behindHaproxy('nginx') },
   // WebSockets: /echo, /sub and /pub on each; ws is the Node baseline ("x node"), uWebSockets.js the one to match.

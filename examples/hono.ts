@@ -18,7 +18,9 @@ app.get('/events', (c) => streamSSE(c, async (sse) => {
   }
 }));
 
-const server = serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 3000) });
+// Sluice replaces no global. HONO_FAST=1 opts in to overrideGlobalObjects: Hono's `new Response` then gets Sluice's
+// FastResponse, which skips undici's body stream (several µs per request on Node 20).
+const server = serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 3000), overrideGlobalObjects: process.env.HONO_FAST === '1' });
 if (process.env.QUIET === undefined) console.log(`hono listening on http://localhost:${server.port}/ (try /json, /events)`);
 // Graceful: in-flight requests finish, then the process exits.
 const stop = (): void => void server.close().then(() => process.exit(0));

@@ -8,7 +8,7 @@ export { respond, upgradeWebSocket, isWebSocketUpgrade, ServerWebSocket, Topics,
 export type { Respond, RespondUpgrade, WebSocketHandler, UpgradeOptions, PerMessageDeflateOptions } from './websocket/index.js';
 
 // ** Web-standard handlers: serve({ fetch }) beside serve(settings, app), and fromFetch(handler)
-export { serve, fromFetch, ServeInfo } from './fetch/index.js';
+export { serve, fromFetch, ServeInfo, FastResponse } from './fetch/index.js';
 export type { FetchServeOptions, FetchServer, FetchUpgradeOptions, FetchHandler, FetchOptions, NetAddr, SocketAddress } from './fetch/index.js';
 
 // ** Middleware

@@ -38,8 +38,10 @@ export interface FetchOptions {
   /** The WebSocket handler `info.upgrade(request, { data })` serves (Bun's `websocket` option). */
   websocket?: WebSocketHandler<any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any -- each socket's data type is the app's
   /**
-   * false leaves globalThis.Response alone. Default: it becomes a subclass of undici's Response that makes no stream
-   * for a string or bytes body until one is asked for (@hono/node-server's option name and default).
+   * true makes globalThis.Response Sluice's FastResponse (a subclass of undici's that makes no stream for a string or
+   * bytes body until one is asked for), so that code which says `new Response` (Hono's `c.json`) gets it. Default
+   * false: the global Request and Response are never replaced unless the app asks (@hono/node-server's option name;
+   * its default is true, Sluice's is the issue's "never replaced").
    */
   overrideGlobalObjects?: boolean | undefined;
 }
@@ -133,7 +135,7 @@ class Exchange implements ExchangeHooks, ExchangeFacts, UpgradeTarget {
 /** Runs `handler` for every request: `serve({ port }, compose(gzip())(fromFetch(app.fetch)))`. */
 export function fromFetch(handler: FetchHandler, options: FetchOptions = {}): Application {
   if (typeof handler !== 'function') throw new TypeError('fromFetch(handler): handler must be a function (request) => Response');
-  if (options.overrideGlobalObjects !== false) installLazyResponse();
+  if (options.overrideGlobalObjects === true) installLazyResponse();
   const origins = new OriginCache('http');
   // A TLS connection's request.url is https://: one cache per scheme, chosen by a boolean per request.
   const secureOrigins = new OriginCache('https');

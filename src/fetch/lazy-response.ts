@@ -273,10 +273,22 @@ function worksHere(): boolean {
 let saved: PropertyDescriptor | undefined;
 let usable: boolean | undefined;
 
+function isUsable(): boolean {
+  usable ??= worksHere();
+  return usable;
+}
+
+/**
+ * The lazy Response for an app to use by name, with no global replaced (srvx's `FastResponse`):
+ * `return new FastResponse('hi')`. undici's own Response where this runtime keeps undici's state out of reach.
+ */
+export function fastResponse(): typeof Response {
+  return (isUsable() ? LazyResponse : Base) as unknown as typeof Response;
+}
+
 /** Makes LazyResponse the global Response (idempotent); false when undici's internals are not there to use. */
 export function installLazyResponse(): boolean {
-  usable ??= worksHere();
-  if (!usable) return false;
+  if (!isUsable()) return false;
   if ((globalThis.Response as unknown) === LazyResponse) return true;
   const before = Object.getOwnPropertyDescriptor(globalThis, 'Response');
   // A global the app made non-configurable is the app's choice: it stays, and undici's Response is served as before.

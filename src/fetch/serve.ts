@@ -25,7 +25,7 @@ export interface FetchServeOptions extends Partial<Omit<Settings, 'port' | 'host
   error?: FetchOptions['error'];
   /** Bun's `websocket` handler: what `server.upgrade(request, { data })` serves (hooks and settings). */
   websocket?: WebSocketHandler<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- each socket's data type is the app's
-  /** false leaves globalThis.Response alone (see FetchOptions.overrideGlobalObjects). Default true. */
+  /** true installs FastResponse as globalThis.Response (see FetchOptions.overrideGlobalObjects). Default false. */
   overrideGlobalObjects?: boolean | undefined;
 }
 

@@ -1,5 +1,5 @@
-// When the global Response is replaced, and what with: overrideGlobalObjects: false leaves it alone, the default
-// installs Sluice's once, and uninstalling puts back exactly what was there, even @hono/node-server's shim. Serial, and
+// When the global Response is replaced, and what with: by default nothing is (the global Request and Response stay
+// whatever they were, even another library's shim), overrideGlobalObjects: true installs Sluice's once, and uninstalling puts back exactly what was there, even @hono/node-server's shim. Serial, and
 // its own file (its own worker): these tests change the global Response that other tests build with.
 import test from 'ava';
 import type { FetchServeOptions } from '../../src/index.js';
@@ -39,8 +39,21 @@ test.serial('overrideGlobalObjects: false leaves the global Response alone, and 
   t.is(await res.text(), 'from the shim');
 });
 
-test.serial('the default installs the lazy Response once; uninstalling restores what was there', async (t) => {
-  const res = await get({ fetch: () => new Response('lazy') });
+test.serial('by default neither global is replaced, and FastResponse is served without one', async (t) => {
+  const Request0 = globalThis.Request;
+  const { FastResponse } = await import('../../src/index.js');
+  const res = await get({ fetch: () => new FastResponse('fast', { headers: { 'x-b': '2' } }) });
+  t.is(globalThis.Response, HonoShim);
+  t.is(globalThis.Request, Request0);
+  t.deepEqual(Object.getOwnPropertyDescriptor(globalThis, 'Response'), shimDescriptor);
+  t.is(res.headers.get('x-b'), '2');
+  t.is(await res.text(), 'fast');
+  t.is(FastResponse as unknown, LazyResponse);
+  t.true(new FastResponse('x') instanceof Runtime);
+});
+
+test.serial('overrideGlobalObjects: true installs the lazy Response once; uninstalling restores what was there', async (t) => {
+  const res = await get({ fetch: () => new Response('lazy'), overrideGlobalObjects: true });
   t.is(await res.text(), 'lazy');
   t.is(globalThis.Response as unknown, LazyResponse);
   t.true(installLazyResponse());

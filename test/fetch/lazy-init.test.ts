@@ -9,7 +9,7 @@ import { lazyParts } from '../../src/fetch/lazy-response.js';
 import { withFetchServer, withRaw } from './support.js';
 
 const Real = globalThis.Response;
-fromFetch(() => new Response('installs the global Response'));
+fromFetch(() => new Response('installs the global Response'), { overrideGlobalObjects: true });
 
 type Init = ResponseInit | undefined;
 type BodyInit = ConstructorParameters<typeof Response>[0];

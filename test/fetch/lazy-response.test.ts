@@ -1,4 +1,4 @@
-// The global Response that serve({ fetch }) installs: undici's own Response whose string or bytes body becomes a stream
+// The global Response that overrideGlobalObjects: true installs: undici's own Response whose string or bytes body becomes a stream
 // only when asked for. Every observable thing is compared with undici's Response, captured before it is installed.
 import test from 'ava';
 import { fromFetch } from '../../src/index.js';
@@ -13,7 +13,7 @@ function answerOver(base: string, request = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n',
 }
 
 const Real = globalThis.Response;
-fromFetch(() => new Response('installs the global Response'));
+fromFetch(() => new Response('installs the global Response'), { overrideGlobalObjects: true });
 const Lazy = globalThis.Response;
 
 test('the installed Response is a subclass of undici\'s, and instanceof holds both ways', async (t) => {

@@ -2,11 +2,11 @@
 // followed the header as its first data and the header's client as its peer; a missing, bad, oversized, truncated or
 // slow header, or an untrusted peer, is closed natively and never announced; thousands of them leak nothing.
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { EV_ACCEPT, EV_DATA, EV_EOF, type NativeProxyStats } from '../../src/native/index.js';
+import { runClientChild } from './support/client-child.js';
 import { checkFdLeaks, useHub, waitTurns } from './support/event-hub.js';
 import { PP2, proxyV1, proxyV2 } from './support/proxy-header.js';
 import { collect } from './support/tls-harness.js';
@@ -214,16 +214,7 @@ test.serial('without proxyProtocol, a header is just data (the stage is off)', a
   native.close(fd);
 });
 
-/** Runs `connections` good and bad clients from a child process; resolves when all are done. */
-async function abuse(connections: number): Promise<void> {
-  const child = spawn(process.execPath, [CLIENTS, String(listener.port), String(connections)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  const [code] = (await once(child, 'exit')) as [number];
-  if (code !== 0 || !out.includes('done')) throw new Error(`client child exited ${code}`);
-}
+const abuse = (connections: number): Promise<void> => runClientChild(CLIENTS, listener.port, connections);
 
 test.serial('thousands of good and bad PROXY connections leave no fd, prelude or memory behind', async (t) => {
   hub.onRecord = (e) => {

@@ -2,13 +2,12 @@
 // (or a clean close), a garbage ClientHello an alert and a close, a stalled handshake the deadline; renegotiation is
 // refused; and none of it leaks an fd, a native object or memory.
 import test from 'ava';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { EV_ACCEPT } from '../../src/native/index.js';
+import { runClientChild } from './support/client-child.js';
 import { checkFdLeaks, useHub } from './support/event-hub.js';
 import { collect, connectRaw, connectTls, useTlsListener } from './support/tls-harness.js';
 
@@ -111,16 +110,7 @@ test.serial('renegotiation is refused (TLS 1.2): the client is told no_renegotia
   native.close(accepted.fd);
 });
 
-/** Runs `connections` bad and good clients from a child process against the listener; resolves when all are done. */
-async function abuse(connections: number): Promise<void> {
-  const child = spawn(process.execPath, [CLIENTS, String(listener.port), String(connections)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  const [code] = (await once(child, 'exit')) as [number];
-  if (code !== 0 || !out.includes('done')) throw new Error(`client child exited ${code}`);
-}
+const abuse = (connections: number): Promise<void> => runClientChild(CLIENTS, listener.port, connections);
 
 test.serial('thousands of bad connections leave no fd, native object or memory behind', async (t) => {
   // The server closes what it is given; its JS allocates nothing per connection, so the allocator sees OpenSSL's.
