@@ -2,12 +2,13 @@
 // with SIGKILL is replaced while requests keep succeeding; SIGHUP swaps every worker without a failed request;
 // SIGTERM drains them all and exits 0; a port that is taken fails the start with a clear message.
 import test from './transport.js';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { run, type Running } from './running.js';
 
 const BIN = join(process.cwd(), 'bin', 'sluice.js');
 const DIR = mkdtempSync(join(tmpdir(), 'sluice-workers-'));
@@ -26,33 +27,8 @@ interface Supervised {
   readonly exited: Promise<number | null>;
 }
 
-function launch(args: string[]): { child: ChildProcess; output: () => string; waitFor: (p: RegExp) => Promise<RegExpMatchArray>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, 'serve', DIR, '--host', '127.0.0.1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  const listeners = new Set<() => void>();
-  const append = (d: Buffer): void => {
-    text += d.toString();
-    for (const l of listeners) l();
-  };
-  child.stdout!.on('data', append);
-  child.stderr!.on('data', append);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const waitFor = (pattern: RegExp): Promise<RegExpMatchArray> => new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      listeners.delete(check);
-      reject(new Error(`timed out waiting for ${pattern}; output:\n${text}`));
-    }, START_TIMEOUT_MS);
-    const check = (): void => {
-      const m = text.match(pattern);
-      if (m === null) return;
-      clearTimeout(timer);
-      listeners.delete(check);
-      resolve(m);
-    };
-    listeners.add(check);
-    check();
-  });
-  return { child, output: () => text, waitFor, exited };
+function launch(args: string[]): Running {
+  return run(process.execPath, [BIN, 'serve', DIR, '--host', '127.0.0.1', ...args]);
 }
 
 async function startWorkers(workers: number, port = 0): Promise<Supervised> {
