@@ -9,7 +9,7 @@ export type { Respond, RespondUpgrade, WebSocketHandler, UpgradeOptions, PerMess
 
 // ** Web-standard handlers: serve({ fetch }) beside serve(settings, app), and fromFetch(handler)
 export { serve, fromFetch, ServeInfo, FastResponse } from './fetch/index.js';
-export type { FetchServeOptions, FetchServer, FetchUpgradeOptions, FetchHandler, FetchOptions, NetAddr, SocketAddress } from './fetch/index.js';
+export type { FetchServeOptions, FetchServer, ServerAliases, FetchUpgradeOptions, FetchHandler, FetchOptions, NetAddr, SocketAddress } from './fetch/index.js';
 
 // ** Middleware
 export * from './middleware/index.js';

@@ -5,7 +5,7 @@ import { fastResponse } from './lazy-response.js';
 
 // ** Serving a fetch handler
 export { serve } from './serve.js';
-export type { FetchServeOptions, FetchServer } from './serve.js';
+export type { FetchServeOptions, FetchServer, ServerAliases } from './serve.js';
 export { fromFetch } from './fetch-app.js';
 export type { FetchHandler, FetchOptions } from './fetch-app.js';
 

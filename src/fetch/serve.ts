@@ -9,6 +9,7 @@ import {
 } from '../server/index.js';
 import type { WebSocketHandler } from '../websocket/index.js';
 import { fromFetch, webSocketMethods, type FetchHandler, type FetchOptions } from './fetch-app.js';
+import type { NetAddr } from './client-address.js';
 import type { WebSocketMethods } from './websocket-server.js';
 
 /** serve()'s one-argument form: a fetch handler plus any Settings field (`hostname` or `host`, `port`...). */
@@ -29,8 +30,26 @@ export interface FetchServeOptions extends Partial<Omit<Settings, 'port' | 'host
   overrideGlobalObjects?: boolean | undefined;
 }
 
+/** The names Bun, Deno and srvx give the same server facts and actions, so code written for them finds them. */
+export interface ServerAliases {
+  /** Bun's `server.url`: where the server answers, e.g. http://localhost:3000/ (a wildcard bind shows as localhost). */
+  readonly url: URL;
+  /** Bun's `server.hostname`: the address bound ('localhost' for all of them). */
+  readonly hostname: string;
+  /** Deno's `server.addr`. */
+  readonly addr: NetAddr;
+  /** Deno's `server.finished`: resolves once the server has closed. */
+  readonly finished: Promise<void>;
+  /** srvx's `server.ready()`: the server, which is listening already. */
+  ready(): Promise<FetchServer>;
+  /** Bun's `server.stop(closeActiveConnections)`: close(), or with true closeNow(). */
+  stop(closeActiveConnections?: boolean): Promise<void>;
+  /** Deno's `server.shutdown()`: close(). */
+  shutdown(): Promise<void>;
+}
+
 /** The server serve({ fetch }) returns: the engine's Server with Bun's upgrade, publish and subscriberCount. */
-export type FetchServer = Server & Pick<WebSocketMethods, 'upgrade' | 'publish' | 'subscriberCount'>;
+export type FetchServer = Server & Pick<WebSocketMethods, 'upgrade' | 'publish' | 'subscriberCount'> & ServerAliases;
 
 /** Serves a fetch handler: `serve({ fetch: (req) => new Response('hi'), port: 3000 })`. */
 export function serve(options: FetchServeOptions): FetchServer;
@@ -59,11 +78,34 @@ export function serve(options: FetchServeOptions | Partial<Settings>, app?: Appl
   // A request without a Host (HTTP/1.0) is given this server's own address in request.url.
   where.host = `${displayHost(settings.host ?? '')}:${server.port}`;
   // Bun's server methods on the server itself, for code that keeps `server` and publishes from elsewhere.
-  return Object.assign(server, {
+  const fetchServer: FetchServer = Object.assign(server, {
     upgrade: ws.upgrade.bind(ws) as WebSocketMethods['upgrade'],
     publish: ws.publish.bind(ws),
     subscriberCount: ws.subscriberCount.bind(ws),
+    ...aliasesOf(server, settings),
   });
+  return fetchServer;
+}
+
+function aliasesOf(server: Server, settings: Partial<Settings>): ServerAliases & ThisType<FetchServer> {
+  const hostname = displayHost(settings.host ?? '');
+  const scheme = settings.tls !== undefined && settings.tls !== null ? 'https' : 'http';
+  let closed: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (closed = resolve));
+  const close = server.close.bind(server);
+  // Every way of closing (close, stop, shutdown, closeNow) goes through close(), which settles `finished`.
+  server.close = () => close().then(closed);
+  return {
+    url: new URL(`${scheme}://${hostname}:${server.port}/`),
+    hostname: hostname.startsWith('[') ? hostname.slice(1, -1) : hostname,
+    addr: { transport: 'tcp', hostname: settings.host === '' || settings.host === undefined ? '0.0.0.0' : settings.host, port: server.port },
+    finished,
+    ready(this: FetchServer) {
+      return Promise.resolve(this);
+    },
+    stop: (closeActiveConnections = false) => (closeActiveConnections ? server.closeNow() : server.close()),
+    shutdown: () => server.close(),
+  };
 }
 
 /** The Settings fields of a one-argument options object (a Hono app passed whole brings other keys: they are left). */

@@ -185,6 +185,13 @@ export class Server implements Engine {
     });
     return this.closing;
   }
+
+  /** close() without the wait: every connection, in flight or not, is closed now (Bun's `stop(true)`). */
+  closeNow(): Promise<void> {
+    const closing = this.close();
+    this.timeouts.forEach((conn) => conn.destroy());
+    return closing;
+  }
 }
 
 /** A timeout setting as the native prelude deadline: whole ms in 1..2^31-1 (Infinity: the longest it takes). */
