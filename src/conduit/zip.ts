@@ -20,58 +20,82 @@ function closeBranch(branch: Branch): S.Suspend | undefined {
   return released === undefined ? undefined : suspend(released);
 }
 
+/** One input shared by several branches (sinks or conduits), each reading it through its own Tap, in turn. */
+class Fan {
+  readonly taps: Tap<unknown>[];
+  readonly branches: Branch[];
+  readonly finished: boolean[];
+  live: number;
+  /** The branch whose turn it is (all of them, in order, then the next element). */
+  k = 0;
+
+  constructor(parts: readonly (Sink<unknown, unknown> | Conduit<unknown, unknown>)[]) {
+    this.taps = parts.map(() => new Tap<unknown>());
+    this.branches = parts.map((p, i) => p.build(this.taps[i]!) as Branch);
+    this.finished = parts.map(() => false);
+    this.live = parts.length;
+  }
+
+  collect(out: Resource[]): void {
+    for (const b of this.branches) b.collect(out);
+  }
+
+  /** Branch k has ended: close it and move the turn on; SUSPEND when its releases are async. */
+  finishCurrent(): S.Suspend | undefined {
+    const i = this.k++;
+    this.finished[i] = true;
+    this.live--;
+    return closeBranch(this.branches[i]!);
+  }
+
+  /** Gives x (or the end of input) to every branch still running, and the turn back to the first. */
+  broadcast(x: unknown): void {
+    for (let i = 0; i < this.taps.length; i++) {
+      if (this.finished[i]) continue;
+      if (x === DONE) this.taps[i]!.end();
+      else this.taps[i]!.feed(x);
+    }
+    this.k = 0;
+  }
+}
+
 class ZipSinkStage extends Stage<never, unknown[]> {
-  private readonly taps: Tap<unknown>[];
-  private readonly sinks: Branch[];
-  private readonly finished: boolean[];
-  private live: number;
-  /** The next sink to hand the current element to (all of them, in order, then the next element). */
-  private k = 0;
+  private readonly fan: Fan;
 
   constructor(up: Stage<unknown, unknown>, sinks: readonly Sink<unknown, unknown>[]) {
     super(up);
-    this.taps = sinks.map(() => new Tap<unknown>());
-    this.sinks = sinks.map((s, i) => s.build(this.taps[i]!) as Branch);
-    this.finished = sinks.map(() => false);
-    this.live = sinks.length;
+    this.fan = new Fan(sinks);
     this.result = new Array<unknown>(sinks.length);
   }
 
   override collect(out: Resource[]): void {
     if (this.closed) return;
     super.collect(out);
-    for (const s of this.sinks) s.collect(out);
+    this.fan.collect(out);
   }
 
   pull(): S.Done | S.Suspend {
-    const n = this.sinks.length;
+    const fan = this.fan;
+    const n = fan.branches.length;
     for (;;) {
-      while (this.k < n) {
-        const i = this.k;
-        if (!this.finished[i]) {
-          const r = this.sinks[i]!.pull();
-          if (r === SUSPEND && !this.taps[i]!.reclaim()) return SUSPEND; // a real wait: resume this sink first
+      while (fan.k < n) {
+        const i = fan.k;
+        if (!fan.finished[i]) {
+          const r = fan.branches[i]!.pull();
+          if (r === SUSPEND && !fan.taps[i]!.reclaim()) return SUSPEND; // a real wait: resume this sink first
           if (r === DONE) {
-            this.finished[i] = true;
-            this.live--;
-            this.result[i] = this.sinks[i]!.result;
-            this.k++;
-            const s = closeBranch(this.sinks[i]!);
+            this.result[i] = fan.branches[i]!.result;
+            const s = fan.finishCurrent();
             if (s !== undefined) return s;
             continue;
           }
         }
-        this.k++;
+        fan.k++;
       }
-      if (this.live === 0) return DONE;
+      if (fan.live === 0) return DONE;
       const x = (this.up as Stage<unknown, unknown>).pull();
       if (x === SUSPEND) return SUSPEND;
-      for (let i = 0; i < n; i++) {
-        if (this.finished[i]) continue;
-        if (x === DONE) this.taps[i]!.end();
-        else this.taps[i]!.feed(x);
-      }
-      this.k = 0;
+      fan.broadcast(x);
     }
   }
 }
@@ -142,59 +166,45 @@ export function sequenceSources<O>(sources: readonly Source<O>[]): Source<O[]> {
 }
 
 class ZipConduitStage<O> extends StoppingStage<O> {
-  private readonly taps: Tap<unknown>[];
-  private readonly branches: Branch[];
-  private readonly finished: boolean[];
-  private live: number;
-  /** The branch being run: it keeps the turn while it emits; the next element is read when all want input. */
-  private k = 0;
+  /** The branch being run keeps the turn while it emits; the next element is read when all want input. */
+  private readonly fan: Fan;
 
   constructor(up: Stage<unknown, unknown>, conduits: readonly Conduit<unknown, O>[]) {
     super(up);
-    this.taps = conduits.map(() => new Tap<unknown>());
-    this.branches = conduits.map((c, i) => c.build(this.taps[i]!) as Branch);
-    this.finished = conduits.map(() => false);
-    this.live = conduits.length;
+    this.fan = new Fan(conduits);
   }
 
   override collect(out: Resource[]): void {
     if (this.closed) return;
     super.collect(out);
-    for (const b of this.branches) b.collect(out);
+    this.fan.collect(out);
   }
 
   pull(): O | S.Done | S.Suspend {
     const h = this.takeHeld();
     if (h !== null) return h;
     if (this.stopped) return DONE;
-    const n = this.branches.length;
+    const fan = this.fan;
+    const n = fan.branches.length;
     for (;;) {
-      while (this.k < n) {
-        const i = this.k;
-        if (!this.finished[i]) {
-          const r = this.branches[i]!.pull();
+      while (fan.k < n) {
+        const i = fan.k;
+        if (!fan.finished[i]) {
+          const r = fan.branches[i]!.pull();
           if (r === SUSPEND) {
-            if (!this.taps[i]!.reclaim()) return SUSPEND;
+            if (!fan.taps[i]!.reclaim()) return SUSPEND;
           } else if (r === DONE) {
-            this.finished[i] = true;
-            this.live--;
-            this.k++;
-            const s = closeBranch(this.branches[i]!);
+            const s = fan.finishCurrent();
             if (s !== undefined) return s;
             continue;
           } else return r as O;
         }
-        this.k++;
+        fan.k++;
       }
-      if (this.live === 0) return this.stop(DONE);
+      if (fan.live === 0) return this.stop(DONE);
       const x = (this.up as Stage<unknown, unknown>).pull();
       if (x === SUSPEND) return SUSPEND;
-      for (let i = 0; i < n; i++) {
-        if (this.finished[i]) continue;
-        if (x === DONE) this.taps[i]!.end();
-        else this.taps[i]!.feed(x);
-      }
-      this.k = 0;
+      fan.broadcast(x);
     }
   }
 }
