@@ -8,11 +8,7 @@ const hub = useHub();
 const native = hub.native;
 checkFdLeaks(test);
 
-function pair(): [number, number] {
-  const result = native.socketpair();
-  if (typeof result === 'number') throw new Error(`socketpair ${result}`);
-  return result;
-}
+const pair = (): [number, number] => hub.pair();
 
 function records(...rows: Array<[number, number, number]>): Int32Array {
   const desc = new Int32Array(rows.length * FLUSH_RECORD_INT32);

@@ -13,11 +13,7 @@ const native = hub.native;
 const dir = mkdtempSync(join(tmpdir(), 'sluice-inotify-overflow-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
-function pair(): [number, number] {
-  const result = native.socketpair();
-  if (typeof result === 'number') throw new Error(`socketpair ${result}`);
-  return result;
-}
+const pair = (): [number, number] => hub.pair();
 
 const marks: HubEvent[] = [];
 hub.onRecord = (event) => {

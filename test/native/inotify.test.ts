@@ -33,11 +33,7 @@ function freshDir(): string {
   return path;
 }
 
-function pair(): [number, number] {
-  const result = native.socketpair();
-  if (typeof result === 'number') throw new Error(`socketpair ${result}`);
-  return result;
-}
+const pair = (): [number, number] => hub.pair();
 
 test.serial('an event arrives as EV_INOTIFY: fd = the watch descriptor, a = the mask, b = where its name is', async (t) => {
   const watched = freshDir();

@@ -9,11 +9,7 @@ const hub = useHub();
 const native = hub.native;
 checkFdLeaks(test);
 
-function pair(): [number, number] {
-  const result = native.socketpair();
-  if (typeof result === 'number') throw new Error(`socketpair ${result}`);
-  return result;
-}
+const pair = (): [number, number] => hub.pair();
 
 function fill(fd: number): number {
   const chunk = new Uint8Array(65536);

@@ -8,11 +8,7 @@ const hub = useHub();
 const native = hub.native;
 checkFdLeaks(test);
 
-function pair(): [number, number] {
-  const result = native.socketpair();
-  if (typeof result === 'number') throw new Error(`socketpair ${result}`);
-  return result;
-}
+const pair = (): [number, number] => hub.pair();
 
 test('watch delivers received bytes as EV_DATA without a recv call from JS', async (t) => {
   const [a, b] = pair();

@@ -22,11 +22,7 @@ test.after.always('no fd leaks', (t) => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function pair(): [number, number] {
-  const result = native.socketpair();
-  if (typeof result === 'number') throw new Error(`socketpair ${result}`);
-  return result;
-}
+const pair = (): [number, number] => hub.pair();
 
 function fileWith(name: string, text: string): number {
   const fd = openSync(join(dir, name), 'w+');

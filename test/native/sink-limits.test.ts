@@ -9,11 +9,7 @@ const hub: EventHub = useHub({ eventRecords: EVENT_RECORDS, recvBytes: RECV_BYTE
 const native = hub.native;
 checkFdLeaks(test);
 
-function pair(): [number, number] {
-  const result = native.socketpair();
-  if (typeof result === 'number') throw new Error(`socketpair ${result}`);
-  return result;
-}
+const pair = (): [number, number] => hub.pair();
 
 test.serial('when the events array is full, the other ready fds are served on later turns', async (t) => {
   const pairs = Array.from({ length: 5 }, pair);

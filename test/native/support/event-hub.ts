@@ -59,6 +59,13 @@ export class EventHub {
     this.queues.delete(fd);
   }
 
+  /** A connected AF_UNIX socket pair, registered with nobody yet (a failure throws with its errno). */
+  pair(): [number, number] {
+    const result = this.native.socketpair();
+    if (typeof result === 'number') throw new Error(`socketpair ${result}`);
+    return result;
+  }
+
   /** Events already queued under key (not awaited yet). */
   pending(key: number): number {
     return this.queues.get(key)?.length ?? 0;
