@@ -18,6 +18,8 @@ import {
   type StaticOptions,
   healthCheck,
   serverMetrics,
+  type MetricsSnapshot,
+  type ServerMetrics,
 } from '../middleware/index.js';
 import type { Application, Middleware, RequestLog, Server, Settings } from '../server/index.js';
 import type { ServeConfig } from './args.js';
@@ -33,6 +35,13 @@ export interface CliApplication {
   attach(server: Server): void;
   /** The server is draining: the health path answers 503 from now on. */
   drain(): void;
+  /** This process's request counts (--metrics-path), or null. */
+  readonly metrics: ServerMetrics | null;
+}
+
+/** How a worker's metrics path answers: with the sum over every worker, which the supervisor collects. */
+export interface BuildOptions {
+  readonly collectMetrics?: () => Promise<MetricsSnapshot | null>;
 }
 
 /** How long shutdown waits for the access log to reach the OS. */
@@ -71,7 +80,7 @@ export function middlewareOf(config: ServeConfig): Middleware[] {
 }
 
 /** Build the application for a config; throws StaticRootError / OptionError when the directory or a file is unusable. */
-export function buildApplication(config: ServeConfig): CliApplication {
+export function buildApplication(config: ServeConfig, options: BuildOptions = {}): CliApplication {
   const site = config.dir === null ? defaultSite() : staticFiles(config.dir, staticOptionsOf(config));
   let server: Server | null = null;
   let draining = false;
@@ -79,7 +88,7 @@ export function buildApplication(config: ServeConfig): CliApplication {
   // The balancer's endpoints come first: a health check or a scrape carries no credentials and wants no CORS or gzip.
   const operations: Middleware[] = [];
   if (config.healthPath !== null) operations.push(healthCheck(config.healthPath, () => draining));
-  if (metrics !== null) operations.push(metrics.endpoint(config.metricsPath!));
+  if (metrics !== null) operations.push(metrics.endpoint(config.metricsPath!, options.collectMetrics));
   const app = compose(...operations, ...middlewareOf(config))(site);
   const log: AccessLog | null = config.accessLog === null ? null
     : accessLog({ to: config.accessLog === '-' ? process.stdout : config.accessLog, format: config.jsonLog ? 'json' : 'combined' });
@@ -92,6 +101,7 @@ export function buildApplication(config: ServeConfig): CliApplication {
     close: () => (log === null ? Promise.resolve(null) : closeLog(log, config.accessLog!)),
     attach: (s) => void (server = s),
     drain: () => void (draining = true),
+    metrics,
   };
 }
 

@@ -47,7 +47,8 @@ Behind a load balancer:
                             connections from anywhere else are closed
       --forwarded-headers   take the client from Forwarded / X-Forwarded-For, believing only trusted proxies
       --health-path <path>  answer GET path with 200 while serving and 503 while draining (e.g. /healthz)
-      --metrics-path <path> Prometheus metrics at path (requests, bytes, open connections, latency histogram)
+      --metrics-path <path> Prometheus metrics at path (requests, bytes, open connections, latency histogram;
+                            with --workers, summed over every worker)
       --defer-accept        accept a connection only once its first bytes are in (TCP_DEFER_ACCEPT, nginx's deferred)
 
 Process:

@@ -3,7 +3,8 @@
 // becomes one line naming the problem and exit code 1; only a bug prints a stack.
 
 import { serve, type ListenAddress, type Server, type Settings, type TlsSettings } from '../server/index.js';
-import { buildApplication } from './application.js';
+import type { ServerMetrics } from '../middleware/index.js';
+import { buildApplication, type BuildOptions } from './application.js';
 import type { ServeConfig } from './args.js';
 import { printBanner } from './banner.js';
 import { EXIT_OK, listenForStopSignal, PROCESS_OUTPUT, reportFailure, type CliOutput } from './process-io.js';
@@ -20,13 +21,16 @@ export interface Serving {
   readonly addresses: readonly ListenAddress[];
   /** The health path answers 503 from now on (close() does this first too). */
   drain(): void;
+  /** The request counts of --metrics-path, or null. */
+  readonly metrics: ServerMetrics | null;
   /** Graceful: in-flight requests finish, then the access log is flushed; resolves with a warning about lost log lines, or null. */
   close(): Promise<string | null>;
 }
 
 /** Build the app and listen; throws (StaticRootError, TlsError, SysError…) when that is impossible. */
-export function startServing(config: ServeConfig, extra: Partial<Settings> = {}, tlsExtra: Partial<TlsSettings> = {}): Serving {
-  const built = buildApplication(config);
+export function startServing(config: ServeConfig, extra: Partial<Settings> = {}, tlsExtra: Partial<TlsSettings> = {},
+  options: BuildOptions = {}): Serving {
+  const built = buildApplication(config, options);
   let server: Server;
   try {
     server = serve({ port: config.port, host: config.host, ...built.settings, tls: tlsSettingsOf(config.tls, tlsExtra), ...extra }, built.app);
@@ -39,7 +43,7 @@ export function startServing(config: ServeConfig, extra: Partial<Settings> = {},
     built.drain();
     return server.close().then(() => built.close());
   };
-  return { server, port: server.port, addresses: server.addresses, drain: () => built.drain(), close };
+  return { server, port: server.port, addresses: server.addresses, drain: () => built.drain(), close, metrics: built.metrics };
 }
 
 /** Run `sluice serve` until a stop signal; resolves to the exit code. */

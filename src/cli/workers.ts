@@ -14,7 +14,8 @@ import { SharedTicketKeys } from './tls-ticket-keys.js';
 import { printBanner } from './banner.js';
 import { closeListeners, openListeners } from './listen-sockets.js';
 import { EXIT_OK, reportFailure, listenForStopSignal, type CliOutput } from './process-io.js';
-import { isWorkerMessage, WORKER_CONFIG_ENV, WORKER_LISTEN_FD, type SupervisorMessage, type WorkerConfig } from './worker-protocol.js';
+import { MetricsAggregator } from './supervisor-metrics.js';
+import { isWorkerMessage, WORKER_CONFIG_ENV, WORKER_LISTEN_FD, type SupervisorMessage, type WorkerConfig, type WorkerMessage } from './worker-protocol.js';
 
 /** How the supervisor runs its workers. */
 export interface SupervisorOptions {
@@ -73,6 +74,7 @@ export class Supervisor {
   #cleanupTls: () => void = () => {};
   /** TLS session ticket keys shared by every worker, or null without TLS. */
   #ticketKeys: SharedTicketKeys | null = null;
+  readonly #metrics = new MetricsAggregator();
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
@@ -172,9 +174,11 @@ export class Supervisor {
         if (m.kind === 'listening') {
           if (worker.state === 'starting') worker.state = 'listening';
           resolve(m.port);
-        } else reject(new WorkerStartError(m.message, m.code ?? 'WORKER_FAILED'));
+        } else if (m.kind === 'failed') reject(new WorkerStartError(m.message, m.code ?? 'WORKER_FAILED'));
       });
-      child.once('exit', (code, signal) => reject(new WorkerStartError(`worker exited (${signal ?? `code ${code}`}) before listening`, 'WORKER_EXITED')));
+      // 'close', not 'exit': it comes after the IPC channel has delivered everything, so a worker that reported why it
+      // failed and exited is rejected with its own report (the exit alone can overtake the message).
+      child.once('close', (code, signal) => reject(new WorkerStartError(`worker exited (${signal ?? `code ${code}`}) before listening`, 'WORKER_EXITED')));
       // A ChildProcess 'error' with no listener would crash the supervisor. A failed spawn fails the start; other
       // errors (a message to a child that just died) are followed by its 'exit', which is what counts.
       child.on('error', (err: NodeJS.ErrnoException) => {
@@ -185,8 +189,24 @@ export class Supervisor {
     listening.catch(() => {});
     const worker: Worker = { slot, generation, child, startedAt: Date.now(), state: 'starting', listening, exited };
     this.#workers.add(worker);
+    child.on('message', (m) => {
+      if (isWorkerMessage(m)) this.#onMetricsMessage(child, m);
+    });
     child.once('exit', (code, signal) => this.#onExit(worker, code, signal));
     return worker;
+  }
+
+  /** --metrics-path: a scrape at one worker gets the sum over all of them (supervisor-metrics.ts). */
+  #onMetricsMessage(child: ChildProcess, m: WorkerMessage): void {
+    if (m.kind === 'metrics') this.#metrics.answer(child, m.id, m.snapshot);
+    else if (m.kind === 'metrics-final') this.#metrics.retire(child, m.snapshot);
+    else if (m.kind === 'metrics-query') {
+      const members = [...this.#workers].map((w) => ({ child: w.child, serving: () => w.state !== 'starting' }));
+      void this.#metrics.collect(members).then((snapshot) => {
+        const reply: SupervisorMessage = { kind: 'metrics-result', id: m.id, snapshot };
+        if (child.connected) child.send(reply, (err) => void err);
+      });
+    }
   }
 
   #onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {

@@ -39,5 +39,5 @@ export { formatCombined, formatJson } from './log-format.js';
 export type { LogEntry, LogFormat } from './log-format.js';
 
 // ** Operations behind a load balancer: readiness and Prometheus metrics
-export { serverMetrics, healthCheck } from './server-metrics.js';
-export type { ServerMetrics } from './server-metrics.js';
+export { serverMetrics, healthCheck, addMetrics, isMetricsSnapshot, renderMetrics, NO_METRICS } from './server-metrics.js';
+export type { ServerMetrics, MetricsSnapshot } from './server-metrics.js';

@@ -31,16 +31,16 @@ function launch(args: string[]): Running {
   return run(process.execPath, [BIN, 'serve', DIR, '--host', '127.0.0.1', ...args]);
 }
 
-async function startWorkers(workers: number, port = 0): Promise<Supervised> {
-  const run = launch(['--port', String(port), '--workers', String(workers)]);
+async function startWorkers(workers: number, port = 0, extra: string[] = []): Promise<Supervised> {
+  const run = launch(['--port', String(port), '--workers', String(workers), ...extra]);
   const m = await run.waitFor(/with \d+ workers \(pids ([\d, ]+)\) at\n {2}http:\/\/127\.0\.0\.1:(\d+)\//);
   return { ...run, pids: m[1]!.split(', ').map(Number), port: Number(m[2]) };
 }
 
 /** One GET on a fresh connection (no keep-alive, so each request is a new accept somewhere in the group). */
-function getFresh(port: number): Promise<string> {
+function getFresh(port: number, path = '/'): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', agent: false, headers: { connection: 'close' } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false, headers: { connection: 'close' } }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve(`${res.statusCode} ${body}`));
@@ -126,6 +126,26 @@ test('SIGHUP replaces every worker without failing a request, then SIGTERM drain
   } finally {
     loading = false;
     s.child.kill('SIGKILL');
+  }
+});
+
+test('--metrics-path with workers: every scrape, whichever worker takes it, counts every worker, across a SIGHUP swap', async (t) => {
+  const s = await startWorkers(2, 0, ['--metrics-path', '/metrics']);
+  const served = (text: string): number => Number(/^sluice_requests_total\{code="2xx"\} (\d+)$/m.exec(text)?.[1] ?? NaN);
+  try {
+    for (let i = 0; i < 40; i++) t.is(await getFresh(s.port), `200 ${BODY}`);
+    // Fresh connections land on either worker; each scrape is counted once it has been answered.
+    for (let k = 0; k < 8; k++) t.is(served(await getFresh(s.port, '/metrics')), 40 + k);
+    s.child.kill('SIGHUP');
+    await s.waitFor(/reloaded \(pids/);
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (s.pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // The old generation has exited: its counts stay in the sum.
+    const after = await getFresh(s.port, '/metrics');
+    t.is(served(after), 48);
+    t.regex(after, /^sluice_open_connections 1$/m);
+  } finally {
+    t.is(await stop(s), 0);
   }
 });
 

@@ -40,7 +40,8 @@ function startCli(args: string[], options: { uid?: number; gid?: number } = {}):
   const waiters: Array<() => void> = [];
   const cli: Cli = {
     child, stdout: '', stderr: '',
-    exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+    // 'close', not 'exit': the exit can be reported before the last of stdout and stderr has been read.
+    exited: new Promise((resolve) => child.on('close', (code) => resolve(code))),
     waitFor: (pattern) => new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; got:\n${cli.stdout}\n${cli.stderr}`)), START_TIMEOUT_MS);
       const check = (): boolean => {
@@ -61,8 +62,6 @@ function startCli(args: string[], options: { uid?: number; gid?: number } = {}):
 async function runCli(args: string[], options: { uid?: number; gid?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const cli = startCli(args, options);
   const code = await cli.exited;
-  // Let the pipes drain after exit.
-  await new Promise((r) => setImmediate(r));
   return { code, stdout: cli.stdout, stderr: cli.stderr };
 }
 
