@@ -103,7 +103,8 @@ class Exchange implements ExchangeHooks, ExchangeFacts, UpgradeTarget {
       return this.upgraded;
     }
     try {
-      return toEngineResponse(res, this);
+      const r = toEngineResponse(res, this);
+      return isThenable(r) ? Promise.resolve(r).catch((e: unknown) => this.failed(e, false)) : r;
     } catch (e) {
       return this.failed(e, false);
     }

@@ -9,6 +9,7 @@ import { isDisturbed } from './response-body.js';
 import { requestUrl } from './request-url.js';
 import { REQUEST_INTERNALS } from './undici-internals.js';
 import { callReal, delegateToReal } from './request-delegation.js';
+import { clientGoneReason } from './abort-reason.js';
 
 const NativeRequest = globalThis.Request;
 
@@ -90,16 +91,16 @@ export class LazyRequest {
     return body !== null && body !== undefined && isDisturbed(body);
   }
 
-  /** Aborted (with the connection's reason, code ECONNRESET) when the client goes away before the response is sent. */
+  /** Aborted (with an AbortError whose code is ECONNRESET: abort-reason.ts) when the client goes away before the response is sent. */
   get signal(): AbortSignal {
     if (this.#controller === null) {
       const controller = new AbortController();
       this.#controller = controller;
       if (!this.#settled) {
         const connection = this.#engine.signal;
-        if (connection.aborted) controller.abort(connection.reason);
+        if (connection.aborted) controller.abort(clientGoneReason(connection.reason));
         else {
-          this.#onAbort = () => controller.abort(connection.reason);
+          this.#onAbort = () => controller.abort(clientGoneReason(connection.reason));
           connection.addEventListener('abort', this.#onAbort, { once: true });
         }
       }
