@@ -23,9 +23,4 @@ export class PendingWork {
   async settled(): Promise<void> {
     while (this.#pending.size > 0) await Promise.all(this.#pending);
   }
-
-  /** How many promises are still running. */
-  get size(): number {
-    return this.#pending.size;
-  }
 }

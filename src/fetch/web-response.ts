@@ -148,11 +148,9 @@ function fromStream(
   return { kind: 'stream', status, headers, body: streamSource(stream, () => facts.settle()), length };
 }
 
-/** Rejects with the error an errored stream holds (a reader's `closed` rejects with it). */
+/** Rejects with the error an errored stream holds: an errored stream's reader is `closed` with it, never fulfilled. */
 function failedBody(stream: ReadableStream<unknown>): Promise<never> {
-  return stream.getReader().closed.then(() => {
-    throw new TypeError('the Response body stream had already failed');
-  });
+  return stream.getReader().closed as Promise<never>;
 }
 
 function usedBody(): TypeError {
