@@ -120,11 +120,18 @@ test('HEAD on a streamed answer sends the head only and cancels the stream', asy
   t.true(cancelled);
 });
 
-test('a stream that had already failed when returned is a 500 with its error reported (srvx), not a 200 cut short', async (t) => {
+test('a stream that fails before its first chunk (start() or the first pull()) is a 500 with its error (srvx), not a 200 cut short', async (t) => {
   const failure = new Error('early');
-  const { res, errors } = await answer(() => new Response(new ReadableStream({ start(c) { c.error(failure); } })));
-  t.is(res.status, 500);
-  t.deepEqual(errors, [failure]);
+  const streams: Array<() => ReadableStream<Uint8Array>> = [
+    () => new ReadableStream({ start(c) { c.error(failure); } }),
+    () => new ReadableStream({ async start() { throw failure; } }),
+    () => new ReadableStream({ pull() { throw failure; } }),
+  ];
+  for (const [i, make] of streams.entries()) {
+    const { res, errors } = await answer(() => new Response(make()));
+    t.is(res.status, 500, `stream ${i}`);
+    t.deepEqual(errors, [failure], `stream ${i}`);
+  }
 });
 
 test('a stream that fails midway ends the connection without a last chunk (srvx: the client sees it fail)', async (t) => {
