@@ -1,7 +1,7 @@
 // The server object's request-scoped methods from the peers: Bun's server.requestIP(request), and srvx's
 // request.waitUntil / server.waitUntil, whose work close() waits for (a rejection reported, never unhandled).
 import test from 'ava';
-import { serve, type FetchServer } from '../../src/index.js';
+import { fromFetch, serve, type FetchServer } from '../../src/index.js';
 
 test('server.requestIP(request) is the client address for its own requests and null for any other', async (t) => {
   const server: FetchServer = serve({
@@ -43,5 +43,29 @@ test('request.waitUntil (detached too) and server.waitUntil keep work that close
   await server.close();
   log.push('closed');
   t.deepEqual(log, ['server work', 'request work', 'closed']);
+  t.deepEqual(errors, [failure]);
+});
+
+test('fromFetch alone keeps request.waitUntil work too, a rejection reported to its onException', async (t) => {
+  const errors: unknown[] = [];
+  const failure = new Error('background failed');
+  let told!: () => void;
+  const reported = new Promise<void>((resolve) => (told = resolve));
+  const app = fromFetch((req) => {
+    (req as Request & { waitUntil(p: Promise<unknown>): void }).waitUntil(Promise.reject(failure));
+    return new Response('ok');
+  }, {
+    onException: (e) => {
+      errors.push(e);
+      told();
+    },
+  });
+  const server = serve({ host: '127.0.0.1', port: 0 }, app);
+  try {
+    t.is(await (await fetch(`http://127.0.0.1:${server.port}/`)).text(), 'ok');
+    await reported;
+  } finally {
+    await server.close();
+  }
   t.deepEqual(errors, [failure]);
 });
