@@ -18,6 +18,8 @@ import { installLazyResponse } from './lazy-response.js';
 import { LazyRequest, type ExchangeHooks } from './web-request.js';
 import { toEngineResponse, type ExchangeFacts } from './web-response.js';
 import { WebSocketMethods, type UpgradeTarget } from './websocket-server.js';
+import { PendingWork } from './pending-work.js';
+import type { SocketAddress } from './client-address.js';
 
 /**
  * A web-standard handler: Bun's, Deno's, srvx's and Cloudflare's `fetch(request, info)`. It may return nothing once
@@ -44,6 +46,11 @@ export interface FetchOptions {
    * its default is true, Sluice's is the issue's "never replaced").
    */
   overrideGlobalObjects?: boolean | undefined;
+  /**
+   * Where `request.waitUntil(promise)` keeps its promises (serve passes its server's, which close() waits for).
+   * Default: kept by this handler, a rejection reported to onException.
+   */
+  waitUntil?: ((promise: PromiseLike<unknown>) => void) | undefined;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -69,7 +76,10 @@ class Exchange implements ExchangeHooks, ExchangeFacts, UpgradeTarget {
   /** The 101 that info.upgrade() recorded: the answer, whatever the handler returns. */
   private upgraded: EngineResponse | null = null;
 
-  constructor(readonly engine: EngineRequest, origin: string, private readonly options: FetchOptions, methods: WebSocketMethods) {
+  constructor(
+    readonly engine: EngineRequest, origin: string, private readonly options: FetchOptions, methods: WebSocketMethods,
+    private readonly keep: (promise: PromiseLike<unknown>) => void,
+  ) {
     this.web = new LazyRequest(engine, origin, this);
     this.info = new ServeInfo(engine, methods);
     this.method = engine.method;
@@ -85,6 +95,10 @@ class Exchange implements ExchangeHooks, ExchangeFacts, UpgradeTarget {
 
   bodyFailed(error: unknown): void {
     this.bodyError = error;
+  }
+
+  waitUntil(promise: PromiseLike<unknown>): void {
+    this.keep(promise);
   }
 
   settle(): void {
@@ -103,7 +117,8 @@ class Exchange implements ExchangeHooks, ExchangeFacts, UpgradeTarget {
       return this.upgraded;
     }
     try {
-      return toEngineResponse(res, this);
+      const r = toEngineResponse(res, this);
+      return isThenable(r) ? Promise.resolve(r).catch((e: unknown) => this.failed(e, false)) : r;
     } catch (e) {
       return this.failed(e, false);
     }
@@ -141,11 +156,16 @@ export function fromFetch(handler: FetchHandler, options: FetchOptions = {}): Ap
   const secureOrigins = new OriginCache('https');
   const thisArg = options.thisArg;
   const methods = webSocketMethods(options.websocket);
+  let keep = options.waitUntil;
+  if (keep === undefined) {
+    const pending = new PendingWork((e) => (options.onException ?? defaultOnException)(e, null));
+    keep = (promise) => pending.waitUntil(promise);
+  }
   return (req: EngineRequest) => {
     const origin = (req.secure ? secureOrigins : origins).originOf(req.host ?? options.defaultHost ?? 'localhost');
     // A Host that is not a valid URL host cannot make request.url: 400, as for any malformed Host (RFC 9112 §3.2).
     if (origin === null) throw new RequestError('BAD_HOST');
-    const exchange = new Exchange(req, origin, options, methods);
+    const exchange = new Exchange(req, origin, options, methods, keep);
     let r: Response | void | PromiseLike<Response | void>;
     try {
       r = handler.call(thisArg, exchange.web as unknown as Request, exchange.info);
@@ -155,6 +175,12 @@ export function fromFetch(handler: FetchHandler, options: FetchOptions = {}): Ap
     if (isThenable(r)) return Promise.resolve(r).then((res) => exchange.answer(res), (e: unknown) => exchange.failed(e));
     return exchange.answer(r);
   };
+}
+
+/** Bun's `server.requestIP(request)`: the client's address for a request this adapter made, else null. */
+export function requestIPOf(request: unknown): SocketAddress | null {
+  const hooks = LazyRequest.hooksOf(request);
+  return hooks instanceof Exchange ? hooks.info.requestIP() : null;
 }
 
 /** Bun's server.upgrade/publish/subscriberCount over `handler` (its settings are checked now, not at the first upgrade). */

@@ -1,7 +1,8 @@
 // request.body: a ReadableStream pulled from the engine's request-body Source, one chunk per pull (highWaterMark 0),
 // so an upload is read only as fast as the handler consumes it and never held whole in memory. A read that fails
-// because the client went away rejects with the connection's own reason (the error request.signal aborts with).
+// because the client went away rejects with the error request.signal aborts with (abort-reason.ts).
 import { concatBytes, Puller, type Source } from '../conduit/index.js';
+import { clientGoneReason } from './abort-reason.js';
 
 const DONE = Symbol.for('sluice.conduit.DONE');
 
@@ -15,7 +16,7 @@ export interface BodyErrorContext {
 /** Why a body read failed: the connection's reason when the client left, else the error itself (reported). */
 function failureOf(error: unknown, ctx: BodyErrorContext): unknown {
   const signal = ctx.connectionSignal;
-  const reason = signal.aborted ? (signal.reason as unknown) : error;
+  const reason = signal.aborted ? clientGoneReason(signal.reason) : error;
   ctx.onError(reason);
   return reason;
 }

@@ -3,11 +3,16 @@
 // (the client went away, a write failed) cancels the stream, which runs its cancel().
 import { concatMap, FLUSH, fromReadableStream, withCleanup, type Flushable, type Source } from '../conduit/index.js';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { Readable } from 'node:stream';
+import { isErrored as isStreamErrored, Readable } from 'node:stream';
 
 /** Whether a stream has been read from or cancelled (the Fetch "disturbed" flag; undici's bodyUsed). */
 export function isDisturbed(stream: ReadableStream<unknown>): boolean {
   return Readable.isDisturbed(stream as unknown as NodeJS.ReadableStream);
+}
+
+/** Whether a stream has failed (errored); its reads reject with the error. */
+export function isErrored(stream: ReadableStream<unknown>): boolean {
+  return isStreamErrored(stream as unknown as NodeJS.ReadableStream);
 }
 
 /** One chunk as bytes: strings are UTF-8 (as Bun and node:http write them), views and buffers are taken as they are. */

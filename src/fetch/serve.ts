@@ -1,6 +1,7 @@
 // serve(): one exported function with two forms. serve({ fetch, port, hostname }) is the one-argument form of Bun,
 // Deno and srvx; serve(settings, app) is Sluice's own. Both return the same Server, listening when serve returns.
 import {
+  defaultOnException,
   DEFAULT_SETTINGS,
   serve as serveApplication,
   type Application,
@@ -8,8 +9,9 @@ import {
   type Settings,
 } from '../server/index.js';
 import type { WebSocketHandler } from '../websocket/index.js';
-import { fromFetch, webSocketMethods, type FetchHandler, type FetchOptions } from './fetch-app.js';
-import type { NetAddr } from './client-address.js';
+import { fromFetch, requestIPOf, webSocketMethods, type FetchHandler, type FetchOptions } from './fetch-app.js';
+import type { NetAddr, SocketAddress } from './client-address.js';
+import { PendingWork } from './pending-work.js';
 import type { WebSocketMethods } from './websocket-server.js';
 
 /** serve()'s one-argument form: a fetch handler plus any Settings field (`hostname` or `host`, `port`...). */
@@ -46,6 +48,10 @@ export interface ServerAliases {
   stop(closeActiveConnections?: boolean): Promise<void>;
   /** Deno's `server.shutdown()`: close(). */
   shutdown(): Promise<void>;
+  /** Bun's `server.requestIP(request)`: the client's address, or null for a request this server did not make. */
+  requestIP(request: Request): SocketAddress | null;
+  /** srvx's `server.waitUntil(promise)`: work close() waits for (request.waitUntil keeps its promises here too). */
+  waitUntil(promise: PromiseLike<unknown>): void;
 }
 
 /** The server serve({ fetch }) returns: the engine's Server with Bun's upgrade, publish and subscriberCount. */
@@ -64,7 +70,9 @@ export function serve(options: FetchServeOptions | Partial<Settings>, app?: Appl
   const settings = settingsOf(o as FetchServeOptions);
   const where = { host: 'localhost' };
   const ws = webSocketMethods(o.websocket);
+  const pending = new PendingWork((e) => (settings.onException ?? defaultOnException)(e, null));
   const handlerOptions: FetchOptions = {
+    waitUntil: (promise) => pending.waitUntil(promise),
     error: o.error,
     websocket: o.websocket,
     overrideGlobalObjects: o.overrideGlobalObjects,
@@ -82,19 +90,20 @@ export function serve(options: FetchServeOptions | Partial<Settings>, app?: Appl
     upgrade: ws.upgrade.bind(ws) as WebSocketMethods['upgrade'],
     publish: ws.publish.bind(ws),
     subscriberCount: ws.subscriberCount.bind(ws),
-    ...aliasesOf(server, settings),
+    ...aliasesOf(server, settings, pending),
   });
   return fetchServer;
 }
 
-function aliasesOf(server: Server, settings: Partial<Settings>): ServerAliases & ThisType<FetchServer> {
+function aliasesOf(server: Server, settings: Partial<Settings>, pending: PendingWork): ServerAliases & ThisType<FetchServer> {
   const hostname = displayHost(settings.host ?? '');
   const scheme = settings.tls !== undefined && settings.tls !== null ? 'https' : 'http';
   let closed: () => void = () => {};
   const finished = new Promise<void>((resolve) => (closed = resolve));
   const close = server.close.bind(server);
-  // Every way of closing (close, stop, shutdown, closeNow) goes through close(), which settles `finished`.
-  server.close = () => close().then(closed);
+  // Every way of closing (close, stop, shutdown, closeNow) goes through close(), which settles `finished` once the
+  // requests in flight and then the work they left to waitUntil are done (srvx's close waits for it too).
+  server.close = () => close().then(() => pending.settled()).then(closed);
   return {
     url: new URL(`${scheme}://${hostname}:${server.port}/`),
     hostname: hostname.startsWith('[') ? hostname.slice(1, -1) : hostname,
@@ -105,6 +114,8 @@ function aliasesOf(server: Server, settings: Partial<Settings>): ServerAliases &
     },
     stop: (closeActiveConnections = false) => (closeActiveConnections ? server.closeNow() : server.close()),
     shutdown: () => server.close(),
+    requestIP: (request) => requestIPOf(request),
+    waitUntil: (promise) => pending.waitUntil(promise),
   };
 }
 

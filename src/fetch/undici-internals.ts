@@ -17,6 +17,8 @@ export interface ResponseState {
   readonly status: number;
   readonly statusText: string;
   readonly headersList: object;
+  /** The URLs a network response was fetched from; empty for one the app made. */
+  readonly urlList?: readonly unknown[];
   /** null or absent for a null body. */
   readonly body: { readonly stream: ReadableStream<unknown>; readonly source: unknown; readonly length: number | null } | null | undefined;
 }

@@ -9,6 +9,7 @@ import { isDisturbed } from './response-body.js';
 import { requestUrl } from './request-url.js';
 import { REQUEST_INTERNALS } from './undici-internals.js';
 import { callReal, delegateToReal } from './request-delegation.js';
+import { clientGoneReason } from './abort-reason.js';
 
 const NativeRequest = globalThis.Request;
 
@@ -27,6 +28,8 @@ function normalizeMethod(method: string): string {
 export interface ExchangeHooks {
   /** The request body failed with `error` (so the adapter can tell a body failure from a handler bug). */
   bodyFailed(error: unknown): void;
+  /** Keeps work the handler started beyond its response (request.waitUntil). */
+  waitUntil(promise: PromiseLike<unknown>): void;
 }
 
 /** A fetch Request over an engine request; see the file header. */
@@ -47,6 +50,7 @@ export class LazyRequest {
   #onAbort: (() => void) | null = null;
   /** The response went out whole: the signal no longer follows the connection. */
   #settled = false;
+  #waitUntil: ((promise: PromiseLike<unknown>) => void) | null = null;
 
   constructor(engine: EngineRequest, origin: string, hooks: ExchangeHooks) {
     this.#engine = engine;
@@ -90,16 +94,16 @@ export class LazyRequest {
     return body !== null && body !== undefined && isDisturbed(body);
   }
 
-  /** Aborted (with the connection's reason, code ECONNRESET) when the client goes away before the response is sent. */
+  /** Aborted (with an AbortError whose code is ECONNRESET: abort-reason.ts) when the client goes away before the response is sent. */
   get signal(): AbortSignal {
     if (this.#controller === null) {
       const controller = new AbortController();
       this.#controller = controller;
       if (!this.#settled) {
         const connection = this.#engine.signal;
-        if (connection.aborted) controller.abort(connection.reason);
+        if (connection.aborted) controller.abort(clientGoneReason(connection.reason));
         else {
-          this.#onAbort = () => controller.abort(connection.reason);
+          this.#onAbort = () => controller.abort(clientGoneReason(connection.reason));
           connection.addEventListener('abort', this.#onAbort, { once: true });
         }
       }
@@ -130,6 +134,15 @@ export class LazyRequest {
   /** The client's IP address (srvx's `request.ip`), or undefined when unknown. */
   get ip(): string | undefined {
     return this.#engine.remote?.address;
+  }
+
+  /**
+   * srvx's `request.waitUntil(promise)` (Cloudflare's ctx.waitUntil): work that may outlive the response; a rejection
+   * is reported to onException, and the server's close() waits for it. A function of its own, so it works detached.
+   */
+  get waitUntil(): (promise: PromiseLike<unknown>) => void {
+    const hooks = this.#hooks;
+    return (this.#waitUntil ??= (promise) => hooks.waitUntil(promise));
   }
 
   #hasBody(): boolean {

@@ -11,7 +11,8 @@ import {
   type ResponseHeaders,
 } from '../server/index.js';
 import { empty, type Flushable, type Source } from '../conduit/index.js';
-import { isDisturbed, streamSource } from './response-body.js';
+import { isDisturbed, isErrored, streamSource } from './response-body.js';
+import { forwardNetworkHeaders, isNetworkResponse } from './network-response.js';
 import { lazyParts } from './lazy-response.js';
 import type { ResponseParts } from './response-init.js';
 import { RESPONSE_INTERNALS, type ResponseState } from './undici-internals.js';
@@ -38,8 +39,11 @@ export interface ExchangeFacts {
   settle(): void;
 }
 
-/** Converts a handler's answer; throws a TypeError for something that is not a usable Response. */
-export function toEngineResponse(res: unknown, facts: ExchangeFacts): EngineResponse {
+/**
+ * Converts a handler's answer; throws a TypeError for something that is not a usable Response. A streamed body is
+ * answered through a promise, which rejects with the stream's error when it fails before anything is sent.
+ */
+export function toEngineResponse(res: unknown, facts: ExchangeFacts): EngineResponse | Promise<EngineResponse> {
   if (typeof res === 'object' && res !== null) {
     // Hot path first: a LazyResponse not made yet (reading its state symbol would make it).
     const parts = lazyParts(res);
@@ -60,10 +64,12 @@ function describe(x: unknown): string {
   return `an object that is not a Response (${Object.prototype.toString.call(x)})`;
 }
 
-function fromState(state: ResponseState, facts: ExchangeFacts): EngineResponse {
+function fromState(state: ResponseState, facts: ExchangeFacts): EngineResponse | Promise<EngineResponse> {
   if (state.type === 'error' || state.status === 0) throw new TypeError('the fetch handler returned Response.error()');
   const headers = headersFromList(state.headersList);
   addReason(headers, state.status, state.statusText);
+  // fetch()'s own Response returned as the answer: forwarded without what described the upstream hop.
+  const decoded = isNetworkResponse(state) && forwardNetworkHeaders(headers);
   const body = state.body;
   if (body === null || body === undefined) return noBody(state.status, headers, facts);
   const source = body.source;
@@ -74,7 +80,7 @@ function fromState(state: ResponseState, facts: ExchangeFacts): EngineResponse {
     // Hot path: the bytes go out in the head's send; undici's stream for them is never read.
     return { kind: 'bytes', status: state.status, headers, body: typeof source === 'string' ? utf8(source) : source };
   }
-  return fromStream(state.status, headers, body.stream, body.length ?? declaredLength(headers), facts);
+  return fromStream(state.status, headers, body.stream, decoded ? null : body.length ?? declaredLength(headers), facts);
 }
 
 function fromParts(parts: ResponseParts, facts: ExchangeFacts): EngineResponse {
@@ -107,7 +113,7 @@ function utf8(text: string): Uint8Array {
   return bytes;
 }
 
-function fromPublic(res: Responseish, facts: ExchangeFacts): EngineResponse {
+function fromPublic(res: Responseish, facts: ExchangeFacts): EngineResponse | Promise<EngineResponse> {
   if (res.status < 200 || res.status > 599) throw new RangeError(`the Response status ${res.status} cannot be sent`);
   const headers = headersFromPublic(res.headers);
   addReason(headers, res.status, typeof res.statusText === 'string' ? res.statusText : '');
@@ -129,15 +135,30 @@ function noBody(status: number, headers: ResponseHeaders, facts: ExchangeFacts):
 
 function fromStream(
   status: number, headers: ResponseHeaders, stream: ReadableStream<unknown>, length: number | null, facts: ExchangeFacts,
-): EngineResponse {
+): EngineResponse | Promise<EngineResponse> {
   if (stream.locked || isDisturbed(stream)) throw usedBody();
+  // A body that failed before anything was sent is the handler's failure (a 500 with its error), not a 200 cut short.
+  if (isErrored(stream)) return failedBody(stream);
   if (isBodiless(status, facts.method)) {
     // The engine never runs a body here: cancel the stream now so its producer stops (timers, upstream fetches).
     stream.cancel().catch(() => undefined);
     facts.settle();
     return { kind: 'stream', status, headers, body: NO_BODY, length: facts.method === 'HEAD' ? length : null };
   }
-  return { kind: 'stream', status, headers, body: streamSource(stream, () => facts.settle()), length };
+  const response: EngineResponse = { kind: 'stream', status, headers, body: streamSource(stream, () => facts.settle()), length };
+  // As @hono/node-server's readWithoutBlocking: the stream gets a few microtasks (never a timer, so an event's head is
+  // not delayed) to fail in its start() or first pull(); one that does is a 500 too, before any head is sent.
+  let window = Promise.resolve();
+  for (let i = 0; i < PEEK_HOPS; i++) window = window.then();
+  return window.then(() => (isErrored(stream) ? failedBody(stream) : response));
+}
+
+/** Microtask hops a stream gets before its head goes out: an async start() or a first pull() that throws needs two. */
+const PEEK_HOPS = 4;
+
+/** Rejects with the error an errored stream holds: an errored stream's reader is `closed` with it, never fulfilled. */
+function failedBody(stream: ReadableStream<unknown>): Promise<never> {
+  return stream.getReader().closed as Promise<never>;
 }
 
 function usedBody(): TypeError {
