@@ -5,7 +5,18 @@
 import { FLUSH_CHAIN_MAX, FLUSH_CLOSE, FLUSH_CLOSED, FLUSH_RECORD_INT32, sysError, type NativeBinding } from '../native/index.js';
 import type { Connection } from './connection.js';
 
-const CORK_BYTES = 256 * 1024;
+/**
+ * Bytes corked per wave before a flush is forced. A publish wave writes one small frame per subscriber and message:
+ * 8 messages of 64 B to 1,000 subscribers is 528 KB, so at 256 KiB the wave was cut in two or three flushes and each
+ * subscriber got ~3.5 messages per send instead of 8 (uWS drains its topic tree once per loop turn: ~7 per send).
+ * Pages of the buffer are only resident once a wave has used them.
+ */
+const CORK_BYTES = 1024 * 1024;
+/**
+ * A connection's contiguous corked bytes before a flush is forced anyway: a pipelining client that does not read is
+ * found out (a short send, a backlog its loop waits on) after this much, however large the wave's buffer is.
+ */
+const CONN_CORK_BYTES = 256 * 1024;
 /** Writes larger than this skip the cork buffer (one copy less, one syscall either way). */
 export const CORK_MAX_WRITE = 16 * 1024;
 /** Records per flush: a publish to N sockets takes N (the chained records of one wave), so 1,024 flushed every publish. */
@@ -51,10 +62,13 @@ export class CorkWindow {
    * Returns -1 when a flush left conn with a backlog (the caller must then queue behind it: write()).
    */
   reserve(conn: Connection, n: number): number {
-    if (this.outLen + n > CORK_BYTES || this.descCount === MAX_DESC) this.flush();
-    if (conn.backlogBytes > 0 || conn.closed) return -1;
     const desc = this.desc;
     let d = conn.corkDesc;
+    if (this.outLen + n > CORK_BYTES || this.descCount === MAX_DESC || (d >= 0 && desc[d * R + 2]! + n > CONN_CORK_BYTES)) {
+      this.flush();
+      d = conn.corkDesc;
+    }
+    if (conn.backlogBytes > 0 || conn.closed) return -1;
     let follows = 0;
     if (d >= 0 && (d !== this.descCount - 1 || desc[d * R + 1]! + desc[d * R + 2]! !== this.outLen)) {
       // Not contiguous with this connection's earlier corked bytes (a publish to many sockets, one frame after

@@ -115,9 +115,11 @@ export class FrameCopier implements ReceiveCopier {
     const header = (size === 126 ? 4 : size === 127 ? 10 : 2) + 4;
     if (end - at < header) return at;
     const frame = this.frame!;
-    src.copy(frame, 0, at, at + header - 4);
-    frame.fill(0, header - 4, header);
-    this.mask = src.readUInt32BE(at + header - 4);
+    // At most 14 bytes: a loop, not Buffer#copy and #fill (a native call each, per large message).
+    const keyAt = header - 4;
+    for (let i = 0; i < keyAt; i++) frame[i] = src[at + i]!;
+    frame[keyAt] = frame[keyAt + 1] = frame[keyAt + 2] = frame[keyAt + 3] = 0;
+    this.mask = src.readUInt32BE(at + keyAt);
     this.maskOffset = 0;
     this.unmasking = true;
     this.filled = header;

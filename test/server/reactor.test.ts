@@ -229,12 +229,39 @@ test('reserve returns -1 for a connection with a backlog, and canCork says no', 
 
 test('filling the cork buffer flushes it and keeps going', async (t) => {
   const { native, reactor, conn } = setup();
-  const conns = Array.from({ length: 40 }, (_, i) => conn(100 + i));
+  const conns = Array.from({ length: 120 }, (_, i) => conn(100 + i));
   const piece = 'p'.repeat(10_000);
   for (const c of conns) reactor.write(c, bytes(piece));
   await afterFlush();
-  t.true(native.callsOf('flush').length >= 2, '400 KB does not fit one 256 KiB cork');
+  t.true(native.callsOf('flush').length >= 2, '1.2 MB does not fit one 1 MiB cork');
   t.true(conns.every((c) => native.wire.get(c.fd) === piece));
+});
+
+test('one connection\'s corked bytes flush at 256 KiB even while the wave\'s buffer has room, order kept', async (t) => {
+  const { native, reactor, conn } = setup();
+  const a = conn(10);
+  const b = conn(11);
+  reactor.write(b, bytes('b'));
+  const pieces = Array.from({ length: 30 }, (_, i) => String.fromCharCode(97 + (i % 26)).repeat(10_000));
+  for (const p of pieces) reactor.write(a, bytes(p));
+  t.is(native.callsOf('flush').length, 1, '300 KB for one connection is flushed before the wave ends');
+  await afterFlush();
+  t.is(native.callsOf('flush').length, 2);
+  t.is(native.wire.get(10), pieces.join(''));
+  t.is(native.wire.get(11), 'b');
+});
+
+test('a publish-sized wave (8 frames of 66 bytes to each of 1,000 connections) leaves in one flush, in order', async (t) => {
+  const { native, reactor, conn } = setup();
+  const conns = Array.from({ length: 1000 }, (_, i) => conn(2000 + i));
+  for (let m = 0; m < 8; m++) {
+    const frame = bytes(String(m).repeat(66));
+    for (const c of conns) reactor.write(c, frame);
+  }
+  await afterFlush();
+  t.is(native.callsOf('flush').length, 1);
+  const all = [0, 1, 2, 3, 4, 5, 6, 7].map((m) => String(m).repeat(66)).join('');
+  t.true(conns.every((c) => native.wire.get(c.fd) === all));
 });
 
 test('more connections in one wave than a flush has records for (16,384) are all flushed', async (t) => {
