@@ -66,13 +66,8 @@ static void endPrelude(LoopState* s, TrackedFd* t) {
 // A plain TCP connection whose PROXY header is read: open it, with what followed the header as its first data (in
 // place in the turn's buffer); with holdSilent, a header that came alone waits for the bytes behind it
 // (STAGE_FIRST_BYTES). As at accept, polling waits until JS has seen the batch (accept.cc).
-static bool openPlain(LoopState* s, TrackedFd* t, uint8_t* rest, size_t restLength) {
-  if (restLength == 0 && t->prelude->holdSilent) {
-    t->prelude->stage = STAGE_FIRST_BYTES;
-    return true;
-  }
-  int listenFd = t->prelude->listenFd;
-  endPrelude(s, t);
+// Announces an open plain connection: EV_ACCEPT, then what followed its PROXY header (in place in the turn's buffer).
+static void announcePlain(LoopState* s, TrackedFd* t, int listenFd, uint8_t* rest, size_t restLength) {
   pushEvent(s, t->fd, EV_ACCEPT, listenFd, 0);  // stepProxy kept room for it and the data
   if (restLength > 0) {
     size_t offset = static_cast<size_t>(rest - s->recv);
@@ -83,6 +78,16 @@ static bool openPlain(LoopState* s, TrackedFd* t, uint8_t* rest, size_t restLeng
     t->pollDeferred = true;
     s->deferredPolls.push_back(t->fd);
   }
+}
+
+static bool openPlain(LoopState* s, TrackedFd* t, uint8_t* rest, size_t restLength) {
+  if (restLength == 0 && t->prelude->holdSilent) {
+    t->prelude->stage = STAGE_FIRST_BYTES;
+    return true;
+  }
+  int listenFd = t->prelude->listenFd;
+  endPrelude(s, t);
+  announcePlain(s, t, listenFd, rest, restLength);
   return false;
 }
 
@@ -169,7 +174,32 @@ static void enterPrelude(LoopState* s, TrackedFd* listener, TrackedFd* c, uint8_
   if (s->preludeFirst == c) armPreludeTimer(s);
 }
 
+// A plain PROXY listener's new connection. Behind a balancer the header (often with the request behind it) is usually
+// in by the time accept4 returns, so it is read before anything is set up for a prelude: a connection opened or
+// refused by that read costs no Prelude, no place in the deadline list and no timer update. Otherwise the prelude
+// starts where the read left it: no bytes yet, a header split across reads, or (holdSilent) a header that came alone.
+static void beginPlainProxy(LoopState* s, TrackedFd* listener, TrackedFd* c) {
+  uint8_t* rest = nullptr;
+  size_t restLength = 0;
+  ProxyStep step = stepProxy(s, c, &rest, &restLength);
+  if (step == ProxyStep::failed) {
+    forgetFd(s, c, true);  // refused silently, as in advancePrelude
+    return;
+  }
+  if (step == ProxyStep::done && (restLength > 0 || !listener->holdSilent)) {
+    announcePlain(s, c, listener->fd, rest, restLength);
+    return;
+  }
+  enterPrelude(s, listener, c, step == ProxyStep::done ? STAGE_FIRST_BYTES : STAGE_PROXY);
+  if (step == ProxyStep::waiting && restLength > 0) c->prelude->partial.assign(rest, rest + restLength);
+  if (applyMask(c) != 0) forgetFd(s, c, true);
+}
+
 void beginPrelude(LoopState* s, TrackedFd* listener, TrackedFd* c) {
+  if (listener->proxyPolicy != nullptr && listener->tlsContext == nullptr) {
+    beginPlainProxy(s, listener, c);
+    return;
+  }
   enterPrelude(s, listener, c, listener->proxyPolicy != nullptr ? STAGE_PROXY : STAGE_HANDSHAKE);
   if (listener->tlsContext != nullptr && !attachTls(s, c, listener->tlsContext)) {
     forgetFd(s, c, true);

@@ -59,20 +59,26 @@ ProxyStep stepProxy(LoopState* s, TrackedFd* t, uint8_t** rest, size_t* restLeng
     return ProxyStep::failed;
   }
   if (t->tls != nullptr) s->tls->inLen = 0;  // the stage owns these bytes until it hands the rest on
-  std::vector<uint8_t>& partial = t->prelude->partial;
+  // No prelude yet (the read at accept, prelude.cc): nothing was set aside before this read.
+  std::vector<uint8_t>* partial = t->prelude != nullptr ? &t->prelude->partial : nullptr;
   const uint8_t* bytes = at;
   size_t length = static_cast<size_t>(n);
-  if (!partial.empty()) {
-    partial.insert(partial.end(), at, at + n);
-    bytes = partial.data();
-    length = partial.size();
+  if (partial != nullptr && !partial->empty()) {
+    partial->insert(partial->end(), at, at + n);
+    bytes = partial->data();
+    length = partial->size();
   }
   ProxyHeader h;
   ProxyError err;
   ProxyParse r = parseProxyHeader(bytes, length, &h, &err);
   if (r == ProxyParse::needMore) {
     // A header split across reads (rare: balancers send it in one write): the parser bounds it (107 / 4096 bytes).
-    if (partial.empty()) partial.assign(at, at + n);
+    if (partial == nullptr) {
+      *rest = at;  // the caller starts the prelude and keeps these bytes
+      *restLength = static_cast<size_t>(n);
+    } else if (bytes == at) {  // the first piece; later ones were appended above
+      partial->assign(at, at + n);
+    }
     return ProxyStep::waiting;
   }
   if (r == ProxyParse::error) {
@@ -81,14 +87,14 @@ ProxyStep stepProxy(LoopState* s, TrackedFd* t, uint8_t** rest, size_t* restLeng
   }
   record(s, t, h);
   *restLength = length - h.length;
-  if (partial.empty()) {
+  if (bytes == at) {
     *rest = at + h.length;
   } else {
     // The header began in an earlier read, so it took more of `partial` than the older bytes: the rest is shorter
     // than this read and fits where it landed.
-    std::memcpy(at, partial.data() + h.length, *restLength);
+    std::memcpy(at, partial->data() + h.length, *restLength);
     *rest = at;
-    std::vector<uint8_t>().swap(partial);
+    std::vector<uint8_t>().swap(*partial);
   }
   if (t->tls != nullptr) {
     s->tls->in = *rest;

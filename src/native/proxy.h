@@ -144,7 +144,9 @@ enum class ProxyStep { waiting, done, failed };
 
 /** Reads and parses t's header: into the turn's buffer (plain TCP) or the TLS layer's ciphertext buffer. On done
  *  the header is recorded on t (t->proxy) and the bytes after it wait in *rest / *restLength: in the turn's buffer
- *  for plain TCP, or fed to the TLS layer (tls->in) for the handshake. */
+ *  for plain TCP, or fed to the TLS layer (tls->in) for the handshake. t may have no prelude yet (plain TCP, the read
+ *  at accept): a header that is not whole then comes back as waiting with its first bytes in *rest / *restLength
+ *  (in the turn's buffer, valid until the next read), for the caller to keep once it has started t's prelude. */
 ProxyStep stepProxy(LoopState* s, TrackedFd* t, uint8_t** rest, size_t* restLength);
 /** Frees what the PROXY layer keeps for t: its header record, its partial header, or a listener's policy. */
 void releaseProxy(TrackedFd* t);
