@@ -8,6 +8,7 @@ import {
 } from '../native/index.js';
 import type { Connection, ConnectionHost } from './connection.js';
 import { CORK_MAX_WRITE, CorkWindow } from './cork.js';
+import { beginBatch, endBatch } from './timeout.js';
 
 const MAX_EVENTS = 4096;
 const RECV_BUFFER_BYTES = 1024 * 1024;
@@ -119,13 +120,18 @@ export class Reactor implements ConnectionHost {
   }
 
   private dispatch(count: number): void {
-    this.dispatching = true;
+    beginBatch();
     try {
-      this.takeBatch(count);
+      this.dispatching = true;
+      try {
+        this.takeBatch(count);
+      } finally {
+        this.dispatching = false;
+      }
+      this.runReady();
     } finally {
-      this.dispatching = false;
+      endBatch();
     }
-    this.runReady();
   }
 
   private takeBatch(count: number): void {
