@@ -44,7 +44,10 @@ export class Reactor implements ConnectionHost {
   /** This wave's corked output and its one flush. */
   private readonly cork: CorkWindow;
   /** Connections whose parked loop (onReadable) runs after the current batch. */
-  private ready: Connection[] = [];
+  private readonly ready: Array<Connection | null> = [];
+  /** Entries of `ready` in use. The array is never shrunk (a length write is a runtime call that trims the backing
+   *  store, and the next batch then grows a new one): slots past readyCount hold null. */
+  private readyCount = 0;
   private dispatching = false;
   private readyScheduled = false;
   private readonly runReadyTask = (): void => {
@@ -99,7 +102,7 @@ export class Reactor implements ConnectionHost {
   markReady(conn: Connection): void {
     if (conn.ready) return;
     conn.ready = true;
-    this.ready.push(conn);
+    this.ready[this.readyCount++] = conn;
     if (!this.dispatching && !this.readyScheduled) {
       this.readyScheduled = true;
       queueMicrotask(this.runReadyTask);
@@ -108,15 +111,19 @@ export class Reactor implements ConnectionHost {
 
   private runReady(): void {
     // Loops may mark more connections ready while running (a pipelined close wakes a lingering reader): keep going.
-    for (let i = 0; i < this.ready.length; i++) {
-      const conn = this.ready[i]!;
+    const ready = this.ready;
+    for (let i = 0; i < this.readyCount; i++) {
+      const conn = ready[i] ?? null;
+      // Null: already run by a pass that a throw cut short (the loop guards its own throws; this is belt and braces).
+      if (conn === null) continue;
+      ready[i] = null;
       conn.ready = false;
       const fn = conn.onReadable;
       if (fn === null) continue;
       conn.onReadable = null;
       fn(conn);
     }
-    this.ready.length = 0;
+    this.readyCount = 0;
   }
 
   private dispatch(count: number): void {

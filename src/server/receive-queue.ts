@@ -7,9 +7,12 @@ const EMPTY = new Uint8Array(0);
 
 /** The received-bytes queue a Connection is built on. */
 export abstract class ReceiveQueue {
-  /** Received chunks not yet consumed, oldest first (chunks[first..]). */
+  /** Received chunks not yet consumed, oldest first (chunks[first..end)); slots outside hold EMPTY. */
   private readonly chunks: Uint8Array[] = [];
   private first = 0;
+  /** One past the newest chunk. The array is never shrunk: setting an array's length is a runtime call that trims
+   *  its backing store, and the next push allocates a new one, which was a call and some garbage per request. */
+  private end = 0;
   /** Bytes of chunks[first] already consumed (heads parsed in place). */
   private offset = 0;
   /** Unconsumed bytes in the queue (backpressure reads it). */
@@ -20,18 +23,18 @@ export abstract class ReceiveQueue {
 
   /** Appends an owned chunk. */
   protected enqueueChunk(chunk: Uint8Array): void {
-    this.chunks.push(chunk);
+    this.chunks[this.end++] = chunk;
     this.queued += chunk.length;
   }
 
   /** Whether received bytes are waiting (pipelined requests, leftovers). */
   hasBuffered(): boolean {
-    return this.first < this.chunks.length;
+    return this.first < this.end;
   }
 
   /** The oldest unconsumed chunk, or null; its bytes before headOffset are already consumed. */
   peek(): Uint8Array | null {
-    return this.first < this.chunks.length ? this.chunks[this.first]! : null;
+    return this.first < this.end ? this.chunks[this.first]! : null;
   }
 
   /** How much of the oldest chunk is consumed: pipelined heads are parsed in place, one after another. */
@@ -50,7 +53,7 @@ export abstract class ReceiveQueue {
 
   /** Takes the rest of the oldest chunk off the queue (null when there is none). */
   shift(): Uint8Array | null {
-    if (this.first === this.chunks.length) return null;
+    if (this.first === this.end) return null;
     const whole = this.chunks[this.first]!;
     const c = this.offset === 0 ? whole : whole.subarray(this.offset);
     this.queued -= c.length;
@@ -61,9 +64,9 @@ export abstract class ReceiveQueue {
   private dropFirst(): void {
     this.chunks[this.first++] = EMPTY;
     this.offset = 0;
-    if (this.first === this.chunks.length) {
-      this.chunks.length = 0;
+    if (this.first === this.end) {
       this.first = 0;
+      this.end = 0;
     }
     this.resumeReading();
   }
@@ -77,7 +80,10 @@ export abstract class ReceiveQueue {
       this.offset = 0;
     }
     if (this.first > 0) this.chunks[--this.first] = bytes;
-    else this.chunks.unshift(bytes);
+    else {
+      this.chunks.unshift(bytes);
+      this.end++;
+    }
     this.queued += bytes.length;
   }
 }
