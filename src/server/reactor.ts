@@ -48,6 +48,9 @@ export class Reactor implements ConnectionHost {
   /** Entries of `ready` in use. The array is never shrunk (a length write is a runtime call that trims the backing
    *  store, and the next batch then grows a new one): slots past readyCount hold null. */
   private readyCount = 0;
+  /** Connections that queued a view of recvBuffer this batch (Connection.receive): settled when the batch ends. */
+  private readonly borrowers: Array<Connection | null> = [];
+  private borrowerCount = 0;
   private dispatching = false;
   private readyScheduled = false;
   private readonly runReadyTask = (): void => {
@@ -137,8 +140,19 @@ export class Reactor implements ConnectionHost {
       }
       this.runReady();
     } finally {
+      this.settleBorrowers();
       endBatch();
     }
+  }
+
+  /** What the batch's loops left of the views they borrowed is copied out: the next batch overwrites recvBuffer. */
+  private settleBorrowers(): void {
+    const borrowers = this.borrowers;
+    for (let i = 0; i < this.borrowerCount; i++) {
+      borrowers[i]!.settleBorrowed();
+      borrowers[i] = null;
+    }
+    this.borrowerCount = 0;
   }
 
   private takeBatch(count: number): void {
@@ -149,7 +163,8 @@ export class Reactor implements ConnectionHost {
       const kind = ev[o + 1]!;
       if (kind === EV_DATA) {
         const at = ev[o + 2]!;
-        this.conns[fd]?.receive(this.recvBuffer, at, at + ev[o + 3]!);
+        const conn = this.conns[fd];
+        if (conn !== undefined && conn.receive(this.recvBuffer, at, at + ev[o + 3]!, true)) this.borrowers[this.borrowerCount++] = conn;
       } else if (kind === EV_WRITABLE) {
         const conn = this.conns[fd];
         if (conn !== undefined) this.sendBacklog(conn);

@@ -17,6 +17,13 @@ export abstract class ReceiveQueue {
   private offset = 0;
   /** Unconsumed bytes in the queue (backpressure reads it). */
   protected queued = 0;
+  /**
+   * A queued view of the reactor's receive buffer (valid only until the batch ends), or null. Only a connection
+   * waiting for its next request borrows (Connection.receive), so the view is chunks[first]: a head parsed in place
+   * from it costs no copy. Whatever leaves the queue is copied first (shift), and the batch's end copies what is left
+   * (settleBorrowed), so no view escapes the batch.
+   */
+  private borrowedChunk: Uint8Array | null = null;
 
   /** Room freed up: the subclass may resume reading from the socket. */
   protected abstract resumeReading(): void;
@@ -25,6 +32,23 @@ export abstract class ReceiveQueue {
   protected enqueueChunk(chunk: Uint8Array): void {
     this.chunks[this.end++] = chunk;
     this.queued += chunk.length;
+  }
+
+  /** Queues a view of the reactor's receive buffer; the caller settles it before the buffer is reused. */
+  protected enqueueBorrowed(view: Uint8Array): void {
+    this.enqueueChunk(view);
+    this.borrowedChunk = view;
+  }
+
+  /** The event batch is over: a borrowed view still queued becomes an owned copy of its unconsumed rest. */
+  settleBorrowed(): void {
+    const view = this.borrowedChunk;
+    if (view === null) return;
+    this.borrowedChunk = null;
+    if (this.first < this.end && this.chunks[this.first] === view) {
+      this.chunks[this.first] = ownedCopy(view.subarray(this.offset));
+      this.offset = 0;
+    }
   }
 
   /** Whether received bytes are waiting (pipelined requests, leftovers). */
@@ -55,13 +79,19 @@ export abstract class ReceiveQueue {
   shift(): Uint8Array | null {
     if (this.first === this.end) return null;
     const whole = this.chunks[this.first]!;
-    const c = this.offset === 0 ? whole : whole.subarray(this.offset);
+    let c = this.offset === 0 ? whole : whole.subarray(this.offset);
+    // A reader may keep what it takes: a borrowed view leaves the queue as an owned copy.
+    if (whole === this.borrowedChunk) {
+      this.borrowedChunk = null;
+      c = ownedCopy(c);
+    }
     this.queued -= c.length;
     this.dropFirst();
     return c;
   }
 
   private dropFirst(): void {
+    if (this.chunks[this.first] === this.borrowedChunk) this.borrowedChunk = null;
     this.chunks[this.first++] = EMPTY;
     this.offset = 0;
     if (this.first === this.end) {
@@ -76,7 +106,9 @@ export abstract class ReceiveQueue {
     if (bytes.length === 0) return;
     if (this.offset > 0) {
       // The partly consumed chunk keeps only its rest, so the leftover can go in front of it.
-      this.chunks[this.first] = this.chunks[this.first]!.subarray(this.offset);
+      const rest = this.chunks[this.first]!.subarray(this.offset);
+      if (this.chunks[this.first] === this.borrowedChunk) this.borrowedChunk = rest;
+      this.chunks[this.first] = rest;
       this.offset = 0;
     }
     if (this.first > 0) this.chunks[--this.first] = bytes;
@@ -86,6 +118,13 @@ export abstract class ReceiveQueue {
     }
     this.queued += bytes.length;
   }
+}
+
+/** An owned copy of bytes (a Buffer, as received chunks are). */
+function ownedCopy(bytes: Uint8Array): Uint8Array {
+  const copy = Buffer.allocUnsafe(bytes.length);
+  copy.set(bytes);
+  return copy;
 }
 
 /** What a QueueInput pulls from: a connection's next chunk (or DONE / SUSPEND) and its leftovers. */
