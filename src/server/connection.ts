@@ -9,7 +9,7 @@ import { forwardedClient } from './forwarded.js';
 import { Phase, timeoutOf } from './phase.js';
 import { connectionRemote, type RemoteInfo } from './remote.js';
 import type { RequestHead } from './request-head.js';
-import { pushCopies, type ReceiveCopier } from './receive-copy.js';
+import { CHUNK_BYTES, pushCopies, type ReceiveCopier } from './receive-copy.js';
 import { QueueInput, ReceiveQueue } from './receive-queue.js';
 import type { Settings } from './settings.js';
 import type { TimeoutHandle } from './timeout.js';
@@ -160,17 +160,28 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> extends Rec
 
   /**
    * The reactor delivers src[at, end) of its receive buffer, to be copied before this returns: by the upgraded
-   * protocol's copier when it has one, else into chunks of at most CHUNK_BYTES (see there).
+   * protocol's copier when it has one, else into chunks of at most CHUNK_BYTES (see there). With `borrow`, a
+   * connection waiting for its next request may queue a view instead (true): the caller must call settleBorrowed()
+   * before src is reused.
    */
-  receive(src: Buffer, at: number, end: number): void {
+  receive(src: Buffer, at: number, end: number, borrow = false): boolean {
     const copier = this.upgraded?.copier ?? null;
     if (copier !== null) {
       copier.copy(src, at, end, this);
       // Bytes the copier holds (a frame still filling) count as traffic for the idle clock too.
       if (this.phase === Phase.Upgraded && this.upgradedTimeoutMs > 0) this.enter(Phase.Upgraded);
-      return;
+      return false;
+    }
+    // The HTTP/1.1 loop is parked for its next request with nothing queued: it will parse the head in place from
+    // this view during the batch; the caller (the reactor) settles what is left when the batch ends.
+    if (borrow && this.onReadable !== null && (this.phase === Phase.Idle || this.phase === Phase.Fresh) && !this.hasBuffered()
+      && end - at <= CHUNK_BYTES) {
+      this.enqueueBorrowed(src.subarray(at, end));
+      this.wakeReaders();
+      return true;
     }
     pushCopies(src, at, end, this);
+    return false;
   }
 
   /** Queues received bytes (an owned copy). */

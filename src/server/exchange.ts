@@ -10,6 +10,7 @@ import { openBody, type BodyState } from './request-body.js';
 import type { RequestHead } from './request-head.js';
 import { engineHeaders, writeErrorResponse, writeHead } from './response-writer.js';
 import { appCloses, closeDelimited, describeNonResponse, isResponse, sendResponse } from './send-response.js';
+import { loopNow } from './timeout.js';
 import type { Response, UpgradeResponse } from './types.js';
 
 /** Go round for the next request. */
@@ -33,7 +34,8 @@ export function serveRequest(engine: Engine, conn: Connection, head: RequestHead
     return LINGER;
   }
   conn.resetBodyClock();
-  const req = new Request(head, body.source, conn, Date.now(), body);
+  // When the head was complete: the time of the event batch that brought its last bytes (one clock read per batch).
+  const req = new Request(head, body.source, conn, loopNow(), body);
   let r: Response | Promise<Response>;
   try {
     r = engine.app(req);

@@ -8,6 +8,7 @@ import {
 } from '../native/index.js';
 import type { Connection, ConnectionHost } from './connection.js';
 import { CORK_MAX_WRITE, CorkWindow } from './cork.js';
+import { beginBatch, endBatch } from './timeout.js';
 
 const MAX_EVENTS = 4096;
 const RECV_BUFFER_BYTES = 1024 * 1024;
@@ -43,7 +44,13 @@ export class Reactor implements ConnectionHost {
   /** This wave's corked output and its one flush. */
   private readonly cork: CorkWindow;
   /** Connections whose parked loop (onReadable) runs after the current batch. */
-  private ready: Connection[] = [];
+  private readonly ready: Array<Connection | null> = [];
+  /** Entries of `ready` in use. The array is never shrunk (a length write is a runtime call that trims the backing
+   *  store, and the next batch then grows a new one): slots past readyCount hold null. */
+  private readyCount = 0;
+  /** Connections that queued a view of recvBuffer this batch (Connection.receive): settled when the batch ends. */
+  private readonly borrowers: Array<Connection | null> = [];
+  private borrowerCount = 0;
   private dispatching = false;
   private readyScheduled = false;
   private readonly runReadyTask = (): void => {
@@ -98,7 +105,7 @@ export class Reactor implements ConnectionHost {
   markReady(conn: Connection): void {
     if (conn.ready) return;
     conn.ready = true;
-    this.ready.push(conn);
+    this.ready[this.readyCount++] = conn;
     if (!this.dispatching && !this.readyScheduled) {
       this.readyScheduled = true;
       queueMicrotask(this.runReadyTask);
@@ -107,25 +114,45 @@ export class Reactor implements ConnectionHost {
 
   private runReady(): void {
     // Loops may mark more connections ready while running (a pipelined close wakes a lingering reader): keep going.
-    for (let i = 0; i < this.ready.length; i++) {
-      const conn = this.ready[i]!;
+    const ready = this.ready;
+    for (let i = 0; i < this.readyCount; i++) {
+      const conn = ready[i] ?? null;
+      // Null: already run by a pass that a throw cut short (the loop guards its own throws; this is belt and braces).
+      if (conn === null) continue;
+      ready[i] = null;
       conn.ready = false;
       const fn = conn.onReadable;
       if (fn === null) continue;
       conn.onReadable = null;
       fn(conn);
     }
-    this.ready.length = 0;
+    this.readyCount = 0;
   }
 
   private dispatch(count: number): void {
-    this.dispatching = true;
+    beginBatch();
     try {
-      this.takeBatch(count);
+      this.dispatching = true;
+      try {
+        this.takeBatch(count);
+      } finally {
+        this.dispatching = false;
+      }
+      this.runReady();
     } finally {
-      this.dispatching = false;
+      this.settleBorrowers();
+      endBatch();
     }
-    this.runReady();
+  }
+
+  /** What the batch's loops left of the views they borrowed is copied out: the next batch overwrites recvBuffer. */
+  private settleBorrowers(): void {
+    const borrowers = this.borrowers;
+    for (let i = 0; i < this.borrowerCount; i++) {
+      borrowers[i]!.settleBorrowed();
+      borrowers[i] = null;
+    }
+    this.borrowerCount = 0;
   }
 
   private takeBatch(count: number): void {
@@ -136,7 +163,8 @@ export class Reactor implements ConnectionHost {
       const kind = ev[o + 1]!;
       if (kind === EV_DATA) {
         const at = ev[o + 2]!;
-        this.conns[fd]?.receive(this.recvBuffer, at, at + ev[o + 3]!);
+        const conn = this.conns[fd];
+        if (conn !== undefined && conn.receive(this.recvBuffer, at, at + ev[o + 3]!, true)) this.borrowers[this.borrowerCount++] = conn;
       } else if (kind === EV_WRITABLE) {
         const conn = this.conns[fd];
         if (conn !== undefined) this.sendBacklog(conn);

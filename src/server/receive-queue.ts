@@ -7,31 +7,58 @@ const EMPTY = new Uint8Array(0);
 
 /** The received-bytes queue a Connection is built on. */
 export abstract class ReceiveQueue {
-  /** Received chunks not yet consumed, oldest first (chunks[first..]). */
+  /** Received chunks not yet consumed, oldest first (chunks[first..end)); slots outside hold EMPTY. */
   private readonly chunks: Uint8Array[] = [];
   private first = 0;
+  /** One past the newest chunk. The array is never shrunk: setting an array's length is a runtime call that trims
+   *  its backing store, and the next push allocates a new one, which was a call and some garbage per request. */
+  private end = 0;
   /** Bytes of chunks[first] already consumed (heads parsed in place). */
   private offset = 0;
   /** Unconsumed bytes in the queue (backpressure reads it). */
   protected queued = 0;
+  /**
+   * A queued view of the reactor's receive buffer (valid only until the batch ends), or null. Only a connection
+   * waiting for its next request borrows (Connection.receive), so the view is chunks[first]: a head parsed in place
+   * from it costs no copy. Whatever leaves the queue is copied first (shift), and the batch's end copies what is left
+   * (settleBorrowed), so no view escapes the batch.
+   */
+  private borrowedChunk: Uint8Array | null = null;
 
   /** Room freed up: the subclass may resume reading from the socket. */
   protected abstract resumeReading(): void;
 
   /** Appends an owned chunk. */
   protected enqueueChunk(chunk: Uint8Array): void {
-    this.chunks.push(chunk);
+    this.chunks[this.end++] = chunk;
     this.queued += chunk.length;
+  }
+
+  /** Queues a view of the reactor's receive buffer; the caller settles it before the buffer is reused. */
+  protected enqueueBorrowed(view: Uint8Array): void {
+    this.enqueueChunk(view);
+    this.borrowedChunk = view;
+  }
+
+  /** The event batch is over: a borrowed view still queued becomes an owned copy of its unconsumed rest. */
+  settleBorrowed(): void {
+    const view = this.borrowedChunk;
+    if (view === null) return;
+    this.borrowedChunk = null;
+    if (this.first < this.end && this.chunks[this.first] === view) {
+      this.chunks[this.first] = ownedCopy(view.subarray(this.offset));
+      this.offset = 0;
+    }
   }
 
   /** Whether received bytes are waiting (pipelined requests, leftovers). */
   hasBuffered(): boolean {
-    return this.first < this.chunks.length;
+    return this.first < this.end;
   }
 
   /** The oldest unconsumed chunk, or null; its bytes before headOffset are already consumed. */
   peek(): Uint8Array | null {
-    return this.first < this.chunks.length ? this.chunks[this.first]! : null;
+    return this.first < this.end ? this.chunks[this.first]! : null;
   }
 
   /** How much of the oldest chunk is consumed: pipelined heads are parsed in place, one after another. */
@@ -50,20 +77,26 @@ export abstract class ReceiveQueue {
 
   /** Takes the rest of the oldest chunk off the queue (null when there is none). */
   shift(): Uint8Array | null {
-    if (this.first === this.chunks.length) return null;
+    if (this.first === this.end) return null;
     const whole = this.chunks[this.first]!;
-    const c = this.offset === 0 ? whole : whole.subarray(this.offset);
+    let c = this.offset === 0 ? whole : whole.subarray(this.offset);
+    // A reader may keep what it takes: a borrowed view leaves the queue as an owned copy.
+    if (whole === this.borrowedChunk) {
+      this.borrowedChunk = null;
+      c = ownedCopy(c);
+    }
     this.queued -= c.length;
     this.dropFirst();
     return c;
   }
 
   private dropFirst(): void {
+    if (this.chunks[this.first] === this.borrowedChunk) this.borrowedChunk = null;
     this.chunks[this.first++] = EMPTY;
     this.offset = 0;
-    if (this.first === this.chunks.length) {
-      this.chunks.length = 0;
+    if (this.first === this.end) {
       this.first = 0;
+      this.end = 0;
     }
     this.resumeReading();
   }
@@ -73,13 +106,25 @@ export abstract class ReceiveQueue {
     if (bytes.length === 0) return;
     if (this.offset > 0) {
       // The partly consumed chunk keeps only its rest, so the leftover can go in front of it.
-      this.chunks[this.first] = this.chunks[this.first]!.subarray(this.offset);
+      const rest = this.chunks[this.first]!.subarray(this.offset);
+      if (this.chunks[this.first] === this.borrowedChunk) this.borrowedChunk = rest;
+      this.chunks[this.first] = rest;
       this.offset = 0;
     }
     if (this.first > 0) this.chunks[--this.first] = bytes;
-    else this.chunks.unshift(bytes);
+    else {
+      this.chunks.unshift(bytes);
+      this.end++;
+    }
     this.queued += bytes.length;
   }
+}
+
+/** An owned copy of bytes (a Buffer, as received chunks are). */
+function ownedCopy(bytes: Uint8Array): Uint8Array {
+  const copy = Buffer.allocUnsafe(bytes.length);
+  copy.set(bytes);
+  return copy;
 }
 
 /** What a QueueInput pulls from: a connection's next chunk (or DONE / SUSPEND) and its leftovers. */

@@ -217,12 +217,14 @@ function buildHead(
   head.path = target.path;
   head.query = target.query;
   head.versionMinor = line.versionMinor;
-  const headers = head.headers;
+  // Sized once: pushing onto the empty list grew its backing store (a builtin call and ~150 bytes) per request.
+  const headers = new Array<[name: string, value: string]>(n);
+  head.headers = headers;
   for (let k = 0; k < 4 * n; k += 4) {
     const id = lookupHeaderName(buf, offs[k]!, offs[k + 1]!);
     const name = id !== 0 ? HEADER_NAMES[id]! : text.slice(offs[k]! - s, offs[k + 1]! - s).toLowerCase();
     const value = text.slice(offs[k + 2]! - s, offs[k + 3]! - s);
-    headers.push([name, value]);
+    headers[k >> 2] = [name, value];
     const bad = recordHeader(head, id, value);
     if (bad !== null) return fail(bad);
   }

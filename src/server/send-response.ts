@@ -12,11 +12,12 @@ import type { Response, ResponseHeaders, UpgradeResponse } from './types.js';
 const NOT_FOUND = Buffer.from('Not Found\n', 'latin1');
 const UNAVAILABLE = Buffer.from('Service Unavailable: out of file descriptors, retry shortly\n', 'latin1');
 
-const RESPONSE_KINDS: ReadonlySet<unknown> = new Set(['bytes', 'stream', 'file', 'upgrade']);
-
-/** Whether `x` is a Response the engine can send (checked before anything goes out). */
+/** Whether `x` is a Response the engine can send (checked before anything goes out). Four comparisons, not a Set:
+ *  this runs per request, and a Set lookup is a builtin call with hashing. */
 export function isResponse(x: unknown): x is Response {
-  return typeof x === 'object' && x !== null && RESPONSE_KINDS.has((x as { kind?: unknown }).kind);
+  if (typeof x !== 'object' || x === null) return false;
+  const kind = (x as { kind?: unknown }).kind;
+  return kind === 'bytes' || kind === 'file' || kind === 'stream' || kind === 'upgrade';
 }
 
 /** Names what an app returned instead of a Response, for the error message. */

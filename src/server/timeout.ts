@@ -4,6 +4,28 @@
 // with no hashing, and the sweep is a linear scan. A timer wheel would make each re-arm move a handle between
 // buckets; a keep-alive connection re-arms several times per request but is swept once a second, so scanning wins.
 
+/** The event loop's time: read once as an event batch starts and shared by everything that batch runs, else null. */
+let batchTime: number | null = null;
+
+/**
+ * Now on the loop's clock (ms since the epoch): the current event batch's start while one is being dispatched, else
+ * the real clock. One clock read per batch instead of several per request (Date.now costs ~100 ns on a VM's
+ * kvm-clock); nginx (ngx_current_msec) and libuv (uv_now, which node's own timers use) cache their time the same way.
+ */
+export function loopNow(): number {
+  return batchTime ?? Date.now();
+}
+
+/** The reactor starts dispatching an event batch: loopNow() answers its start time until endBatch(). */
+export function beginBatch(): void {
+  batchTime = Date.now();
+}
+
+/** The batch and the loops it woke have run: loopNow() reads the real clock again (async continuations run later). */
+export function endBatch(): void {
+  batchTime = null;
+}
+
 /** A timed thing: its deadline (ms on the manager's clock), or Infinity while paused. */
 export interface TimeoutHandle {
   /** When to fire; Infinity = paused or cancelled. */
@@ -21,7 +43,7 @@ export class TimeoutManager<H extends TimeoutHandle = TimeoutHandle> {
   private readonly handles: H[] = [];
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly intervalMs = 1000, readonly clock: () => number = Date.now) {
+  constructor(private readonly intervalMs = 1000, readonly clock: () => number = loopNow) {
     this.now = clock();
   }
 
@@ -56,8 +78,9 @@ export class TimeoutManager<H extends TimeoutHandle = TimeoutHandle> {
   }
 
   /**
-   * Sets a handle's deadline `ms` from now (a tickle: one write plus a clock read, ~25 ns). Reading the real clock
-   * here, not the sweep's coarse one, means a timeout never fires early; it fires at most one interval late.
+   * Sets a handle's deadline `ms` from now (a tickle: one write, plus a clock read outside an event batch). The clock
+   * is the loop's (the batch's start, as for libuv's timers), not the sweep's coarse one, so a timeout never fires
+   * before `ms` have passed since the event that armed it was taken in; it fires at most one interval late.
    */
   arm(handle: H, ms: number): void {
     handle.deadline = ms === Infinity ? Infinity : this.clock() + ms;
