@@ -45,14 +45,15 @@ function run(command, args, options = {}) {
   return result;
 }
 
-/** Every JavaScript file package.json and bin/sluice.js name must be an entry, with the types its export names. */
+/** Every JavaScript file package.json and bin/sluice.js name must be an entry, with the types its export names (the
+ *  launcher imports its entry statically or with a top-level await import). */
 function checkEntries() {
   const bySource = new Map(ENTRIES.map((entry) => [`./dist/src/${entry.source}.js`, entry]));
   const wanted = Object.entries(pkg.exports)
     .filter(([, target]) => typeof target === 'object')
     .map(([subpath, target]) => ({ what: `exports["${subpath}"]`, js: target.default, types: target.types }));
   wanted.push({ what: 'main', js: pkg.main, types: pkg.types });
-  const binImport = /import '\.\.\/(dist\/src\/[^']+)'/.exec(readFileSync(join(root, 'bin', 'sluice.js'), 'utf8'))?.[1];
+  const binImport = /import\s*\(?\s*'\.\.\/(dist\/src\/[^']+)'/.exec(readFileSync(join(root, 'bin', 'sluice.js'), 'utf8'))?.[1];
   wanted.push({ what: 'bin/sluice.js', js: `./${binImport}` });
   for (const { what, js, types } of wanted) {
     const entry = bySource.get(js);
