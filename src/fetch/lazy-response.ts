@@ -1,5 +1,5 @@
-// The global Response while serve({ fetch }) or fromFetch has it installed: undici's own Response, made only when
-// something asks for it. On Node 20 undici's constructor converts init through WebIDL, builds a Headers, a HeadersList
+// FastResponse (exported by name; the global Response too when an app sets overrideGlobalObjects): undici's own Response,
+// made only when something asks for it. On Node 20 undici's constructor converts init through WebIDL, builds a Headers, a HeadersList
 // and its Map, and a ReadableStream for any body (which Node makes transferable): more CPU than Sluice spends on a whole
 // request, for objects the server never reads. So for a string, BufferSource, URLSearchParams or Response.json body
 // (or none) with an init of the usual shape (response-init.ts), the constructor keeps only the status, reason phrase,
