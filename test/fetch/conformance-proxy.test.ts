@@ -6,7 +6,7 @@ import test from 'ava';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
-import { parseRaw, withFetchServer, withRaw, type RawConnection, type RawResponse } from './support.js';
+import { parseRaw, unchunk, withFetchServer, withRaw, type RawConnection, type RawResponse } from './support.js';
 
 const TEXT = 'hello '.repeat(200);
 
@@ -35,18 +35,6 @@ async function readOne(c: RawConnection, head = false): Promise<RawResponse> {
     const length = /\r\ncontent-length: (\d+)/i.exec(text);
     return length !== null && d.length >= end + 4 + Number(length[1]);
   }));
-}
-
-function unchunk(body: Buffer): string {
-  let out = '';
-  let rest = body.toString('latin1');
-  for (;;) {
-    const line = rest.indexOf('\r\n');
-    const size = parseInt(rest.slice(0, line), 16);
-    if (size === 0) return out;
-    out += rest.slice(line + 2, line + 2 + size);
-    rest = rest.slice(line + 2 + size + 2);
-  }
 }
 
 /** Runs fn against a Sluice server whose handler fetches the same path from a local upstream (`?clone` clones it). */

@@ -3,7 +3,7 @@
 // every way a handler can fail (a 500 reported to onException, the connection kept).
 import test from 'ava';
 import { Readable } from 'node:stream';
-import { withFetchServer, withRaw, parseRaw, type RawResponse } from './support.js';
+import { withFetchServer, withRaw, parseRaw, unchunk, type RawResponse } from './support.js';
 
 type Handler = (req: Request) => unknown;
 type HeadersInit = ConstructorParameters<typeof Headers>[0];
@@ -26,19 +26,6 @@ async function answer(handler: Handler, request = 'GET / HTTP/1.1\r\nHost: x\r\n
     return parseRaw(data);
   }));
   return { res, errors };
-}
-
-/** A chunked body's payload. */
-function unchunk(body: Buffer): string {
-  let out = '';
-  let rest = body.toString('latin1');
-  for (;;) {
-    const line = rest.indexOf('\r\n');
-    const size = parseInt(rest.slice(0, line), 16);
-    if (size === 0) return out;
-    out += rest.slice(line + 2, line + 2 + size);
-    rest = rest.slice(line + 2 + size + 2);
-  }
 }
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -47,6 +47,19 @@ export function parseRaw(data: Buffer): RawResponse {
   };
 }
 
+/** A chunked body's payload. */
+export function unchunk(body: Buffer): string {
+  let out = '';
+  let rest = body.toString('latin1');
+  for (;;) {
+    const line = rest.indexOf('\r\n');
+    const size = parseInt(rest.slice(0, line), 16);
+    if (size === 0) return out;
+    out += rest.slice(line + 2, line + 2 + size);
+    rest = rest.slice(line + 2 + size + 2);
+  }
+}
+
 /** A raw connection: write requests, read until a condition holds, see whether the server closed. */
 export class RawConnection {
   private readonly socket: Socket;
