@@ -169,12 +169,14 @@ export class Supervisor {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     if (this.#ticketKeys !== null) this.#sendTicketKeys(child, this.#ticketKeys.live);
     const listening = new Promise<number>((resolve, reject) => {
+      // One listener for every message: its start report here, the metrics messages (#onMetricsMessage) otherwise.
       child.on('message', (m) => {
         if (!isWorkerMessage(m)) return;
         if (m.kind === 'listening') {
           if (worker.state === 'starting') worker.state = 'listening';
           resolve(m.port);
         } else if (m.kind === 'failed') reject(new WorkerStartError(m.message, m.code ?? 'WORKER_FAILED'));
+        else this.#onMetricsMessage(child, m);
       });
       // 'close', not 'exit': it comes after the IPC channel has delivered everything, so a worker that reported why it
       // failed and exited is rejected with its own report (the exit alone can overtake the message).
@@ -189,9 +191,6 @@ export class Supervisor {
     listening.catch(() => {});
     const worker: Worker = { slot, generation, child, startedAt: Date.now(), state: 'starting', listening, exited };
     this.#workers.add(worker);
-    child.on('message', (m) => {
-      if (isWorkerMessage(m)) this.#onMetricsMessage(child, m);
-    });
     child.once('exit', (code, signal) => this.#onExit(worker, code, signal));
     return worker;
   }
