@@ -45,9 +45,13 @@ export abstract class ReceiveQueue {
     const view = this.borrowedChunk;
     if (view === null) return;
     this.borrowedChunk = null;
-    if (this.first < this.end && this.chunks[this.first] === view) {
-      this.chunks[this.first] = ownedCopy(view.subarray(this.offset));
-      this.offset = 0;
+    // Found where it is, not assumed at the front: leftovers unshifted in front of it must not leave it a view.
+    for (let i = this.first; i < this.end; i++) {
+      if (this.chunks[i] !== view) continue;
+      const consumed = i === this.first ? this.offset : 0;
+      this.chunks[i] = ownedCopy(view.subarray(consumed));
+      if (i === this.first) this.offset = 0;
+      return;
     }
   }
 
