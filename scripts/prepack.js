@@ -26,8 +26,9 @@ const ENTRIES = [
   { source: 'middleware/index', types: 'middleware' }, // "./middleware"
   { source: 'websocket/index', types: 'websocket' }, // "./websocket"
   { source: 'cli/main' }, // bin/sluice.js
+  { source: 'cli/node-flags' }, // bin/sluice.js
   { source: 'cli/worker-entry' }, // forked by path from src/cli/workers.ts
-  { source: 'native/load' }, // scripts/install.js, and buildPrebuilt() below
+  { source: 'native/load' }, // scripts/install.js, bin/sluice.js, and buildPrebuilt() below
 ];
 
 /** Where tsc (tsconfig.build.json) and rollup write before the swap. */
@@ -53,8 +54,9 @@ function checkEntries() {
     .filter(([, target]) => typeof target === 'object')
     .map(([subpath, target]) => ({ what: `exports["${subpath}"]`, js: target.default, types: target.types }));
   wanted.push({ what: 'main', js: pkg.main, types: pkg.types });
-  const binImport = /import\s*\(?\s*'\.\.\/(dist\/src\/[^']+)'/.exec(readFileSync(join(root, 'bin', 'sluice.js'), 'utf8'))?.[1];
-  wanted.push({ what: 'bin/sluice.js', js: `./${binImport}` });
+  for (const [, binImport] of readFileSync(join(root, 'bin', 'sluice.js'), 'utf8').matchAll(/import\s*\(?\s*'\.\.\/(dist\/src\/[^']+)'/g)) {
+    wanted.push({ what: 'bin/sluice.js', js: `./${binImport}` });
+  }
   for (const { what, js, types } of wanted) {
     const entry = bySource.get(js);
     const line = `{ source: '${js.replace(/^\.\/dist\/src\/|\.js$/g, '')}', types: '${types?.replace(/^\.\/dist\/types\/|\.d\.ts$/g, '')}' }`;

@@ -66,6 +66,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("createSelfSignedCertificate", Napi::Function::New(env, CreateSelfSignedCertificate, "createSelfSignedCertificate", s));
   exports.Set("parseProxyHeader", Napi::Function::New(env, ParseProxyHeader, "parseProxyHeader", s));
   exports.Set("proxyInfo", Napi::Function::New(env, ProxyInfoOf, "proxyInfo", s));
+  exports.Set("execv", Napi::Function::New(env, Execv, "execv", s));
   exports.Set("proxyStats", Napi::Function::New(env, ProxyStats, "proxyStats", s));
   // The wire layout, so the TS facade can check it was built against the same numbers.
   setConstant(exports, "EV_NONE", EV_NONE);

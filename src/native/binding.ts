@@ -247,5 +247,12 @@ export interface NativeCertificates {
   createSelfSignedCertificate(names: readonly string[], days: number): { cert: string; key: string };
 }
 
-/** Everything the addon exports: the socket layer, the byte helpers and the certificate helper. */
-export type NativeAddon = NativeBinding & NativeBytes & NativeCertificates;
+/** The addon's process helper (cold): the CLI's launcher starts itself again with the V8 flags a server wants. */
+export interface NativeProcess {
+  /** execv(2): replaces this process with `path` run with `argv` (argv[0] included), keeping the pid and the stdio
+   *  fds. Returns only when it fails: -errno. Throws a TypeError for anything but a string and a string array. */
+  execv(path: string, argv: readonly string[]): number;
+}
+
+/** Everything the addon exports: the socket layer, the byte helpers, the certificate and the process helpers. */
+export type NativeAddon = NativeBinding & NativeBytes & NativeCertificates & NativeProcess;

@@ -22,6 +22,9 @@ napi_value StopAccepting(napi_env env, napi_callback_info info);
 napi_value HeldConnections(napi_env env, napi_callback_info info);
 napi_value ReleaseHeld(napi_env env, napi_callback_info info);
 
+// process-exec.cc
+Napi::Value Execv(const Napi::CallbackInfo& info);
+
 // resolve.cc
 Napi::Value GetAddrInfo(const Napi::CallbackInfo& info);
 

@@ -5,6 +5,7 @@ export type {
   NativeBinding,
   NativeBytes,
   NativeCertificates,
+  NativeProcess,
   NativeAddon,
   NativeEventKind,
   NativeTlsCredentials,

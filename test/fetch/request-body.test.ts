@@ -2,21 +2,11 @@
 // chunk by chunk, and what the server holds at once stays bounded (it is never buffered whole).
 import test from 'ava';
 import { request } from 'node:http';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { heldBuffers } from '../support/held-buffers.js';
 import { withFetchServer } from './support.js';
 
 const TOTAL = 100 * 1024 * 1024;
 
-// What the process holds, not what it has dropped and not yet collected: V8 lets tens of MiB of dead buffers pile up
-// before an external-memory GC, which made a peak of garbage look like a held body. Collected before each sample.
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-function heldBuffers(): number {
-  gc();
-  return process.memoryUsage().arrayBuffers;
-}
 
 test('a 100 MB upload is read chunk by chunk without holding it in memory', async (t) => {
   let peakExternal = 0;

@@ -14,6 +14,7 @@ export const REQUIRED_FILES: readonly string[] = [
   'dist/src/websocket/index.js',
   'dist/src/cli/main.js',
   'dist/src/cli/worker-entry.js',
+  'dist/src/cli/node-flags.js',
   'dist/src/native/load.js',
   'dist/types/index.d.ts',
   'dist/types/conduit.d.ts',
@@ -36,10 +37,10 @@ export const FORBIDDEN: readonly { readonly pattern: RegExp; readonly why: strin
   { pattern: /^src\/.*\.ts$/, why: 'TypeScript sources (dist/ ships)' },
   { pattern: /\.map$/, why: 'source maps without their sources' },
   { pattern: /^dist\/src\/.*\.d\.ts$/, why: 'per-file declarations (dist/types ships bundled ones)' },
-  // The bundle's files: src/index.js and each layer's index.js (the exports), the CLI's two processes, the loader
-  // that scripts/install.js imports, and the shared chunks. Anything else is a module left out of the bundle.
+  // The bundle's files: src/index.js and each layer's index.js (the exports), the CLI's two processes and its
+  // launcher's flags, the loader that scripts/install.js and the launcher import, and the shared chunks. Anything else is a module left out of the bundle.
   {
-    pattern: /^dist\/src\/(?!(?:[a-z-]+\/)?index\.js$|cli\/(?:main|worker-entry)\.js$|native\/load\.js$|chunks\/[\w-]+\.js$)/,
+    pattern: /^dist\/src\/(?!(?:[a-z-]+\/)?index\.js$|cli\/(?:main|worker-entry|node-flags)\.js$|native\/load\.js$|chunks\/[\w-]+\.js$)/,
     why: 'a module outside the bundle (prepack bundles dist/src into its entries and dist/src/chunks/)',
   },
   { pattern: /(^|\/)tsconfig[^/]*\.json$/, why: 'compiler settings' },
