@@ -14,7 +14,7 @@ import {
 import { topicsOf, tryUpgrade, type WebSocketHandler } from '../websocket/index.js';
 import { ServeInfo } from './client-address.js';
 import { OriginCache } from './request-url.js';
-import { installLazyResponse } from './lazy-response.js';
+import { installLazyResponse } from './global-response.js';
 import { LazyRequest, type ExchangeHooks } from './web-request.js';
 import { toEngineResponse, type ExchangeFacts } from './web-response.js';
 import { WebSocketMethods, type UpgradeTarget } from './websocket-server.js';

@@ -1,7 +1,7 @@
 // sluice/fetch: web-standard handlers on Sluice. Converts at the edge: the engine's types never mention Request or
 // Response. The global Request and Response are never replaced unless the app sets overrideGlobalObjects: then the
 // global Response becomes FastResponse, a subclass of undici's own that defers its body stream (lazy-response.ts).
-import { fastResponse } from './lazy-response.js';
+import { fastResponse } from './global-response.js';
 
 // ** Serving a fetch handler
 export { serve } from './serve.js';

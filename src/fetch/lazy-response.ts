@@ -257,8 +257,9 @@ for (const name of ['json', 'error', 'redirect']) Object.defineProperty(LazyResp
 Object.defineProperty(LazyResponse, 'name', { value: 'Response' });
 Object.defineProperty(LazyResponse, 'length', { value: 0 });
 
-/** Whether undici reads its state the way this class stands in for it (checked once, on a made Response). */
-function worksHere(): boolean {
+/** Whether undici reads its state the way this class stands in for it (global-response.ts checks once, on a made
+ *  Response). */
+export function lazyResponseWorks(): boolean {
   if (RESPONSE_INTERNALS === null) return false;
   try {
     const r = new LazyResponse('ok', { status: 201, headers: { 'X-A': '1' } }) as unknown as Response;
@@ -268,40 +269,4 @@ function worksHere(): boolean {
   } catch {
     return false;
   }
-}
-
-let saved: PropertyDescriptor | undefined;
-let usable: boolean | undefined;
-
-function isUsable(): boolean {
-  usable ??= worksHere();
-  return usable;
-}
-
-/**
- * The lazy Response for an app to use by name, with no global replaced (srvx's `FastResponse`):
- * `return new FastResponse('hi')`. undici's own Response where this runtime keeps undici's state out of reach.
- */
-export function fastResponse(): typeof Response {
-  return (isUsable() ? LazyResponse : Base) as unknown as typeof Response;
-}
-
-/** Makes LazyResponse the global Response (idempotent); false when undici's internals are not there to use. */
-export function installLazyResponse(): boolean {
-  if (!isUsable()) return false;
-  if ((globalThis.Response as unknown) === LazyResponse) return true;
-  const before = Object.getOwnPropertyDescriptor(globalThis, 'Response');
-  // A global the app made non-configurable is the app's choice: it stays, and undici's Response is served as before.
-  if (before !== undefined && before.configurable !== true) return false;
-  saved = before;
-  Object.defineProperty(globalThis, 'Response', { value: LazyResponse, writable: true, enumerable: false, configurable: true });
-  return true;
-}
-
-/** Puts back the global Response that installLazyResponse replaced (for tests). */
-export function uninstallLazyResponse(): void {
-  if ((globalThis.Response as unknown) !== LazyResponse) return;
-  if (saved === undefined) delete (globalThis as { Response?: unknown }).Response;
-  else Object.defineProperty(globalThis, 'Response', saved);
-  saved = undefined;
 }

@@ -13,7 +13,8 @@ getRequestListener(() => new Response('hono'));
 const HonoShim = globalThis.Response;
 const shimDescriptor = Object.getOwnPropertyDescriptor(globalThis, 'Response')!;
 const { serve } = await import('../../src/index.js');
-const { installLazyResponse, uninstallLazyResponse, LazyResponse } = await import('../../src/fetch/lazy-response.js');
+const { installLazyResponse, uninstallLazyResponse } = await import('../../src/fetch/global-response.js');
+const { LazyResponse } = await import('../../src/fetch/lazy-response.js');
 const { REAL_RESPONSE, RESPONSE_INTERNALS } = await import('../../src/fetch/undici-internals.js');
 
 async function get(options: FetchServeOptions): Promise<globalThis.Response> {
