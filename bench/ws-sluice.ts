@@ -4,6 +4,13 @@
 import { respond, serve, Topics, type WebSocketHandler } from '../src/index.js';
 
 const topics = new Topics();
+// WS_HEAP_MB=N: keeps about N MB of small objects alive, as an application's own data would. The bench server alone
+// has ~8 MB of old generation, where V8 11 keeps incremental marking running back to back while 64 KiB messages
+// arrive (a full GC every ~500 of them); with a few tens of MB of live heap it frees them by scavenges only
+// (docs/websocket.md, "Fifth pass"). Off by default: the bench measures the bare server.
+const ballastMb = Number(process.env.WS_HEAP_MB ?? 0);
+const ballast: unknown[] = Array.from({ length: Math.round(ballastMb * 7_800) }, (_, i) => ({ i, s: `k${i}`, a: [i] }));
+(globalThis as { wsBenchBallast?: unknown[] }).wsBenchBallast = ballast;
 // WS_REUSE=1: binary messages are lent (reuseMessageBuffers), as uWebSockets.js lends its ArrayBuffers.
 const limits = { maxPayloadLength: 16 * 1024 * 1024, idleTimeout: 120, topics, reuseMessageBuffers: process.env.WS_REUSE === '1' } as const;
 const echo: WebSocketHandler = { ...limits, message: (ws, m) => void ws.send(m) };
