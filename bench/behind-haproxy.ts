@@ -12,6 +12,11 @@ import { renderNginxConfig } from './targets.js';
 const port = Number(process.env.PORT);
 const backend = process.env.BACKEND === 'nginx' ? 'nginx' : 'sluice';
 
+/** BACKEND_ARGS: more `sluice serve` flags, space-separated (ad-hoc comparisons: BACKEND_ARGS=--defer-accept). */
+function extraArgs(): string[] {
+  return (process.env.BACKEND_ARGS ?? '').split(' ').filter((a) => a !== '');
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -38,7 +43,7 @@ function startBackend(at: number): ChildProcess {
   const env = ensureSetup({ install: false, log: () => {} });
   if (backend === 'sluice') {
     return spawn(process.execPath, [join(REPO_ROOT, 'bin', 'sluice.js'), 'serve', env.wwwDir, '--host', '127.0.0.1', '--port', String(at),
-      '--quiet', '--proxy-protocol', '--trusted-proxy', '127.0.0.1'], { stdio: 'inherit' });
+      '--quiet', '--proxy-protocol', '--trusted-proxy', '127.0.0.1', ...extraArgs()], { stdio: 'inherit' });
   }
   const template = readFileSync(join(REPO_ROOT, 'bench', 'peers', 'nginx.conf'), 'utf8').replace('backlog=4096;', 'backlog=4096 proxy_protocol;');
   const conf = join(env.nginxPrefix, 'nginx-lb.conf');

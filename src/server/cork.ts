@@ -38,6 +38,8 @@ export class CorkWindow {
     this.flush();
   };
   private readonly scheduleFlushTick = (): void => process.nextTick(this.flushTick);
+  /** The reactor is dispatching a batch and flushes when it ends: writes until then schedule nothing. */
+  batchFlushes = false;
 
   constructor(private readonly native: NativeBinding) {}
 
@@ -94,7 +96,7 @@ export class CorkWindow {
       conn.corkDesc = d;
     }
     this.outLen = at + n;
-    if (!this.flushScheduled) {
+    if (!this.flushScheduled && !this.batchFlushes) {
       this.flushScheduled = true;
       // nextTick from a microtask runs after the whole microtask wave: every response of the wave is corked by then.
       queueMicrotask(this.scheduleFlushTick);

@@ -131,6 +131,11 @@ export class Reactor implements ConnectionHost {
 
   private dispatch(count: number): void {
     beginBatch();
+    // What the batch's loops write synchronously leaves in one flush as it ends, not from a microtask and a nextTick
+    // scheduled for it: one connection per batch (Connection: close behind a balancer) paid for both every time.
+    // Writes from the microtasks that follow (async handlers) schedule their wave's flush as before.
+    const cork = this.cork;
+    cork.batchFlushes = true;
     try {
       this.dispatching = true;
       try {
@@ -140,8 +145,13 @@ export class Reactor implements ConnectionHost {
       }
       this.runReady();
     } finally {
-      this.settleBorrowers();
-      endBatch();
+      cork.batchFlushes = false;
+      try {
+        cork.flush();
+      } finally {
+        this.settleBorrowers();
+        endBatch();
+      }
     }
   }
 

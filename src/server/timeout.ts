@@ -74,7 +74,9 @@ export class TimeoutManager<H extends TimeoutHandle = TimeoutHandle> {
       last.slot = i;
     }
     handle.slot = -1;
-    if (handles.length === 0) this.stopTimer();
+    // The sweeper stays when the last handle goes: a server taking one short connection at a time (behind a balancer,
+    // Connection: close) would otherwise make and clear an interval per connection. The next sweep stops it if the
+    // manager is still empty then (it is unref'd, so it never keeps the process alive meanwhile).
   }
 
   /**
