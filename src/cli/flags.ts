@@ -49,7 +49,8 @@ Behind a load balancer:
       --health-path <path>  answer GET path with 200 while serving and 503 while draining (e.g. /healthz)
       --metrics-path <path> Prometheus metrics at path (requests, bytes, open connections, latency histogram;
                             with --workers, summed over every worker)
-      --defer-accept        accept a connection only once its first bytes are in (TCP_DEFER_ACCEPT, nginx's deferred)
+      --defer-accept        accept a connection only once its first bytes are in (TCP_DEFER_ACCEPT, nginx's deferred;
+                            always on with --proxy-protocol)
 
 Process:
   -c, --config <file>       read options from a JSON file (keys: the long flags in camelCase); flags win

@@ -204,7 +204,9 @@ function nativeDeadlineMs(ms: number): number {
  *  how long native holds a plain connection that has not sent its first byte (holdSilent: JS hears of a connection once,
  *  with its request, and one that never writes costs no JS at all). */
 function listenOptionsOf(settings: Settings, tls: ListenOptions | undefined): ListenOptions {
-  const base: ListenOptions = { preludeTimeoutMs: nativeDeadlineMs(settings.headerTimeoutMs), holdSilent: true, ...tls, deferAccept: settings.deferAccept };
+  // A PROXY listener always defers (Settings.deferAccept): its peer is a balancer, which writes the header first.
+  const deferAccept = settings.deferAccept || settings.proxyProtocol;
+  const base: ListenOptions = { preludeTimeoutMs: nativeDeadlineMs(settings.headerTimeoutMs), holdSilent: true, ...tls, deferAccept };
   if (!settings.proxyProtocol) return base;
   return { ...base, proxyProtocol: true, trustedProxies: settings.trustedProxies };
 }

@@ -74,7 +74,9 @@ export interface Settings {
    *  once its first bytes (request, PROXY header or ClientHello) are in, which saves a wakeup, a poll registration
    *  and a read for most new connections (bench: npm run bench:proxy-close). The trade: a client that connects and
    *  stays silent is seen about a second later, and one still silent when the server stops gets no FIN (it learns
-   *  at its first write). Default false. */
+   *  at its first write). Default false; a proxyProtocol listener defers whatever this says: its peer is a balancer,
+   *  which writes the header as soon as it connects (HAProxy, AWS NLB), and whose connect-only health checks then
+   *  never wake the server. */
   deferAccept: boolean;
   /** Read the client from Forwarded (RFC 7239) / X-Forwarded-For, believing only hops in trustedProxies (as nginx's
    *  real_ip_recursive). Default false. */

@@ -5,6 +5,7 @@ import test from 'ava';
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { respond, type Application } from '../../src/index.js';
+import { proxyV1 } from '../native/support/proxy-header.js';
 import { delay, get, parseResponses, withServer } from './helpers.js';
 
 const app: Application = () => respond(200, { 'content-type': 'text/plain' }, 'ok');
@@ -63,6 +64,20 @@ test('deferAccept and pipelined requests in the first write: all answered in ord
     c.socket.write(get('/a') + get('/b') + get('/c'));
     t.true(await until(() => parseResponses(c.received()).length === 3, 5000));
     t.deepEqual(parseResponses(c.received()).map((r) => r.status), [200, 200, 200]);
+    c.socket.destroy();
+  });
+});
+
+test('a proxyProtocol listener defers by itself: a silent balancer connection is not accepted, so the header clock has not started; its header and request are answered', async (t) => {
+  await withServer(app, { tls: null, proxyProtocol: true, headerTimeoutMs: 100 }, async (port) => {
+    const c = await open(port);
+    // Accepted at once (no deferral), it would be closed 100 ms later for want of a header. The kernel holds it for
+    // at least a second (one SYN-ACK retransmission) before handing it over without data.
+    await delay(500);
+    t.is(c.socket.readyState, 'open', 'not closed by the header timeout: not accepted yet');
+    c.socket.write(Buffer.concat([proxyV1('192.0.2.7', '192.0.2.8', 1234, 80), Buffer.from(get('/'))]));
+    t.true(await until(() => parseResponses(c.received()).length === 1, 5000));
+    t.is(parseResponses(c.received())[0]!.status, 200);
     c.socket.destroy();
   });
 });
