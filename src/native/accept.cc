@@ -107,6 +107,22 @@ static void acceptPlain(LoopState* s, TrackedFd* listener, TrackedFd* c) {
   }
 }
 
+// Whether to call accept4 again after a wakeup's first connection. A loaded server finds several waiting; one whose
+// clients come one at a time (a balancer's Connection: close traffic, health checks) finds EAGAIN every time, one
+// wasted syscall per connection. The listener is level-triggered, so a connection left waiting makes the next
+// epoll_wait return at once: stopping early loses nothing but a turn. A saturating score of what the second accept4
+// found decides, as for the read at accept; while it says stop, one wakeup in 16 still drains, so rising load shows,
+// and so does a listener ready again in the very turn after one that stopped early (a queue: drain it now).
+static bool worthDraining(LoopState* s, TrackedFd* listener) {
+  if (listener->stoppedAtTurn != 0 && listener->stoppedAtTurn + 1 == s->turn) return true;
+  return s->acceptDrainScore >= 0 || (++s->acceptDrainProbe & 15) == 0;
+}
+
+static void scoreDrain(LoopState* s, bool found) {
+  if (found) s->acceptDrainScore = static_cast<int8_t>(std::min(s->acceptDrainScore + 1, 8));
+  else s->acceptDrainScore = static_cast<int8_t>(std::max(s->acceptDrainScore - 1, -8));
+}
+
 void onListenReady(TrackedFd* t, int status, int events) {
   LoopState* s = t->state;
   if (status < 0) {  // already out of the epoll set
@@ -119,10 +135,17 @@ void onListenReady(TrackedFd* t, int status, int events) {
   // A PROXY listener with trusted ranges checks the peer accept4 reports (no extra syscall); others ask for nothing.
   bool checkPeer = t->proxyPolicy != nullptr && (!t->proxyPolicy->trusted.empty() || t->proxyPolicy->unixTrusted);
   sockaddr_storage peer;
+  int accepted = 0;
   while (budget > 0 && s->eventCount < s->eventCap) {
+    if (accepted == 1 && !worthDraining(s, t)) {
+      t->stoppedAtTurn = s->turn;
+      return;
+    }
     socklen_t peerLength = sizeof peer;
     int fd = accept4(t->fd, checkPeer ? reinterpret_cast<sockaddr*>(&peer) : nullptr, checkPeer ? &peerLength : nullptr,
                      SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (accepted == 1) scoreDrain(s, fd >= 0);
+    if (fd >= 0) accepted++;
     if (fd < 0) {
       int e = errno;
       if (e == EAGAIN || e == EWOULDBLOCK) return;

@@ -47,6 +47,7 @@ static void deliver(LoopState* s) {
 // open start polling; one whose poll failed is told at once.
 static void onCheck(uv_check_t* handle) {
   LoopState* s = static_cast<LoopState*>(handle->data);
+  s->turn++;
   drainInotify(s);  // after every read of the turn, so file changes go ahead of the requests they preceded
   if (s->eventCount > 0) deliver(s);
   if (s->deferredPolls.empty() || !s->initialized) return;

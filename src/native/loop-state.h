@@ -65,6 +65,7 @@ struct TrackedFd {
   int mask = 0;             // UV_READABLE | UV_WRITABLE the fd is registered for in the epoll set (0 = not registered)
   int openHandles = 0;      // handles still waiting for their close callback
   uint64_t backoffMs = 0;   // current EMFILE backoff (0 = none)
+  uint64_t stoppedAtTurn = 0;  // listener: the turn its accept loop last stopped after one connection (accept.cc)
   Prelude* prelude = nullptr;        // connection still in a pre-HTTP stage (not reported to JS yet)
   TlsConn* tls = nullptr;            // connection speaking TLS (nullptr = plain TCP)
   TlsContext* tlsContext = nullptr;  // listener: the context new connections get (nullptr = plain TCP)
@@ -112,6 +113,9 @@ struct LoopState {
   uint32_t nextGen = 0;         // TrackedFd::gen of the next tracked fd
   int8_t acceptReadScore = 0;    // recent outcomes of the read at accept (accept.cc): >= 0 means worth trying
   uint8_t acceptReadProbe = 0;    // counts skipped reads: every 16th still tries
+  uint64_t turn = 0;             // loop turns seen by the check handle (accept.cc: was a listener ready turn after turn?)
+  int8_t acceptDrainScore = 0;   // recent outcomes of the accept4 after a wakeup's first (accept.cc): >= 0 drains
+  uint8_t acceptDrainProbe = 0;  // counts wakeups that stopped after one: every 16th still drains
   std::vector<int> deferredPolls;  // fds accepted this turn whose polling starts after delivery, if still open
   std::vector<int> fdStarvedListeners;  // listeners backing off after EMFILE/ENFILE: the next fd close resumes them
   std::vector<TrackedFd*> fds;  // indexed by fd number
