@@ -173,10 +173,10 @@ export class Connection<O extends ConnectionOwner = ConnectionOwner> extends Rec
       return false;
     }
     // The HTTP/1.1 loop is parked for its next request with nothing queued: it will parse the head in place from
-    // this view during the batch; the caller (the reactor) settles what is left when the batch ends.
+    // src during the batch (no copy, no view); the caller (the reactor) settles what is left when the batch ends.
     if (borrow && this.onReadable !== null && (this.phase === Phase.Idle || this.phase === Phase.Fresh) && !this.hasBuffered()
       && end - at <= CHUNK_BYTES) {
-      this.enqueueBorrowed(src.subarray(at, end));
+      this.enqueueBorrowed(src, at, end);
       this.wakeReaders();
       return true;
     }

@@ -94,6 +94,17 @@ export class HeadCache {
     return last.bytes === null ? -1 : last.bytes.length;
   }
 
+  /**
+   * The cached bytes of this very head, or null: measure() and verdictFor() in one step, for a caller that copies the
+   * bytes at once. It records nothing about the objects (storing them cost a write barrier per response).
+   */
+  hit(status: number, headers: ResponseHeaders, engine: EngineHeaders): Uint8Array | null {
+    const last = this.#last;
+    if (last.bytes === null || !last.matches(status, headers, engine)) return null;
+    this.#misses = 0;
+    return last.bytes;
+  }
+
   /** What measure() found, if it was made for these very objects (else MISS). */
   verdictFor(status: number, headers: ResponseHeaders, engine: EngineHeaders): Lookup {
     if (this.#headers !== headers || this.#engine !== engine || this.#last.status !== status) return MISS;

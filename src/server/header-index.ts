@@ -17,30 +17,54 @@ export const TOKEN: Uint8Array = (() => {
 /** Shape-stable slots for the headers the engine and middleware consult; null = absent. */
 export class HeaderIndex {
   /** Host header, replaced by the target's authority for absolute-form (RFC 9112 §3.2.2). */
-  host: string | null = null;
+  declare host: string | null;
   /** Declared body length, -1 when absent. */
-  contentLength = -1;
+  declare contentLength: number;
   /** Transfer-Encoding is present and valid, so the body is chunked (RFC 9112 §6.3). */
-  chunked = false;
+  declare chunked: boolean;
   /** Client sent `Expect: 100-continue` on HTTP/1.1 (RFC 9110 §10.1.1). */
-  expectContinue = false;
+  declare expectContinue: boolean;
   // List-valued fields below are combined with ", " across lines (RFC 9110 §5.3).
-  transferEncoding: string | null = null;
-  connection: string | null = null;
-  expect: string | null = null;
-  upgrade: string | null = null;
-  acceptEncoding: string | null = null;
-  contentEncoding: string | null = null;
-  ifMatch: string | null = null;
-  ifNoneMatch: string | null = null;
+  declare transferEncoding: string | null;
+  declare connection: string | null;
+  declare expect: string | null;
+  declare upgrade: string | null;
+  declare acceptEncoding: string | null;
+  declare contentEncoding: string | null;
+  declare ifMatch: string | null;
+  declare ifNoneMatch: string | null;
   // Singleton fields keep their first value.
-  range: string | null = null;
-  ifModifiedSince: string | null = null;
-  ifUnmodifiedSince: string | null = null;
-  ifRange: string | null = null;
-  contentType: string | null = null;
-  userAgent: string | null = null;
-  referer: string | null = null;
+  declare range: string | null;
+  declare ifModifiedSince: string | null;
+  declare ifUnmodifiedSince: string | null;
+  declare ifRange: string | null;
+  declare contentType: string | null;
+  declare userAgent: string | null;
+  declare referer: string | null;
+
+  // Set in the constructor, not as field initializers: a subclass (RequestHead) with initialized fields took ~35 ns
+  // per construction against ~4 ns (V8 11 defines initialized class fields one by one in derived classes).
+  constructor() {
+    this.host = null;
+    this.contentLength = -1;
+    this.chunked = false;
+    this.expectContinue = false;
+    this.transferEncoding = null;
+    this.connection = null;
+    this.expect = null;
+    this.upgrade = null;
+    this.acceptEncoding = null;
+    this.contentEncoding = null;
+    this.ifMatch = null;
+    this.ifNoneMatch = null;
+    this.range = null;
+    this.ifModifiedSince = null;
+    this.ifUnmodifiedSince = null;
+    this.ifRange = null;
+    this.contentType = null;
+    this.userAgent = null;
+    this.referer = null;
+  }
 }
 
 // Header ids: indexes into HEADER_NAMES. Ids 1-17 have a slot in HeaderIndex; later ones are only interned.
@@ -99,11 +123,17 @@ export function lookupHeaderName(buf: Uint8Array, start: number, end: number): n
   return 0;
 }
 
-/** Files one header value into its slot; returns the error code when the value makes the request invalid. */
-export function recordHeader(index: HeaderIndex, id: number, value: string): RequestErrorCode | null {
+/** The id of the Host field (its value is validated on bytes by the head parser: recordHeader's hostChecked). */
+export const HOST_ID = HOST;
+
+/**
+ * Files one header value into its slot; returns the error code when the value makes the request invalid. With
+ * `hostChecked`, a Host value was already validated (isValidHostBytes) by the caller.
+ */
+export function recordHeader(index: HeaderIndex, id: number, value: string, hostChecked = false): RequestErrorCode | null {
   switch (id) {
     case HOST: // RFC 9112 §3.2: more than one Host, or an invalid one, is a 400.
-      if (index.host !== null || !isValidHost(value)) return 'BAD_HOST';
+      if (index.host !== null || (!hostChecked && !isValidHost(value))) return 'BAD_HOST';
       index.host = value;
       return null;
     case CONTENT_LENGTH: {

@@ -44,7 +44,7 @@ function nextRequest(conn: Connection<Engine>, hooks: LoopHooks): boolean {
     return false;
   }
   const chunk = conn.peek()!;
-  const r = parseRequestHead(chunk, conn.headOffset, chunk.length, engine.settings.headLimits);
+  const r = parseRequestHead(chunk, conn.headOffset, conn.peekEnd, engine.settings.headLimits);
   if (r.kind === 'head') {
     // Fast path: the whole head is in the chunk; it is parsed in place and the rest (body, next request) stays queued.
     conn.consume(r.consumed);

@@ -24,6 +24,13 @@ export abstract class ReceiveQueue {
    * (settleBorrowed), so no view escapes the batch.
    */
   private borrowedChunk: Uint8Array | null = null;
+  /**
+   * -1, or where the borrowed bytes end when borrowedChunk is the reactor's whole receive buffer rather than a view of
+   * it (enqueueBorrowed): a subarray per request cost a typed-array allocation (~90 bytes) and a runtime call for
+   * `.buffer`. Such a chunk is only ever queued first, its start in `offset`; it becomes a view if anything would
+   * need one (unread in front of it).
+   */
+  private borrowedEnd = -1;
 
   /** Room freed up: the subclass may resume reading from the socket. */
   protected abstract resumeReading(): void;
@@ -34,10 +41,22 @@ export abstract class ReceiveQueue {
     this.queued += chunk.length;
   }
 
-  /** Queues a view of the reactor's receive buffer; the caller settles it before the buffer is reused. */
-  protected enqueueBorrowed(view: Uint8Array): void {
-    this.enqueueChunk(view);
-    this.borrowedChunk = view;
+  /**
+   * Queues src[at, end) of the reactor's receive buffer without copying it or making a view; the queue must be empty.
+   * The caller settles it (settleBorrowed) before the buffer is reused.
+   */
+  protected enqueueBorrowed(src: Uint8Array, at: number, end: number): void {
+    this.chunks[this.end++] = src;
+    this.queued += end - at;
+    this.offset = at;
+    this.borrowedChunk = src;
+    this.borrowedEnd = end;
+  }
+
+  /** Where chunks[i]'s bytes end: its length, or the borrowed bytes' end in the receive buffer. */
+  private endOf(i: number): number {
+    const c = this.chunks[i]!;
+    return c === this.borrowedChunk && this.borrowedEnd >= 0 ? this.borrowedEnd : c.length;
   }
 
   /** The event batch is over: a borrowed view still queued becomes an owned copy of its unconsumed rest. */
@@ -49,10 +68,12 @@ export abstract class ReceiveQueue {
     for (let i = this.first; i < this.end; i++) {
       if (this.chunks[i] !== view) continue;
       const consumed = i === this.first ? this.offset : 0;
-      this.chunks[i] = ownedCopy(view.subarray(consumed));
+      this.chunks[i] = ownedCopy(view.subarray(consumed, this.borrowedEnd >= 0 ? this.borrowedEnd : view.length));
+      this.borrowedEnd = -1;
       if (i === this.first) this.offset = 0;
       return;
     }
+    this.borrowedEnd = -1;
   }
 
   /** Whether received bytes are waiting (pipelined requests, leftovers). */
@@ -65,6 +86,11 @@ export abstract class ReceiveQueue {
     return this.first < this.end ? this.chunks[this.first]! : null;
   }
 
+  /** Where the oldest chunk's bytes end (peek()'s bytes are [headOffset, peekEnd)). */
+  get peekEnd(): number {
+    return this.first < this.end ? this.endOf(this.first) : 0;
+  }
+
   /** How much of the oldest chunk is consumed: pipelined heads are parsed in place, one after another. */
   get headOffset(): number {
     return this.offset;
@@ -72,10 +98,9 @@ export abstract class ReceiveQueue {
 
   /** Consumes `n` bytes of the oldest chunk (a head parsed in place): no copy, no view. */
   consume(n: number): void {
-    const c = this.chunks[this.first]!;
     this.offset += n;
     this.queued -= n;
-    if (this.offset >= c.length) this.dropFirst();
+    if (this.offset >= this.endOf(this.first)) this.dropFirst();
     else this.resumeReading();
   }
 
@@ -83,10 +108,12 @@ export abstract class ReceiveQueue {
   shift(): Uint8Array | null {
     if (this.first === this.end) return null;
     const whole = this.chunks[this.first]!;
-    let c = this.offset === 0 ? whole : whole.subarray(this.offset);
+    const wholeEnd = this.endOf(this.first);
+    let c = this.offset === 0 && wholeEnd === whole.length ? whole : whole.subarray(this.offset, wholeEnd);
     // A reader may keep what it takes: a borrowed view leaves the queue as an owned copy.
     if (whole === this.borrowedChunk) {
       this.borrowedChunk = null;
+      this.borrowedEnd = -1;
       c = ownedCopy(c);
     }
     this.queued -= c.length;
@@ -95,7 +122,10 @@ export abstract class ReceiveQueue {
   }
 
   private dropFirst(): void {
-    if (this.chunks[this.first] === this.borrowedChunk) this.borrowedChunk = null;
+    if (this.chunks[this.first] === this.borrowedChunk) {
+      this.borrowedChunk = null;
+      this.borrowedEnd = -1;
+    }
     this.chunks[this.first++] = EMPTY;
     this.offset = 0;
     if (this.first === this.end) {
@@ -108,10 +138,14 @@ export abstract class ReceiveQueue {
   /** Puts bytes back in front of the queue (a leftover: the next read returns them first). */
   unread(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    if (this.offset > 0) {
-      // The partly consumed chunk keeps only its rest, so the leftover can go in front of it.
-      const rest = this.chunks[this.first]!.subarray(this.offset);
-      if (this.chunks[this.first] === this.borrowedChunk) this.borrowedChunk = rest;
+    if (this.offset > 0 || this.borrowedEnd >= 0) {
+      // The partly consumed chunk keeps only its rest, so the leftover can go in front of it (a borrowed receive
+      // buffer becomes a view of its bytes: only the first chunk may have bytes outside its own).
+      const rest = this.chunks[this.first]!.subarray(this.offset, this.endOf(this.first));
+      if (this.chunks[this.first] === this.borrowedChunk) {
+        this.borrowedChunk = rest;
+        this.borrowedEnd = -1;
+      }
       this.chunks[this.first] = rest;
       this.offset = 0;
     }

@@ -97,7 +97,7 @@ function checkVersion(buf: Uint8Array, at: number): RequestErrorCode | null {
 }
 
 /** Returns a shared string for the registered methods (RFC 9110 §9) so the hot path builds no string. */
-function internMethod(buf: Uint8Array, start: number, end: number): string | undefined {
+export function internMethod(buf: Uint8Array, start: number, end: number): string | undefined {
   switch (end - start) {
     case 3:
       if (buf[start] === 0x47 && buf[start + 1] === 0x45 && buf[start + 2] === 0x54) return 'GET';

@@ -89,6 +89,14 @@ function digitCount(n: number): number {
 /** The last head composed, reused while it repeats. */
 const HEADS = new HeadCache();
 
+/**
+ * The bytes of this head when it is the one cached (a hot head repeating), else null: one lookup, no measuring. The
+ * caller copies them before composing anything else.
+ */
+export function cachedResponseHead(status: number, headers: ResponseHeaders, engine: EngineHeaders): Uint8Array | null {
+  return headers[REASON_PHRASE] === undefined ? HEADS.hit(status, headers, engine) : null;
+}
+
 /** Exact byte length of the head composeResponseHead would write. */
 export function measureResponseHead(status: number, headers: ResponseHeaders, engine: EngineHeaders): number {
   // A custom reason phrase is rare and not part of the cache key: such heads bypass the cache.

@@ -7,7 +7,7 @@ import { ConnectionError } from './connection-error.js';
 import type { DateCache } from './date.js';
 import { errorResponse, type RequestErrorCode } from './errors.js';
 import { Phase } from './phase.js';
-import { measureResponseHead, renderResponseHead, writeResponseHead } from './response-head.js';
+import { cachedResponseHead, measureResponseHead, renderResponseHead, writeResponseHead } from './response-head.js';
 import type { Reactor } from './reactor.js';
 import type { EngineHeaders, ResponseHeaders } from './types.js';
 
@@ -31,6 +31,29 @@ export function engineHeaders(ctx: WriterContext, contentLength: number, chunked
   return { date: ctx.date.bytes(), server: ctx.serverName, contentLength, chunked, close, keepAlive: http10 && !close };
 }
 
+/** The engine fields of the head being written by writeFramedHead: filled and consumed in one synchronous call. */
+const framed: { -readonly [K in keyof EngineHeaders]-?: EngineHeaders[K] } = {
+  date: null, server: null, contentLength: -1, chunked: false, close: false, keepAlive: false,
+};
+
+/**
+ * writeHead with the engine fields given one by one (engineHeaders' arguments): the per-response path, which then
+ * allocates no EngineHeaders object. Nothing keeps the fields past the call (the head cache copies what it keys on).
+ */
+export function writeFramedHead(
+  ctx: WriterContext, conn: Connection, status: number, headers: ResponseHeaders,
+  contentLength: number, chunked: boolean, close: boolean, http10: boolean, body: Uint8Array | null,
+): void {
+  const e = framed;
+  e.date = ctx.date.bytes();
+  e.server = ctx.serverName;
+  e.contentLength = contentLength;
+  e.chunked = chunked;
+  e.close = close;
+  e.keepAlive = http10 && !close;
+  writeHead(ctx, conn, status, headers, e, body);
+}
+
 /**
  * Writes a head (and optionally a whole small body) for conn, in order with everything written before.
  * Throws ResponseError before writing anything when the app's headers are invalid.
@@ -39,6 +62,18 @@ export function writeHead(
   ctx: WriterContext, conn: Connection, status: number, headers: ResponseHeaders, engine: EngineHeaders, body: Uint8Array | null,
 ): void {
   const reactor = ctx.reactor;
+  // A repeating head (the common case) is one lookup and one copy.
+  const cached = cachedResponseHead(status, headers, engine);
+  if (cached !== null && cached.length + (body === null ? 0 : body.length) <= CORK_WRITE && reactor.canCork(conn)) {
+    const total = cached.length + (body === null ? 0 : body.length);
+    const at = reactor.reserve(conn, total);
+    if (at >= 0) {
+      const out = reactor.corkBuffer;
+      out.set(cached, at);
+      if (body !== null) out.set(body, at + cached.length);
+      return;
+    }
+  }
   const headLen = measureResponseHead(status, headers, engine);
   const total = headLen + (body === null ? 0 : body.length);
   if (total <= CORK_WRITE && reactor.canCork(conn)) {

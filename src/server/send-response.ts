@@ -6,7 +6,7 @@ import { hasConnectionOption } from './connection-header.js';
 import type { Engine } from './engine.js';
 import { planFile, sendFile, SMALL_FILE_BYTES, smallFileBody } from './file-sender.js';
 import type { RequestHead } from './request-head.js';
-import { bodyWriter, engineHeaders, writeHead, type Framing } from './response-writer.js';
+import { bodyWriter, engineHeaders, writeFramedHead, writeHead, type Framing } from './response-writer.js';
 import type { Response, ResponseHeaders, UpgradeResponse } from './types.js';
 
 const NOT_FOUND = Buffer.from('Not Found\n', 'latin1');
@@ -60,7 +60,7 @@ export function sendResponse(engine: Engine, conn: Connection, head: RequestHead
   const http10 = head.versionMinor === 0;
   if (res.kind === 'bytes') {
     const len = res.body.length;
-    writeHead(engine, conn, status, res.headers, engineHeaders(engine, bodiless ? -1 : len, false, !keepAlive, http10), noBody || len === 0 ? null : res.body);
+    writeFramedHead(engine, conn, status, res.headers, bodiless ? -1 : len, false, !keepAlive, http10, noBody || len === 0 ? null : res.body);
     return noBody ? 0 : len;
   }
   if (res.kind === 'file') return sendFileResponse(engine, conn, res, keepAlive, noBody, http10);
@@ -70,7 +70,7 @@ export function sendResponse(engine: Engine, conn: Connection, head: RequestHead
     : res.length !== null ? { kind: 'length', length: res.length }
       : !http10 ? { kind: 'chunked' } : { kind: 'close' };
   const close = !keepAlive || framing.kind === 'close';
-  writeHead(engine, conn, status, res.headers, engineHeaders(engine, bodiless ? -1 : res.length ?? -1, framing.kind === 'chunked', close, http10), null);
+  writeFramedHead(engine, conn, status, res.headers, bodiless ? -1 : res.length ?? -1, framing.kind === 'chunked', close, http10, null);
   // HEAD and bodiless statuses never run the body Source: nothing is acquired, so nothing needs releasing.
   if (noBody) return 0;
   return res.body.run(bodyWriter(engine, conn, framing), { signal: conn.signal });
@@ -100,7 +100,7 @@ function sendFileResponse(
     plan.lease.release();
     if (small !== null || noBody) {
       const len = plan.range.end - plan.range.start;
-      writeHead(engine, conn, status, res.headers, engineHeaders(engine, len, false, !keepAlive, http10), noBody || len === 0 ? null : small);
+      writeFramedHead(engine, conn, status, res.headers, len, false, !keepAlive, http10, noBody || len === 0 ? null : small);
       return noBody ? 0 : len;
     }
     throw new ConnectionError('FILE_TRUNCATED', `${plan.info.path} shrank while being read`);

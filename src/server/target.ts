@@ -65,6 +65,25 @@ function parseAuthorityForm(raw: string): Target | null {
   return { kind: 'authority', path: '', query: '', authority: raw };
 }
 
+/**
+ * isValidHost on the bytes buf[start,end) of a received head: the common reg-name[:port] form is checked on bytes (no
+ * per-char string access, this runs per request); an IP-literal falls back to the string check.
+ */
+export function isValidHostBytes(buf: Uint8Array, start: number, end: number, value: string): boolean {
+  if (start < end && buf[start] === 0x5b) return isValidHost(value);
+  let i = start;
+  while (i < end && buf[i] !== 0x3a) {
+    if (REG_NAME[buf[i]!] !== 1) return false;
+    i++;
+  }
+  if (i === end) return true;
+  for (let k = i + 1; k < end; k++) {
+    const c = buf[k]!;
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
 /** Whether a Host value (or authority) is `uri-host [":" port]` per RFC 9110 §7.2 / RFC 3986 §3.2.2; '' is valid. */
 export function isValidHost(value: string): boolean {
   let i = 0;
@@ -90,13 +109,20 @@ export function isValidHost(value: string): boolean {
   return true;
 }
 
+/** 1 for RFC 3986 reg-name bytes: unreserved / pct-encoded / sub-delims (a table: Host is checked per request). */
+const REG_NAME: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (let c = 0; c < 128; c++) {
+    t[c] = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39)
+      || c === 0x2d || c === 0x2e || c === 0x5f || c === 0x7e || c === 0x25 // - . _ ~ %
+      || c === 0x21 || c === 0x24 || (c >= 0x26 && c <= 0x2c) || c === 0x3b || c === 0x3d ? 1 : 0; // ! $ & ' ( ) * + , ; =
+  }
+  return t;
+})();
+
 /** RFC 3986 reg-name: unreserved / pct-encoded / sub-delims. */
 function isRegNameChar(c: number): boolean {
-  return (
-    (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) ||
-    c === 0x2d || c === 0x2e || c === 0x5f || c === 0x7e || c === 0x25 || // - . _ ~ %
-    c === 0x21 || c === 0x24 || (c >= 0x26 && c <= 0x2c) || c === 0x3b || c === 0x3d // ! $ & ' ( ) * + , ; =
-  );
+  return c < 256 && REG_NAME[c] === 1;
 }
 
 /** Characters inside '[' ']': hex digits, ':' and '.', plus the IPvFuture unreserved/sub-delims set. */
