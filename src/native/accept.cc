@@ -65,16 +65,8 @@ void resumeFdStarvedListeners(LoopState* s) {
 // Whether the read at accept is worth its syscall. A client writes its request right after its handshake completes, and
 // the listener is readable from that handshake on: a server keeping up sees the connection before the request (the read
 // at accept missed about 97% of the time at c64 here), one that is behind finds it waiting. A saturating score of
-// recent outcomes decides; while it says no, one accept in 16 still reads, so a server that falls behind notices.
-static bool worthReadingAtAccept(LoopState* s) {
-  return s->acceptReadScore >= 0 || (++s->acceptReadProbe & 15) == 0;
-}
-
-static void scoreReadAtAccept(LoopState* s, bool hit) {
-  if (hit) s->acceptReadScore = static_cast<int8_t>(std::min(s->acceptReadScore + 1, 8));
-  else s->acceptReadScore = static_cast<int8_t>(std::max(s->acceptReadScore - 1, -8));
-}
-
+// recent outcomes decides (LoopState::readAtAccept, a Hunch), so a server that falls behind notices.
+//
 // A plain TCP connection. On a holdSilent listener it is announced with its first bytes (EV_ACCEPT, then EV_DATA, one
 // crossing): read at once when that is likely to find them, otherwise held natively until they come (prelude.cc,
 // holdUntilFirstBytes), so JS hears of it once, with its request, and a client that never writes is closed at the
@@ -82,7 +74,7 @@ static void scoreReadAtAccept(LoopState* s, bool hit) {
 // that announced it (Connection: close) is never polled: no epoll_ctl at all.
 static void acceptPlain(LoopState* s, TrackedFd* listener, TrackedFd* c) {
   bool room = roomForFirstBytes(s);
-  if (listener->holdSilent && room && !worthReadingAtAccept(s)) {
+  if (listener->holdSilent && room && !s->readAtAccept.worthTrying()) {
     holdUntilFirstBytes(s, listener, c);
     return;
   }
@@ -92,7 +84,7 @@ static void acceptPlain(LoopState* s, TrackedFd* listener, TrackedFd* c) {
     recvOnce(s, c);  // EV_DATA, or EV_EOF / EV_ERROR (a client that left at once: JS closes it)
     bool hit = s->eventCount > announced;
     if (listener->holdSilent) {
-      scoreReadAtAccept(s, hit);
+      s->readAtAccept.record(hit);
       if (!hit) {
         s->eventCount = announced - 1;  // take the announcement back: it comes with the first bytes
         holdUntilFirstBytes(s, listener, c);
@@ -111,16 +103,11 @@ static void acceptPlain(LoopState* s, TrackedFd* listener, TrackedFd* c) {
 // clients come one at a time (a balancer's Connection: close traffic, health checks) finds EAGAIN every time, one
 // wasted syscall per connection. The listener is level-triggered, so a connection left waiting makes the next
 // epoll_wait return at once: stopping early loses nothing but a turn. A saturating score of what the second accept4
-// found decides, as for the read at accept; while it says stop, one wakeup in 16 still drains, so rising load shows,
-// and so does a listener ready again in the very turn after one that stopped early (a queue: drain it now).
+// found decides (LoopState::drainAccepts), as for the read at accept, and so does a listener ready again in the very
+// turn after one that stopped early (a queue: drain it now).
 static bool worthDraining(LoopState* s, TrackedFd* listener) {
   if (listener->stoppedAtTurn != 0 && listener->stoppedAtTurn + 1 == s->turn) return true;
-  return s->acceptDrainScore >= 0 || (++s->acceptDrainProbe & 15) == 0;
-}
-
-static void scoreDrain(LoopState* s, bool found) {
-  if (found) s->acceptDrainScore = static_cast<int8_t>(std::min(s->acceptDrainScore + 1, 8));
-  else s->acceptDrainScore = static_cast<int8_t>(std::max(s->acceptDrainScore - 1, -8));
+  return s->drainAccepts.worthTrying();
 }
 
 void onListenReady(TrackedFd* t, int status, int events) {
@@ -144,7 +131,7 @@ void onListenReady(TrackedFd* t, int status, int events) {
     socklen_t peerLength = sizeof peer;
     int fd = accept4(t->fd, checkPeer ? reinterpret_cast<sockaddr*>(&peer) : nullptr, checkPeer ? &peerLength : nullptr,
                      SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (accepted == 1) scoreDrain(s, fd >= 0);
+    if (accepted == 1) s->drainAccepts.record(fd >= 0);
     if (fd >= 0) accepted++;
     if (fd < 0) {
       int e = errno;

@@ -86,6 +86,16 @@ struct ProxyCounters {
 };
 
 /** Everything one JS environment owns. */
+// A syscall that only sometimes pays (accept.cc: the read at accept, the accept4 after a wakeup's first): a saturating
+// score of its recent outcomes says whether to try it; while the score says no, one chance in 16 still tries, so a
+// change in load shows.
+struct Hunch {
+  int8_t score = 0;   // -8..8: >= 0 means worth trying
+  uint8_t skipped = 0;  // counts the tries skipped
+  bool worthTrying() { return score >= 0 || (++skipped & 15) == 0; }
+  void record(bool paid) { score = static_cast<int8_t>(paid ? (score < 8 ? score + 1 : 8) : (score > -8 ? score - 1 : -8)); }
+};
+
 struct LoopState {
   napi_env env = nullptr;
   uv_loop_t* loop = nullptr;
@@ -111,11 +121,9 @@ struct LoopState {
   uv_poll_t epollPoll;          // libuv's one handle on epfd: ref'd while a ref'd fd is registered
   int refdRegistered = 0;       // registered fds with ref = true
   uint32_t nextGen = 0;         // TrackedFd::gen of the next tracked fd
-  int8_t acceptReadScore = 0;    // recent outcomes of the read at accept (accept.cc): >= 0 means worth trying
-  uint8_t acceptReadProbe = 0;    // counts skipped reads: every 16th still tries
+  Hunch readAtAccept;            // whether the read right after accept4 finds the request (accept.cc)
   uint64_t turn = 0;             // loop turns seen by the check handle (accept.cc: was a listener ready turn after turn?)
-  int8_t acceptDrainScore = 0;   // recent outcomes of the accept4 after a wakeup's first (accept.cc): >= 0 drains
-  uint8_t acceptDrainProbe = 0;  // counts wakeups that stopped after one: every 16th still drains
+  Hunch drainAccepts;            // whether the accept4 after a wakeup's first finds another connection (accept.cc)
   std::vector<int> deferredPolls;  // fds accepted this turn whose polling starts after delivery, if still open
   std::vector<int> fdStarvedListeners;  // listeners backing off after EMFILE/ENFILE: the next fd close resumes them
   std::vector<TrackedFd*> fds;  // indexed by fd number
