@@ -18,18 +18,25 @@ function gate(): { wait: Promise<void>; open: () => void } {
   return { wait, open };
 }
 
+/** Client a sends `request`, which the app holds at the gate; client b's request then overwrites the receive buffer in a
+ *  later batch, and once b is answered the gate opens. Returns a, for its answer. */
+async function overwriteWhileHeld(connect: ReturnType<typeof fakeServer>['connect'], g: ReturnType<typeof gate>, request: string) {
+  const a = connect();
+  const b = connect();
+  a.send(request);
+  b.send(OVERWRITE);
+  await until(() => b.wire.includes('zzz'), "b's response");
+  g.open();
+  return a;
+}
+
 test('a pipelined request queued behind an async app survives the next batch reusing the receive buffer', async (t) => {
   const g = gate();
   const { connect } = fakeServer(async (req: Request) => {
     if (req.path === '/slow') await g.wait;
     return respond(200, {}, req.path);
   });
-  const a = connect();
-  const b = connect();
-  a.send(GET('/slow') + GET('/next'));
-  b.send(OVERWRITE);
-  await until(() => b.wire.includes('zzz'), "b's response");
-  g.open();
+  const a = await overwriteWhileHeld(connect, g, GET('/slow') + GET('/next'));
   await until(() => a.wire.split('HTTP/1.1 200').length === 3, "a's two responses");
   t.true(a.wire.endsWith('/next'));
   t.false(a.wire.includes('zzz'));
@@ -42,12 +49,7 @@ test('a body the app reads after the batch is the bytes the client sent, not wha
     const body = await req.body.runAsync(concatBytes());
     return respond(200, {}, req.method === 'POST' ? body : req.path);
   });
-  const a = connect();
-  const b = connect();
-  a.send('POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nhello-body');
-  b.send(OVERWRITE);
-  await until(() => b.wire.includes('zzz'), "b's response");
-  g.open();
+  const a = await overwriteWhileHeld(connect, g, 'POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nhello-body');
   await until(() => a.wire.endsWith('hello-body'), "a's response");
   t.pass();
 });
@@ -63,12 +65,7 @@ test('body chunks the app takes during the batch and keeps are its own copies', 
     }
     return respond(200, {}, req.path);
   });
-  const a = connect();
-  const b = connect();
-  a.send('POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nhello-body');
-  b.send(OVERWRITE);
-  await until(() => b.wire.includes('zzz'), "b's response");
-  g.open();
+  const a = await overwriteWhileHeld(connect, g, 'POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nhello-body');
   await until(() => a.wire.split('HTTP/1.1 200').length === 2, "a's response");
   t.true(a.wire.endsWith('hello-body'));
 });
